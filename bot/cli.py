@@ -1,0 +1,394 @@
+"""The ``actionbot`` command. Output formats here are contracts that scripts and tests rely on.
+
+Exit status: 0 done; 1 refused (not allowed, not found, invalid change) or a broken audit chain;
+2 bad input or configuration (usage, unreadable command, un-migrated database), message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from bot.app import Core, build_core
+from bot.config import ConfigError, Settings, load_settings
+from bot.dates import WorkCalendar, utcnow
+from bot.grammar import GrammarError, OwnerRef, parse_action, parse_owner, parse_when
+from bot.messages import action_card, action_line, render_text
+from bot.people import PersonInput
+from bot.records import ActionView
+from bot.service import ServiceError
+from storage.db import make_engine
+from storage.migrate import NotMigrated, current_revision, head_revision, upgrade
+
+
+class UsageError(Exception):
+    """Bad arguments; exit status 2."""
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def _moment(text: str | None, zone: ZoneInfo) -> datetime:
+    """``--now``: an ISO time, local (the configured zone) unless it carries an offset."""
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now: {text!r} is not an ISO date-time such as 2026-11-23T10:00:00") from None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def _person(text: str | None, option: str = "--as") -> PersonInput:
+    if not text:
+        raise UsageError(f"{option} PERSON is required (a <@U123> mention, an email, @handle or a quoted name)")
+    owned = parse_owner(text.strip())
+    if owned is None or owned[1].strip():
+        raise UsageError(f"{option}: {text!r} is not a person (use <@U123>, an email, @handle or a quoted name)")
+    return PersonInput(owned[0])
+
+
+def _view_json(action: ActionView) -> dict[str, Any]:
+    return {
+        "ref": action.ref,
+        "task": action.task,
+        "owner": action.owner.name,
+        "deadline": action.deadline.isoformat(),
+        "review": action.review_on.isoformat() if action.review_on else None,
+        "case_ref": action.case_ref,
+        "status": action.status,
+        "extensions": action.extensions,
+    }
+
+
+@contextmanager
+def _output(path: str | None) -> Any:
+    if not path or path == "-":
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+# -- commands -------------------------------------------------------------------------------------
+def cmd_parse(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    zone_name = args.tz or settings.timezone
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--tz: unknown time zone {zone_name!r}") from None
+    now = _moment(args.now, zone)
+    cal = WorkCalendar.from_settings(settings).with_zone(zone)
+    if args.text == "-":
+        for line in sys.stdin:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            try:
+                out.write(json.dumps(parse_action(line, now, cal, settings.max_text_length).as_dict()) + "\n")
+            except GrammarError as exc:
+                out.write(json.dumps({"error": exc.problem}) + "\n")
+        return 0
+    draft = parse_action(args.text, now, cal, settings.max_text_length)
+    out.write(json.dumps(draft.as_dict(), ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        if args.db_command == "upgrade":
+            before = current_revision(engine)
+            upgrade(engine)
+            after = current_revision(engine)
+            out.write(
+                f"Database schema: {before or 'empty'} -> {after}\n"
+                if before != after
+                else f"Database schema is current ({after}).\n"
+            )
+        else:
+            current = current_revision(engine)
+            out.write(f"current: {current or 'empty'}\nhead:    {head_revision()}\n")
+            return 0 if current == head_revision() else 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _action_out(
+    action: ActionView, core: Core, now: datetime, args: argparse.Namespace, out: IO[str], notes: tuple[str, ...] = ()
+) -> None:
+    if args.json:
+        data = _view_json(action)
+        if notes:
+            data["warnings"] = list(notes)
+        out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    else:
+        out.write(render_text(action_card(action, core.calendar.zone, now, buttons=False, notes=notes)) + "\n")
+
+
+def cmd_action(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    zone = core.calendar.zone
+    now = _moment(args.now, zone)
+    service = core.service
+    verb = args.action_command
+    if verb == "list":
+        viewer = _person(args.as_ or os.environ.get("ACTIONBOT_AS"))
+        owner: OwnerRef | None = _person(args.owner, "--owner").ref if args.owner else None
+        actions = service.list_actions(
+            viewer, scope=args.scope, owner=owner, case_ref=args.case, include_closed=args.closed, now=now
+        )
+        for action in actions:
+            out.write((json.dumps(_view_json(action)) if args.json else action_line(action, zone, now)) + "\n")
+        return 0
+    actor = _person(args.as_ or os.environ.get("ACTIONBOT_AS"))
+    notes: tuple[str, ...] = ()
+    if verb == "add":
+        draft = parse_action(args.text, now, core.calendar, settings.max_text_length)
+        recorded = service.record(draft, actor, now=now, idempotency_key=args.key)
+        action, notes = recorded.action, recorded.warnings
+    elif verb == "done":
+        action = service.complete(args.ref, actor, args.note, now=now)
+    elif verb == "ontrack":
+        action = service.acknowledge(args.ref, actor, args.note, now=now)
+    elif verb == "extend":
+        deadline, notes = parse_when(args.to, now, core.calendar, "new deadline")
+        action = service.extend(args.ref, actor, deadline, args.reason, now=now)
+    elif verb == "reassign":
+        action = service.reassign(args.ref, actor, _person(args.to, "--to"), args.reason, now=now)
+    elif verb == "block":
+        action = service.block(args.ref, actor, args.reason, now=now)
+    elif verb == "unblock":
+        action = service.unblock(args.ref, actor, args.reason, now=now)
+    elif verb == "cancel":
+        action = service.cancel(args.ref, actor, args.reason, now=now)
+    elif verb == "reopen":
+        action = service.reopen(args.ref, actor, args.reason, now=now)
+    elif verb == "comment":
+        action = service.comment(args.ref, actor, args.text, now=now)
+    elif verb == "show":
+        action = service.get(args.ref, actor)
+        _action_out(action, core, now, args, out)
+        for event in service.history(args.ref, actor):
+            why = f": {event.reason}" if event.reason else ""
+            out.write(
+                f"  #{event.seq} {event.at.astimezone(zone):%Y-%m-%d %H:%M} {event.kind}"
+                f" by {event.actor_name or 'actionbot'}{why}\n"
+            )
+        return 0
+    else:  # pragma: no cover - argparse restricts the choices
+        raise UsageError(f"unknown action command {verb}")
+    _action_out(action, core, now, args, out, notes)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.export import ACTION_COLUMNS, EVENT_COLUMNS, action_rows, event_rows, write_csv, write_jsonl
+
+    with core.db.reading() as session, _output(args.out) as handle:
+        rows = event_rows(session) if args.events else action_rows(session)
+        if args.format == "jsonl":
+            count = write_jsonl(rows, handle)
+        else:
+            count = write_csv(rows, EVENT_COLUMNS if args.events else ACTION_COLUMNS, handle)
+    if args.out and args.out != "-":
+        print(f"Wrote {count} {'events' if args.events else 'actions'} to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from storage.log import verify_chain
+
+    with core.db.reading() as session:
+        report = verify_chain(session)
+    out.write(report.describe() + "\n")
+    return 0 if report.ok else 1
+
+
+def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.directory import list_people, set_role, update_person
+
+    if args.people_command == "list":
+        for person in list_people(core.db):
+            ids = " ".join(x for x in (person.email, person.slack_user_id, person.teams_object_id) if x)
+            out.write(f"{person.id:>5}  {person.name:<30} {person.role:<7} {person.agency or '-':<20} {ids}\n")
+        return 0
+    who = _person(args.person, "PERSON")
+    if args.people_command == "set-role":
+        person = set_role(core.db, who, args.role, now=utcnow())
+        out.write(f"{person.name} is now {person.role}.\n")
+        return 0
+    person = update_person(
+        core.db,
+        who,
+        name=args.name,
+        email=args.email,
+        agency=args.agency,
+        timezone=args.timezone,
+        active=None if args.active is None else args.active == "yes",
+        escalation=_person(args.escalation, "--escalation") if args.escalation else None,
+        now=utcnow(),
+    )
+    out.write(f"Saved {person.name} (#{person.id}).\n")
+    return 0
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from handlers.console import ConsoleChat
+
+    speaker = _person(args.as_ or os.environ.get("ACTIONBOT_AS") or "@chair").ref
+    chat = ConsoleChat(core.commands, speaker, write=lambda text: print(text, file=out))
+    out.write("actionbot console: type /help for commands, /quit to leave.\n")
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            line = input(f"{chat._who()}> " if interactive else "")
+        except EOFError:
+            break
+        if line.strip() in ("/quit", "/exit"):
+            break
+        if not interactive and line.strip():
+            out.write(f"> {line}\n")
+        chat.handle(line)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(Path(args.db), out)
+
+
+# -- parser ---------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="actionbot", description="Named actions for multi-agency safeguarding meetings."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("parse", help="parse /action text and print it as JSON")
+    p.add_argument("text", help="the text after /action, or - to read one command per line from stdin")
+    p.add_argument("--now", help="the clock, ISO (local unless an offset is given)")
+    p.add_argument("--tz", help="time zone (default: the configured one, Europe/London)")
+
+    p = sub.add_parser("db", help="database schema")
+    p.add_argument("db_command", choices=["upgrade", "current"])
+
+    p = sub.add_parser("action", help="record and change actions, as the chat commands do")
+    actions = p.add_subparsers(dest="action_command", required=True, metavar="VERB")
+
+    def verb(name: str, help_: str, *, ref: bool = True) -> argparse.ArgumentParser:
+        q = actions.add_parser(name, help=help_)
+        if ref:
+            q.add_argument("ref", help="the action, e.g. A-12")
+        q.add_argument("--as", dest="as_", metavar="PERSON", help="who is acting (default $ACTIONBOT_AS)")
+        q.add_argument("--now", help="the clock, ISO (local unless an offset is given)")
+        q.add_argument("--json", action="store_true", help="print JSON")
+        return q
+
+    verb("add", "record an action from /action text", ref=False).add_argument("text")
+    actions.choices["add"].add_argument("--key", help="idempotency key: a repeat with the same key records nothing")
+    verb("done", "complete an action").add_argument("--note")
+    verb("ontrack", "(owner) say it is on track").add_argument("--note")
+    q = verb("extend", "move the deadline")
+    q.add_argument("--to", required=True, help="the new deadline, e.g. 'Friday week' or 4/12")
+    q.add_argument("--reason", required=True)
+    q = verb("reassign", "give the action to someone else")
+    q.add_argument("--to", required=True, metavar="PERSON")
+    q.add_argument("--reason", required=True)
+    for name, help_ in (("block", "mark blocked"), ("cancel", "cancel"), ("reopen", "reopen a closed action")):
+        verb(name, help_).add_argument("--reason", required=True)
+    verb("unblock", "clear a block").add_argument("--reason")
+    verb("comment", "add a comment").add_argument("text")
+    verb("show", "show an action and its history")
+    q = verb("list", "list the actions you may see", ref=False)
+    q.add_argument("--scope", choices=["mine", "overdue", "all"], default="all")
+    q.add_argument("--owner", metavar="PERSON")
+    q.add_argument("--case", metavar="CASEREF")
+    q.add_argument("--closed", action="store_true", help="include done and cancelled actions")
+
+    p = sub.add_parser("export", help="export actions or the event log")
+    p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    p.add_argument("--events", action="store_true", help="the event log instead of the actions")
+    p.add_argument("--out", help="file to write (default stdout)")
+
+    p = sub.add_parser("audit", help="check the action log")
+    p.add_argument("audit_command", choices=["verify"])
+
+    p = sub.add_parser("people", help="people and roles")
+    people = p.add_subparsers(dest="people_command", required=True, metavar="VERB")
+    people.add_parser("list", help="everyone the bot knows")
+    q = people.add_parser("set-role", help="set a person's role")
+    q.add_argument("person")
+    q.add_argument("role", choices=["member", "chair", "dsl", "admin"])
+    q = people.add_parser("set", help="add or update a person")
+    q.add_argument("person")
+    q.add_argument("--name")
+    q.add_argument("--email")
+    q.add_argument("--agency")
+    q.add_argument("--timezone")
+    q.add_argument("--active", choices=["yes", "no"])
+    q.add_argument("--escalation", metavar="PERSON", help="who is told when their actions drift")
+
+    p = sub.add_parser("console", help="a local chat: type /action ... as in Slack")
+    p.add_argument("--as", dest="as_", metavar="PERSON", help="who you are (default @chair)")
+
+    p = sub.add_parser("demo", help="a scripted strategy meeting on a fresh SQLite file")
+    p.add_argument("--db", default="demo-actionlog.db", help="the SQLite file to (re)create")
+    return parser
+
+
+_WITH_CORE: dict[str, Callable[[argparse.Namespace, Settings, IO[str], Core], int]] = {
+    "action": cmd_action,
+    "export": cmd_export,
+    "audit": cmd_audit,
+    "people": cmd_people,
+    "console": cmd_console,
+}
+_WITHOUT_CORE: dict[str, Callable[[argparse.Namespace, Settings, IO[str]], int]] = {
+    "parse": cmd_parse,
+    "db": cmd_db,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    core: Core | None = None
+    try:
+        settings = load_settings()
+        if args.command in _WITHOUT_CORE:
+            return _WITHOUT_CORE[args.command](args, settings, out)
+        core = build_core(settings)
+        return _WITH_CORE[args.command](args, settings, out, core)
+    except GrammarError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except (UsageError, ConfigError, NotMigrated) as exc:
+        print(f"actionbot: {exc}", file=sys.stderr)
+        return 2
+    except ServiceError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        # One line naming the database (never its password), not a traceback.
+        where = make_url(load_settings().database_url).render_as_string(hide_password=True)
+        print(f"actionbot: cannot use the database {where}: {str(exc.orig).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
+    finally:
+        if core is not None:
+            core.db.dispose()
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""Chat commands, platform-neutral: ``/action``, ``/actions``, ``/done`` ... as typed in any chat.
+
+Slack's slash commands, Teams' @mentions and the console all arrive here as (command, text, speaker,
+conversation) and leave as an Outcome: what to show the room, what to show only the speaker, and which
+direct messages to send. Buttons and modals call bot.service directly; typed commands come here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.grammar import GrammarError, OwnerRef, extract_case_refs, parse_action, parse_owner, parse_when
+from bot.messages import Message, action_card, action_line, meeting_summary
+from bot.people import PersonInput
+from bot.records import ActionView, PersonView
+from bot.service import ActionService, ConversationRef, ServiceError
+
+HELP = """\
+/action OWNER TASK [#CASEREF] by DEADLINE [review REVIEW]
+    e.g. /action @jo.bloggs Share the CAD log #CR-1042 by Friday review in 2 weeks
+    OWNER: a mention, an email address or a "quoted name"; DEADLINE: Friday, next Friday, 27/11,
+    27 Nov 3pm, in 5 working days, end of month, EOD ... (UK dates: day first, 17:00 if no time)
+/actions [mine|overdue|all|@someone|#CASEREF]   what you can see, by deadline
+/done A-12 [note]                 complete an action
+/ontrack A-12 [note]              (owner) say it is on track
+/extend A-12 DATE because REASON  move the deadline (a reason is required)
+/block A-12 REASON                mark it blocked; /unblock A-12 [note]
+/reassign A-12 OWNER because REASON
+/cancel A-12 REASON               /reopen A-12 REASON
+/comment A-12 TEXT                /history A-12
+/meeting start TITLE [#CASEREF]   tie the following actions to a meeting
+/meeting end                      post the written summary and send each owner their actions"""
+
+_BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|\u2014)\s+", re.IGNORECASE)
+_LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Direct:
+    """A direct message to one person."""
+
+    person: PersonView
+    message: Message
+    action: ActionView | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    private: Message | None = None  # for the speaker only
+    public: Message | None = None  # for the room
+    direct: tuple[Direct, ...] = ()
+    action: ActionView | None = None
+    ok: bool = True
+
+
+def _note(title: str, text: str | None = None) -> Message:
+    return Message(title=title, text=text)
+
+
+def _error(text: str) -> Outcome:
+    return Outcome(private=_note(text), ok=False)
+
+
+def _split_ref(text: str) -> tuple[str, str]:
+    """``A-12 because ...`` -> (``A-12``, ``...``)."""
+    ref, _, rest = text.strip().partition(" ")
+    if not ref:
+        raise ServiceError("Say which action, e.g. A-12.")
+    return ref, _LEADING_BECAUSE.sub("", rest.strip())
+
+
+def _split_reason(text: str) -> tuple[str, str | None]:
+    parts = _BECAUSE.split(text, maxsplit=1)
+    return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else None)
+
+
+class Commands:
+    def __init__(self, service: ActionService) -> None:
+        self.service = service
+        self._table: dict[str, Callable[[str, PersonInput, ConversationRef | None, datetime], Outcome]] = {
+            "action": self._action,
+            "actions": self._actions,
+            "done": self._done,
+            "ontrack": self._on_track,
+            "extend": self._extend,
+            "block": self._block,
+            "unblock": self._unblock,
+            "reassign": self._reassign,
+            "cancel": self._cancel,
+            "reopen": self._reopen,
+            "comment": self._comment,
+            "history": self._history,
+            "meeting": self._meeting,
+            "help": lambda *_: Outcome(private=_note("How to use actionbot", HELP)),
+        }
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._table)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.service.calendar.zone
+
+    def run(
+        self,
+        command: str,
+        text: str,
+        speaker: PersonInput,
+        conversation: ConversationRef | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Outcome:
+        """Run one command. Bad input and refusals come back as a private message, never as an exception."""
+        handler = self._table.get(command.lower().lstrip("/"))
+        if handler is None:
+            return _error(f"I do not know /{command.lstrip('/')}. Try /help.")
+        moment = now or self.service.clock()
+        try:
+            return handler(text.strip(), speaker, conversation, moment)
+        except GrammarError as exc:
+            return _error(str(exc))
+        except ServiceError as exc:
+            return _error(str(exc))
+
+    # -- /action ----------------------------------------------------------------------------------
+    def _action(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
+        if not text or text.lower() == "help":
+            return Outcome(private=_note("How to record an action", HELP))
+        draft = parse_action(text, now, self.service.calendar, self.service.settings.max_text_length)
+        recorded = self.service.record(draft, speaker, conversation=conversation, now=now)
+        card = action_card(recorded.action, self.zone, now, heading=f"Action {recorded.action.ref} recorded")
+        private = None
+        if recorded.warnings:
+            private = Message(title=f"Please check {recorded.action.ref}", notes=recorded.warnings)
+        return Outcome(public=card, private=private, action=recorded.action)
+
+    def _actions(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
+        word = text.strip()
+        owner: OwnerRef | None = None
+        case_ref: str | None = None
+        scope = "mine"
+        if word.lower() in ("", "mine"):
+            scope = "mine"
+        elif word.lower() in ("overdue", "all"):
+            scope = word.lower()
+        elif word.startswith("#"):
+            scope, case_ref = "all", word[1:]
+        elif (owned := parse_owner(word)) is not None:
+            scope, owner = "all", owned[0]
+        else:
+            return _error("Use /actions, /actions overdue, /actions all, /actions @someone or /actions #CASEREF.")
+        actions = self.service.list_actions(speaker, scope=scope, owner=owner, case_ref=case_ref, now=now)
+        label = {"mine": "Your open actions", "overdue": "Overdue actions", "all": "Open actions"}[scope]
+        if not actions:
+            return Outcome(private=_note(f"{label}: none."))
+        lines = "\n".join(action_line(a, self.zone, now) for a in actions)
+        return Outcome(private=_note(f"{label} ({len(actions)})", lines))
+
+    # -- changes ----------------------------------------------------------------------------------
+    def _changed(self, verb: str, action: ActionView, now: datetime, notes: tuple[str, ...] = ()) -> Outcome:
+        card = action_card(action, self.zone, now, heading=f"{action.ref} {verb}", notes=notes)
+        return Outcome(public=card, action=action)
+
+    def _done(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, note = _split_ref(text)
+        return self._changed("done", self.service.complete(ref, speaker, note or None, now=now), now)
+
+    def _on_track(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, note = _split_ref(text)
+        action = self.service.acknowledge(ref, speaker, note or None, now=now)
+        return Outcome(private=_note(f"Thanks: {action.ref} is on track."), action=action)
+
+    def _extend(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, rest = _split_ref(text)
+        phrase, reason = _split_reason(rest)
+        phrase = re.sub(r"^to\s+", "", phrase, flags=re.IGNORECASE)
+        if not phrase:
+            raise ServiceError("Give the new date and a reason: /extend A-12 Friday week because the school is closed")
+        deadline, warnings = parse_when(phrase, now, self.service.calendar, "new deadline")
+        action = self.service.extend(ref, speaker, deadline, reason, now=now)
+        return self._changed("extended", action, now, warnings)
+
+    def _block(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, reason = _split_ref(text)
+        return self._changed("blocked", self.service.block(ref, speaker, reason, now=now), now)
+
+    def _unblock(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, note = _split_ref(text)
+        return self._changed("unblocked", self.service.unblock(ref, speaker, note or None, now=now), now)
+
+    def _cancel(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, reason = _split_ref(text)
+        return self._changed("cancelled", self.service.cancel(ref, speaker, reason, now=now), now)
+
+    def _reopen(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, reason = _split_ref(text)
+        return self._changed("reopened", self.service.reopen(ref, speaker, reason, now=now), now)
+
+    def _reassign(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, rest = _split_ref(text)
+        owned = parse_owner(rest)
+        if owned is None:
+            raise ServiceError("Say who takes it over: /reassign A-12 @sam because Jo is on leave")
+        owner, remainder = owned
+        reason = _LEADING_BECAUSE.sub("", remainder.strip()) or None
+        action = self.service.reassign(ref, speaker, PersonInput(owner), reason, now=now)
+        return self._changed(f"reassigned to {action.owner.name}", action, now)
+
+    def _comment(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, body = _split_ref(text)
+        action = self.service.comment(ref, speaker, body, now=now)
+        return Outcome(private=_note(f"Comment added to {action.ref}."), action=action)
+
+    def _history(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, _ = _split_ref(text)
+        events = self.service.history(ref, speaker)
+        lines = []
+        for event in events:
+            when = event.at.astimezone(self.zone).strftime("%d/%m %H:%M")
+            who = event.actor_name or "actionbot"
+            why = f": {event.reason}" if event.reason else ""
+            lines.append(f"{when}  {event.kind:<12} {who}{why}")
+        return Outcome(private=_note(f"History of {ref.upper()}", "\n".join(lines)))
+
+    # -- meetings ---------------------------------------------------------------------------------
+    def _meeting(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
+        if conversation is None:
+            raise ServiceError("Meetings belong to a conversation; use /meeting in a channel or chat.")
+        verb, _, rest = text.partition(" ")
+        verb = verb.lower()
+        if verb == "start":
+            refs, title = extract_case_refs(rest)
+            meeting = self.service.start_meeting(conversation, speaker, title, refs[0] if refs else None, now=now)
+            case = f" for {meeting.case_ref}" if meeting.case_ref else ""
+            return Outcome(
+                public=_note(
+                    f"Meeting \u201c{meeting.title}\u201d started{case}, chaired by {meeting.chair.name}.",
+                    "Record actions with /action; /meeting end sends everyone the written summary.",
+                )
+            )
+        if verb == "end":
+            meeting, actions = self.service.end_meeting(conversation, speaker, now=now)
+            summary = meeting_summary(meeting.title, actions, self.zone, now)
+            direct = tuple(
+                Direct(
+                    a.owner, action_card(a, self.zone, now, heading=f"Your action from \u201c{meeting.title}\u201d"), a
+                )
+                for a in actions
+                if a.is_open
+            )
+            return Outcome(public=summary, direct=direct)
+        if verb in ("", "status"):
+            current = self.service.current_meeting(conversation)
+            if current is None:
+                return Outcome(private=_note("No meeting is running here. Start one with /meeting start <title>."))
+            return Outcome(private=_note(f"\u201c{current.title}\u201d is running, chaired by {current.chair.name}."))
+        return _error("Use /meeting start <title> [#CASEREF], /meeting end or /meeting status.")

@@ -1,0 +1,168 @@
+"""Settings: one documented place for every tunable (docs/configuration.md).
+
+Values come from an optional TOML file (``ACTIONBOT_CONFIG``) and then from the environment, which wins.
+Secrets (Slack and Graph credentials) are read by the adapters straight from the environment and are
+never stored here, so a settings object can be printed or logged safely.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite:///actionlog.db"
+
+#: UK nations as the ``holidays`` package names their subdivisions. England and Wales share bank holidays.
+NATIONS: dict[str, str] = {
+    "england-and-wales": "ENG",
+    "scotland": "SCT",
+    "northern-ireland": "NIR",
+}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class ChaseSettings:
+    """The nudge ladder (docs/chasing.md)."""
+
+    nudge_hour: time = time(9, 0)
+    due_soon_working_days: int = 1
+    overdue_repeat_working_days: int = 2
+    escalate_after_working_days: int = 3
+    escalation_repeat_days: int = 7
+    sweep_interval_seconds: int = 60
+    max_send_attempts: int = 5
+    retry_backoff_seconds: int = 300
+    batch_size: int = 200
+
+
+@dataclass(frozen=True)
+class DriftSettings:
+    """What counts as drift (docs/drift.md)."""
+
+    extensions_threshold: int = 2
+    silence_working_days: int = 10
+    weekly_report_weekday: int = 0  # Monday
+    weekly_report_time: time = time(8, 30)
+    trend_weeks: int = 8
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long an action's personal data is kept after it is closed, in days, per status."""
+
+    done_days: int = 6 * 365
+    cancelled_days: int = 6 * 365
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Europe/London"
+    end_of_day: time = time(17, 0)
+    nation: str = "england-and-wales"
+    #: What the personal-data guard does when a task looks like it holds personal data: warn or refuse.
+    pii_mode: str = "warn"
+    max_text_length: int = 1000
+    chase: ChaseSettings = field(default_factory=ChaseSettings)
+    drift: DriftSettings = field(default_factory=DriftSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def holiday_subdivision(self) -> str:
+        return NATIONS[self.nation]
+
+
+# Environment variable -> (section or "" for top level, field name).
+_ENV: dict[str, tuple[str, str]] = {
+    "DATABASE_URL": ("", "database_url"),
+    "ACTIONBOT_TIMEZONE": ("", "timezone"),
+    "ACTIONBOT_END_OF_DAY": ("", "end_of_day"),
+    "ACTIONBOT_NATION": ("", "nation"),
+    "ACTIONBOT_PII_MODE": ("", "pii_mode"),
+    "ACTIONBOT_NUDGE_HOUR": ("chase", "nudge_hour"),
+    "ACTIONBOT_SWEEP_INTERVAL": ("chase", "sweep_interval_seconds"),
+}
+
+
+def _convert(name: str, current: Any, raw: Any) -> Any:
+    """Convert a raw TOML/env value to the type of the default it replaces."""
+    try:
+        if isinstance(current, bool):
+            if isinstance(raw, bool):
+                return raw
+            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(current, int):
+            value = int(raw)
+            if value < 0:
+                raise ValueError("must not be negative")
+            return value
+        if isinstance(current, time):
+            if isinstance(raw, time):
+                return raw
+            hours, _, minutes = str(raw).strip().partition(":")
+            return time(int(hours), int(minutes or 0))
+        return str(raw).strip()
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name}: cannot use {raw!r} ({exc})") from None
+
+
+def _apply(obj: Any, values: Mapping[str, Any], prefix: str) -> Any:
+    known = {f.name: f for f in fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, raw in values.items():
+        if key not in known:
+            raise ConfigError(f"unknown setting {prefix}{key}")
+        current = getattr(obj, key)
+        if isinstance(raw, Mapping):
+            changes[key] = _apply(current, raw, f"{prefix}{key}.")
+        else:
+            changes[key] = _convert(prefix + key, current, raw)
+    return replace(obj, **changes)
+
+
+def _validate(settings: Settings) -> Settings:
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"setting timezone: unknown time zone {settings.timezone!r}") from None
+    if settings.nation not in NATIONS:
+        raise ConfigError(f"setting nation: use one of {', '.join(NATIONS)}, not {settings.nation!r}")
+    if settings.pii_mode not in {"warn", "refuse"}:
+        raise ConfigError(f"setting pii_mode: use warn or refuse, not {settings.pii_mode!r}")
+    if not settings.database_url:
+        raise ConfigError("setting DATABASE_URL is empty")
+    return settings
+
+
+def load_settings(environ: Mapping[str, str] | None = None, config_file: Path | None = None) -> Settings:
+    """Settings from the config file (if any) with the environment on top."""
+    env = os.environ if environ is None else environ
+    settings = Settings()
+    path = config_file or (Path(env["ACTIONBOT_CONFIG"]) if env.get("ACTIONBOT_CONFIG") else None)
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"ACTIONBOT_CONFIG: cannot read {path}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"ACTIONBOT_CONFIG: {path} is not valid TOML: {exc}") from None
+        settings = _apply(settings, data, "")
+    for var, (section, name) in _ENV.items():
+        if env.get(var):
+            patch: dict[str, Any] = {name: env[var]} if not section else {section: {name: env[var]}}
+            settings = _apply(settings, patch, "")
+    return _validate(settings)

@@ -1,0 +1,131 @@
+"""UK date semantics: Europe/London wall clock, end of the working day, weekends and bank holidays.
+
+Everything stored is UTC; everything a person sees or is scheduled for is local wall-clock time.
+Wall-clock arithmetic is done on local dates and only then turned into an instant with zoneinfo, so
+"17:00" and "09:00" stay what they say across the March and October clock changes.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from bot.config import Settings
+
+
+def ensure_aware(moment: datetime) -> datetime:
+    """Reject naive datetimes at the boundary: every instant in the core is timezone-aware."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a naive datetime reached the core; attach a time zone first")
+    return moment
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working days and local times for one UK nation and one time zone."""
+
+    zone: ZoneInfo
+    end_of_day: time
+    bank_holidays: holidays.HolidayBase = field(repr=False, compare=False)
+
+    @classmethod
+    def uk(cls, subdivision: str = "ENG", zone: str = "Europe/London", end_of_day: time = time(17, 0)) -> WorkCalendar:
+        # The holidays package expands years lazily on lookup, so one table serves any date.
+        return cls(ZoneInfo(zone), end_of_day, holidays.country_holidays("GB", subdiv=subdivision))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkCalendar:
+        return cls.uk(settings.holiday_subdivision, settings.timezone, settings.end_of_day)
+
+    def with_zone(self, zone: ZoneInfo) -> WorkCalendar:
+        """The same calendar seen from another time zone (a person's own), sharing the holiday table."""
+        return self if zone == self.zone else replace(self, zone=zone)
+
+    # -- days -------------------------------------------------------------------------------------
+    def bank_holiday_name(self, day: date) -> str | None:
+        name = self.bank_holidays.get(day)
+        return str(name) if name else None
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.bank_holidays
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """``count`` working days after ``day`` (before it when negative); ``day`` itself is not counted."""
+        step = 1 if count >= 0 else -1
+        remaining = abs(count)
+        while remaining:
+            day += timedelta(days=step)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def last_working_day_of_month(self, year: int, month: int) -> date:
+        day = date(year, month, calendar.monthrange(year, month)[1])
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    # -- instants ---------------------------------------------------------------------------------
+    def local(self, moment: datetime) -> datetime:
+        return ensure_aware(moment).astimezone(self.zone)
+
+    def today(self, now: datetime) -> date:
+        return self.local(now).date()
+
+    def at(self, day: date, wall: time) -> datetime:
+        """The UTC instant of a local wall-clock time on a local date.
+
+        In the autumn repeated hour the first occurrence is taken (fold=0); a time that does not exist in
+        the spring gap is moved forward by the gap, as a wall clock would be.
+        """
+        local = datetime.combine(day, wall, tzinfo=self.zone)
+        roundtrip = local.astimezone(UTC).astimezone(self.zone)
+        if roundtrip.replace(tzinfo=None) != local.replace(tzinfo=None):
+            local = roundtrip  # non-existent local time (spring forward)
+        return local.astimezone(UTC)
+
+    def end_of(self, day: date) -> datetime:
+        return self.at(day, self.end_of_day)
+
+
+def format_when(moment: datetime, zone: ZoneInfo, now: datetime | None = None) -> str:
+    """'Fri 27 Nov, 17:00'; the year is added when it differs from ``now``'s."""
+    local = ensure_aware(moment).astimezone(zone)
+    year = ""
+    if now is not None and local.year != ensure_aware(now).astimezone(zone).year:
+        year = f" {local.year}"
+    return f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
+
+
+def format_day(day: date, now: datetime | None = None, zone: ZoneInfo | None = None) -> str:
+    """'Mon 7 Dec' (with the year when it differs from now's)."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    if now is not None and day.year != ensure_aware(now).astimezone(zone or UTC).year:
+        text += f" {day.year}"
+    return text
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,111 @@
+"""``actionbot demo``: a scripted strategy meeting, run through the console adapter on a fresh SQLite file.
+
+It needs no chat credentials. It shows what each person would see: the chair recording actions (with
+a slip caught on the spot), the written summary at the end of the meeting, owners acting on their
+actions, and then the action log with its integrity check.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from bot.app import build_core
+from bot.config import Settings, load_settings
+from bot.directory import set_role, update_person
+from bot.export import event_rows
+from bot.grammar import OwnerRef
+from bot.people import PersonInput
+from handlers.console import ConsoleChat
+from storage.db import Database, make_engine
+from storage.log import verify_chain
+from storage.migrate import upgrade
+
+LONDON = ZoneInfo("Europe/London")
+MEETING_START = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+
+CAST = (
+    # handle, name, email, agency, role
+    ("sarah.patel", "Sarah Patel", "sarah.patel@council.example.gov.uk", "Children's Social Care", "chair"),
+    ("jo.bloggs", "DC Jo Bloggs", "jo.bloggs@police.example.gov.uk", "Police", "member"),
+    ("priya.shah", "Priya Shah", "priya.shah@nhs.example.uk", "Health", "member"),
+    ("sam.lee", "Sam Lee", "sam.lee@school.example.org", "Oakfield Primary", "member"),
+    ("alex.morgan", "Alex Morgan", "alex.morgan@council.example.gov.uk", "Children's Social Care", "dsl"),
+)
+
+SCRIPT = (
+    ("10:00", "sarah.patel", "/meeting start Strategy meeting #CR-1042"),
+    ("10:05", "sarah.patel", "/action @jo.bloggs Share the CAD log with social care by Friday review in 2 weeks"),
+    ("10:07", "sarah.patel", "/action @priya.shah Book the health assessment in 5 working days"),
+    ("10:09", "sarah.patel", "/action @sam.lee Send attendance records by 31/02"),
+    ("10:10", "sarah.patel", "/action @sam.lee Send attendance records by next Friday"),
+    ("10:12", "sarah.patel", '/action "Dr A. Khan (GP)" Send the GP summary by 25/12'),
+    ("10:13", "sarah.patel", '/action "Dr A. Khan (GP)" Send the GP summary by Thursday 24 Dec'),
+    ("10:14", "sarah.patel", "/cancel A-4 because recorded for Christmas Day by mistake; A-5 replaces it"),
+    ("10:30", "sarah.patel", "/meeting end"),
+    ("Thu 26 Nov 16:10", "jo.bloggs", "/done A-1 CAD log emailed to the allocated social worker"),
+    ("Fri 27 Nov 09:15", "priya.shah", "/extend A-2 to 4/12 because the clinic is closed for training"),
+    ("Fri 27 Nov 09:20", "sam.lee", "/done A-2"),
+    ("Mon 30 Nov 11:00", "sam.lee", "/block A-3 because the school office is waiting for consent from the family"),
+    ("Mon 30 Nov 11:05", "sarah.patel", "/actions all"),
+)
+
+
+def _at(label: str) -> datetime:
+    if len(label) == 5:
+        hour, minute = map(int, label.split(":"))
+        return MEETING_START.replace(hour=hour, minute=minute)
+    return datetime.strptime(f"{label} 2026", "%a %d %b %H:%M %Y").replace(tzinfo=LONDON)
+
+
+def _heading(out: IO[str], text: str) -> None:
+    out.write(f"\n{'=' * 78}\n{text}\n{'=' * 78}\n")
+
+
+def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
+    if path.exists():
+        path.unlink()
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    base = settings or load_settings({})
+    settings = Settings(database_url=url, timezone=base.timezone, nation=base.nation, end_of_day=base.end_of_day)
+    clock_now = [MEETING_START.astimezone(UTC)]
+    core = build_core(settings, db=Database.from_url(url), clock=lambda: clock_now[0])
+    try:
+        for handle, name, email, agency, role in CAST:
+            who = PersonInput(OwnerRef("handle", handle))
+            update_person(core.db, who, name=name, email=email, agency=agency, now=clock_now[0])
+            set_role(core.db, who, role, now=clock_now[0])
+
+        _heading(out, "A strategy meeting for case CR-1042, Mon 23 Nov 2026 (Europe/London)")
+        out.write(f"Database: {path} (fresh SQLite file)\n")
+
+        def write(text: str) -> None:
+            out.write(text + "\n")
+
+        chat = ConsoleChat(core.commands, OwnerRef("handle", "sarah.patel"), write=write)
+        for when, speaker, line in SCRIPT:
+            clock_now[0] = _at(when).astimezone(UTC)
+            chat.now = clock_now[0]
+            chat.speaker = OwnerRef("handle", speaker)
+            out.write(f"\n{_at(when):%a %d %b %H:%M}  @{speaker}> {line}\n")
+            chat.handle(line)
+
+        _heading(out, "The shared action log (append-only, hash-chained)")
+        with core.db.reading() as session:
+            for event in event_rows(session):
+                at = datetime.fromisoformat(event["at"]).astimezone(LONDON)
+                why = f" - {event['reason']}" if event["reason"] else ""
+                out.write(
+                    f"#{event['seq']:<3} {at:%a %d %b %H:%M}  {event['action']:<5} {event['kind']:<12}"
+                    f" by {event['actor']}{why}\n"
+                )
+            out.write("\naudit verify: " + verify_chain(session).describe() + "\n")
+    finally:
+        core.db.dispose()
+    out.write(f"\nTry it yourself: DATABASE_URL=sqlite:///{path} .venv/bin/actionbot console --as @sarah.patel\n")
+    return 0

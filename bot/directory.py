@@ -1,0 +1,63 @@
+"""Administering people: roles, agencies, escalation contacts (``actionbot people ...``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.people import PersonInput, Profile, agency_named, find_person, identify
+from bot.records import PersonView
+from bot.service import ServiceError
+from storage.db import Database
+from storage.models import ROLES, Person
+
+
+class DirectoryError(ServiceError):
+    pass
+
+
+def list_people(db: Database) -> list[PersonView]:
+    with db.reading() as session:
+        return [PersonView.of(p) for p in session.scalars(select(Person).order_by(Person.id)).unique()]
+
+
+def set_role(db: Database, who: PersonInput, role: str, *, now: datetime) -> PersonView:
+    if role not in ROLES:
+        raise DirectoryError(f"role must be one of {', '.join(ROLES)}")
+    with db.transaction() as session:
+        person = identify(session, who, now)
+        person.role = role
+        return PersonView.of(person)
+
+
+def update_person(
+    db: Database,
+    who: PersonInput,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    agency: str | None = None,
+    timezone: str | None = None,
+    active: bool | None = None,
+    escalation: PersonInput | None = None,
+    now: datetime,
+) -> PersonView:
+    profile = Profile(display_name=name, email=email, agency=agency, timezone=timezone)
+    with db.transaction() as session:
+        person = identify(session, PersonInput(who.ref, profile), now)
+        if name:
+            person.display_name = name
+        if agency:
+            person.agency_id = agency_named(session, agency).id
+        if timezone and person.timezone != timezone:
+            raise DirectoryError(f"unknown time zone {timezone!r}")
+        if active is not None:
+            person.active = active
+        if escalation is not None:
+            contact = find_person(session, escalation.ref) or identify(session, escalation, now)
+            if contact.id == person.id:
+                raise DirectoryError("a person cannot be their own escalation contact")
+            person.escalation_contact_id = contact.id
+        session.flush()
+        return PersonView.of(person)

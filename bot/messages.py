@@ -1,0 +1,152 @@
+"""Platform-neutral messages: what the bot says, before any platform dresses it.
+
+A Message is a title, some fields, optional notes and buttons with stable action ids. Adapters render
+it: Block Kit (Slack), Adaptive Cards (Teams), plain text (console, email). A field may name a person;
+platforms that know the person render a mention instead of the name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.dates import format_day, format_when
+from bot.records import ActionView, PersonView
+
+# Button action ids: adapters route presses by these, so they are part of the contract.
+DONE = "action_done"
+ON_TRACK = "action_on_track"
+MORE_TIME = "action_more_time"
+BLOCKED = "action_blocked"
+REASSIGN = "action_reassign"
+OWNER_BUTTONS = (DONE, ON_TRACK, MORE_TIME, BLOCKED, REASSIGN)
+
+STATUS_LABELS = {"open": "Open", "done": "Done", "blocked": "Blocked", "cancelled": "Cancelled"}
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+    person: PersonView | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    action_id: str
+    label: str
+    value: str
+    style: str | None = None  # "primary" | "danger" | None
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    fields: tuple[Field, ...] = ()
+    notes: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    text: str | None = None
+
+    @property
+    def fallback(self) -> str:
+        """One line for notifications and screen readers."""
+        return self.title
+
+
+def owner_buttons(ref: str) -> tuple[Button, ...]:
+    return (
+        Button(DONE, "Done", ref, "primary"),
+        Button(ON_TRACK, "On track", ref),
+        Button(MORE_TIME, "Need more time", ref),
+        Button(BLOCKED, "Blocked", ref, "danger"),
+        Button(REASSIGN, "Reassign", ref),
+    )
+
+
+def action_fields(action: ActionView, zone: ZoneInfo, now: datetime) -> tuple[Field, ...]:
+    fields = [
+        Field("Owner", action.owner.name, action.owner),
+        Field("Task", action.task),
+        Field("Deadline", format_when(action.deadline, zone, now)),
+    ]
+    if action.review_on:
+        fields.append(Field("Review", format_day(action.review_on, now, zone)))
+    if action.case_ref:
+        fields.append(Field("Case", action.case_ref))
+    if action.status != "open":
+        fields.append(Field("Status", STATUS_LABELS.get(action.status, action.status)))
+    return tuple(fields)
+
+
+def action_card(
+    action: ActionView,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    heading: str | None = None,
+    notes: tuple[str, ...] = (),
+    buttons: bool = True,
+) -> Message:
+    """The card for one action: shown to the room when recorded, to the owner in DMs and nudges."""
+    title = heading or f"{action.ref}: {action.task}"
+    return Message(
+        title=title,
+        fields=action_fields(action, zone, now),
+        notes=notes,
+        buttons=owner_buttons(action.ref) if buttons and action.is_open else (),
+    )
+
+
+def action_line(action: ActionView, zone: ZoneInfo, now: datetime) -> str:
+    """``A-3  Share CAD log  (Jo Bloggs, by Fri 27 Nov, 17:00)``: one action in a list."""
+    late = "  OVERDUE" if action.is_overdue(now) else ""
+    state = f" [{STATUS_LABELS[action.status].lower()}]" if action.status != "open" else ""
+    return (
+        f"{action.ref}  {action.task}  ({action.owner.name}, by {format_when(action.deadline, zone, now)}){state}{late}"
+    )
+
+
+def _lower_first(task: str) -> str:
+    """'Share the log' -> 'share the log' (but 'CAD log' and 'GP summary' keep their capitals)."""
+    return task[0].lower() + task[1:] if len(task) > 1 and task[1].islower() else task
+
+
+def meeting_summary(title: str, actions: list[ActionView], zone: ZoneInfo, now: datetime) -> Message:
+    """The written record of what a meeting agreed: who, what, by when, review."""
+    lines = []
+    for action in actions:
+        review = f"; review {format_day(action.review_on, now, zone)}" if action.review_on else ""
+        lines.append(
+            f"{action.ref}: {action.owner.name} to {_lower_first(action.task)}, "
+            f"by {format_when(action.deadline, zone, now)}{review}"
+        )
+    if not lines:
+        lines = ["No actions were recorded."]
+    return Message(
+        title=f"Actions agreed at \u201c{title}\u201d ({len(actions)})",
+        text="\n".join(lines),
+        fields=tuple(Field(a.ref, a.task, a.owner) for a in actions),
+    )
+
+
+def render_text(message: Message) -> str:
+    """Plain text (console, email's text part, logs of what would be sent are never written)."""
+    out = [message.title]
+    if message.text:
+        out.append(message.text)
+    width = max((len(f.label) for f in message.fields), default=0)
+    out.extend(f"  {f.label.ljust(width)}  {f.value}" for f in message.fields if not message.text)
+    out.extend(f"  ! {note}" for note in message.notes)
+    if message.buttons:
+        out.append("  [" + "] [".join(b.label for b in message.buttons) + "]")
+    return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What an adapter says back to the person who typed a command."""
+
+    message: Message
+    private: bool = False
+    extra: tuple[Message, ...] = field(default=())

@@ -1,0 +1,143 @@
+"""People: turn an owner or actor as written (a mention, an email, a name) into one person row.
+
+One person may be known on several platforms: a Slack id and an Entra object id meet on one row when
+their email addresses match, so an action recorded on Slack for a Teams user is chased in Teams.
+Adapters look a person up on their platform first (outside any transaction) and pass what they learnt
+as a Profile; nothing here talks to a network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.grammar import OwnerRef
+from storage.models import Agency, Person
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a platform knows about a person (all optional)."""
+
+    display_name: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+    slack_user_id: str | None = None
+    teams_object_id: str | None = None
+    handle: str | None = None
+    agency: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """A person as written, plus what the adapter learnt about them."""
+
+    ref: OwnerRef
+    profile: Profile | None = None
+
+
+def _valid_zone(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def find_person(session: Session, ref: OwnerRef) -> Person | None:
+    """The person a reference names, if there is one (no rows are written)."""
+    if ref.kind == "slack":
+        query = select(Person).where(Person.slack_user_id == ref.value)
+    elif ref.kind == "teams":
+        query = select(Person).where(Person.teams_object_id == ref.value)
+    elif ref.kind == "email":
+        query = select(Person).where(func.lower(Person.email) == ref.value.lower())
+    elif ref.kind == "handle":
+        query = select(Person).where(func.lower(Person.handle) == ref.value.lower())
+    else:
+        query = select(Person).where(func.lower(Person.display_name) == ref.value.lower())
+    return session.scalars(query.order_by(Person.id).limit(1)).first()
+
+
+def agency_named(session: Session, name: str) -> Agency:
+    """The agency of that name (case-insensitive), created when new."""
+    agency = session.scalars(select(Agency).where(func.lower(Agency.name) == name.lower())).first()
+    if agency is None:
+        agency = Agency(name=name)
+        session.add(agency)
+        session.flush()
+    return agency
+
+
+def identify(session: Session, who: PersonInput, now: datetime) -> Person:
+    """Find or create the person row for a reference, merging what the profile adds."""
+    ref, profile = who.ref, who.profile or Profile()
+    person = find_person(session, ref)
+    if person is None and profile.slack_user_id:
+        person = find_person(session, OwnerRef("slack", profile.slack_user_id))
+    if person is None and profile.teams_object_id:
+        person = find_person(session, OwnerRef("teams", profile.teams_object_id))
+    email = (profile.email or (ref.value if ref.kind == "email" else "")).lower() or None
+    if person is None and email:
+        by_email = find_person(session, OwnerRef("email", email))
+        if by_email is not None and not _conflicts(by_email, ref, profile):
+            person = by_email
+        elif by_email is not None:
+            email = None  # that address belongs to someone else on this platform: do not merge
+    if person is None:
+        person = Person(
+            display_name=profile.display_name or ref.label or _default_name(ref),
+            active=True,
+            role="member",
+            created_at=now,
+        )
+        session.add(person)
+    _merge(session, person, ref, profile, email)
+    session.flush()
+    return person
+
+
+def _conflicts(person: Person, ref: OwnerRef, profile: Profile) -> bool:
+    """True when the row already carries a different id on the platform the reference comes from."""
+    slack = ref.value if ref.kind == "slack" else profile.slack_user_id
+    teams = ref.value if ref.kind == "teams" else profile.teams_object_id
+    return bool(
+        (slack and person.slack_user_id and person.slack_user_id != slack)
+        or (teams and person.teams_object_id and person.teams_object_id != teams)
+    )
+
+
+def _default_name(ref: OwnerRef) -> str:
+    if ref.kind == "handle":
+        return "@" + ref.value
+    return ref.value
+
+
+def _merge(session: Session, person: Person, ref: OwnerRef, profile: Profile, email: str | None) -> None:
+    """Fill in what the row lacks. Known identifiers are never overwritten by another person's."""
+    if ref.kind == "slack":
+        person.slack_user_id = person.slack_user_id or ref.value
+    if ref.kind == "teams":
+        person.teams_object_id = person.teams_object_id or ref.value
+    if ref.kind == "handle":
+        person.handle = person.handle or ref.value
+    if profile.slack_user_id and not person.slack_user_id:
+        person.slack_user_id = profile.slack_user_id
+    if profile.teams_object_id and not person.teams_object_id:
+        person.teams_object_id = profile.teams_object_id
+    if email and not person.email:
+        person.email = email
+    if profile.display_name and (person.display_name.startswith("@") or person.display_name == person.email):
+        person.display_name = profile.display_name
+    if profile.handle and not person.handle:
+        person.handle = profile.handle
+    if zone := _valid_zone(profile.timezone):
+        person.timezone = zone
+    if profile.agency and person.agency_id is None:
+        person.agency_id = agency_named(session, profile.agency).id

@@ -1,0 +1,150 @@
+"""Plain, immutable views of stored rows: what the service hands to adapters (never ORM objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from storage.models import Action, ActionEvent, Meeting, Person
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    email: str | None
+    slack_user_id: str | None
+    teams_object_id: str | None
+    timezone: str | None
+    role: str
+    agency: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, person: Person) -> PersonView:
+        return cls(
+            id=person.id,
+            name=person.display_name,
+            email=person.email,
+            slack_user_id=person.slack_user_id,
+            teams_object_id=person.teams_object_id,
+            timezone=person.timezone,
+            role=person.role,
+            agency=person.agency.name if person.agency else None,
+            active=person.active,
+        )
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    id: int
+    title: str
+    case_ref: str | None
+    chair: PersonView
+    platform: str
+    conversation_id: str | None
+    started_at: datetime
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingView:
+        return cls(
+            id=meeting.id,
+            title=meeting.title,
+            case_ref=meeting.case_ref,
+            chair=PersonView.of(meeting.chair),
+            platform=meeting.platform,
+            conversation_id=meeting.conversation_id,
+            started_at=meeting.started_at,
+            ended_at=meeting.ended_at,
+        )
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    ref: str
+    task: str
+    owner: PersonView
+    deadline: datetime
+    review_on: date | None
+    case_ref: str | None
+    status: str
+    created_by: PersonView
+    created_at: datetime
+    meeting_id: int | None
+    meeting_title: str | None
+    meeting_chair_id: int | None
+    deadline_version: int
+    extensions: int
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, action: Action) -> ActionView:
+        return cls(
+            id=action.id,
+            ref=action.ref,
+            task=action.task,
+            owner=PersonView.of(action.owner),
+            deadline=action.deadline,
+            review_on=action.review_on,
+            case_ref=action.case_ref,
+            status=action.status,
+            created_by=PersonView.of(action.created_by),
+            created_at=action.created_at,
+            meeting_id=action.meeting_id,
+            meeting_title=action.meeting.title if action.meeting else None,
+            meeting_chair_id=action.meeting.chair_id if action.meeting else None,
+            deadline_version=action.deadline_version,
+            extensions=action.extensions,
+            closed_at=action.closed_at,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("open", "blocked")
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_open and self.deadline < now
+
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    action_id: int | None
+    kind: str
+    actor_id: int | None
+    actor_name: str | None
+    at: datetime
+    reason: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+    hash: str = ""
+
+    @classmethod
+    def of(cls, event: ActionEvent, actor: Person | None) -> EventView:
+        return cls(
+            seq=event.seq,
+            action_id=event.action_id,
+            kind=event.kind,
+            actor_id=event.actor_id,
+            actor_name=actor.display_name if actor else None,
+            at=event.at,
+            reason=event.reason,
+            details=event.details,
+            hash=event.hash,
+        )
+
+    @property
+    def action_ref(self) -> str | None:
+        return f"A-{self.action_id}" if self.action_id is not None else None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The result of recording an action: the action, what the chair should check, and whether this was
+    a repeat of a request already recorded (then nothing new was written)."""
+
+    action: ActionView
+    warnings: tuple[str, ...]
+    duplicate: bool = False

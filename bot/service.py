@@ -1,0 +1,555 @@
+"""Use cases: record, complete, extend, reassign, block, cancel, comment, list; meetings start and end.
+
+Each use case is one transaction that writes the action's change and its event in the action log
+together, so the log can never miss a change nor show one that did not happen. Decisions that UK
+safeguarding practice expects to be explained (extension, reassignment, block, cancellation, reopening)
+require a reason. Every change is checked against bot.authz first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import authz
+from bot.config import Settings
+from bot.dates import WorkCalendar, ensure_aware, format_when, utcnow
+from bot.grammar import ActionDraft, OwnerRef
+from bot.people import PersonInput, find_person, identify
+from bot.pii import personal_data_warning
+from bot.records import ActionView, EventView, MeetingView, PersonView, Recorded
+from storage.db import Database
+from storage.log import append_event
+from storage.models import Action, ActionEvent, Meeting, MeetingParticipant, Person, RequestKey
+
+MAX_REASON = 1000
+ChangeHook = Callable[[Session, Action, datetime], None]
+
+
+class ServiceError(Exception):
+    """A request the service refuses; the message is safe to show to the person who asked."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class NotAllowed(ServiceError):
+    pass
+
+
+class InvalidChange(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """Where a command was typed: the platform and its conversation (channel or chat) id."""
+
+    platform: str
+    conversation_id: str
+
+
+def parse_ref(ref: str) -> int:
+    """``A-42`` (or ``a42``, ``42``) -> 42."""
+    text = ref.strip().upper().removeprefix("A").lstrip("-")
+    if not text.isdigit() or len(text) > 12:
+        raise NotFound(f"\u201c{ref.strip()[:20]}\u201d is not an action reference; they look like A-42.")
+    return int(text)
+
+
+def _reason(reason: str | None, required: bool, what: str) -> str | None:
+    text = " ".join((reason or "").split())
+    if len(text) > MAX_REASON:
+        raise InvalidChange(f"The reason is {len(text)} characters; keep it under {MAX_REASON}.")
+    if required and len(text) < 3:
+        raise InvalidChange(f"Say why: a reason is required to {what}.")
+    return text or None
+
+
+class ActionService:
+    """The core's front door. Adapters call these methods; each returns plain views."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        calendar: WorkCalendar | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        on_change: Sequence[ChangeHook] = (),
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.calendar = calendar or WorkCalendar.from_settings(settings)
+        self.clock = clock
+        self.on_change = tuple(on_change)
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _now(self, now: datetime | None) -> datetime:
+        return ensure_aware(now) if now is not None else self.clock()
+
+    def _load(self, session: Session, ref: str | int, *, lock: bool = False) -> Action:
+        action_id = ref if isinstance(ref, int) else parse_ref(ref)
+        query = select(Action).where(Action.id == action_id)
+        if lock:
+            query = query.with_for_update(of=Action)
+        action = session.scalars(query).unique().first()
+        if action is None:
+            raise NotFound(f"There is no action A-{action_id}.")
+        return action
+
+    def _changed(self, session: Session, action: Action, now: datetime) -> None:
+        action.updated_at = now
+        session.flush()
+        for hook in self.on_change:
+            hook(session, action, now)
+
+    def _event(
+        self,
+        session: Session,
+        action: Action,
+        kind: str,
+        actor: Person | None,
+        now: datetime,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        append_event(
+            session,
+            kind=kind,
+            at=now,
+            action_id=action.id,
+            actor_id=actor.id if actor else None,
+            reason=reason,
+            details=details,
+        )
+        if actor is not None and actor.id == action.owner_id:
+            action.owner_active_at = now
+
+    def _changeable(self, session: Session, ref: str | int, actor: PersonInput, now: datetime) -> tuple[Action, Person]:
+        action = self._load(session, ref, lock=True)
+        person = identify(session, actor, now)
+        if not authz.may_change(person, action):
+            raise NotAllowed(
+                f"Only the owner, the chair who recorded {action.ref}, or a DSL can change it. Nothing was changed."
+            )
+        return action, person
+
+    def _require_open(self, action: Action, what: str) -> None:
+        if action.status not in ("open", "blocked"):
+            raise InvalidChange(f"{action.ref} is {action.status}; reopen it before you {what} it.")
+
+    # -- recording --------------------------------------------------------------------------------
+    def record(
+        self,
+        draft: ActionDraft,
+        actor: PersonInput,
+        *,
+        owner_profile: PersonInput | None = None,
+        conversation: ConversationRef | None = None,
+        idempotency_key: str | None = None,
+        now: datetime | None = None,
+    ) -> Recorded:
+        """Record a parsed action. A repeated ``idempotency_key`` returns the first recording unchanged."""
+        now = self._now(now)
+        if self.settings.pii_mode == "refuse" and draft.personal_data:
+            raise InvalidChange(personal_data_warning(list(draft.personal_data)) + " Nothing was recorded.")
+        if len(draft.task) > self.settings.max_text_length:
+            raise InvalidChange(f"The task is too long (at most {self.settings.max_text_length} characters).")
+        if idempotency_key and (existing := self._by_key(idempotency_key)) is not None:
+            return existing
+        try:
+            with self.db.transaction() as session:
+                creator = identify(session, actor, now)
+                owner = identify(session, owner_profile or PersonInput(draft.owner), now)
+                meeting = self._open_meeting(session, conversation) if conversation else None
+                action = Action(
+                    task=draft.task,
+                    owner_id=owner.id,
+                    deadline=draft.deadline,
+                    review_on=draft.review,
+                    case_ref=draft.case_ref or (meeting.case_ref if meeting else None),
+                    status="open",
+                    created_by_id=creator.id,
+                    created_at=now,
+                    updated_at=now,
+                    owner_active_at=now,
+                    meeting_id=meeting.id if meeting else None,
+                    deadline_version=1,
+                    extensions=0,
+                )
+                session.add(action)
+                session.flush()
+                self._event(
+                    session,
+                    action,
+                    "created",
+                    creator,
+                    now,
+                    details={
+                        "task": action.task,
+                        "owner_id": owner.id,
+                        "deadline": action.deadline.isoformat(),
+                        "review_on": action.review_on.isoformat() if action.review_on else None,
+                        "case_ref": action.case_ref,
+                        "meeting_id": action.meeting_id,
+                        "warnings": list(draft.warnings),
+                    },
+                )
+                if idempotency_key:
+                    session.add(RequestKey(key=idempotency_key, action_id=action.id, created_at=now))
+                self._changed(session, action, now)
+                session.refresh(action)
+                view = ActionView.of(action)
+        except IntegrityError:
+            # A concurrent copy of the same request won the race; report what it recorded.
+            if idempotency_key and (existing := self._by_key(idempotency_key)) is not None:
+                return existing
+            raise
+        return Recorded(view, draft.warnings)
+
+    def _by_key(self, key: str) -> Recorded | None:
+        with self.db.reading() as session:
+            request = session.get(RequestKey, key)
+            if request is None:
+                return None
+            return Recorded(ActionView.of(self._load(session, request.action_id)), (), duplicate=True)
+
+    # -- changes ----------------------------------------------------------------------------------
+    def complete(
+        self, ref: str | int, actor: PersonInput, note: str | None = None, *, now: datetime | None = None
+    ) -> ActionView:
+        now = self._now(now)
+        note = _reason(note, False, "complete")
+        with self.db.transaction() as session:
+            action, person = self._changeable(session, ref, actor, now)
+            if action.status == "done":
+                raise InvalidChange(f"{action.ref} is already done.")
+            self._require_open(action, "complete")
+            action.status = "done"
+            action.closed_at = now
+            self._event(session, action, "completed", person, now, note)
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    def acknowledge(
+        self, ref: str | int, actor: PersonInput, note: str | None = None, *, now: datetime | None = None
+    ) -> ActionView:
+        """The owner says the action is on track."""
+        now = self._now(now)
+        note = _reason(note, False, "acknowledge")
+        with self.db.transaction() as session:
+            action = self._load(session, ref, lock=True)
+            person = identify(session, actor, now)
+            if not authz.may_acknowledge(person, action):
+                raise NotAllowed(f"Only the owner of {action.ref} can say it is on track.")
+            self._require_open(action, "acknowledge")
+            self._event(session, action, "acknowledged", person, now, note)
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    def extend(
+        self,
+        ref: str | int,
+        actor: PersonInput,
+        new_deadline: datetime,
+        reason: str | None,
+        *,
+        now: datetime | None = None,
+    ) -> ActionView:
+        now = self._now(now)
+        reason = _reason(reason, True, "extend a deadline")
+        ensure_aware(new_deadline)
+        with self.db.transaction() as session:
+            action, person = self._changeable(session, ref, actor, now)
+            self._require_open(action, "extend")
+            if new_deadline <= now:
+                raise InvalidChange(
+                    f"The new deadline {format_when(new_deadline, self.calendar.zone, now)} is in the past."
+                )
+            if new_deadline == action.deadline:
+                raise InvalidChange(
+                    f"{action.ref} is already due {format_when(new_deadline, self.calendar.zone, now)}."
+                )
+            old = action.deadline
+            action.deadline = new_deadline
+            action.deadline_version += 1
+            action.extensions += 1
+            self._event(
+                session,
+                action,
+                "extended",
+                person,
+                now,
+                reason,
+                {"from": old.isoformat(), "to": new_deadline.isoformat(), "deadline_version": action.deadline_version},
+            )
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    def reassign(
+        self,
+        ref: str | int,
+        actor: PersonInput,
+        new_owner: PersonInput,
+        reason: str | None,
+        *,
+        now: datetime | None = None,
+    ) -> ActionView:
+        now = self._now(now)
+        reason = _reason(reason, True, "reassign an action")
+        with self.db.transaction() as session:
+            action, person = self._changeable(session, ref, actor, now)
+            self._require_open(action, "reassign")
+            owner = identify(session, new_owner, now)
+            if owner.id == action.owner_id:
+                raise InvalidChange(f"{action.ref} is already {owner.display_name}'s.")
+            old_owner = action.owner_id
+            action.owner_id = owner.id
+            action.owner_active_at = now  # the new owner's silence is counted from the handover
+            self._event(
+                session,
+                action,
+                "reassigned",
+                person,
+                now,
+                reason,
+                {"from_owner_id": old_owner, "to_owner_id": owner.id},
+            )
+            self._changed(session, action, now)
+            session.refresh(action)
+            return ActionView.of(action)
+
+    def block(
+        self, ref: str | int, actor: PersonInput, reason: str | None, *, now: datetime | None = None
+    ) -> ActionView:
+        now = self._now(now)
+        reason = _reason(reason, True, "mark an action blocked")
+        with self.db.transaction() as session:
+            action, person = self._changeable(session, ref, actor, now)
+            self._require_open(action, "block")
+            if action.status == "blocked":
+                raise InvalidChange(f"{action.ref} is already blocked.")
+            action.status = "blocked"
+            self._event(session, action, "blocked", person, now, reason)
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    def unblock(
+        self, ref: str | int, actor: PersonInput, reason: str | None = None, *, now: datetime | None = None
+    ) -> ActionView:
+        now = self._now(now)
+        reason = _reason(reason, False, "unblock")
+        with self.db.transaction() as session:
+            action, person = self._changeable(session, ref, actor, now)
+            if action.status != "blocked":
+                raise InvalidChange(f"{action.ref} is not blocked.")
+            action.status = "open"
+            self._event(session, action, "unblocked", person, now, reason)
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    def cancel(
+        self, ref: str | int, actor: PersonInput, reason: str | None, *, now: datetime | None = None
+    ) -> ActionView:
+        now = self._now(now)
+        reason = _reason(reason, True, "cancel an action")
+        with self.db.transaction() as session:
+            action, person = self._changeable(session, ref, actor, now)
+            self._require_open(action, "cancel")
+            action.status = "cancelled"
+            action.closed_at = now
+            self._event(session, action, "cancelled", person, now, reason)
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    def reopen(
+        self, ref: str | int, actor: PersonInput, reason: str | None, *, now: datetime | None = None
+    ) -> ActionView:
+        now = self._now(now)
+        reason = _reason(reason, True, "reopen an action")
+        with self.db.transaction() as session:
+            action, person = self._changeable(session, ref, actor, now)
+            if action.status not in ("done", "cancelled"):
+                raise InvalidChange(f"{action.ref} is still {action.status}.")
+            action.status = "open"
+            action.closed_at = None
+            self._event(session, action, "reopened", person, now, reason)
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    def comment(self, ref: str | int, actor: PersonInput, text: str, *, now: datetime | None = None) -> ActionView:
+        now = self._now(now)
+        text_ = _reason(text, True, "comment")
+        with self.db.transaction() as session:
+            action = self._load(session, ref, lock=True)
+            person = identify(session, actor, now)
+            if not authz.may_see(person, action):
+                raise NotAllowed(f"You cannot see {action.ref}.")
+            self._event(session, action, "commented", person, now, text_)
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    def mark_reviewed(
+        self, ref: str | int, actor: PersonInput, note: str | None = None, *, now: datetime | None = None
+    ) -> ActionView:
+        """The chair (or a DSL) has reviewed the action at its review date."""
+        now = self._now(now)
+        note = _reason(note, False, "review")
+        with self.db.transaction() as session:
+            action, person = self._changeable(session, ref, actor, now)
+            action.reviewed_at = now
+            self._event(session, action, "reviewed", person, now, note)
+            self._changed(session, action, now)
+            return ActionView.of(action)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def get(self, ref: str | int, viewer: PersonInput) -> ActionView:
+        with self.db.reading() as session:
+            action = self._load(session, ref)
+            person = find_person(session, viewer.ref)
+            if person is None or not authz.may_see(person, action):
+                raise NotFound(f"There is no action {action.ref} that you can see.")
+            return ActionView.of(action)
+
+    def history(self, ref: str | int, viewer: PersonInput) -> list[EventView]:
+        """An action's events, oldest first."""
+        self.get(ref, viewer)
+        with self.db.reading() as session:
+            rows = session.execute(
+                select(ActionEvent, Person)
+                .outerjoin(Person, Person.id == ActionEvent.actor_id)
+                .where(ActionEvent.action_id == (ref if isinstance(ref, int) else parse_ref(ref)))
+                .order_by(ActionEvent.seq)
+            ).all()
+            return [EventView.of(event, actor) for event, actor in rows]
+
+    def list_actions(
+        self,
+        viewer: PersonInput,
+        *,
+        scope: str = "mine",
+        owner: OwnerRef | None = None,
+        case_ref: str | None = None,
+        meeting_id: int | None = None,
+        include_closed: bool = False,
+        now: datetime | None = None,
+        limit: int = 200,
+    ) -> list[ActionView]:
+        """Actions the viewer may see: ``mine`` (owned), ``overdue``, ``all``, or filtered by owner,
+        case reference or meeting. Ordered by deadline."""
+        now = self._now(now)
+        with self.db.reading() as session:
+            person = find_person(session, viewer.ref)
+            if person is None:
+                return []
+            query = select(Action).where(authz.visible_to(person))
+            if not include_closed:
+                query = query.where(Action.status.in_(("open", "blocked")))
+            if scope == "mine":
+                query = query.where(Action.owner_id == person.id)
+            elif scope == "overdue":
+                query = query.where(Action.deadline < now, Action.status.in_(("open", "blocked")))
+            if owner is not None:
+                target = find_person(session, owner)
+                if target is None:
+                    return []
+                query = query.where(Action.owner_id == target.id)
+            if case_ref:
+                query = query.where(func.upper(Action.case_ref) == case_ref.upper().lstrip("#"))
+            if meeting_id is not None:
+                query = query.where(Action.meeting_id == meeting_id)
+            rows = session.scalars(query.order_by(Action.deadline, Action.id).limit(limit)).unique()
+            return [ActionView.of(action) for action in rows]
+
+    def person(self, who: PersonInput) -> PersonView | None:
+        with self.db.reading() as session:
+            person = find_person(session, who.ref)
+            return PersonView.of(person) if person else None
+
+    def ensure_person(self, who: PersonInput, *, now: datetime | None = None) -> PersonView:
+        now = self._now(now)
+        with self.db.transaction() as session:
+            return PersonView.of(identify(session, who, now))
+
+    # -- meetings ---------------------------------------------------------------------------------
+    def _open_meeting(self, session: Session, conversation: ConversationRef) -> Meeting | None:
+        return session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.platform == conversation.platform,
+                Meeting.conversation_id == conversation.conversation_id,
+                Meeting.ended_at.is_(None),
+            )
+            .order_by(Meeting.id.desc())
+            .limit(1)
+        ).first()
+
+    def current_meeting(self, conversation: ConversationRef) -> MeetingView | None:
+        with self.db.reading() as session:
+            meeting = self._open_meeting(session, conversation)
+            return MeetingView.of(meeting) if meeting else None
+
+    def start_meeting(
+        self,
+        conversation: ConversationRef,
+        chair: PersonInput,
+        title: str,
+        case_ref: str | None = None,
+        *,
+        participants: Sequence[PersonInput] = (),
+        now: datetime | None = None,
+    ) -> MeetingView:
+        now = self._now(now)
+        title = " ".join(title.split())
+        if not title:
+            raise InvalidChange("Give the meeting a title, e.g. /meeting start Strategy meeting #CR-1042")
+        if len(title) > 300:
+            raise InvalidChange("The meeting title is too long (at most 300 characters).")
+        with self.db.transaction() as session:
+            running = self._open_meeting(session, conversation)
+            if running is not None:
+                raise InvalidChange(
+                    f"\u201c{running.title}\u201d is still running here; end it first with /meeting end."
+                )
+            person = identify(session, chair, now)
+            meeting = Meeting(
+                title=title,
+                case_ref=case_ref.upper().lstrip("#") if case_ref else None,
+                chair_id=person.id,
+                platform=conversation.platform,
+                conversation_id=conversation.conversation_id,
+                started_at=now,
+            )
+            session.add(meeting)
+            session.flush()
+            member_ids = {identify(session, who, now).id for who in participants} | {person.id}
+            meeting.participants = [
+                MeetingParticipant(meeting_id=meeting.id, person_id=pid) for pid in sorted(member_ids)
+            ]
+            session.flush()
+            return MeetingView.of(meeting)
+
+    def end_meeting(
+        self, conversation: ConversationRef, actor: PersonInput, *, now: datetime | None = None
+    ) -> tuple[MeetingView, list[ActionView]]:
+        """End the conversation's meeting; returns it with every action agreed in it."""
+        now = self._now(now)
+        with self.db.transaction() as session:
+            meeting = self._open_meeting(session, conversation)
+            if meeting is None:
+                raise InvalidChange("No meeting is running here. Start one with /meeting start <title>.")
+            person = identify(session, actor, now)
+            if person.id != meeting.chair_id and not authz.has_oversight(person):
+                raise NotAllowed(f"Only the chair ({meeting.chair.display_name}) or a DSL can end this meeting.")
+            meeting.ended_at = now
+            actions = session.scalars(
+                select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id)
+            ).unique()
+            return MeetingView.of(meeting), [ActionView.of(a) for a in actions]

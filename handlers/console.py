@@ -1,0 +1,100 @@
+"""A local chat adapter: type ``/action ...`` as in Slack, see what the room and each person would see.
+
+Used by ``actionbot console``, ``actionbot demo`` and the tests, it drives the real core in-process
+(like errbot's test backend). Extra console-only commands: ``/as PERSON`` changes who is speaking,
+``/now ISO`` moves the clock (for demos), ``/quit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.commands import HELP, Commands, Outcome
+from bot.dates import ensure_aware
+from bot.grammar import OwnerRef, parse_owner
+from bot.messages import Message, render_text
+from bot.people import PersonInput
+from bot.service import ConversationRef
+
+CONSOLE_HELP = (
+    HELP
+    + """
+Console only:
+/as PERSON                        speak as someone else (@handle, email or "quoted name")
+/now 2026-11-27T09:00             set the clock (Europe/London unless an offset is given)
+/quit"""
+)
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+class ConsoleChat:
+    """One conversation ("room") in the console, with a current speaker and an optional fixed clock."""
+
+    def __init__(
+        self,
+        commands: Commands,
+        speaker: OwnerRef,
+        *,
+        room: str = "room",
+        write: Callable[[str], None] = print,
+        now: datetime | None = None,
+    ) -> None:
+        self.commands = commands
+        self.speaker = speaker
+        self.conversation = ConversationRef("console", room)
+        self.write = write
+        self.now = now
+
+    def _show(self, label: str, message: Message) -> None:
+        self.write(f"{label}\n{_indent(render_text(message), '  ')}")
+
+    def show(self, outcome: Outcome) -> None:
+        if outcome.public is not None:
+            self._show("[room]", outcome.public)
+        if outcome.private is not None:
+            self._show(f"[only you, {self._who()}]", outcome.private)
+        for direct in outcome.direct:
+            self._show(f"[direct message to {direct.person.name}]", direct.message)
+
+    def _who(self) -> str:
+        return ("@" if self.speaker.kind == "handle" else "") + self.speaker.value
+
+    def handle(self, line: str) -> Outcome | None:
+        """Handle one typed line; returns the outcome of a chat command (None for console commands)."""
+        line = line.strip()
+        if not line:
+            return None
+        if not line.startswith("/"):
+            self.write("Commands start with /. Try /help.")
+            return None
+        name, _, text = line[1:].partition(" ")
+        name = name.lower()
+        if name == "as":
+            owned = parse_owner(text.strip())
+            if owned is None:
+                self.write('Use /as @handle, /as someone@example.org or /as "A Name".')
+            else:
+                self.speaker = owned[0]
+                self.write(f"(now speaking as {self._who()})")
+            return None
+        if name == "now":
+            try:
+                moment = datetime.fromisoformat(text.strip())
+            except ValueError:
+                self.write("Use /now 2026-11-27T09:00")
+                return None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=self.commands.zone)
+            self.now = ensure_aware(moment)
+            self.write(f"(the clock now reads {self.now.astimezone(self.commands.zone):%a %d %b %Y %H:%M})")
+            return None
+        if name == "help":
+            self.write(CONSOLE_HELP)
+            return None
+        outcome = self.commands.run(name, text, PersonInput(self.speaker), self.conversation, now=self.now)
+        self.show(outcome)
+        return outcome

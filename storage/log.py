@@ -1,0 +1,131 @@
+"""The shared action log: append an event to the hash chain, and verify the chain.
+
+Chain rule: ``hash = sha256(canonical([seq, action_id, kind, actor_id, at, content_digest, prev_hash]))``
+with ``content_digest = sha256(canonical({"reason": ..., "details": ...}))``; the first row's
+``prev_hash`` is 64 zeros. ``log_head`` holds the last seq and hash; every append locks it, so events
+get one order with no gaps, and deleting the newest rows is detected too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import ActionEvent, EventContent, LogHead
+
+GENESIS = "0" * 64
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_digest(reason: str | None, details: dict[str, Any]) -> str:
+    return hashlib.sha256(_canonical({"reason": reason, "details": details})).hexdigest()
+
+
+def _instant(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def row_hash(
+    seq: int, action_id: int | None, kind: str, actor_id: int | None, at: datetime, digest: str, prev_hash: str
+) -> str:
+    return hashlib.sha256(_canonical([seq, action_id, kind, actor_id, _instant(at), digest, prev_hash])).hexdigest()
+
+
+def append_event(
+    session: Session,
+    *,
+    kind: str,
+    at: datetime,
+    action_id: int | None = None,
+    actor_id: int | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> ActionEvent:
+    """Append one event in the caller's transaction (it commits with the change it records)."""
+    details = dict(details or {})
+    head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar_one()
+    seq = head.seq + 1
+    at = at.astimezone(UTC)
+    digest = content_digest(reason, details)
+    event = ActionEvent(
+        seq=seq,
+        action_id=action_id,
+        kind=kind,
+        actor_id=actor_id,
+        at=at,
+        content_digest=digest,
+        prev_hash=head.last_hash,
+        hash=row_hash(seq, action_id, kind, actor_id, at, digest, head.last_hash),
+    )
+    session.add(event)
+    session.flush()
+    event.content = EventContent(event_id=event.id, reason=reason, details=details)
+    session.add(event.content)
+    head.seq = seq
+    head.last_hash = event.hash
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    problem: str | None = None
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"OK: {self.checked} events, chain intact."
+        return f"BROKEN at event #{self.broken_seq}: {self.problem} ({self.checked} events checked before it)."
+
+
+def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
+    """Walk the whole log in order and report the first broken link."""
+    redacted_actions = set(
+        session.scalars(select(ActionEvent.action_id).where(ActionEvent.kind == "redacted").distinct())
+    )
+    expected_prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    rows = session.execute(
+        select(ActionEvent, EventContent)
+        .outerjoin(EventContent, EventContent.event_id == ActionEvent.id)
+        .order_by(ActionEvent.seq)
+        .execution_options(yield_per=batch)
+    )
+    for event, content in rows:
+        problem = None
+        if event.seq != expected_seq:
+            problem = f"expected event #{expected_seq} next, found #{event.seq} (events missing)"
+        elif event.prev_hash != expected_prev:
+            problem = "its link to the previous event does not match (an earlier event was changed or removed)"
+        elif event.hash != row_hash(
+            event.seq, event.action_id, event.kind, event.actor_id, event.at, event.content_digest, event.prev_hash
+        ):
+            problem = "the event's own fields were changed after it was written"
+        elif (
+            content is not None
+            and content.details is not None
+            and (content_digest(content.reason, dict(content.details)) != event.content_digest)
+        ):
+            problem = "its reason or details were changed after it was written"
+        elif content is None and event.action_id not in redacted_actions:
+            problem = "its reason and details are missing and no retention record explains why"
+        if problem:
+            return ChainReport(False, checked, event.seq if event.seq == expected_seq else expected_seq, problem)
+        expected_prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = session.execute(select(LogHead).where(LogHead.id == 1)).scalar_one()
+    if head.seq != checked or head.last_hash != expected_prev:
+        return ChainReport(False, checked, checked + 1, f"the log ends at #{checked} but its head says #{head.seq}")
+    return ChainReport(True, checked)

@@ -1,0 +1,201 @@
+"""SQLAlchemy 2 typed models. The schema changes only through Alembic migrations (storage/migrations)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.db import UTCDateTime
+
+ACTION_STATUSES = ("open", "done", "blocked", "cancelled")
+OPEN_STATUSES = ("open", "blocked")
+EVENT_KINDS = (
+    "created",
+    "extended",
+    "reassigned",
+    "completed",
+    "reopened",
+    "blocked",
+    "unblocked",
+    "cancelled",
+    "commented",
+    "nudged",
+    "escalated",
+    "acknowledged",
+    "reviewed",
+    "redacted",
+)
+ROLES = ("member", "chair", "dsl", "admin")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    handle: Mapped[str | None] = mapped_column(String(80), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    teams_object_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    escalation_contact_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    case_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    chair_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    dsl_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    chair: Mapped[Person] = relationship(foreign_keys=[chair_id], lazy="joined")
+    participants: Mapped[list[MeetingParticipant]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class MeetingParticipant(Base):
+    """Who was in the meeting's conversation when it ran (they may see its actions)."""
+
+    __tablename__ = "meeting_participants"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
+
+
+class Action(Base):
+    __tablename__ = "actions"
+    __table_args__ = (
+        Index("ix_actions_status_deadline", "status", "deadline"),
+        Index("ix_actions_owner_status", "owner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    task: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    deadline: Mapped[datetime]
+    review_on: Mapped[date | None] = mapped_column(Date)
+    case_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    #: Bumped by every extension: the nudge ladder is keyed on it, so a new deadline gets a new ladder.
+    deadline_version: Mapped[int] = mapped_column(Integer, default=1)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    #: Last time the owner did anything to the action (drift: "no update from the owner").
+    owner_active_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    reviewed_at: Mapped[datetime | None]
+
+    owner: Mapped[Person] = relationship(foreign_keys=[owner_id], lazy="joined")
+    created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id], lazy="joined")
+    meeting: Mapped[Meeting | None] = relationship(lazy="joined")
+
+    @property
+    def ref(self) -> str:
+        return f"A-{self.id}"
+
+
+class ActionEvent(Base):
+    """One row of the shared action log. Append-only: the code has no UPDATE or DELETE path for it, and
+    database triggers (see the first migration) refuse both. Each row's ``hash`` covers its own fields,
+    the digest of its content and the previous row's hash, so any edit breaks the chain."""
+
+    __tablename__ = "action_events"
+    __table_args__ = (Index("ix_action_events_action_seq", "action_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(index=True)
+    content_digest: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    content: Mapped[EventContent | None] = relationship(lazy="joined")
+
+    @property
+    def reason(self) -> str | None:
+        return self.content.reason if self.content else None
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return dict(self.content.details) if self.content else {}
+
+
+class EventContent(Base):
+    """What an event says (reason, details). Kept beside the chained row so that retention can erase
+    personal data from an expired action's history while the chain, which covers only the content's
+    digest, stays verifiable. Insert-only, except retention's erasure (which writes a tombstone event)."""
+
+    __tablename__ = "event_contents"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("action_events.id"), primary_key=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LogHead(Base):
+    """The chain's head: one row, locked by every append so the chain has one order and no gaps."""
+
+    __tablename__ = "log_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class RequestKey(Base):
+    """Idempotency keys of inbound requests (a retried Slack command records nothing twice)."""
+
+    __tablename__ = "request_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    created_at: Mapped[datetime]
+
+
+__all__ = [
+    "ACTION_STATUSES",
+    "EVENT_KINDS",
+    "OPEN_STATUSES",
+    "ROLES",
+    "Action",
+    "ActionEvent",
+    "Agency",
+    "Base",
+    "EventContent",
+    "LogHead",
+    "Meeting",
+    "MeetingParticipant",
+    "Person",
+    "RequestKey",
+]

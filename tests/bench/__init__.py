@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``). Not collected by pytest: timing goals live here, not in tests."""

@@ -1,0 +1,151 @@
+"""The ``actionbot`` command's contracts: output formats, exit statuses, messages on stderr."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+NOW = "--now=2026-11-23T10:00:00"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    captured = capsys.readouterr()
+    return code, out.getvalue() + captured.out, captured.err
+
+
+# -- parse ----------------------------------------------------------------------------------------
+def test_parse_prints_the_documented_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "parse", NOW, "<@U0OWNER1> Share CAD log #CR-1042 by Friday review 7/12")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "owner": {"kind": "slack", "value": "U0OWNER1"},
+        "task": "Share CAD log",
+        "deadline": "2026-11-27T17:00:00+00:00",
+        "review": "2026-12-07",
+        "case_ref": "CR-1042",
+        "warnings": [],
+    }
+
+
+def test_parse_in_another_time_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "parse", NOW, "--tz", "America/New_York", "@jo Call by Friday")
+    assert code == 0 and json.loads(out)["deadline"] == "2026-11-27T22:00:00+00:00"
+
+
+def test_parse_refusal_exits_2_with_nothing_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "parse", NOW, "@jo Share CAD log by 31/02")
+    assert (code, out) == (2, "")
+    assert "31/02 is not a real date" in err and "Example:" in err
+
+
+def test_parse_bad_options_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "parse", "--now", "yesterday", "@jo x by Friday")[0] == 2
+    assert run(capsys, "parse", "--tz", "Mars/Olympus", "@jo x by Friday")[0] == 2
+
+
+def test_parse_reads_lines_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("@jo Call school by Friday\n\n@jo no deadline\n<@U1> x in 2 days\n"))
+    code, out, _ = run(capsys, "parse", NOW, "-")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 3
+    assert rows[0]["deadline"] == "2026-11-27T17:00:00+00:00"
+    assert "There is no deadline" in rows[1]["error"]
+    assert rows[2]["owner"] == {"kind": "slack", "value": "U1"}
+
+
+# -- actions --------------------------------------------------------------------------------------
+def test_add_change_list_export_and_audit(capsys: pytest.CaptureFixture[str], cli_url: str, tmp_path: Path) -> None:
+    code, out, _ = run(
+        capsys, "action", "add", "--as", "<@U0CHAIR>", NOW, "--json", "<@U0OWNER1> Share CAD log by Friday"
+    )
+    assert code == 0 and json.loads(out)["ref"] == "A-1"
+    code, out, err = run(capsys, "action", "done", "A-1", "--as", "<@U0NOBODY>", NOW)
+    assert code == 1 and "Nothing was changed" in err
+    code, out, _ = run(
+        capsys, "action", "extend", "A-1", "--to", "Friday week", "--reason", "awaiting records",
+        "--as", "<@U0OWNER1>", NOW, "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["deadline"] == "2026-12-04T17:00:00+00:00"
+    code, out, _ = run(capsys, "action", "list", "--as", "<@U0CHAIR>", NOW)
+    assert code == 0 and out.startswith("A-1  Share CAD log  (U0OWNER1, by Fri 4 Dec, 17:00)")
+
+    code, out, _ = run(capsys, "export", "--format", "jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 1 and rows[0]["ref"] == "A-1" and rows[0]["extensions"] == 1
+    target = tmp_path / "events.csv"
+    code, _, err = run(capsys, "export", "--events", "--out", str(target))
+    events = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert code == 0 and "Wrote 2 events" in err
+    assert [e["kind"] for e in events] == ["created", "extended"]
+    assert events[1]["reason"] == "awaiting records"
+
+    code, out, _ = run(capsys, "audit", "verify")
+    assert (code, out.strip()) == (0, "OK: 2 events, chain intact.")
+
+
+def test_an_idempotency_key_records_once(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    for _ in range(2):
+        assert run(capsys, "action", "add", "--as", "<@U0CHAIR>", NOW, "--key", "k1", "<@U1> x by Friday")[0] == 0
+    _, out, _ = run(capsys, "export", "--format", "jsonl")
+    assert len(out.splitlines()) == 1
+
+
+def test_changes_need_an_actor(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    code, _, err = run(capsys, "action", "add", NOW, "<@U1> x by Friday")
+    assert code == 2 and "--as PERSON is required" in err
+    code, _, err = run(capsys, "action", "add", "--as", "nobody at all", NOW, "<@U1> x by Friday")
+    assert code == 2 and "is not a person" in err
+
+
+def test_csv_export_defuses_formulas(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    run(capsys, "action", "add", "--as", "<@U0CHAIR>", NOW, '<@U1> =HYPERLINK("http://x") by Friday')
+    _, out, _ = run(capsys, "export", "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["task"].startswith("'=HYPERLINK")
+
+
+def test_people_roles(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    code, out, _ = run(capsys, "people", "set-role", "dsl@council.example.gov.uk", "dsl")
+    assert code == 0 and "is now dsl" in out
+    code, out, _ = run(capsys, "people", "set", "@sam", "--name", "Sam Lee", "--agency", "Oakfield Primary")
+    assert code == 0
+    code, out, _ = run(capsys, "people", "list")
+    assert "Sam Lee" in out and "Oakfield Primary" in out and "dsl" in out
+
+
+def test_unmigrated_database_names_the_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    code, out, err = run(capsys, "action", "list", "--as", "@x")
+    assert code == 2 and "Run: actionbot db upgrade" in err
+    assert run(capsys, "db", "upgrade")[0] == 0
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0 and "is current" in out
+
+
+def test_unreachable_database_is_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://someone:hunter2@127.0.0.1:1/test")
+    code, _, err = run(capsys, "audit", "verify")
+    assert code == 2
+    assert err.count("\n") == 1 and "cannot use the database" in err and "hunter2" not in err
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    """The installed entry point, as a newcomer runs it."""
+    exe = Path(sys.executable).with_name("actionbot")
+    result = subprocess.run(
+        [str(exe), "parse", NOW, "@jo Call school by next Friday"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["deadline"] == "2026-12-04T17:00:00+00:00"

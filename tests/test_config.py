@@ -1,0 +1,53 @@
+"""Settings from a TOML file and the environment."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def test_defaults() -> None:
+    settings = load_settings({})
+    assert settings == Settings()
+    assert (settings.database_url, settings.timezone, settings.end_of_day) == (
+        "sqlite:///actionlog.db",
+        "Europe/London",
+        time(17),
+    )
+    assert settings.holiday_subdivision == "ENG"
+
+
+def test_file_then_environment(tmp_path: Path) -> None:
+    path = tmp_path / "actionbot.toml"
+    path.write_text('nation = "scotland"\nend_of_day = "16:30"\n[chase]\nnudge_hour = "08:45"\n', encoding="utf-8")
+    settings = load_settings({"ACTIONBOT_CONFIG": str(path), "ACTIONBOT_NATION": "northern-ireland"})
+    assert settings.nation == "northern-ireland" and settings.holiday_subdivision == "NIR"
+    assert settings.end_of_day == time(16, 30)
+    assert settings.chase.nudge_hour == time(8, 45)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ACTIONBOT_TIMEZONE": "Mars/Olympus"}, "unknown time zone"),
+        ({"ACTIONBOT_NATION": "wessex"}, "use one of"),
+        ({"ACTIONBOT_PII_MODE": "ignore"}, "warn or refuse"),
+        ({"ACTIONBOT_END_OF_DAY": "five"}, "end_of_day"),
+        ({"ACTIONBOT_SWEEP_INTERVAL": "-5"}, "must not be negative"),
+        ({"ACTIONBOT_CONFIG": "/nonexistent/actionbot.toml"}, "cannot read"),
+    ],
+)
+def test_bad_settings_name_the_setting(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+def test_unknown_keys_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "actionbot.toml"
+    path.write_text("[chase]\nnudge_hur = 9\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown setting chase\.nudge_hur"):
+        load_settings({"ACTIONBOT_CONFIG": str(path)})

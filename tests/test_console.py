@@ -1,0 +1,93 @@
+"""The console adapter drives the real core: what the room, the speaker and each owner would see."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.app import Core
+from bot.demo import run_demo
+from bot.grammar import OwnerRef
+from handlers.console import ConsoleChat
+from tests.conftest import Clock, london
+
+
+def chat(core: Core, clock: Clock) -> tuple[ConsoleChat, list[str]]:
+    lines: list[str] = []
+    console = ConsoleChat(core.commands, OwnerRef("handle", "chair"), write=lines.append, now=clock())
+    return console, lines
+
+
+def test_a_meeting_from_start_to_written_summary(core: Core, clock: Clock) -> None:
+    console, lines = chat(core, clock)
+    console.handle("/meeting start Strategy meeting #CR-1042")
+    outcome = console.handle("/action @jo Share the CAD log by Friday review in 2 weeks")
+    assert outcome is not None and outcome.action is not None
+    assert outcome.action.case_ref == "CR-1042"
+    assert "Deadline  Fri 27 Nov, 17:00" in lines[-1] and "Review    Mon 7 Dec" in lines[-1]
+    console.handle("/action @sam Send attendance by 25/12")
+    assert lines[-1].startswith("[only you, @chair]") and "bank holiday (Christmas Day)" in lines[-1]
+    end = console.handle("/meeting end")
+    assert end is not None and end.public is not None
+    assert "A-1: @jo to share the CAD log, by Fri 27 Nov, 17:00; review Mon 7 Dec" in (end.public.text or "")
+    assert [d.person.name for d in end.direct] == ["@jo", "@sam"]
+    assert any(line.startswith("[direct message to @jo]") for line in lines)
+
+
+def test_errors_go_only_to_the_speaker_and_record_nothing(core: Core, clock: Clock) -> None:
+    console, lines = chat(core, clock)
+    outcome = console.handle("/action @jo Share CAD log by 31/02")
+    assert outcome is not None and not outcome.ok and outcome.public is None
+    assert lines[-1].startswith("[only you, @chair]") and "not a real date" in lines[-1]
+    console.handle("/actions all")
+    assert "Open actions: none." in lines[-1]
+
+
+def test_owners_act_and_strangers_are_refused(core: Core, clock: Clock) -> None:
+    console, lines = chat(core, clock)
+    console.handle("/action @jo Share CAD log by Friday")
+    console.handle("/as @stranger")
+    refused = console.handle("/done A-1")
+    assert refused is not None and not refused.ok and "Nothing was changed" in lines[-1]
+    console.handle("/as @jo")
+    console.handle("/extend A-1 to next Friday because waiting for the log from the control room")
+    assert "A-1 extended" in lines[-1] and "Fri 4 Dec, 17:00" in lines[-1]
+    console.handle("/extend A-1 to Friday week")
+    assert "a reason is required" in lines[-1]
+    console.handle("/ontrack A-1")
+    assert "on track" in lines[-1]
+    console.handle("/history A-1")
+    assert "extended" in lines[-1] and "waiting for the log" in lines[-1]
+    console.handle("/done A-1 sent")
+    console.handle("/actions")
+    assert "Your open actions: none." in lines[-1]
+
+
+def test_console_commands(core: Core, clock: Clock) -> None:
+    console, lines = chat(core, clock)
+    console.handle("/now 2026-11-27T18:00")
+    console.handle("/action @jo x EOD")
+    assert "in the past" in lines[-1]
+    console.handle("hello")
+    assert "Commands start with /" in lines[-1]
+    console.handle("/frobnicate")
+    assert "I do not know /frobnicate" in lines[-1]
+    console.handle("/help")
+    assert "/as PERSON" in lines[-1]
+
+
+def test_demo_runs_on_a_fresh_file(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert run_demo(tmp_path / "demo.db", out) == 0
+    text = out.getvalue()
+    assert "Actions agreed at “Strategy meeting” (5)" in text
+    assert "31/02 is not a real date" in text
+    assert "audit verify: OK" in text
+    # running it again starts from scratch
+    again = io.StringIO()
+    run_demo(tmp_path / "demo.db", again)
+    assert again.getvalue().count("created") == text.count("created")
+
+
+def test_london_helper() -> None:
+    assert london(2026, 6, 1, 9).hour == 8
