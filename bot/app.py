@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.chase import Chaser
 from bot.commands import Commands
 from bot.config import Settings
 from bot.dates import WorkCalendar, utcnow
+from bot.delivery import Router
+from bot.ports import Messenger
 from bot.service import ActionService
 from storage.db import Database
 from storage.migrate import require_current
@@ -19,6 +22,8 @@ class Core:
     settings: Settings
     db: Database
     calendar: WorkCalendar
+    router: Router
+    chaser: Chaser
     service: ActionService
     commands: Commands
 
@@ -28,12 +33,18 @@ def build_core(
     *,
     db: Database | None = None,
     clock: Callable[[], datetime] = utcnow,
+    messengers: Sequence[Messenger] = (),
     check_schema: bool = True,
 ) -> Core:
-    """The core over a migrated database. Raises storage.migrate.NotMigrated on an un-migrated one."""
+    """The core over a migrated database. Raises storage.migrate.NotMigrated on an un-migrated one.
+
+    ``messengers`` are the ways of reaching people, in order of preference; adapters can add theirs to
+    ``core.router`` later (the Slack app, once its client exists)."""
     database = db or Database.from_url(settings.database_url)
     if check_schema:
         require_current(database.engine)
     calendar = WorkCalendar.from_settings(settings)
-    service = ActionService(database, settings, calendar, clock)
-    return Core(settings, database, calendar, service, Commands(service))
+    router = Router(messengers)
+    chaser = Chaser(database, settings, calendar, router, clock)
+    service = ActionService(database, settings, calendar, clock, listeners=[chaser])
+    return Core(settings, database, calendar, router, chaser, service, Commands(service))

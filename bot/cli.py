@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
@@ -26,10 +26,14 @@ from bot.dates import WorkCalendar, utcnow
 from bot.grammar import GrammarError, OwnerRef, parse_action, parse_owner, parse_when
 from bot.messages import action_card, action_line, render_text
 from bot.people import PersonInput
+from bot.ports import Messenger
 from bot.records import ActionView
 from bot.service import ServiceError
 from storage.db import make_engine
 from storage.migrate import NotMigrated, current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:
+    from bot.scheduler import Job
 
 
 class UsageError(Exception):
@@ -262,6 +266,95 @@ def cmd_console(args: argparse.Namespace, settings: Settings, out: IO[str], core
     return 0
 
 
+def _messengers(settings: Settings) -> list[Messenger]:
+    from bot.compose import messengers_from_env
+
+    return messengers_from_env(os.environ)
+
+
+def cmd_chase(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    now = _moment(args.now, core.calendar.zone)
+    if not args.dry_run:
+        for messenger in _messengers(settings):
+            core.router.add(messenger)
+        if not core.router.messengers:
+            raise UsageError(
+                "no way to deliver nudges is configured (set SLACK_BOT_TOKEN, or the Teams/Graph variables); "
+                "use --dry-run to see what is due"
+            )
+    report = core.chaser.sweep(now, dry_run=args.dry_run)
+    for item in report.items:
+        if item.outcome == "skipped":
+            continue
+        via = f" via {item.channel}" if item.channel else ""
+        out.write(f"{item.outcome:<12} {item.action_ref:<7} {item.step:<13} to {item.recipient}{via}\n")
+    verb = "would send" if args.dry_run else "sent"
+    total = report.count("would send") if args.dry_run else report.sent
+    out.write(f"{total} {verb}, {report.count('unreachable')} unreachable, {report.count('failed')} failed.\n")
+    return 0
+
+
+def _jobs(core: Core) -> list[Job]:
+    from bot.scheduler import build_jobs
+    from bot.weekly import weekly_job
+
+    cfg, drift = core.settings.chase, core.settings.drift
+    return build_jobs(
+        sweep=lambda now: core.chaser.sweep(now),
+        weekly_report=weekly_job(core),
+        interval_seconds=cfg.sweep_interval_seconds,
+        zone=core.settings.timezone,
+        weekday=drift.weekly_report_weekday,
+        hour=drift.weekly_report_time.hour,
+        minute=drift.weekly_report_time.minute,
+    )
+
+
+def cmd_scheduler(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.scheduler import start
+
+    for messenger in _messengers(settings):
+        core.router.add(messenger)
+    if not core.router.messengers:
+        raise UsageError("no way to deliver nudges is configured (set SLACK_BOT_TOKEN, or the Teams/Graph variables)")
+    jobs = _jobs(core)
+    if args.list:
+        for job in jobs:
+            out.write(f"{job.name:<22} {job.describe}\n")
+        return 0
+    scheduler = start(jobs)
+    out.write(f"actionbot scheduler running {len(jobs)} jobs; Ctrl-C to stop.\n")
+    _wait_for_stop()
+    scheduler.shutdown(wait=True)
+    return 0
+
+
+def _wait_for_stop() -> None:
+    """Block until SIGINT or SIGTERM."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.grammar import warm_up
+
+    warm_up()
+    if args.platform == "slack":
+        from handlers.slack.main import serve_slack
+
+        return serve_slack(
+            core, os.environ, http=args.http, port=args.port, with_scheduler=not args.no_scheduler, jobs=_jobs
+        )
+    from handlers.teams.main import serve_teams
+
+    return serve_teams(core, os.environ, port=args.port, with_scheduler=not args.no_scheduler, jobs=_jobs)
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     from bot.demo import run_demo
 
@@ -342,6 +435,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("console", help="a local chat: type /action ... as in Slack")
     p.add_argument("--as", dest="as_", metavar="PERSON", help="who you are (default @chair)")
 
+    p = sub.add_parser("chase", help="run one chase sweep: send the nudges that are due")
+    p.add_argument("--once", action="store_true", help="one sweep, then exit (the default and only mode)")
+    p.add_argument("--now", help="the clock, ISO (local unless an offset is given)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be sent; change nothing")
+
+    p = sub.add_parser("scheduler", help="run the chase sweep and the weekly report, without a chat server")
+    p.add_argument("--list", action="store_true", help="list the scheduled jobs and exit")
+
+    p = sub.add_parser("serve", help="run the bot")
+    p.add_argument("platform", choices=["slack", "teams"])
+    p.add_argument("--http", action="store_true", help="Slack: serve HTTP at /slack/events instead of Socket Mode")
+    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--no-scheduler", action="store_true", help="do not run the chase sweep in this process")
+
     p = sub.add_parser("demo", help="a scripted strategy meeting on a fresh SQLite file")
     p.add_argument("--db", default="demo-actionlog.db", help="the SQLite file to (re)create")
     return parser
@@ -353,6 +460,9 @@ _WITH_CORE: dict[str, Callable[[argparse.Namespace, Settings, IO[str], Core], in
     "audit": cmd_audit,
     "people": cmd_people,
     "console": cmd_console,
+    "chase": cmd_chase,
+    "scheduler": cmd_scheduler,
+    "serve": cmd_serve,
 }
 _WITHOUT_CORE: dict[str, Callable[[argparse.Namespace, Settings, IO[str]], int]] = {
     "parse": cmd_parse,

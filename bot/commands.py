@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.grammar import GrammarError, OwnerRef, extract_case_refs, parse_action, parse_owner, parse_when
 from bot.messages import Message, action_card, action_line, meeting_summary
 from bot.people import PersonInput
-from bot.records import ActionView, PersonView
+from bot.records import ActionView
 from bot.service import ActionService, ConversationRef, ServiceError
 
 HELP = """\
@@ -40,21 +40,13 @@ _LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.
 
 
 @dataclass(frozen=True)
-class Direct:
-    """A direct message to one person."""
-
-    person: PersonView
-    message: Message
-    action: ActionView | None = None
-
-
-@dataclass(frozen=True)
 class Outcome:
     private: Message | None = None  # for the speaker only
     public: Message | None = None  # for the room
-    direct: tuple[Direct, ...] = ()
     action: ActionView | None = None
     ok: bool = True
+    #: A repeat of a request already recorded (nothing new was written; the room already has the card).
+    duplicate: bool = False
 
 
 def _note(title: str, text: str | None = None) -> Message:
@@ -114,13 +106,19 @@ class Commands:
         conversation: ConversationRef | None = None,
         *,
         now: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
-        """Run one command. Bad input and refusals come back as a private message, never as an exception."""
-        handler = self._table.get(command.lower().lstrip("/"))
+        """Run one command. Bad input and refusals come back as a private message, never as an exception.
+
+        ``idempotency_key`` (e.g. Slack's trigger id) makes a repeated ``/action`` record nothing twice."""
+        name = command.lower().lstrip("/")
+        handler = self._table.get(name)
         if handler is None:
             return _error(f"I do not know /{command.lstrip('/')}. Try /help.")
         moment = now or self.service.clock()
         try:
+            if name == "action":
+                return self._action(text.strip(), speaker, conversation, moment, idempotency_key)
             return handler(text.strip(), speaker, conversation, moment)
         except GrammarError as exc:
             return _error(str(exc))
@@ -128,11 +126,24 @@ class Commands:
             return _error(str(exc))
 
     # -- /action ----------------------------------------------------------------------------------
-    def _action(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
+    def _action(
+        self,
+        text: str,
+        speaker: PersonInput,
+        conversation: ConversationRef | None,
+        now: datetime,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
         if not text or text.lower() == "help":
             return Outcome(private=_note("How to record an action", HELP))
         draft = parse_action(text, now, self.service.calendar, self.service.settings.max_text_length)
-        recorded = self.service.record(draft, speaker, conversation=conversation, now=now)
+        recorded = self.service.record(
+            draft, speaker, conversation=conversation, now=now, idempotency_key=idempotency_key
+        )
+        if recorded.duplicate:
+            return Outcome(
+                private=_note(f"Already recorded as {recorded.action.ref}."), action=recorded.action, duplicate=True
+            )
         card = action_card(recorded.action, self.zone, now, heading=f"Action {recorded.action.ref} recorded")
         private = None
         if recorded.warnings:
@@ -244,16 +255,9 @@ class Commands:
                 )
             )
         if verb == "end":
+            # Each owner's written confirmation is already in the outbox; ending the meeting releases it.
             meeting, actions = self.service.end_meeting(conversation, speaker, now=now)
-            summary = meeting_summary(meeting.title, actions, self.zone, now)
-            direct = tuple(
-                Direct(
-                    a.owner, action_card(a, self.zone, now, heading=f"Your action from \u201c{meeting.title}\u201d"), a
-                )
-                for a in actions
-                if a.is_open
-            )
-            return Outcome(public=summary, direct=direct)
+            return Outcome(public=meeting_summary(meeting.title, actions, self.zone, now))
         if verb in ("", "status"):
             current = self.service.current_meeting(conversation)
             if current is None:

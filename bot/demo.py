@@ -7,18 +7,18 @@ actions, and then the action log with its integrity check.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from bot.app import build_core
+from bot.app import Core, build_core
 from bot.config import Settings, load_settings
 from bot.directory import set_role, update_person
 from bot.export import event_rows
 from bot.grammar import OwnerRef
 from bot.people import PersonInput
-from handlers.console import ConsoleChat
+from handlers.console import ConsoleChat, ConsoleMessenger
 from storage.db import Database, make_engine
 from storage.log import verify_chain
 from storage.migrate import upgrade
@@ -50,6 +50,7 @@ SCRIPT = (
     ("Fri 27 Nov 09:20", "sam.lee", "/done A-2"),
     ("Mon 30 Nov 11:00", "sam.lee", "/block A-3 because the school office is waiting for consent from the family"),
     ("Mon 30 Nov 11:05", "sarah.patel", "/actions all"),
+    ("Thu 10 Dec 10:00", "alex.morgan", "/actions overdue"),
 )
 
 
@@ -58,6 +59,28 @@ def _at(label: str) -> datetime:
         hour, minute = map(int, label.split(":"))
         return MEETING_START.replace(hour=hour, minute=minute)
     return datetime.strptime(f"{label} 2026", "%a %d %b %H:%M %Y").replace(tzinfo=LONDON)
+
+
+def _chase_until(core: Core, start: datetime, end: datetime, out: IO[str]) -> None:
+    """Run the scheduler's sweep at the nudge hour of every working day between two moments."""
+    day = core.calendar.today(start)
+    while True:
+        moment = core.calendar.at(day, core.settings.chase.nudge_hour)
+        if moment > end:
+            return
+        if moment > start and core.calendar.is_working_day(day):
+            local = moment.astimezone(LONDON)
+            out.write(f"\n{local:%a} {local.day} {local:%b %H:%M}  (the daily chase runs)\n")
+            report = core.chaser.sweep(moment)
+            for item in report.items:
+                if item.outcome == "unreachable":
+                    out.write(
+                        f"[not delivered] {item.action_ref} {item.step}: {item.recipient} has no chat or email address;"
+                        " the log records it and the chair is told at escalation\n"
+                    )
+            if not report.items:
+                out.write("  nothing due\n")
+        day += timedelta(days=1)
 
 
 def _heading(out: IO[str], text: str) -> None:
@@ -87,10 +110,12 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
         def write(text: str) -> None:
             out.write(text + "\n")
 
-        chat = ConsoleChat(core.commands, OwnerRef("handle", "sarah.patel"), write=write)
+        core.router.add(ConsoleMessenger(write))
+        chat = ConsoleChat(core.commands, OwnerRef("handle", "sarah.patel"), write=write, chaser=core.chaser)
         for when, speaker, line in SCRIPT:
-            clock_now[0] = _at(when).astimezone(UTC)
-            chat.now = clock_now[0]
+            moment = _at(when).astimezone(UTC)
+            _chase_until(core, clock_now[0], moment, out)
+            clock_now[0] = chat.now = moment
             chat.speaker = OwnerRef("handle", speaker)
             out.write(f"\n{_at(when):%a %d %b %H:%M}  @{speaker}> {line}\n")
             chat.handle(line)

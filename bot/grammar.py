@@ -488,9 +488,7 @@ def warm_up() -> None:
 # ---------------------------------------------------------------------------------------------------
 # Clauses
 # ---------------------------------------------------------------------------------------------------
-_DEADLINE_KEYWORDS = tuple(
-    k.split() for k in ("no later than", "due by", "due on", "due", "by", "before", "until")
-)
+_DEADLINE_KEYWORDS = tuple(k.split() for k in ("no later than", "due by", "due on", "due", "by", "before", "until"))
 _RELATIVE_KEYWORDS = {"in", "within"}
 
 

@@ -150,3 +150,37 @@ class Reply:
     message: Message
     private: bool = False
     extra: tuple[Message, ...] = field(default=())
+
+
+def nudge_message(
+    step: str,
+    action: ActionView,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    working_days_late: int = 0,
+    reason: str | None = None,
+) -> Message:
+    """The card a nudge carries: the action with a heading for its step, and the owner's buttons.
+
+    Only the reference, task, case reference, owner and dates: never the meeting's title or notes."""
+    due = format_when(action.deadline, zone, now)
+    agreed = format_day(action.created_at.astimezone(zone).date(), now, zone)
+    headings = {
+        "card": f"Action {action.ref} recorded",
+        "confirmation": f"Your action {action.ref}, agreed {agreed}",
+        "due_soon": f"Reminder: {action.ref} is due {due}",
+        "due_today": f"{action.ref} is due today at {action.deadline.astimezone(zone):%H:%M}",
+        "overdue": f"{action.ref} is overdue: it was due {due}",
+        "escalation": f"Escalation: {action.ref} for {action.owner.name} is {working_days_late} working days overdue",
+        "blocked": f"Escalation: {action.ref} for {action.owner.name} is blocked",
+        "review_due": f"Review due: {action.ref}",
+    }
+    notes: tuple[str, ...] = ()
+    if step == "blocked" and reason:
+        notes = (f"Reason given: {reason}",)
+    elif step == "review_due":
+        notes = ("Its review date has come: check it is still the right action, owner and deadline.",)
+    elif step in ("overdue", "escalation"):
+        notes = ("Press Done, or Need more time with a new date and the reason.",)
+    return action_card(action, zone, now, heading=headings[step], notes=notes)

@@ -14,6 +14,7 @@ class PersonView:
     id: int
     name: str
     email: str | None
+    handle: str | None
     slack_user_id: str | None
     teams_object_id: str | None
     timezone: str | None
@@ -27,6 +28,7 @@ class PersonView:
             id=person.id,
             name=person.display_name,
             email=person.email,
+            handle=person.handle,
             slack_user_id=person.slack_user_id,
             teams_object_id=person.teams_object_id,
             timezone=person.timezone,

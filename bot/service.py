@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +29,14 @@ from storage.log import append_event
 from storage.models import Action, ActionEvent, Meeting, MeetingParticipant, Person, RequestKey
 
 MAX_REASON = 1000
-ChangeHook = Callable[[Session, Action, datetime], None]
+
+
+class ChangeListener(Protocol):
+    """Told of every change inside its transaction (the chaser plans nudges here)."""
+
+    def action_changed(self, session: Session, action: Action, kind: str, now: datetime) -> None: ...
+
+    def meeting_ended(self, session: Session, meeting: Meeting, now: datetime) -> None: ...
 
 
 class ServiceError(Exception):
@@ -82,13 +89,13 @@ class ActionService:
         settings: Settings,
         calendar: WorkCalendar | None = None,
         clock: Callable[[], datetime] = utcnow,
-        on_change: Sequence[ChangeHook] = (),
+        listeners: Sequence[ChangeListener] = (),
     ) -> None:
         self.db = db
         self.settings = settings
         self.calendar = calendar or WorkCalendar.from_settings(settings)
         self.clock = clock
-        self.on_change = tuple(on_change)
+        self.listeners = list(listeners)
 
     # -- helpers ----------------------------------------------------------------------------------
     def _now(self, now: datetime | None) -> datetime:
@@ -104,13 +111,7 @@ class ActionService:
             raise NotFound(f"There is no action A-{action_id}.")
         return action
 
-    def _changed(self, session: Session, action: Action, now: datetime) -> None:
-        action.updated_at = now
-        session.flush()
-        for hook in self.on_change:
-            hook(session, action, now)
-
-    def _event(
+    def _record(
         self,
         session: Session,
         action: Action,
@@ -120,6 +121,7 @@ class ActionService:
         reason: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
+        """Write the change's event into the log, in the change's own transaction, and tell the listeners."""
         append_event(
             session,
             kind=kind,
@@ -131,6 +133,10 @@ class ActionService:
         )
         if actor is not None and actor.id == action.owner_id:
             action.owner_active_at = now
+        action.updated_at = now
+        session.flush()
+        for listener in self.listeners:
+            listener.action_changed(session, action, kind, now)
 
     def _changeable(self, session: Session, ref: str | int, actor: PersonInput, now: datetime) -> tuple[Action, Person]:
         action = self._load(session, ref, lock=True)
@@ -171,22 +177,25 @@ class ActionService:
                 meeting = self._open_meeting(session, conversation) if conversation else None
                 action = Action(
                     task=draft.task,
-                    owner_id=owner.id,
+                    owner=owner,
                     deadline=draft.deadline,
                     review_on=draft.review,
                     case_ref=draft.case_ref or (meeting.case_ref if meeting else None),
                     status="open",
-                    created_by_id=creator.id,
+                    created_by=creator,
                     created_at=now,
                     updated_at=now,
                     owner_active_at=now,
-                    meeting_id=meeting.id if meeting else None,
+                    deadline_set_at=now,
+                    meeting=meeting,
                     deadline_version=1,
                     extensions=0,
                 )
                 session.add(action)
                 session.flush()
-                self._event(
+                if idempotency_key:
+                    session.add(RequestKey(key=idempotency_key, action_id=action.id, created_at=now))
+                self._record(
                     session,
                     action,
                     "created",
@@ -202,9 +211,6 @@ class ActionService:
                         "warnings": list(draft.warnings),
                     },
                 )
-                if idempotency_key:
-                    session.add(RequestKey(key=idempotency_key, action_id=action.id, created_at=now))
-                self._changed(session, action, now)
                 session.refresh(action)
                 view = ActionView.of(action)
         except IntegrityError:
@@ -234,8 +240,7 @@ class ActionService:
             self._require_open(action, "complete")
             action.status = "done"
             action.closed_at = now
-            self._event(session, action, "completed", person, now, note)
-            self._changed(session, action, now)
+            self._record(session, action, "completed", person, now, note)
             return ActionView.of(action)
 
     def acknowledge(
@@ -250,8 +255,7 @@ class ActionService:
             if not authz.may_acknowledge(person, action):
                 raise NotAllowed(f"Only the owner of {action.ref} can say it is on track.")
             self._require_open(action, "acknowledge")
-            self._event(session, action, "acknowledged", person, now, note)
-            self._changed(session, action, now)
+            self._record(session, action, "acknowledged", person, now, note)
             return ActionView.of(action)
 
     def extend(
@@ -281,7 +285,8 @@ class ActionService:
             action.deadline = new_deadline
             action.deadline_version += 1
             action.extensions += 1
-            self._event(
+            action.deadline_set_at = now
+            self._record(
                 session,
                 action,
                 "extended",
@@ -290,7 +295,6 @@ class ActionService:
                 reason,
                 {"from": old.isoformat(), "to": new_deadline.isoformat(), "deadline_version": action.deadline_version},
             )
-            self._changed(session, action, now)
             return ActionView.of(action)
 
     def reassign(
@@ -311,9 +315,9 @@ class ActionService:
             if owner.id == action.owner_id:
                 raise InvalidChange(f"{action.ref} is already {owner.display_name}'s.")
             old_owner = action.owner_id
-            action.owner_id = owner.id
+            action.owner = owner
             action.owner_active_at = now  # the new owner's silence is counted from the handover
-            self._event(
+            self._record(
                 session,
                 action,
                 "reassigned",
@@ -322,8 +326,6 @@ class ActionService:
                 reason,
                 {"from_owner_id": old_owner, "to_owner_id": owner.id},
             )
-            self._changed(session, action, now)
-            session.refresh(action)
             return ActionView.of(action)
 
     def block(
@@ -337,8 +339,7 @@ class ActionService:
             if action.status == "blocked":
                 raise InvalidChange(f"{action.ref} is already blocked.")
             action.status = "blocked"
-            self._event(session, action, "blocked", person, now, reason)
-            self._changed(session, action, now)
+            self._record(session, action, "blocked", person, now, reason)
             return ActionView.of(action)
 
     def unblock(
@@ -351,8 +352,7 @@ class ActionService:
             if action.status != "blocked":
                 raise InvalidChange(f"{action.ref} is not blocked.")
             action.status = "open"
-            self._event(session, action, "unblocked", person, now, reason)
-            self._changed(session, action, now)
+            self._record(session, action, "unblocked", person, now, reason)
             return ActionView.of(action)
 
     def cancel(
@@ -365,8 +365,7 @@ class ActionService:
             self._require_open(action, "cancel")
             action.status = "cancelled"
             action.closed_at = now
-            self._event(session, action, "cancelled", person, now, reason)
-            self._changed(session, action, now)
+            self._record(session, action, "cancelled", person, now, reason)
             return ActionView.of(action)
 
     def reopen(
@@ -380,8 +379,7 @@ class ActionService:
                 raise InvalidChange(f"{action.ref} is still {action.status}.")
             action.status = "open"
             action.closed_at = None
-            self._event(session, action, "reopened", person, now, reason)
-            self._changed(session, action, now)
+            self._record(session, action, "reopened", person, now, reason)
             return ActionView.of(action)
 
     def comment(self, ref: str | int, actor: PersonInput, text: str, *, now: datetime | None = None) -> ActionView:
@@ -392,8 +390,7 @@ class ActionService:
             person = identify(session, actor, now)
             if not authz.may_see(person, action):
                 raise NotAllowed(f"You cannot see {action.ref}.")
-            self._event(session, action, "commented", person, now, text_)
-            self._changed(session, action, now)
+            self._record(session, action, "commented", person, now, text_)
             return ActionView.of(action)
 
     def mark_reviewed(
@@ -405,8 +402,7 @@ class ActionService:
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             action.reviewed_at = now
-            self._event(session, action, "reviewed", person, now, note)
-            self._changed(session, action, now)
+            self._record(session, action, "reviewed", person, now, note)
             return ActionView.of(action)
 
     # -- reading ----------------------------------------------------------------------------------
@@ -549,6 +545,8 @@ class ActionService:
             if person.id != meeting.chair_id and not authz.has_oversight(person):
                 raise NotAllowed(f"Only the chair ({meeting.chair.display_name}) or a DSL can end this meeting.")
             meeting.ended_at = now
+            for listener in self.listeners:
+                listener.meeting_ended(session, meeting, now)
             actions = session.scalars(
                 select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id)
             ).unique()

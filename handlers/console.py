@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.chase import Chaser
 from bot.commands import HELP, Commands, Outcome
 from bot.dates import ensure_aware
 from bot.grammar import OwnerRef, parse_owner
 from bot.messages import Message, render_text
 from bot.people import PersonInput
+from bot.ports import Delivered
+from bot.records import PersonView
 from bot.service import ConversationRef
 
 CONSOLE_HELP = (
@@ -31,6 +34,35 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
+class ConsoleMessenger:
+    """The console's platform port: prints what each person would receive. Everyone with a handle or a
+    chat id is "on" the console; someone known only by a quoted name is not, so the chase records that
+    they could not be reached (as it would for a partner on neither Slack nor Teams)."""
+
+    channel = "console"
+
+    def __init__(self, write: Callable[[str], None] = print) -> None:
+        self.write = write
+        self.sent = 0
+
+    def can_reach(self, person: PersonView) -> bool:
+        return bool(person.handle or person.slack_user_id or person.teams_object_id)
+
+    def _deliver(self, label: str, message: Message) -> Delivered:
+        self.sent += 1
+        self.write(f"{label}\n{_indent(render_text(message), '  ')}")
+        return Delivered(self.channel, str(self.sent))
+
+    def send_direct(self, person: PersonView, message: Message) -> Delivered:
+        return self._deliver(f"[direct message to {person.name}]", message)
+
+    def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
+        return self._deliver(f"[room {conversation_id}]", message)
+
+    def update(self, ref: str, message: Message) -> None:
+        self._deliver(f"[message {ref} updated]", message)
+
+
 class ConsoleChat:
     """One conversation ("room") in the console, with a current speaker and an optional fixed clock."""
 
@@ -42,8 +74,10 @@ class ConsoleChat:
         room: str = "room",
         write: Callable[[str], None] = print,
         now: datetime | None = None,
+        chaser: Chaser | None = None,
     ) -> None:
         self.commands = commands
+        self.chaser = chaser
         self.speaker = speaker
         self.conversation = ConversationRef("console", room)
         self.write = write
@@ -57,8 +91,13 @@ class ConsoleChat:
             self._show("[room]", outcome.public)
         if outcome.private is not None:
             self._show(f"[only you, {self._who()}]", outcome.private)
-        for direct in outcome.direct:
-            self._show(f"[direct message to {direct.person.name}]", direct.message)
+        if self.chaser is not None:  # as the real bot does right after a command: send what is now due
+            for item in self.chaser.sweep(self.now).items:
+                if item.outcome == "unreachable":
+                    self.write(
+                        f"[not delivered] {item.action_ref} {item.step} to {item.recipient}: no way to reach them"
+                        " is known; the action log records it"
+                    )
 
     def _who(self) -> str:
         return ("@" if self.speaker.kind == "handle" else "") + self.speaker.value

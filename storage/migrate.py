@@ -35,10 +35,30 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations in one transaction.
+
+    On SQLite, Alembic's batch mode rebuilds a table to alter it; with foreign keys enforced, dropping a
+    table that other rows reference fails, so enforcement is off while migrating and the references are
+    checked before committing. (A batch rebuild of action_events would drop its append-only triggers: a
+    migration that does one must create them again.)
+    """
     config = _config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection
+        if sqlite and raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, where SQLite honours it
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise NotMigrated(f"migration left {len(broken)} broken references; nothing was changed")
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def require_current(engine: Engine) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.db import UTCDateTime
@@ -108,6 +108,8 @@ class Action(Base):
     #: Bumped by every extension: the nudge ladder is keyed on it, so a new deadline gets a new ladder.
     deadline_version: Mapped[int] = mapped_column(Integer, default=1)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the current deadline was set (creation or the latest extension): its ladder starts here.
+    deadline_set_at: Mapped[datetime]
     #: Last time the owner did anything to the action (drift: "no update from the owner").
     owner_active_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
@@ -173,6 +175,44 @@ class LogHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+NUDGE_STEPS = ("card", "confirmation", "due_soon", "due_today", "overdue", "escalation", "blocked", "review_due")
+NUDGE_STATUSES = ("pending", "sending", "sent", "cancelled", "unreachable")
+
+
+class Nudge(Base):
+    """One message the bot owes someone: a ladder step, an owner's written confirmation, or a card to
+    re-post. The database is the outbox: a row is claimed before it is sent, so two bot instances, a
+    restart or a re-run never send it twice, and a failed send stays pending and is retried.
+
+    ``recipient_key`` is ``p:<person id>`` or ``c:<platform>:<conversation id>``; with the action, step,
+    deadline version and occurrence it is unique (NULL-free, so the constraint holds on every backend)."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("action_id", "step", "deadline_version", "occurrence", "recipient_key", name="uq_nudges_key"),
+        Index("ix_nudges_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    step: Mapped[str] = mapped_column(String(16))
+    deadline_version: Mapped[int] = mapped_column(Integer)
+    occurrence: Mapped[int] = mapped_column(Integer, default=0)
+    recipient_key: Mapped[str] = mapped_column(String(200))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    stuck: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(16))
+    delivery_ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
 class RequestKey(Base):
     """Idempotency keys of inbound requests (a retried Slack command records nothing twice)."""
 
@@ -186,6 +226,8 @@ class RequestKey(Base):
 __all__ = [
     "ACTION_STATUSES",
     "EVENT_KINDS",
+    "NUDGE_STATUSES",
+    "NUDGE_STEPS",
     "OPEN_STATUSES",
     "ROLES",
     "Action",
@@ -196,6 +238,7 @@ __all__ = [
     "LogHead",
     "Meeting",
     "MeetingParticipant",
+    "Nudge",
     "Person",
     "RequestKey",
 ]

@@ -8,13 +8,14 @@ from pathlib import Path
 from bot.app import Core
 from bot.demo import run_demo
 from bot.grammar import OwnerRef
-from handlers.console import ConsoleChat
+from handlers.console import ConsoleChat, ConsoleMessenger
 from tests.conftest import Clock, london
 
 
 def chat(core: Core, clock: Clock) -> tuple[ConsoleChat, list[str]]:
     lines: list[str] = []
-    console = ConsoleChat(core.commands, OwnerRef("handle", "chair"), write=lines.append, now=clock())
+    core.router.add(ConsoleMessenger(lines.append))
+    console = ConsoleChat(core.commands, OwnerRef("handle", "chair"), write=lines.append, now=clock(), chaser=core.chaser)
     return console, lines
 
 
@@ -30,8 +31,9 @@ def test_a_meeting_from_start_to_written_summary(core: Core, clock: Clock) -> No
     end = console.handle("/meeting end")
     assert end is not None and end.public is not None
     assert "A-1: @jo to share the CAD log, by Fri 27 Nov, 17:00; review Mon 7 Dec" in (end.public.text or "")
-    assert [d.person.name for d in end.direct] == ["@jo", "@sam"]
-    assert any(line.startswith("[direct message to @jo]") for line in lines)
+    confirmations = [line.split("\n")[0] for line in lines if line.startswith("[direct message")]
+    assert confirmations == ["[direct message to @jo]", "[direct message to @sam]"]
+    assert "Your action A-1, agreed Mon 23 Nov" in lines[-2]
 
 
 def test_errors_go_only_to_the_speaker_and_record_nothing(core: Core, clock: Clock) -> None:
