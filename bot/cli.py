@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,6 +50,15 @@ def _moment(text: str | None, zone: ZoneInfo) -> datetime:
     except ValueError:
         raise UsageError(f"--now: {text!r} is not an ISO date-time such as 2026-11-23T10:00:00") from None
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a date such as 2026-11-23") from None
 
 
 def _person(text: str | None, option: str = "--as") -> PersonInput:
@@ -355,6 +364,46 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: IO[str], core: 
     return serve_teams(core, os.environ, port=args.port, with_scheduler=not args.no_scheduler, jobs=_jobs)
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.drift import DriftFilters, build_report
+    from bot.drift_render import render
+
+    now = _moment(args.now, core.calendar.zone)
+    viewer = args.as_ or os.environ.get("ACTIONBOT_AS")
+    if viewer:
+        who = core.service.person(_person(viewer))
+        if who is None or who.role not in ("dsl", "admin") or not who.active:
+            raise ServiceError("Drift reports are for DSLs and admins. Nothing was produced.")
+    filters = DriftFilters(
+        agency=args.agency,
+        meeting_id=args.meeting,
+        case_ref=args.case.lstrip("#").upper() if args.case else None,
+        chair=_person(args.chair, "--chair").ref if args.chair else None,
+        since=_day(args.since, "--since"),
+        until=_day(args.until, "--until"),
+    )
+    report = build_report(core.db, core.settings, core.calendar, now, filters)
+    data = render(report, args.format)
+    if args.format == "xlsx" and (not args.out or args.out == "-"):
+        raise UsageError("--format xlsx needs --out FILE")
+    if isinstance(data, bytes):
+        Path(args.out).write_bytes(data)
+    else:
+        with _output(args.out) as handle:
+            handle.write(data)
+    if args.out and args.out != "-":
+        print(f"Wrote the drift report to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_teams(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    from handlers.teams.package import build_package
+
+    path = build_package(Path(args.out), os.environ)
+    out.write(f"Wrote the Teams app package to {path}\n")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     from bot.demo import run_demo
 
@@ -449,6 +498,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=3000)
     p.add_argument("--no-scheduler", action="store_true", help="do not run the chase sweep in this process")
 
+    p = sub.add_parser("report", help="reports for DSLs")
+    p.add_argument("report_kind", choices=["drift"])
+    p.add_argument("--now", help="the clock, ISO (local unless an offset is given)")
+    p.add_argument("--format", choices=["md", "csv", "json", "xlsx", "html"], default="md")
+    p.add_argument("--out", help="file to write (default stdout; required for xlsx)")
+    p.add_argument("--agency", help="only actions owned by this agency's people")
+    p.add_argument("--meeting", type=int, metavar="ID", help="only this meeting's actions")
+    p.add_argument("--case", metavar="CASEREF")
+    p.add_argument("--chair", metavar="PERSON", help="only actions this person recorded or chaired")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only actions recorded on or after this date")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only actions recorded on or before this date")
+    p.add_argument("--as", dest="as_", metavar="PERSON", help="who asks (must be a DSL or admin)")
+
+    p = sub.add_parser("teams", help="Microsoft Teams app")
+    p.add_argument("teams_command", choices=["package"])
+    p.add_argument("--out", default="actionbot-teams.zip", help="the zip to write")
+
     p = sub.add_parser("demo", help="a scripted strategy meeting on a fresh SQLite file")
     p.add_argument("--db", default="demo-actionlog.db", help="the SQLite file to (re)create")
     return parser
@@ -463,11 +529,13 @@ _WITH_CORE: dict[str, Callable[[argparse.Namespace, Settings, IO[str], Core], in
     "chase": cmd_chase,
     "scheduler": cmd_scheduler,
     "serve": cmd_serve,
+    "report": cmd_report,
 }
 _WITHOUT_CORE: dict[str, Callable[[argparse.Namespace, Settings, IO[str]], int]] = {
     "parse": cmd_parse,
     "db": cmd_db,
     "demo": cmd_demo,
+    "teams": cmd_teams,
 }
 
 
