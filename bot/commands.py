@@ -7,6 +7,7 @@ direct messages to send. Buttons and modals call bot.service directly; typed com
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,9 +16,12 @@ from zoneinfo import ZoneInfo
 
 from bot.grammar import GrammarError, OwnerRef, extract_case_refs, parse_action, parse_owner, parse_when
 from bot.messages import Message, action_card, action_line, meeting_summary
-from bot.people import PersonInput
+from bot.people import PersonInput, Profile
+from bot.ports import Directory
 from bot.records import ActionView
 from bot.service import ActionService, ConversationRef, ServiceError
+
+log = logging.getLogger("actionbot.commands")
 
 HELP = """\
 /action OWNER TASK [#CASEREF] by DEADLINE [review REVIEW]
@@ -73,6 +77,8 @@ def _split_reason(text: str) -> tuple[str, str | None]:
 class Commands:
     def __init__(self, service: ActionService) -> None:
         self.service = service
+        #: Platform directories by owner kind ("slack", "teams"): who a mention or an email really is.
+        self.directories: dict[str, Directory] = {}
         self._table: dict[str, Callable[[str, PersonInput, ConversationRef | None, datetime], Outcome]] = {
             "action": self._action,
             "actions": self._actions,
@@ -89,6 +95,25 @@ class Commands:
             "meeting": self._meeting,
             "help": lambda *_: Outcome(private=_note("How to use actionbot", HELP)),
         }
+
+    def add_directory(self, kind: str, directory: Directory) -> None:
+        self.directories[kind] = directory
+
+    def _look_up(self, ref: OwnerRef) -> PersonInput:
+        """The person as written plus what their platform knows (name, email, time zone). A directory that
+        fails costs only the extra detail: the action is still recorded against the reference."""
+        profile: Profile | None = None
+        try:
+            if ref.kind == "email":
+                for directory in self.directories.values():
+                    profile = directory.profile_by_email(ref.value)
+                    if profile is not None:
+                        break
+            elif ref.kind in self.directories:
+                profile = self.directories[ref.kind].profile(ref.value)
+        except Exception as exc:  # a lookup is an enrichment; the action must not wait on it
+            log.warning("directory lookup for a %s owner failed: %s", ref.kind, exc.__class__.__name__)
+        return PersonInput(ref, profile)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -138,7 +163,12 @@ class Commands:
             return Outcome(private=_note("How to record an action", HELP))
         draft = parse_action(text, now, self.service.calendar, self.service.settings.max_text_length)
         recorded = self.service.record(
-            draft, speaker, conversation=conversation, now=now, idempotency_key=idempotency_key
+            draft,
+            speaker,
+            owner_profile=self._look_up(draft.owner),
+            conversation=conversation,
+            now=now,
+            idempotency_key=idempotency_key,
         )
         if recorded.duplicate:
             return Outcome(
@@ -219,7 +249,7 @@ class Commands:
             raise ServiceError("Say who takes it over: /reassign A-12 @sam because Jo is on leave")
         owner, remainder = owned
         reason = _LEADING_BECAUSE.sub("", remainder.strip()) or None
-        action = self.service.reassign(ref, speaker, PersonInput(owner), reason, now=now)
+        action = self.service.reassign(ref, speaker, self._look_up(owner), reason, now=now)
         return self._changed(f"reassigned to {action.owner.name}", action, now)
 
     def _comment(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
