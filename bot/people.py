@@ -8,7 +8,7 @@ as a Profile; nothing here talks to a network.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +30,9 @@ class Profile:
     teams_object_id: str | None = None
     handle: str | None = None
     agency: str | None = None
+    #: Their line manager as the directory knows them (Microsoft Graph /users/{id}/manager): the escalation
+    #: contact when none has been set by hand.
+    manager: Profile | None = None
 
 
 @dataclass(frozen=True)
@@ -98,9 +101,19 @@ def identify(session: Session, who: PersonInput, now: datetime) -> Person:
             created_at=now,
         )
         session.add(person)
-    _merge(session, person, ref, profile, email)
+    _merge(session, person, ref, profile, email, now)
     session.flush()
     return person
+
+
+def _manager_input(manager: Profile) -> PersonInput | None:
+    if manager.teams_object_id:
+        return PersonInput(OwnerRef("teams", manager.teams_object_id), replace(manager, manager=None))
+    if manager.slack_user_id:
+        return PersonInput(OwnerRef("slack", manager.slack_user_id), replace(manager, manager=None))
+    if manager.email:
+        return PersonInput(OwnerRef("email", manager.email.lower()), replace(manager, manager=None))
+    return None
 
 
 def _conflicts(person: Person, ref: OwnerRef, profile: Profile) -> bool:
@@ -119,7 +132,7 @@ def _default_name(ref: OwnerRef) -> str:
     return ref.value
 
 
-def _merge(session: Session, person: Person, ref: OwnerRef, profile: Profile, email: str | None) -> None:
+def _merge(session: Session, person: Person, ref: OwnerRef, profile: Profile, email: str | None, now: datetime) -> None:
     """Fill in what the row lacks. Known identifiers are never overwritten by another person's."""
     if ref.kind == "slack":
         person.slack_user_id = person.slack_user_id or ref.value
@@ -141,3 +154,10 @@ def _merge(session: Session, person: Person, ref: OwnerRef, profile: Profile, em
         person.timezone = zone
     if profile.agency and person.agency_id is None:
         person.agency_id = agency_named(session, profile.agency).id
+    if profile.manager is not None and person.escalation_contact_id is None:
+        manager = _manager_input(profile.manager)
+        if manager is not None:
+            session.flush()
+            contact = identify(session, manager, now)
+            if contact.id != person.id:
+                person.escalation_contact_id = contact.id

@@ -243,3 +243,14 @@ def test_every_change_keeps_the_chain_verifiable(core: Core, clock: Clock) -> No
     with core.db.reading() as session:
         report = verify_chain(session)
     assert report.ok and report.checked == 5
+
+
+def test_a_directory_manager_becomes_the_escalation_contact(core: Core) -> None:
+    boss = Profile(display_name="Insp. Grey", email="grey@police.example", teams_object_id="mgr-1")
+    who = PersonInput(OwnerRef("teams", "owner-1"), Profile(display_name="PC Jones", manager=boss))
+    person = core.service.ensure_person(who)
+    with core.db.reading() as session:
+        row = session.get_one(Person, person.id)
+        assert row.escalation_contact_id is not None
+        contact = session.get_one(Person, row.escalation_contact_id)
+        assert (contact.display_name, contact.teams_object_id) == ("Insp. Grey", "mgr-1")
