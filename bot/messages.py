@@ -164,23 +164,41 @@ def nudge_message(
     """The card a nudge carries: the action with a heading for its step, and the owner's buttons.
 
     Only the reference, task, case reference, owner and dates: never the meeting's title or notes."""
-    due = format_when(action.deadline, zone, now)
-    agreed = format_day(action.created_at.astimezone(zone).date(), now, zone)
-    headings = {
-        "card": f"Action {action.ref} recorded",
-        "confirmation": f"Your action {action.ref}, agreed {agreed}",
-        "due_soon": f"Reminder: {action.ref} is due {due}",
-        "due_today": f"{action.ref} is due today at {action.deadline.astimezone(zone):%H:%M}",
-        "overdue": f"{action.ref} is overdue: it was due {due}",
-        "escalation": f"Escalation: {action.ref} for {action.owner.name} is {working_days_late} working days overdue",
-        "blocked": f"Escalation: {action.ref} for {action.owner.name} is blocked",
-        "review_due": f"Review due: {action.ref}",
-    }
-    notes: tuple[str, ...] = ()
+    return action_card(
+        action,
+        zone,
+        now,
+        heading=_nudge_heading(step, action, zone, now, working_days_late),
+        notes=_nudge_notes(step, reason),
+    )
+
+
+def _nudge_heading(step: str, action: ActionView, zone: ZoneInfo, now: datetime, late: int) -> str:
+    ref = action.ref
+    if step == "card":
+        return f"Action {ref} recorded"
+    if step == "confirmation":
+        return f"Your action {ref}, agreed {format_day(action.created_at.astimezone(zone).date(), now, zone)}"
+    if step == "due_soon":
+        return f"Reminder: {ref} is due {format_when(action.deadline, zone, now)}"
+    if step == "due_today":
+        return f"{ref} is due today at {action.deadline.astimezone(zone):%H:%M}"
+    if step == "overdue":
+        return f"{ref} is overdue: it was due {format_when(action.deadline, zone, now)}"
+    if step == "escalation":
+        return f"Escalation: {ref} for {action.owner.name} is {late} working days overdue"
+    if step == "blocked":
+        return f"Escalation: {ref} for {action.owner.name} is blocked"
+    if step == "review_due":
+        return f"Review due: {ref}"
+    raise ValueError(f"unknown nudge step {step!r}")
+
+
+def _nudge_notes(step: str, reason: str | None) -> tuple[str, ...]:
     if step == "blocked" and reason:
-        notes = (f"Reason given: {reason}",)
-    elif step == "review_due":
-        notes = ("Its review date has come: check it is still the right action, owner and deadline.",)
-    elif step in ("overdue", "escalation"):
-        notes = ("Press Done, or Need more time with a new date and the reason.",)
-    return action_card(action, zone, now, heading=headings[step], notes=notes)
+        return (f"Reason given: {reason}",)
+    if step == "review_due":
+        return ("Its review date has come: check it is still the right action, owner and deadline.",)
+    if step in ("overdue", "escalation"):
+        return ("Press Done, or Need more time with a new date and the reason.",)
+    return ()

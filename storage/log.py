@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import ActionEvent, EventContent, LogHead
@@ -40,6 +41,47 @@ def row_hash(
     return hashlib.sha256(_canonical([seq, action_id, kind, actor_id, _instant(at), digest, prev_hash])).hexdigest()
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    kind: str
+    at: datetime
+    action_id: int | None = None
+    actor_id: int | None = None
+    reason: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def append_events(session: Session, events: Sequence[NewEvent]) -> list[int]:
+    """Append events in order, in the caller's transaction (they commit with the changes they record).
+
+    The head row is locked once for the whole batch; rows are inserted in bulk. Returns their ids."""
+    if not events:
+        return []
+    head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar_one()
+    seq, prev = head.seq, head.last_hash
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        seq += 1
+        at = event.at.astimezone(UTC)
+        digest = content_digest(event.reason, event.details)
+        digest_hash = row_hash(seq, event.action_id, event.kind, event.actor_id, at, digest, prev)
+        rows.append(
+            {
+                "seq": seq, "action_id": event.action_id, "kind": event.kind, "actor_id": event.actor_id, "at": at,
+                "content_digest": digest, "prev_hash": prev, "hash": digest_hash,
+            }
+        )  # fmt: skip
+        prev = digest_hash
+    ids = list(session.scalars(insert(ActionEvent).returning(ActionEvent.id, sort_by_parameter_order=True), rows))
+    session.execute(
+        insert(EventContent),
+        [{"event_id": i, "reason": e.reason, "details": dict(e.details)} for i, e in zip(ids, events, strict=True)],
+    )
+    head.seq, head.last_hash = seq, prev
+    session.flush()
+    return ids
+
+
 def append_event(
     session: Session,
     *,
@@ -50,29 +92,9 @@ def append_event(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> ActionEvent:
-    """Append one event in the caller's transaction (it commits with the change it records)."""
-    details = dict(details or {})
-    head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar_one()
-    seq = head.seq + 1
-    at = at.astimezone(UTC)
-    digest = content_digest(reason, details)
-    event = ActionEvent(
-        seq=seq,
-        action_id=action_id,
-        kind=kind,
-        actor_id=actor_id,
-        at=at,
-        content_digest=digest,
-        prev_hash=head.last_hash,
-        hash=row_hash(seq, action_id, kind, actor_id, at, digest, head.last_hash),
-    )
-    session.add(event)
-    session.flush()
-    event.content = EventContent(event_id=event.id, reason=reason, details=details)
-    session.add(event.content)
-    head.seq = seq
-    head.last_hash = event.hash
-    return event
+    """Append one event in the caller's transaction."""
+    [event_id] = append_events(session, [NewEvent(kind, at, action_id, actor_id, reason, dict(details or {}))])
+    return session.get_one(ActionEvent, event_id)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from tests.bench import grammar
+from tests.bench import grammar, sweep
 from tests.bench.common import machine
 
 SECTIONS: dict[str, Callable[[], list[str]]] = {
     "grammar": grammar.run,
+    "sweep": sweep.run,
 }
 
 

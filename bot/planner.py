@@ -1,0 +1,233 @@
+"""Planning the outbox: after any change to actions, queue the next nudge on each of their tracks.
+
+Set-based, so planning one action (a chair's change) and a thousand (after a sweep) cost the same
+handful of statements: drop the actions' pending ladder rows, read what each track last sent, and
+insert the next occurrence of each (bot.ladder does the arithmetic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from bot.config import ChaseSettings
+from bot.dates import WorkCalendar
+from bot.ladder import TRACKS, Occurrence, escalation_track, next_occurrence, owner_track, review_track
+from storage.models import OPEN_STATUSES, Action, Nudge, Person
+
+LADDER_STEPS = tuple(step for steps in TRACKS.values() for step in steps)
+_STEP_TRACK = {step: track for track, steps in TRACKS.items() for step in steps}
+_TICK = timedelta(microseconds=1)
+ANYONE = "*"  # the owner track continues across reassignments: its history is not per recipient
+
+
+def person_key(person_id: int) -> str:
+    return f"p:{person_id}"
+
+
+def conversation_key(platform: str, conversation_id: str) -> str:
+    return f"c:{platform}:{conversation_id}"
+
+
+def zone_of(timezone: str | None, default: ZoneInfo) -> ZoneInfo:
+    """A person's own time zone when they have a valid one, else the deployment's."""
+    if timezone:
+        try:
+            return ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return default
+
+
+@dataclass
+class _History:
+    """What each track has already sent (or is sending) for the actions being planned."""
+
+    last: dict[tuple[int, str, int, str], datetime]
+    in_flight: set[tuple[int, str, int, str]]
+
+
+def _history(session: Session, action_ids: Sequence[int]) -> _History:
+    rows = session.execute(
+        select(
+            Nudge.action_id,
+            Nudge.step,
+            Nudge.deadline_version,
+            Nudge.recipient_key,
+            Nudge.status,
+            func.max(Nudge.due_at),
+        )
+        .where(
+            Nudge.action_id.in_(action_ids),
+            Nudge.step.in_(LADDER_STEPS),
+            Nudge.status.in_(("sent", "sending", "unreachable")),
+        )
+        .group_by(Nudge.action_id, Nudge.step, Nudge.deadline_version, Nudge.recipient_key, Nudge.status)
+    )
+    history = _History({}, set())
+    for action_id, step, version, recipient, status, due in rows:
+        track = _STEP_TRACK[step]
+        for who in (recipient, ANYONE):
+            key = (action_id, track, version, who)
+            history.last[key] = max(due, history.last.get(key, due))
+            if status == "sending":
+                history.in_flight.add(key)
+    return history
+
+
+class Planner:
+    def __init__(self, calendar: WorkCalendar, cfg: ChaseSettings) -> None:
+        self.calendar = calendar
+        self.cfg = cfg
+
+    # -- who --------------------------------------------------------------------------------------
+    def _dsls(self, session: Session) -> list[Person]:
+        return list(
+            session.scalars(
+                select(Person).where(Person.role == "dsl", Person.active.is_(True)).order_by(Person.id)
+            ).unique()
+        )
+
+    def escalation_recipients(self, action: Action, dsls: list[Person], people: dict[int, Person]) -> list[Person]:
+        """The chair who recorded it, the meeting's chair and DSL (else the DSLs of the owner's agency, else
+        every DSL), and the owner's escalation contact; never the owner."""
+        chosen: dict[int, Person] = {action.created_by_id: action.created_by}
+        meeting = action.meeting
+        if meeting is not None:
+            chosen[meeting.chair_id] = meeting.chair
+        if meeting is not None and meeting.dsl_id is not None and meeting.dsl_id in people:
+            leads = [people[meeting.dsl_id]]
+        else:
+            leads = [p for p in dsls if p.agency_id is not None and p.agency_id == action.owner.agency_id] or dsls
+        for person in leads:
+            chosen[person.id] = person
+        contact = action.owner.escalation_contact_id
+        if contact is not None and contact in people:
+            chosen[contact] = people[contact]
+        chosen.pop(action.owner_id, None)
+        return list(chosen.values())
+
+    def recipients_context(self, session: Session, actions: Iterable[Action]) -> tuple[list[Person], dict[int, Person]]:
+        """The DSLs and every meeting DSL or escalation contact the actions name, in two queries."""
+        wanted = set()
+        for action in actions:
+            if action.meeting is not None and action.meeting.dsl_id is not None:
+                wanted.add(action.meeting.dsl_id)
+            if action.owner.escalation_contact_id is not None:
+                wanted.add(action.owner.escalation_contact_id)
+        people = (
+            {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted))).unique()} if wanted else {}
+        )
+        return self._dsls(session), people
+
+    @staticmethod
+    def review_recipients(action: Action) -> list[Person]:
+        chosen = {action.created_by_id: action.created_by}
+        if action.meeting is not None:
+            chosen[action.meeting.chair_id] = action.meeting.chair
+        return list(chosen.values())
+
+    # -- when -------------------------------------------------------------------------------------
+    def series(self, action: Action, track: str, recipient: Person) -> Iterable[Occurrence]:
+        cal = self.calendar.with_zone(zone_of(recipient.timezone, self.calendar.zone))
+        if track == "owner":
+            return owner_track(action.deadline, cal, self.cfg)
+        if track == "escalation":
+            return escalation_track(action.deadline, cal, self.cfg)
+        assert action.review_on is not None
+        return review_track(action.review_on, cal, self.cfg)
+
+    @staticmethod
+    def row(action: Action, item: Occurrence, recipient: Person, now: datetime) -> dict[str, Any]:
+        return {
+            "action_id": action.id,
+            "step": item.step,
+            "deadline_version": action.deadline_version,
+            "occurrence": item.occurrence,
+            "recipient_key": person_key(recipient.id),
+            "recipient_id": recipient.id,
+            "due_at": item.due_at,
+            "status": "pending",
+            "attempts": 0,
+            "stuck": False,
+            "created_at": now,
+        }
+
+    # -- plan -------------------------------------------------------------------------------------
+    def plan(self, session: Session, actions: Sequence[Action], now: datetime) -> None:
+        """Replace the actions' pending ladder rows with the next occurrence on each track, for their state now.
+
+        A track whose row is being sent right now is left alone: that row plans its successor when it
+        finishes. A closed action's pending rows of every kind are cancelled."""
+        if not actions:
+            return
+        ids = [a.id for a in actions]
+        session.execute(
+            delete(Nudge).where(Nudge.action_id.in_(ids), Nudge.status == "pending", Nudge.step.in_(LADDER_STEPS))
+        )
+        closed = [a.id for a in actions if a.status not in OPEN_STATUSES]
+        if closed:
+            session.execute(
+                update(Nudge).where(Nudge.action_id.in_(closed), Nudge.status == "pending").values(status="cancelled")
+            )
+        live = [a for a in actions if a.status in OPEN_STATUSES]
+        if not live:
+            return
+        dsls, people = self.recipients_context(session, live)
+        wanted: list[tuple[Action, str, Person]] = []
+        for action in live:
+            if action.status == "open":
+                wanted.append((action, "owner", action.owner))
+            wanted += [(action, "escalation", p) for p in self.escalation_recipients(action, dsls, people)]
+            if action.review_on is not None and action.reviewed_at is None:
+                wanted += [(action, "review", p) for p in self.review_recipients(action)]
+        self._queue_next(session, wanted, now)
+
+    def plan_after_send(self, session: Session, sent: Sequence[tuple[Action, str, Person]], now: datetime) -> None:
+        """Queue the successor of each ladder row just sent: (action, its step, the recipient it went to).
+
+        Only the sent row's own track moves on; the action's other tracks keep their pending rows."""
+        wanted = []
+        for action, step, recipient in sent:
+            track = _STEP_TRACK[step]
+            if action.status not in OPEN_STATUSES or (track == "owner" and action.status != "open"):
+                continue
+            wanted.append((action, track, action.owner if track == "owner" else recipient))
+        self._queue_next(session, wanted, now)
+
+    def _queue_next(self, session: Session, wanted: Sequence[tuple[Action, str, Person]], now: datetime) -> None:
+        if not wanted:
+            return
+        history = _history(session, sorted({action.id for action, _, _ in wanted}))
+        rows: list[dict[str, Any]] = []
+        for action, track, recipient in wanted:
+            who = ANYONE if track == "owner" else person_key(recipient.id)
+            key = (action.id, track, action.deadline_version, who)
+            if key in history.in_flight:
+                continue  # that row plans its successor when it finishes
+            after = max(history.last.get(key, action.deadline_set_at), action.deadline_set_at)
+            item = next_occurrence(self.series(action, track, recipient), after, now)
+            if item is not None:
+                rows.append(self.row(action, item, recipient, now))
+        if rows:
+            session.execute(insert(Nudge), rows)
+
+    def collapse(self, nudge: Nudge, action: Action, recipient: Person | None, now: datetime) -> None:
+        """After downtime, move a claimed ladder row on to the most advanced occurrence now due."""
+        track = _STEP_TRACK.get(nudge.step)
+        if track is None or track == "review" or recipient is None:
+            return
+        series = self.series(action, track, recipient)
+        latest = next_occurrence(series, nudge.due_at - _TICK, now)
+        if (
+            latest is not None
+            and latest.due_at <= now
+            and (latest.step, latest.occurrence) != (nudge.step, nudge.occurrence)
+        ):
+            nudge.step, nudge.occurrence, nudge.due_at = latest.step, latest.occurrence, latest.due_at

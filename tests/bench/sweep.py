@@ -1,0 +1,145 @@
+"""One chase sweep over 1k, 10k and 100k open actions with ~1% of them due (goal: < 200 ms at 100k).
+
+The data is bulk-inserted (actions, owners, and each action's next ladder row), then one sweep sends
+what is due through a messenger that returns at once, so the time is the bot's own work: claiming,
+preparing, writing the log events and planning each action's next nudge. A second sweep with
+nothing due shows the cost of looking (it should not grow with the number of open actions).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+from bot.app import build_core
+from bot.config import Settings
+from bot.messages import Message
+from bot.ports import Delivered
+from bot.records import PersonView
+from storage.db import Database, make_engine
+from storage.migrate import upgrade
+from storage.models import Action, Nudge, Person
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 09:00 in London (GMT)
+SIZES = (1_000, 10_000, 100_000)
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://localhost/test")
+
+
+class NullMessenger:
+    channel = "bench"
+
+    def can_reach(self, person: PersonView) -> bool:
+        return True
+
+    def send_direct(self, person: PersonView, message: Message) -> Delivered:
+        return Delivered(self.channel, "x")
+
+    def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
+        return Delivered(self.channel, "x")
+
+    def update(self, ref: str, message: Message) -> None:
+        return None
+
+
+def _populate(db: Database, size: int) -> int:
+    """``size`` open actions, ~1% with a nudge due now; returns how many are due."""
+    created = NOW - timedelta(days=3)
+    owners = max(10, size // 50)
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(Person),
+            [
+                {"id": i, "display_name": f"Owner {i}", "handle": f"owner{i}", "active": True, "role": "member", "created_at": created}
+                for i in range(1, owners + 2)
+            ],
+        )
+        rows, nudges, due = [], [], 0
+        for n in range(1, size + 1):
+            is_due = n % 100 == 0
+            deadline = NOW + timedelta(days=1, hours=8) if is_due else NOW + timedelta(days=5 + n % 50, hours=8)
+            rows.append(
+                {
+                    "id": n, "task": f"Task {n}", "owner_id": 2 + n % owners, "deadline": deadline, "status": "open",
+                    "created_by_id": 1, "created_at": created, "updated_at": created, "deadline_version": 1,
+                    "extensions": 0, "owner_active_at": created, "deadline_set_at": created,
+                }
+            )  # fmt: skip
+            due_at = NOW if is_due else deadline - timedelta(days=1, hours=8)
+            due += is_due
+            nudges.append(
+                {
+                    "action_id": n, "step": "due_soon", "deadline_version": 1, "occurrence": 0,
+                    "recipient_key": f"p:{2 + n % owners}", "recipient_id": 2 + n % owners, "due_at": due_at,
+                    "status": "pending", "attempts": 0, "stuck": False, "created_at": created,
+                }
+            )  # fmt: skip
+        conn.execute(insert(Action), rows)
+        conn.execute(insert(Nudge), nudges)
+        if db.dialect == "postgresql":
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('people', 'id'), (SELECT max(id) FROM people))"))
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('actions', 'id'), (SELECT max(id) FROM actions))"))
+            conn.execute(text("ANALYZE"))
+    return due
+
+
+def _measure(url: str, size: int, search_path: str | None = None) -> tuple[int, float, float]:
+    engine = make_engine(url, search_path=search_path)
+    upgrade(engine)
+    engine.dispose()
+    db = Database.from_url(url, search_path=search_path)
+    try:
+        due = _populate(db, size)
+        core = build_core(Settings(database_url=url), db=db, clock=lambda: NOW, messengers=[NullMessenger()])
+        started = time.perf_counter()
+        report = core.chaser.sweep(NOW)
+        busy = time.perf_counter() - started
+        assert report.sent == due, (report.sent, due)
+        started = time.perf_counter()
+        assert core.chaser.sweep(NOW).items == []
+        idle = time.perf_counter() - started
+        return due, busy, idle
+    finally:
+        db.dispose()
+
+
+def _sqlite(size: int) -> tuple[int, float, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        return _measure(f"sqlite:///{Path(folder) / 'bench.db'}", size)
+
+
+def _postgres(size: int) -> tuple[int, float, float]:
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_URL, pool=False)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        return _measure(PG_URL, size, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run() -> list[str]:
+    lines = [
+        "## Chase sweep: one sweep over N open actions, ~1% due",
+        "",
+        "Each due nudge is claimed, sent (to a messenger that returns at once), logged as an event in the",
+        "hash chain, and the action's next nudge planned. \"Idle\" is a second sweep with nothing due.",
+        "",
+        "| open actions | due | SQLite sweep | SQLite idle | PostgreSQL sweep | PostgreSQL idle |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in SIZES:
+        due, busy, idle = _sqlite(size)
+        _, pg_busy, pg_idle = _postgres(size)
+        lines.append(
+            f"| {size:,} | {due:,} | {busy * 1e3:,.0f} ms | {idle * 1e3:.1f} ms | {pg_busy * 1e3:,.0f} ms | {pg_idle * 1e3:.1f} ms |"
+        )
+    return lines
