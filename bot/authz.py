@@ -9,6 +9,11 @@ an admin (``actionbot people set-role``), never inferred from channel membership
   its meeting's chair, DSLs and admins.
 - Acknowledge ("On track"): the owner only; it speaks for the owner.
 - Drift reports, exports and the audit: DSLs and admins.
+- The operator (whoever runs the CLI with the database's credentials, without ``--as``) has an admin's
+  view; what they export is itself recorded in the action log.
+- Shown in public: an action is shown in a conversation (a card for the room) only in the conversation
+  where it was recorded. Anywhere else the bot answers privately, so an action of a private meeting
+  never appears in a public channel.
 """
 
 from __future__ import annotations
@@ -20,7 +25,19 @@ from storage.models import Action, Meeting, MeetingParticipant, Person
 OVERSIGHT_ROLES = ("dsl", "admin")
 
 
-def has_oversight(person: Person) -> bool:
+class Operator:
+    """The CLI run without ``--as``: it holds the database credentials, so it sees what an admin sees."""
+
+    id = None
+    role = "admin"
+    active = True
+
+
+OPERATOR = Operator()
+Principal = Person | Operator
+
+
+def has_oversight(person: Principal) -> bool:
     return person.active and person.role in OVERSIGHT_ROLES
 
 
@@ -50,18 +67,26 @@ def may_acknowledge(person: Person, action: Action) -> bool:
     return person.id == action.owner_id
 
 
-def may_report(person: Person) -> bool:
+def may_report(person: Principal) -> bool:
     return has_oversight(person)
 
 
-def visible_to(person: Person) -> ColumnElement[bool]:
+def may_show_in(origin: str | None, platform: str | None, conversation_id: str | None) -> bool:
+    """Whether a card about an action may be shown to everyone in a conversation."""
+    return origin is not None and platform is not None and origin == f"{platform}:{conversation_id}"
+
+
+def visible_to(person: Principal) -> ColumnElement[bool]:
     """The SQL form of ``may_see`` for listing queries."""
-    if has_oversight(person):
+    if has_oversight(person) or isinstance(person, Operator):
         return Action.id.is_not(None)
+    # Correlated on the action only, so the condition also works in queries that join meetings themselves.
     participant = exists(
-        select(MeetingParticipant.meeting_id).where(
-            MeetingParticipant.meeting_id == Action.meeting_id, MeetingParticipant.person_id == person.id
-        )
+        select(MeetingParticipant.meeting_id)
+        .where(MeetingParticipant.meeting_id == Action.meeting_id, MeetingParticipant.person_id == person.id)
+        .correlate(Action)
     )
-    chaired = exists(select(Meeting.id).where(Meeting.id == Action.meeting_id, Meeting.chair_id == person.id))
+    chaired = exists(
+        select(Meeting.id).where(Meeting.id == Action.meeting_id, Meeting.chair_id == person.id).correlate(Action)
+    )
     return or_(Action.owner_id == person.id, Action.created_by_id == person.id, chaired, participant)

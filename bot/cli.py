@@ -19,13 +19,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from bot import authz
 from bot.app import Core, build_core
 from bot.config import ConfigError, Settings, load_settings
 from bot.dates import WorkCalendar, utcnow
 from bot.grammar import GrammarError, OwnerRef, parse_action, parse_owner, parse_when
 from bot.messages import action_card, action_line, render_text
-from bot.people import PersonInput
+from bot.people import PersonInput, find_person
 from bot.ports import Messenger
 from bot.records import ActionView
 from bot.service import ServiceError
@@ -84,9 +86,9 @@ def _view_json(action: ActionView) -> dict[str, Any]:
 
 
 @contextmanager
-def _output(path: str | None) -> Any:
+def _output(path: str | None, out: IO[str]) -> Any:
     if not path or path == "-":
-        yield sys.stdout
+        yield out
         return
     with open(path, "w", encoding="utf-8", newline="") as handle:
         yield handle
@@ -205,17 +207,56 @@ def cmd_action(args: argparse.Namespace, settings: Settings, out: IO[str], core:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
-    from bot.export import ACTION_COLUMNS, EVENT_COLUMNS, action_rows, event_rows, write_csv, write_jsonl
+    from bot.export import ExportRequest, export
+    from storage.log import append_event
 
-    with core.db.reading() as session, _output(args.out) as handle:
-        rows = event_rows(session) if args.events else action_rows(session)
-        if args.format == "jsonl":
-            count = write_jsonl(rows, handle)
-        else:
-            count = write_csv(rows, EVENT_COLUMNS if args.events else ACTION_COLUMNS, handle)
+    now = utcnow()
+    what = "events" if args.events else "person" if args.person else "case" if args.case else "actions"
+    fmt = args.format or ("json" if what in ("person", "case") else "csv")
+    with core.db.transaction() as session:
+        principal = _principal(session, args.as_ or os.environ.get("ACTIONBOT_AS"))
+        subject = None
+        if what in ("person", "case", "events") and not authz.may_report(principal):
+            raise ServiceError("Subject access exports, case chronologies and the event log are for DSLs and admins.")
+        if args.person:
+            subject = find_person(session, _person(args.person, "--person").ref)
+            if subject is None:
+                raise ServiceError("No one by that name, email or id is known.")
+        request = ExportRequest(
+            what, fmt, subject.id if subject else None, args.case.lstrip("#").upper() if args.case else None
+        )
+        try:
+            with _output(args.out, out) as handle:
+                count = export(session, request, authz.visible_to(principal), handle, now)
+        except ValueError as exc:
+            raise UsageError(f"--format {fmt}: {exc}") from None
+        # Who exported what is part of the record (ids only: the log must not repeat the personal data).
+        append_event(
+            session,
+            kind="exported",
+            at=now,
+            actor_id=principal.id,
+            details={
+                "what": what,
+                "format": fmt,
+                "records": count,
+                "person_id": request.person_id,
+                "case_ref": request.case_ref,
+            },
+        )
     if args.out and args.out != "-":
-        print(f"Wrote {count} {'events' if args.events else 'actions'} to {args.out}", file=sys.stderr)
+        print(f"Wrote {count} records ({what}) to {args.out}", file=sys.stderr)
     return 0
+
+
+def _principal(session: Session, who: str | None) -> authz.Principal:
+    """``--as`` names a person who must already be known; without it, the operator."""
+    if not who:
+        return authz.OPERATOR
+    person = find_person(session, _person(who).ref)
+    if person is None or not person.active:
+        raise ServiceError("That person is not known to actionbot (or no longer active). Nothing was exported.")
+    return person
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
@@ -225,6 +266,20 @@ def cmd_audit(args: argparse.Namespace, settings: Settings, out: IO[str], core: 
         report = verify_chain(session)
     out.write(report.describe() + "\n")
     return 0 if report.ok else 1
+
+
+def cmd_retention(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.retention import apply_retention
+
+    now = _moment(args.now, core.calendar.zone)
+    items = apply_retention(core.db, settings.retention, now, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for item in items:
+        out.write(
+            f"{item.ref:<8} {item.status:<10} closed {item.closed_at:%Y-%m-%d}  {verb} personal data ({item.rule})\n"
+        )
+    out.write(f"{len(items)} actions {'would be' if args.dry_run else 'were'} redacted.\n")
+    return 0
 
 
 def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
@@ -389,7 +444,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings, out: IO[str], core:
     if isinstance(data, bytes):
         Path(args.out).write_bytes(data)
     else:
-        with _output(args.out) as handle:
+        with _output(args.out, out) as handle:
             handle.write(data)
     if args.out and args.out != "-":
         print(f"Wrote the drift report to {args.out}", file=sys.stderr)
@@ -458,13 +513,22 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--case", metavar="CASEREF")
     q.add_argument("--closed", action="store_true", help="include done and cancelled actions")
 
-    p = sub.add_parser("export", help="export actions or the event log")
-    p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
-    p.add_argument("--events", action="store_true", help="the event log instead of the actions")
+    p = sub.add_parser("export", help="export actions, the event log, a person's data or a case chronology")
+    p.add_argument("--format", choices=["csv", "jsonl", "json"], help="default csv (json for --person/--case)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--events", action="store_true", help="the event log instead of the actions")
+    which.add_argument("--person", metavar="PERSON", help="everything held about one person (subject access)")
+    which.add_argument("--case", metavar="CASEREF", help="a case chronology")
     p.add_argument("--out", help="file to write (default stdout)")
+    p.add_argument("--as", dest="as_", metavar="PERSON", help="who is exporting (default: the operator)")
 
     p = sub.add_parser("audit", help="check the action log")
     p.add_argument("audit_command", choices=["verify"])
+
+    p = sub.add_parser("retention", help="remove personal data from actions past their retention period")
+    p.add_argument("retention_command", choices=["apply"])
+    p.add_argument("--dry-run", action="store_true", help="list what would be removed; change nothing")
+    p.add_argument("--now", help="the clock, ISO (local unless an offset is given)")
 
     p = sub.add_parser("people", help="people and roles")
     people = p.add_subparsers(dest="people_command", required=True, metavar="VERB")
@@ -525,6 +589,7 @@ _WITH_CORE: dict[str, Callable[[argparse.Namespace, Settings, IO[str], Core], in
     "export": cmd_export,
     "audit": cmd_audit,
     "people": cmd_people,
+    "retention": cmd_retention,
     "console": cmd_console,
     "chase": cmd_chase,
     "scheduler": cmd_scheduler,

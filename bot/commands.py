@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import authz
 from bot.grammar import GrammarError, OwnerRef, extract_case_refs, parse_action, parse_owner, parse_when
 from bot.messages import Message, action_card, action_line, meeting_summary
 from bot.people import PersonInput, Profile
@@ -203,13 +204,23 @@ class Commands:
         return Outcome(private=_note(f"{label} ({len(actions)})", lines))
 
     # -- changes ----------------------------------------------------------------------------------
-    def _changed(self, verb: str, action: ActionView, now: datetime, notes: tuple[str, ...] = ()) -> Outcome:
+    def _changed(
+        self,
+        verb: str,
+        action: ActionView,
+        now: datetime,
+        notes: tuple[str, ...] = (),
+        where: ConversationRef | None = None,
+    ) -> Outcome:
+        """The updated card: for the room only where the action was recorded, else for the speaker alone."""
         card = action_card(action, self.zone, now, heading=f"{action.ref} {verb}", notes=notes)
-        return Outcome(public=card, action=action)
+        if where is not None and authz.may_show_in(action.origin, where.platform, where.conversation_id):
+            return Outcome(public=card, action=action)
+        return Outcome(private=card, action=action)
 
     def _done(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, note = _split_ref(text)
-        return self._changed("done", self.service.complete(ref, speaker, note or None, now=now), now)
+        return self._changed("done", self.service.complete(ref, speaker, note or None, now=now), now, (), _c)
 
     def _on_track(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, note = _split_ref(text)
@@ -224,23 +235,23 @@ class Commands:
             raise ServiceError("Give the new date and a reason: /extend A-12 Friday week because the school is closed")
         deadline, warnings = parse_when(phrase, now, self.service.calendar, "new deadline")
         action = self.service.extend(ref, speaker, deadline, reason, now=now)
-        return self._changed("extended", action, now, warnings)
+        return self._changed("extended", action, now, warnings, _c)
 
     def _block(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, reason = _split_ref(text)
-        return self._changed("blocked", self.service.block(ref, speaker, reason, now=now), now)
+        return self._changed("blocked", self.service.block(ref, speaker, reason, now=now), now, (), _c)
 
     def _unblock(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, note = _split_ref(text)
-        return self._changed("unblocked", self.service.unblock(ref, speaker, note or None, now=now), now)
+        return self._changed("unblocked", self.service.unblock(ref, speaker, note or None, now=now), now, (), _c)
 
     def _cancel(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, reason = _split_ref(text)
-        return self._changed("cancelled", self.service.cancel(ref, speaker, reason, now=now), now)
+        return self._changed("cancelled", self.service.cancel(ref, speaker, reason, now=now), now, (), _c)
 
     def _reopen(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, reason = _split_ref(text)
-        return self._changed("reopened", self.service.reopen(ref, speaker, reason, now=now), now)
+        return self._changed("reopened", self.service.reopen(ref, speaker, reason, now=now), now, (), _c)
 
     def _reassign(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, rest = _split_ref(text)
@@ -250,7 +261,7 @@ class Commands:
         owner, remainder = owned
         reason = _LEADING_BECAUSE.sub("", remainder.strip()) or None
         action = self.service.reassign(ref, speaker, self._look_up(owner), reason, now=now)
-        return self._changed(f"reassigned to {action.owner.name}", action, now)
+        return self._changed(f"reassigned to {action.owner.name}", action, now, (), _c)
 
     def _comment(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, body = _split_ref(text)

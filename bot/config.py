@@ -95,6 +95,8 @@ _ENV: dict[str, tuple[str, str]] = {
     "ACTIONBOT_PII_MODE": ("", "pii_mode"),
     "ACTIONBOT_NUDGE_HOUR": ("chase", "nudge_hour"),
     "ACTIONBOT_SWEEP_INTERVAL": ("chase", "sweep_interval_seconds"),
+    "ACTIONBOT_RETENTION_DONE_DAYS": ("retention", "done_days"),
+    "ACTIONBOT_RETENTION_CANCELLED_DAYS": ("retention", "cancelled_days"),
 }
 
 

@@ -1,6 +1,9 @@
-"""Exports of the action log: actions (current state) and events, as CSV or JSON lines.
+"""Exports of the action log: actions (current state), events, a person's data (subject access) and a
+case chronology, as CSV, JSON lines or JSON. Every record carries the OFFICIAL-SENSITIVE marking.
 
-Rows are streamed from the database in batches, so an export of a large log uses little memory.
+Rows are streamed from the database in batches, so an export of a large log uses little memory. What
+may be exported is decided by bot.authz (the caller passes the visibility condition); that an export
+happened, by whom and of what, is itself written to the action log by the CLI.
 """
 
 from __future__ import annotations
@@ -8,25 +11,29 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Action, ActionEvent, Agency, EventContent, Meeting, Person
+from storage.models import Action, ActionEvent, Agency, EventContent, Meeting, Nudge, Person
 
+MARKING = "OFFICIAL-SENSITIVE"
 ACTION_COLUMNS = (
-    "ref", "task", "owner", "owner_email", "owner_agency", "deadline", "review_on", "case_ref", "status",
-    "meeting", "created_by", "created_at", "extensions", "closed_at",
+    "marking", "ref", "task", "owner", "owner_email", "owner_agency", "deadline", "review_on", "case_ref",
+    "status", "meeting", "created_by", "created_at", "extensions", "closed_at",
 )  # fmt: skip
-EVENT_COLUMNS = ("seq", "at", "action", "kind", "actor", "reason", "details", "hash")
+EVENT_COLUMNS = ("marking", "seq", "at", "action", "kind", "actor", "reason", "details", "hash")
+CHRONOLOGY_COLUMNS = ("marking", "seq", "at", "action", "task", "case_ref", "kind", "actor", "reason", "details")
 
 
 def action_rows(
-    session: Session, query: Select[tuple[Action]] | None = None, batch: int = 1000
+    session: Session, where: ColumnElement[bool] | None = None, batch: int = 1000
 ) -> Iterator[dict[str, Any]]:
     owner, creator = aliased(Person), aliased(Person)
-    base = (
+    query = (
         select(
             Action.id,
             Action.task,
@@ -49,11 +56,12 @@ def action_rows(
         .outerjoin(Meeting, Meeting.id == Action.meeting_id)
         .order_by(Action.id)
     )
-    if query is not None:
-        base = base.where(Action.id.in_(query.with_only_columns(Action.id).scalar_subquery()))
-    for row in session.execute(base.execution_options(yield_per=batch)):
+    if where is not None:
+        query = query.where(where)
+    for row in session.execute(query.execution_options(yield_per=batch)):
         (aid, task, owner_name, email, agency, deadline, review, case, status, meeting, by, created, ext, closed) = row
         yield {
+            "marking": MARKING,
             "ref": f"A-{aid}",
             "task": task,
             "owner": owner_name,
@@ -72,33 +80,113 @@ def action_rows(
 
 
 def event_rows(
-    session: Session, action_ids: Select[tuple[int]] | None = None, batch: int = 1000
+    session: Session, where: ColumnElement[bool] | None = None, batch: int = 1000
 ) -> Iterator[dict[str, Any]]:
+    """Events in log order, each with its action's task and case reference (for chronologies)."""
     query = (
-        select(ActionEvent, EventContent.reason, EventContent.details, Person.display_name)
+        select(
+            ActionEvent, EventContent.reason, EventContent.details, Person.display_name, Action.task, Action.case_ref
+        )
         .outerjoin(EventContent, EventContent.event_id == ActionEvent.id)
         .outerjoin(Person, Person.id == ActionEvent.actor_id)
+        .outerjoin(Action, Action.id == ActionEvent.action_id)
         .order_by(ActionEvent.seq)
     )
-    if action_ids is not None:
-        query = query.where(ActionEvent.action_id.in_(action_ids.scalar_subquery()))
-    for event, reason, details, actor in session.execute(query.execution_options(yield_per=batch)):
+    if where is not None:
+        query = query.where(where)
+    for event, reason, details, actor, task, case_ref in session.execute(query.execution_options(yield_per=batch)):
         yield {
+            "marking": MARKING,
             "seq": event.seq,
             "at": event.at.isoformat(),
             "action": f"A-{event.action_id}" if event.action_id else None,
+            "task": task,
+            "case_ref": case_ref,
             "kind": event.kind,
             "actor": actor or "actionbot",
             "reason": reason,
-            "details": details if details is not None else None,
+            "details": details,
             "hash": event.hash,
         }
+
+
+def _person_record(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "name": person.display_name,
+        "email": person.email,
+        "handle": person.handle,
+        "agency": person.agency.name if person.agency else None,
+        "slack_user_id": person.slack_user_id,
+        "teams_object_id": person.teams_object_id,
+        "timezone": person.timezone,
+        "role": person.role,
+        "active": person.active,
+        "created_at": person.created_at.isoformat(),
+    }
+
+
+def subject_access(session: Session, person: Person, now: datetime) -> dict[str, Any]:
+    """Everything held about one person: their details, the actions they own or recorded, every event
+    they made or that concerns those actions, and every message the bot sent them."""
+    owned = Action.owner_id == person.id
+    recorded = Action.created_by_id == person.id
+    concerned = select(Action.id).where(or_(owned, recorded))
+    messages = session.execute(
+        select(Nudge.action_id, Nudge.step, Nudge.due_at, Nudge.status, Nudge.sent_at, Nudge.channel)
+        .where(Nudge.recipient_id == person.id)
+        .order_by(Nudge.due_at, Nudge.id)
+    )
+    return {
+        "marking": MARKING,
+        "kind": "subject access export",
+        "generated_at": now.isoformat(),
+        "subject": _person_record(person),
+        "actions_owned": list(action_rows(session, owned)),
+        "actions_recorded": list(action_rows(session, recorded)),
+        "events": list(
+            event_rows(session, or_(ActionEvent.actor_id == person.id, ActionEvent.action_id.in_(concerned)))
+        ),
+        "messages_sent_to_them": [
+            {
+                "action": f"A-{action_id}",
+                "step": step,
+                "due_at": due.isoformat(),
+                "status": status,
+                "sent_at": sent.isoformat() if sent else None,
+                "channel": channel,
+            }
+            for action_id, step, due, status, sent, channel in messages
+        ],
+    }
+
+
+def case_chronology(session: Session, case_ref: str, where: ColumnElement[bool], now: datetime) -> dict[str, Any]:
+    """A case's actions and every event about them, in the order they happened."""
+    in_case = Action.case_ref == case_ref
+    meetings = session.execute(
+        select(Meeting.id, Meeting.title, Meeting.started_at, Meeting.ended_at)
+        .where(Meeting.case_ref == case_ref)
+        .order_by(Meeting.started_at)
+    )
+    return {
+        "marking": MARKING,
+        "kind": "case chronology",
+        "case_ref": case_ref,
+        "generated_at": now.isoformat(),
+        "meetings": [
+            {"id": mid, "title": title, "started_at": start.isoformat(), "ended_at": end.isoformat() if end else None}
+            for mid, title, start, end in meetings
+        ],
+        "actions": list(action_rows(session, in_case & where)),
+        "events": list(event_rows(session, ActionEvent.action_id.in_(select(Action.id).where(in_case & where)))),
+    }
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     count = 0
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -120,3 +208,57 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], out: IO[
         writer.writerow({k: _cell(v) for k, v in row.items()})
         count += 1
     return count
+
+
+def _flatten(document: dict[str, Any], sections: tuple[str, ...]) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """One CSV table from a JSON document: a row per record, its section named in ``record``."""
+    rows: list[dict[str, Any]] = []
+    for section in sections:
+        value = document.get(section)
+        records = value if isinstance(value, list) else [value] if value else []
+        rows.extend({"marking": MARKING, "record": section, **record} for record in records)
+    columns: dict[str, None] = {"marking": None, "record": None}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return rows, tuple(columns)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: ``actions`` | ``events`` | ``person`` | ``case`` in ``csv`` | ``jsonl`` | ``json``."""
+
+    what: str
+    fmt: str
+    person_id: int | None = None
+    case_ref: str | None = None
+
+
+def export(session: Session, request: ExportRequest, visible: ColumnElement[bool], out: IO[str], now: datetime) -> int:
+    """Write the export; returns the number of records. ``visible`` is bot.authz's condition for the caller."""
+    if request.what in ("actions", "events"):
+        if request.fmt == "json":
+            raise ValueError("actions and events export as csv or jsonl")
+        if request.what == "actions":
+            rows = action_rows(session, visible)
+        else:
+            rows = event_rows(session, ActionEvent.action_id.in_(select(Action.id).where(visible)))
+        if request.fmt == "jsonl":
+            return write_jsonl(rows, out)
+        return write_csv(rows, ACTION_COLUMNS if request.what == "actions" else EVENT_COLUMNS, out)
+    if request.fmt == "jsonl":
+        raise ValueError("a subject access export or a case chronology is one document: use json or csv")
+    if request.what == "person":
+        assert request.person_id is not None
+        document = subject_access(session, session.get_one(Person, request.person_id), now)
+        sections: tuple[str, ...] = ("subject", "actions_owned", "actions_recorded", "events", "messages_sent_to_them")
+    else:
+        assert request.case_ref is not None
+        document = case_chronology(session, request.case_ref, visible, now)
+        sections = ("meetings", "actions", "events")
+    if request.fmt == "json":
+        json.dump(document, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        rows_, columns = _flatten(document, sections)
+        write_csv(rows_, columns, out)
+    return sum(len(document[s]) if isinstance(document[s], list) else 1 for s in sections)

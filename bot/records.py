@@ -81,6 +81,7 @@ class ActionView:
     deadline_version: int
     extensions: int
     closed_at: datetime | None
+    origin: str | None = None
 
     @classmethod
     def of(cls, action: Action) -> ActionView:
@@ -101,6 +102,7 @@ class ActionView:
             deadline_version=action.deadline_version,
             extensions=action.extensions,
             closed_at=action.closed_at,
+            origin=action.origin,
         )
 
     @property

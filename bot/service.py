@@ -188,6 +188,7 @@ class ActionService:
                     owner_active_at=now,
                     deadline_set_at=now,
                     meeting=meeting,
+                    origin=f"{conversation.platform}:{conversation.conversation_id}" if conversation else None,
                     deadline_version=1,
                     extensions=0,
                 )
