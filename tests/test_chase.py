@@ -6,21 +6,25 @@ A scheduler is simulated by sweeping every hour on the hour; what each person re
 
 from __future__ import annotations
 
+import io
 import logging
+import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.app import Core, build_core
+from bot.cli import main
 from bot.directory import set_role, update_person
 from bot.grammar import OwnerRef, parse_action
 from bot.people import PersonInput
 from storage.models import ActionEvent, Nudge
 from tests.conftest import Clock, london
-from tests.support import RecordingMessenger
+from tests.support import RecordingMessenger, sweep_in_another_process
 
 LONDON = ZoneInfo("Europe/London")
 CHAIR = PersonInput(OwnerRef("handle", "chair"))
@@ -191,7 +195,9 @@ def test_a_send_that_keeps_failing_is_flagged_stuck_never_lost(
     assert core.chaser.sweep().sent >= 1
 
 
-def test_an_owner_on_no_platform_is_recorded_as_unreachable(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+def test_an_owner_on_no_platform_is_recorded_as_unreachable(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
     ref = record(core, '"Dr A. Khan (GP)" Send the GP summary by Friday')
     report = core.chaser.sweep()
     assert [(i.step, i.outcome) for i in report.items] == [("confirmation", "unreachable")]
@@ -241,3 +247,37 @@ def test_a_worker_that_dies_mid_sweep_loses_nothing(core: Core, clock: Clock, me
     assert core.chaser.sweep().sent == 3
     assert core.chaser.sweep().sent == 0
     assert len(messenger.sent) == 5
+
+
+def test_several_processes_send_each_nudge_once(
+    core: Core, clock: Clock, db_url: tuple[str, str | None], tmp_path: Path
+) -> None:
+    """Four bot processes sweep the same database at the same moment: every due nudge goes out once."""
+    set_role(core.db, DSL, "dsl", now=clock())
+    for n in range(20):
+        record(core, f"@owner{n} Task number {n} by Tuesday")
+    now = london(2026, 12, 2, 10)
+    out = tmp_path / "sent.txt"
+    url, schema = db_url
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        counts = pool.starmap(sweep_in_another_process, [(url, schema, now.isoformat(), str(out))] * 4)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert sum(counts) == len(lines) == 20 * 4  # confirmation, overdue, escalation to the chair and the DSL
+    assert len(set(lines)) == len(lines)
+    assert sweep_in_another_process(url, schema, now.isoformat(), str(out)) == 0
+
+
+def test_chase_once_from_the_command_line(
+    core: Core, clock: Clock, cli_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record(core, "@jo Send the chronology by Friday")
+    code = main(["chase", "--once", "--now", "2026-11-23T10:30"], out=io.StringIO())
+    assert code == 2 and "no way to deliver nudges is configured" in capsys.readouterr().err
+    out = io.StringIO()
+    assert main(["chase", "--once", "--dry-run", "--now", "2026-11-26T09:05"], out=out) == 0
+    assert out.getvalue().splitlines() == [
+        "would send   A-1     confirmation  to @jo",
+        "would send   A-1     due_soon      to @jo",
+        "2 would send, 0 unreachable, 0 failed.",
+    ]
