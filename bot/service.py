@@ -168,8 +168,6 @@ class ActionService:
             raise InvalidChange(personal_data_warning(list(draft.personal_data)) + " Nothing was recorded.")
         if len(draft.task) > self.settings.max_text_length:
             raise InvalidChange(f"The task is too long (at most {self.settings.max_text_length} characters).")
-        if idempotency_key and (existing := self._by_key(idempotency_key)) is not None:
-            return existing
         try:
             with self.db.transaction() as session:
                 creator = identify(session, actor, now)
@@ -215,7 +213,8 @@ class ActionService:
                 session.refresh(action)
                 view = ActionView.of(action)
         except IntegrityError:
-            # A concurrent copy of the same request won the race; report what it recorded.
+            # The request key is unique: a repeat (or a concurrent copy) of a request already recorded fails
+            # here and rolls back whole, and the first recording is reported instead. Cheaper than a read first.
             if idempotency_key and (existing := self._by_key(idempotency_key)) is not None:
                 return existing
             raise
@@ -464,6 +463,12 @@ class ActionService:
                 query = query.where(Action.meeting_id == meeting_id)
             rows = session.scalars(query.order_by(Action.deadline, Action.id).limit(limit)).unique()
             return [ActionView.of(action) for action in rows]
+
+    def may_report(self, who: PersonInput) -> bool:
+        """Whether this person may see drift reports (a DSL or an admin)."""
+        with self.db.reading() as session:
+            person = find_person(session, who.ref)
+            return person is not None and authz.may_report(person)
 
     def person(self, who: PersonInput) -> PersonView | None:
         with self.db.reading() as session:

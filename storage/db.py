@@ -75,6 +75,8 @@ def make_engine(url: str, *, search_path: str | None = None, pool: bool = True) 
         kwargs.update(pool_pre_ping=True, connect_args=connect_args)
     if not pool:
         kwargs["poolclass"] = NullPool
+    # Database errors must not quote statement parameters: they include task text and names.
+    kwargs["hide_parameters"] = True
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

@@ -6,12 +6,13 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from tests.bench import grammar, sweep
+from tests.bench import grammar, slack_ack, sweep
 from tests.bench.common import machine
 
 SECTIONS: dict[str, Callable[[], list[str]]] = {
     "grammar": grammar.run,
     "sweep": sweep.run,
+    "slack_ack": slack_ack.run,
 }
 
 

@@ -1,0 +1,153 @@
+"""The owner's buttons (Done, On track, Need more time, Blocked, Reassign) and the modals behind them.
+
+The person who pressed is the actor; bot.service decides whether they may (owner, the chair who recorded
+it, or a DSL) and refuses otherwise, which is told to them alone. A change updates the card that was
+pressed in place (chat.update), or the App Home when pressed there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.request import BoltRequest
+
+from bot import messages
+from bot.dates import format_when
+from bot.messages import Message
+from bot.ports import DeliveryError
+from bot.records import ActionView
+from bot.service import ServiceError
+from handlers.slack import home, modals
+from handlers.slack.commands import ack_now
+from handlers.slack.context import SlackContext
+from handlers.slack.modals import ModalErrors, Target
+
+log = logging.getLogger("actionbot.slack.actions")
+
+
+def target_of(body: dict[str, Any]) -> Target:
+    """Which card was pressed: its action reference and where the card is."""
+    ref = str(body["actions"][0]["value"])
+    container: dict[str, Any] = body.get("container") or {}
+    if container.get("type") == "view":
+        return Target(ref, home=True)
+    if container.get("is_ephemeral"):
+        return Target(ref, channel=container.get("channel_id"))
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return Target(ref, channel=channel, ts=ts)
+
+
+class Buttons:
+    def __init__(self, ctx: SlackContext) -> None:
+        self.ctx = ctx
+        self.core = ctx.core
+
+    def refresh(self, target: Target, user: str, action: ActionView, heading: str, notes: tuple[str, ...] = ()) -> None:
+        """Show the change where the button was pressed. The change stands even if this fails."""
+        if target.home:
+            home.publish(self.ctx, user)
+            return
+        if target.channel and target.ts:
+            card = self.ctx.card(action, heading, notes)
+            try:
+                self.ctx.messenger.update(f"{target.channel}:{target.ts}", card)
+            except DeliveryError:
+                log.warning("could not update the card of action %s", action.id)
+
+    def refuse(self, target: Target, user: str, error: ServiceError) -> None:
+        self.ctx.tell(user, target.channel, Message(title=str(error)))
+
+    # -- presses ----------------------------------------------------------------------------------
+    def opener(self, build: Callable[[Target], dict[str, Any]]) -> Callable[[dict[str, Any], BoltRequest], None]:
+        def open_modal(body: dict[str, Any], request: BoltRequest) -> None:
+            self.ctx.client.views_open(trigger_id=body["trigger_id"], view=build(target_of(body)))
+
+        return open_modal
+
+    def on_track(self, body: dict[str, Any], request: BoltRequest) -> None:
+        if not self.ctx.recent.first_time(f"press:{body.get('trigger_id')}"):
+            log.info("repeated On track press: ignored")
+            return
+        target, user = target_of(body), str(body["user"]["id"])
+        try:
+            action = self.core.service.acknowledge(target.ref, self.ctx.person(user))
+        except ServiceError as error:
+            self.refuse(target, user, error)
+            return
+        when = format_when(self.ctx.now(), self.ctx.zone, self.ctx.now())
+        self.refresh(target, user, action, f"{action.ref} is on track", (f"Confirmed on track by the owner, {when}.",))
+        self.ctx.tell(user, target.channel, Message(title=f"Thanks: {action.ref} is on track."))
+        self.ctx.sweep()
+
+    # -- modal submissions ------------------------------------------------------------------------
+    def acker(self, read: Callable[[dict[str, Any]], object]) -> Callable[..., None]:
+        def ack_modal(ack: Ack, view: dict[str, Any]) -> None:
+            try:
+                read(view)
+            except ModalErrors as problems:
+                ack(response_action="errors", errors=problems.errors)
+                return
+            ack()
+
+        return ack_modal
+
+    def submitted(
+        self, kind: str, change: Callable[[Target, str, dict[str, Any]], tuple[ActionView, str, tuple[str, ...]]]
+    ) -> Callable[[dict[str, Any], BoltRequest], None]:
+        def submit(body: dict[str, Any], request: BoltRequest) -> None:
+            view: dict[str, Any] = body["view"]
+            target, user = Target.load(view.get("private_metadata") or ""), str(body["user"]["id"])
+            try:
+                action, heading, notes = change(target, user, view)
+            except ModalErrors:
+                return  # sent back to the modal by the ack
+            except ServiceError as error:
+                self.refuse(target, user, error)
+                return
+            log.info("%s: action %s changed by %s", kind, action.id, user)
+            self.refresh(target, user, action, heading, notes)
+            self.ctx.sweep()
+
+        return submit
+
+    def done(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
+        action = self.core.service.complete(target.ref, self.ctx.person(user), modals.read_done(view))
+        return action, f"{action.ref} done", ()
+
+    def more_time(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
+        deadline, reason, warnings = modals.read_more_time(view, self.ctx.now(), self.core.calendar)
+        action = self.core.service.extend(target.ref, self.ctx.person(user), deadline, reason)
+        return action, f"{action.ref} extended", warnings
+
+    def blocked(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
+        action = self.core.service.block(target.ref, self.ctx.person(user), modals.read_blocked(view))
+        return action, f"{action.ref} blocked", ()
+
+    def reassign(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
+        new_owner, reason = modals.read_reassign(view)
+        action = self.core.service.reassign(target.ref, self.ctx.person(user), self.ctx.person(new_owner), reason)
+        return action, f"{action.ref} reassigned to {action.owner.name}", ()
+
+
+def register(app: App, ctx: SlackContext) -> None:
+    buttons = Buttons(ctx)
+    lazy = ctx.lazy
+    app.action(messages.DONE)(ack=ack_now, lazy=[lazy("done button", buttons.opener(modals.done_modal))])
+    app.action(messages.ON_TRACK)(ack=ack_now, lazy=[lazy("on track button", buttons.on_track)])
+    app.action(messages.MORE_TIME)(ack=ack_now, lazy=[lazy("more time button", buttons.opener(modals.more_time_modal))])
+    app.action(messages.BLOCKED)(ack=ack_now, lazy=[lazy("blocked button", buttons.opener(modals.blocked_modal))])
+    app.action(messages.REASSIGN)(ack=ack_now, lazy=[lazy("reassign button", buttons.opener(modals.reassign_modal))])
+
+    now, cal = ctx.now, ctx.core.calendar
+    readers: dict[str, tuple[Callable[[dict[str, Any]], object], Any]] = {
+        modals.DONE: (modals.read_done, buttons.done),
+        modals.MORE_TIME: (lambda view: modals.read_more_time(view, now(), cal), buttons.more_time),
+        modals.BLOCKED: (modals.read_blocked, buttons.blocked),
+        modals.REASSIGN: (modals.read_reassign, buttons.reassign),
+    }
+    for callback_id, (read, change) in readers.items():
+        app.view(callback_id)(ack=buttons.acker(read), lazy=[lazy(callback_id, buttons.submitted(callback_id, change))])

@@ -1,0 +1,86 @@
+"""Build the Bolt app over a Core: the Web API client, the listeners, the Messenger and Directory.
+
+``process_before_response=True`` makes Bolt run each ack function in the request's own thread (ours
+only acknowledge or check a modal, never touch the database), and start the lazy listeners, which do the
+work, on ``executor``. So a slow database or a rate-limited Web API delays the work, never the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Core
+from bot.config import ConfigError
+from handlers.slack import actions, commands, drift, home
+from handlers.slack.client import CALL_ERRORS, error_code, web_client
+from handlers.slack.context import SlackContext
+from handlers.slack.directory import SlackDirectory
+from handlers.slack.env import DEFAULT_API_URL
+from handlers.slack.messenger import SlackMessenger
+
+log = logging.getLogger("actionbot.slack")
+
+#: What the app listens to; the manifest must declare exactly these (tests/slack/test_manifest.py).
+EVENTS = ("app_home_opened",)
+
+
+def _listener_failed(error: Exception, body: dict[str, Any]) -> None:
+    """Bolt's error handler for ack functions: codes only (the default would log the exception's text)."""
+    log.error("slack %s listener failed: %s", body.get("type") or body.get("command"), error_code(error))
+
+
+def build_app(
+    core: Core,
+    *,
+    bot_token: str,
+    signing_secret: str | None,
+    api_url: str | None = None,
+    executor: ThreadPoolExecutor | None = None,
+) -> App:
+    """The Slack app over ``core``. Checks the token with auth.test (a refusal is a ConfigError), adds the
+    SlackMessenger to ``core.router`` and the SlackDirectory to ``core.commands``.
+
+    ``signing_secret`` verifies HTTP requests (None only for Socket Mode, where nothing arrives by HTTP)."""
+    base = api_url or DEFAULT_API_URL
+    client = web_client(bot_token, base)
+    try:
+        identity = client.auth_test()
+    except SlackApiError as error:
+        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({error_code(error)})") from None
+    except CALL_ERRORS as error:
+        raise ConfigError(f"cannot reach the Slack Web API at {base} ({error_code(error)})") from None
+    try:
+        app = App(
+            client=client,
+            signing_secret=signing_secret or "",
+            request_verification_enabled=signing_secret is not None,
+            process_before_response=True,
+            listener_executor=executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="slack-work"),
+            logger=logging.getLogger("actionbot.slack.bolt"),
+        )
+    except BoltError as error:  # Bolt's own auth.test failed just after ours succeeded
+        cause = error.__context__ if isinstance(error.__context__, Exception) else error
+        raise ConfigError(f"SLACK_BOT_TOKEN could not be verified ({error_code(cause)})") from None
+    app.error(_listener_failed)
+    messenger = SlackMessenger(client)
+    directory = SlackDirectory(client)
+    core.router.add(messenger)
+    core.commands.add_directory("slack", directory)
+    ctx = SlackContext(core, messenger, directory, bot_user_id=identity.get("user_id"))
+    register(app, ctx)
+    log.info("Slack app ready for team %s as bot user %s", identity.get("team_id"), identity.get("user_id"))
+    return app
+
+
+def register(app: App, ctx: SlackContext) -> tuple[str, ...]:
+    """Every listener, by kind. Returns the slash commands registered."""
+    names = commands.register(app, ctx, extra={"/drift": drift.DriftCommand(ctx).run})
+    actions.register(app, ctx)
+    home.register(app, ctx)
+    return names

@@ -1,0 +1,115 @@
+"""bot.messages.Message -> Slack Block Kit.
+
+Everything that came from a person (tasks, titles, reasons, names) is escaped, so a task cannot ping
+``<!channel>`` or forge a link. People with a Slack id are shown as mentions. Slack's limits (3000
+characters a section, 10 fields a section, 50 blocks a message) are respected by cutting, never by
+failing: the action log holds the full text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import Field, Message
+from bot.records import PersonView
+
+Block = dict[str, Any]
+
+MAX_SECTION = 3000
+MAX_FIELD = 2000
+MAX_FIELDS = 10
+MAX_BLOCKS = 50
+MAX_BUTTON_TEXT = 75
+MAX_FALLBACK = 3000
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters (https://api.slack.com/reference/surfaces/formatting#escaping)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def person_text(person: PersonView | None, name: str) -> str:
+    if person is not None and person.slack_user_id:
+        return f"<@{person.slack_user_id}>"
+    return escape(name)
+
+
+def _field_text(field: Field) -> str:
+    value = person_text(field.person, field.value) if field.person is not None else escape(field.value)
+    return cut(f"*{escape(field.label)}*\n{value}", MAX_FIELD)
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_SECTION)}}
+
+
+def plain(text: str, limit: int = MAX_SECTION) -> dict[str, Any]:
+    return {"type": "plain_text", "text": cut(text, limit), "emoji": True}
+
+
+def _chunks(lines: list[str], limit: int = MAX_SECTION) -> list[str]:
+    """Lines joined into sections of at most ``limit`` characters (a long line is cut)."""
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        line = cut(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            out.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        out.append(current)
+    return out
+
+
+def fallback(message: Message) -> str:
+    """The notification text (also what screen readers and old clients show)."""
+    return cut(escape(message.fallback), MAX_FALLBACK)
+
+
+def buttons_block(message: Message) -> Block | None:
+    if not message.buttons:
+        return None
+    elements = []
+    for button in message.buttons[:25]:
+        element: dict[str, Any] = {
+            "type": "button",
+            "action_id": button.action_id,
+            "text": plain(button.label, MAX_BUTTON_TEXT),
+            "value": button.value,
+        }
+        if button.style in ("primary", "danger"):
+            element["style"] = button.style
+        elements.append(element)
+    return {"type": "actions", "elements": elements}
+
+
+def message_blocks(message: Message) -> list[Block]:
+    blocks: list[Block] = [mrkdwn(f"*{escape(message.title)}*")]
+    if message.text:
+        blocks.extend(mrkdwn(chunk) for chunk in _chunks(escape(message.text).splitlines()))
+        mentions = list(
+            dict.fromkeys(f"<@{f.person.slack_user_id}>" for f in message.fields if f.person and f.person.slack_user_id)
+        )
+        if mentions:
+            blocks.append(
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(" ".join(mentions), MAX_SECTION)}]}
+            )
+    elif message.fields:
+        for start in range(0, len(message.fields), MAX_FIELDS):
+            group = message.fields[start : start + MAX_FIELDS]
+            blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": _field_text(f)} for f in group]})
+    if message.notes:
+        blocks.extend(mrkdwn(chunk) for chunk in _chunks([f":warning: {escape(note)}" for note in message.notes]))
+    actions = buttons_block(message)
+    if len(blocks) > MAX_BLOCKS - (1 if actions else 0):
+        blocks = blocks[: MAX_BLOCKS - 2 if actions else MAX_BLOCKS - 1]
+        blocks.append(mrkdwn("_(cut short: see /actions or the action log for the rest)_"))
+    if actions is not None:
+        blocks.append(actions)
+    return blocks

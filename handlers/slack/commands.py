@@ -1,0 +1,217 @@
+"""Slash commands: /action, /actions, /meeting (and /drift, in drift.py), plus the /action modal.
+
+Every command is acknowledged at once with an empty 200 (nothing touches the database before the ack);
+the work runs in a Bolt lazy listener: record through bot.commands, post the card with
+chat.postMessage, answer the caller privately through the command's response_url.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.request import BoltRequest
+
+from bot.commands import Outcome
+from bot.grammar import extract_case_refs
+from bot.messages import Message
+from bot.people import PersonInput
+from bot.ports import DeliveryError
+from bot.service import ConversationRef, ServiceError
+from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, error_code
+from handlers.slack.context import LazyWork, SlackContext, retry_number
+from handlers.slack.modals import RECORD, ModalErrors, read_record, record_modal
+
+log = logging.getLogger("actionbot.slack.commands")
+
+#: A meeting channel larger than this is not recorded as the meeting's participants (see docs/slack.md).
+MAX_PARTICIPANTS = 100
+
+
+def ack_now(ack: Ack) -> None:
+    ack()
+
+
+def _hint(error: DeliveryError) -> str:
+    code = error.code if isinstance(error, SlackDeliveryError) else ""
+    if code in ("not_in_channel", "channel_not_found"):
+        return "Invite me to this channel (/invite @actionbot) so the room sees the cards."
+    return "I will post it again shortly."
+
+
+class SlashCommands:
+    def __init__(self, ctx: SlackContext) -> None:
+        self.ctx = ctx
+        self.core = ctx.core
+
+    # -- shared -----------------------------------------------------------------------------------
+    def publish(self, outcome: Outcome, channel: str, response_url: str | None) -> None:
+        """The room's message in the channel and the caller's private one; a card that cannot be
+        posted is queued in the outbox for the next sweep (the action itself is already recorded)."""
+        if outcome.public is not None:
+            try:
+                self.ctx.post(channel, outcome.public)
+            except DeliveryError as error:
+                if outcome.action is not None:
+                    self.core.chaser.enqueue_card(outcome.action.id, "slack", channel)
+                    log.info("card for action %s queued for channel %s", outcome.action.id, channel)
+                    notice = Message(
+                        title=f"{outcome.action.ref} is recorded, but I could not post its card in this channel.",
+                        notes=(_hint(error),),
+                    )
+                    self.ctx.reply(response_url, notice)
+                    self.ctx.reply(response_url, outcome.public)
+                elif not self.ctx.reply(response_url, outcome.public, public=True):
+                    self.ctx.reply(response_url, outcome.public)
+        if outcome.private is not None:
+            self.ctx.reply(response_url, outcome.private)
+
+    # -- /action ----------------------------------------------------------------------------------
+    def action(self, body: dict[str, Any], request: BoltRequest) -> None:
+        user, channel = str(body["user_id"]), str(body["channel_id"])
+        text = str(body.get("text") or "")
+        response_url = body.get("response_url")
+        if not text.strip():
+            view = record_modal(channel, response_url, self.core.settings.max_text_length)
+            self.ctx.client.views_open(trigger_id=body["trigger_id"], view=view)
+            return
+        outcome = self.core.commands.run(
+            "action",
+            text,
+            self.ctx.person(user),
+            ConversationRef("slack", channel),
+            idempotency_key=f"slack:{body['trigger_id']}",
+        )
+        if outcome.duplicate:
+            action_id = outcome.action.id if outcome.action else None
+            log.info("repeated /action (retry %s) for action %s: nothing recorded", retry_number(request), action_id)
+            return
+        self.publish(outcome, channel, response_url)
+        if outcome.action is not None:
+            self.ctx.sweep()
+
+    def ack_record(self, ack: Ack, view: dict[str, Any]) -> None:
+        """The modal's submission: check it within the 3 seconds; errors go back into the modal."""
+        try:
+            read_record(view, self.ctx.now(), self.core.calendar, self.core.settings.max_text_length)
+        except ModalErrors as problems:
+            ack(response_action="errors", errors=problems.errors)
+            return
+        ack()
+
+    def record(self, body: dict[str, Any], request: BoltRequest) -> None:
+        view: dict[str, Any] = body["view"]
+        user = str(body["user"]["id"])
+        meta = json.loads(view.get("private_metadata") or "{}")
+        channel, response_url = str(meta["channel"]), meta.get("response_url")
+        now = self.ctx.now()
+        try:
+            draft = read_record(view, now, self.core.calendar, self.core.settings.max_text_length)
+        except ModalErrors:
+            return  # the ack sent the problems back to the modal; nothing to record
+        try:
+            recorded = self.core.service.record(
+                draft,
+                self.ctx.person(user),
+                owner_profile=self.ctx.person(draft.owner.value),
+                conversation=ConversationRef("slack", channel),
+                idempotency_key=f"slack:view:{view['id']}",
+                now=now,
+            )
+        except ServiceError as error:
+            refusal = Message(title=str(error))
+            if not self.ctx.reply(response_url, refusal):
+                self.ctx.tell(user, channel, refusal)
+            return
+        if recorded.duplicate:
+            log.info("repeated modal submission for action %s: nothing recorded", recorded.action.id)
+            return
+        action = recorded.action
+        private = Message(title=f"Please check {action.ref}", notes=recorded.warnings) if recorded.warnings else None
+        card = self.ctx.card(action, f"Action {action.ref} recorded")
+        self.publish(Outcome(public=card, private=private, action=action), channel, response_url)
+        self.ctx.sweep()
+
+    # -- /actions ---------------------------------------------------------------------------------
+    def actions(self, body: dict[str, Any], request: BoltRequest) -> None:
+        outcome = self.core.commands.run(
+            "actions",
+            str(body.get("text") or ""),
+            self.ctx.person(str(body["user_id"])),
+            ConversationRef("slack", str(body["channel_id"])),
+        )
+        if outcome.private is not None:
+            self.ctx.reply(body.get("response_url"), outcome.private)
+
+    # -- /meeting ---------------------------------------------------------------------------------
+    def participants(self, channel: str) -> list[PersonInput] | None:
+        """The channel's people (not bots), or None when they cannot be read or are too many."""
+        members: list[str] = []
+        cursor: str | None = None
+        try:
+            while True:
+                page = self.ctx.client.conversations_members(channel=channel, limit=200, cursor=cursor)
+                members.extend(str(m) for m in page.get("members") or [])
+                if len(members) > MAX_PARTICIPANTS:
+                    return None
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+            people = [m for m in members if m != self.ctx.bot_user_id and self.ctx.directory.is_person(m)]
+        except CALL_ERRORS as error:
+            log.warning("conversations.members for %s failed: %s", channel, error_code(error))
+            return None
+        return [self.ctx.person(m) for m in people]
+
+    def meeting(self, body: dict[str, Any], request: BoltRequest) -> None:
+        user, channel = str(body["user_id"]), str(body["channel_id"])
+        text = " ".join(str(body.get("text") or "").split())
+        response_url = body.get("response_url")
+        conversation = ConversationRef("slack", channel)
+        verb, _, rest = text.partition(" ")
+        if verb.lower() != "start":
+            outcome = self.core.commands.run("meeting", text, self.ctx.person(user), conversation)
+            self.publish(outcome, channel, response_url)
+            if verb.lower() == "end" and outcome.ok:
+                self.ctx.sweep()  # each owner's written confirmation, with their buttons
+            return
+        refs, title = extract_case_refs(rest)
+        members = self.participants(channel)
+        try:
+            meeting = self.core.service.start_meeting(
+                conversation, self.ctx.person(user), title, refs[0] if refs else None, participants=members or ()
+            )
+        except ServiceError as error:
+            self.ctx.reply(response_url, Message(title=str(error)))
+            return
+        case = f" for {meeting.case_ref}" if meeting.case_ref else ""
+        notes: tuple[str, ...] = ()
+        if members is None:
+            notes = (
+                "I could not record this channel's members as participants (too many, or I cannot read them): "
+                "only the chair and each action's owner will see its actions.",
+            )
+        started = Message(
+            title=f"Meeting \u201c{meeting.title}\u201d started{case}, chaired by {meeting.chair.name}.",
+            text="Record actions with /action; /meeting end sends everyone the written summary.",
+        )
+        self.publish(Outcome(public=started), channel, response_url)
+        if notes:
+            self.ctx.reply(response_url, Message(title="Participants not recorded", notes=notes))
+
+    def table(self) -> dict[str, LazyWork]:
+        return {"/action": self.action, "/actions": self.actions, "/meeting": self.meeting}
+
+
+def register(app: App, ctx: SlackContext, extra: dict[str, LazyWork] | None = None) -> tuple[str, ...]:
+    """Register the slash commands; returns their names (the manifest must declare exactly these)."""
+    commands = SlashCommands(ctx)
+    table = {**commands.table(), **(extra or {})}
+    for name, work in table.items():
+        app.command(name)(ack=ack_now, lazy=[ctx.lazy(name, work)])
+    ack_record: Callable[..., None] = commands.ack_record
+    app.view(RECORD)(ack=ack_record, lazy=[ctx.lazy("record modal", commands.record)])
+    return tuple(table)

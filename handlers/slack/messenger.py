@@ -1,0 +1,112 @@
+"""SlackMessenger: the core's Messenger port over the Slack Web API (slack_sdk's WebClient).
+
+Used by the running Slack app and, without any Bolt app, by ``actionbot chase`` and ``actionbot
+scheduler``. Direct messages go to the app's DM with the person (chat.postMessage to their user id;
+Slack answers with the DM channel, kept in the reference so the card can be updated in place).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+
+from bot.messages import Message
+from bot.ports import Delivered
+from bot.records import PersonView
+from handlers.slack import env
+from handlers.slack.blocks import fallback, message_blocks
+from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, delivery_error, web_client
+
+log = logging.getLogger("actionbot.slack.messenger")
+
+
+def _ref(response: SlackResponse) -> str:
+    return f"{response['channel']}:{response['ts']}"
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """``C123:1700000000.000100`` -> (channel, ts)."""
+    channel, sep, ts = ref.partition(":")
+    if not sep or not channel or not ts:
+        raise SlackDeliveryError("slack message reference is malformed", code="bad_ref", permanent=True)
+    return channel, ts
+
+
+class SlackMessenger:
+    channel = "slack"
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def _call(self, method: str, call: Callable[[], SlackResponse]) -> SlackResponse:
+        try:
+            return call()
+        except CALL_ERRORS as error:
+            failure = delivery_error(method, error)
+            log.warning("%s (permanent=%s)", failure, failure.permanent)
+            raise failure from None
+
+    # -- the Messenger port -----------------------------------------------------------------------
+    def can_reach(self, person: PersonView) -> bool:
+        return bool(person.slack_user_id)
+
+    def send_direct(self, person: PersonView, message: Message) -> Delivered:
+        if not person.slack_user_id:
+            raise SlackDeliveryError("slack: the person has no Slack user id", code="no_user_id", permanent=True)
+        return self.post_to_conversation(person.slack_user_id, message)
+
+    def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
+        response = self._call(
+            "chat.postMessage",
+            lambda: self.client.chat_postMessage(
+                channel=conversation_id,
+                text=fallback(message),
+                blocks=message_blocks(message),
+                unfurl_links=False,
+                unfurl_media=False,
+            ),
+        )
+        return Delivered(self.channel, _ref(response))
+
+    def update(self, ref: str, message: Message) -> None:
+        channel, ts = split_ref(ref)
+        self._call(
+            "chat.update",
+            lambda: self.client.chat_update(
+                channel=channel, ts=ts, text=fallback(message), blocks=message_blocks(message)
+            ),
+        )
+
+    # -- Slack-only extras the app uses ---------------------------------------------------------
+    def ephemeral(self, conversation_id: str, user_id: str, message: Message) -> None:
+        """A message only ``user_id`` sees, in a conversation the bot is in."""
+        self._call(
+            "chat.postEphemeral",
+            lambda: self.client.chat_postEphemeral(
+                channel=conversation_id, user=user_id, text=fallback(message), blocks=message_blocks(message)
+            ),
+        )
+
+    def open_dm(self, user_id: str) -> str:
+        """The DM channel id with a person (conversations.open; file uploads need a channel id)."""
+        response = self._call("conversations.open", lambda: self.client.conversations_open(users=user_id))
+        channel: Any = response["channel"]
+        return str(channel["id"])
+
+    def upload(self, channel_id: str, filename: str, content: bytes, title: str, comment: str | None = None) -> None:
+        """Upload a file into a conversation (files.getUploadURLExternal + files.completeUploadExternal)."""
+        self._call(
+            "files.upload",
+            lambda: self.client.files_upload_v2(
+                channel=channel_id, filename=filename, content=content, title=title, initial_comment=comment
+            ),
+        )
+
+
+def slack_messenger_from_env(environ: Mapping[str, str]) -> SlackMessenger:
+    """For processes without a Bolt app (``actionbot chase``, ``actionbot scheduler``)."""
+    return SlackMessenger(web_client(env.bot_token(environ), env.api_url(environ)))

@@ -1,0 +1,284 @@
+"""The modals (Block Kit views) and how their submissions are read. Pure functions: no I/O.
+
+Reading a submission happens in the ack (within Slack's 3 seconds), so it only parses: problems go back
+to the modal as ``response_action: errors``; the database is touched afterwards, in a lazy listener.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.dates import WorkCalendar, format_day
+from bot.grammar import ActionDraft, GrammarError, OwnerRef, extract_case_refs, parse_when
+from bot.pii import find_personal_data, personal_data_warning
+from handlers.slack.blocks import Block, plain
+
+RECORD = "actionbot_record"
+DONE = "actionbot_done"
+MORE_TIME = "actionbot_more_time"
+BLOCKED = "actionbot_blocked"
+REASSIGN = "actionbot_reassign"
+CALLBACKS = (RECORD, DONE, MORE_TIME, BLOCKED, REASSIGN)
+
+MAX_REASON = 1000
+
+
+class ModalErrors(Exception):
+    """Problems with a submission, by block id, for ``response_action: errors``."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Target:
+    """The card a button was pressed on (a message, or the App Home), carried in the modal's metadata."""
+
+    ref: str
+    channel: str | None = None
+    ts: str | None = None
+    home: bool = False
+
+    def dump(self) -> str:
+        return json.dumps({"ref": self.ref, "channel": self.channel, "ts": self.ts, "home": self.home})
+
+    @classmethod
+    def load(cls, text: str) -> Target:
+        data = json.loads(text or "{}")
+        return cls(str(data["ref"]), data.get("channel"), data.get("ts"), bool(data.get("home")))
+
+
+# -- building -------------------------------------------------------------------------------------
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": {**element, "action_id": block_id},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _text(multiline: bool = False, max_length: int = MAX_REASON, min_length: int = 0, placeholder: str = "") -> Block:
+    element: Block = {"type": "plain_text_input", "multiline": multiline, "max_length": max_length}
+    if min_length:
+        element["min_length"] = min_length
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    return element
+
+
+def _modal(callback_id: str, title: str, submit: str, metadata: str, blocks: list[Block]) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, 24),
+        "submit": plain(submit, 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
+
+
+def record_modal(channel_id: str, response_url: str | None, max_task: int = 1000) -> dict[str, Any]:
+    """``/action`` with no text: owner picker, task, deadline (date + optional time), review date, case."""
+    metadata = json.dumps({"channel": channel_id, "response_url": response_url})
+    return _modal(
+        RECORD,
+        "Record an action",
+        "Record",
+        metadata,
+        [
+            _input("owner", "Owner", {"type": "users_select", "placeholder": plain("Who will do it?")}),
+            _input("task", "Task", _text(multiline=True, max_length=max_task, placeholder="What will they do?")),
+            _input("deadline", "Deadline", {"type": "datepicker"}),
+            _input(
+                "deadline_time",
+                "Deadline time",
+                {"type": "timepicker"},
+                optional=True,
+                hint="Leave empty for the end of the working day (17:00).",
+            ),
+            _input("review", "Review date", {"type": "datepicker"}, optional=True),
+            _input("case_ref", "Case reference", _text(max_length=40, placeholder="CR-1042"), optional=True),
+        ],
+    )
+
+
+def done_modal(target: Target) -> dict[str, Any]:
+    return _modal(
+        DONE,
+        f"Complete {target.ref}",
+        "Mark done",
+        target.dump(),
+        [_input("note", "Note (optional)", _text(multiline=True), optional=True)],
+    )
+
+
+def more_time_modal(target: Target) -> dict[str, Any]:
+    return _modal(
+        MORE_TIME,
+        f"More time for {target.ref}",
+        "Move deadline",
+        target.dump(),
+        [
+            _input("new_date", "New deadline", {"type": "datepicker"}),
+            _input("new_time", "Time", {"type": "timepicker"}, optional=True, hint="Leave empty for 17:00."),
+            _input("reason", "Why is more time needed?", _text(multiline=True, min_length=3)),
+        ],
+    )
+
+
+def blocked_modal(target: Target) -> dict[str, Any]:
+    return _modal(
+        BLOCKED,
+        f"{target.ref} is blocked",
+        "Mark blocked",
+        target.dump(),
+        [_input("reason", "What is blocking it?", _text(multiline=True, min_length=3))],
+    )
+
+
+def reassign_modal(target: Target) -> dict[str, Any]:
+    return _modal(
+        REASSIGN,
+        f"Reassign {target.ref}",
+        "Reassign",
+        target.dump(),
+        [
+            _input("new_owner", "New owner", {"type": "users_select"}),
+            _input("reason", "Why?", _text(multiline=True, min_length=3)),
+        ],
+    )
+
+
+# -- reading --------------------------------------------------------------------------------------
+def _state(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    values: dict[str, Any] = view.get("state", {}).get("values", {})
+    return dict(values.get(block_id, {}).get(block_id, {}))
+
+
+def _text_value(view: dict[str, Any], block_id: str) -> str:
+    return " ".join(str(_state(view, block_id).get("value") or "").split())
+
+
+def _reason(view: dict[str, Any], errors: dict[str, str], what: str) -> str:
+    reason = _text_value(view, "reason")
+    if len(reason) < 3:
+        errors["reason"] = f"Say why: a reason is required to {what}."
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"Keep it under {MAX_REASON} characters."
+    return reason
+
+
+def _when(
+    view: dict[str, Any], date_block: str, time_block: str | None, now: datetime, cal: WorkCalendar, what: str
+) -> tuple[datetime, tuple[str, ...]]:
+    day = _state(view, date_block).get("selected_date")
+    if not day:
+        raise GrammarError(f"Pick the {what}.")
+    wall = _state(view, time_block).get("selected_time") if time_block else None
+    return parse_when(f"{day} {wall}" if wall else str(day), now, cal, what)
+
+
+def read_record(view: dict[str, Any], now: datetime, cal: WorkCalendar, max_task: int = 1000) -> ActionDraft:
+    """The record modal's submission as an ActionDraft, with the same warnings the typed command gives."""
+    errors: dict[str, str] = {}
+    owner_id = _state(view, "owner").get("selected_user")
+    if not owner_id:
+        errors["owner"] = "Pick the owner."
+    task = _text_value(view, "task")
+    if not task:
+        errors["task"] = "Say what the owner will do."
+    elif len(task) > max_task:
+        errors["task"] = f"Keep the task under {max_task} characters."
+    deadline: datetime | None = None
+    warnings: list[str] = []
+    try:
+        deadline, notes = _when(view, "deadline", "deadline_time", now, cal, "deadline")
+        warnings.extend(notes)
+    except GrammarError as exc:
+        errors["deadline"] = exc.problem
+    review: date | None = None
+    if _state(view, "review").get("selected_date"):
+        try:
+            instant, notes = _when(view, "review", None, now, cal, "review date")
+            review = cal.local(instant).date()
+            warnings.extend(notes)
+        except GrammarError as exc:
+            errors["review"] = exc.problem
+    case_ref: str | None = None
+    if raw := _text_value(view, "case_ref"):
+        refs, rest = extract_case_refs("#" + raw.lstrip("#"))
+        if len(refs) != 1 or rest.strip():
+            errors["case_ref"] = "Case references look like CR-1042: letters, digits, - or /, with a digit."
+        else:
+            case_ref = refs[0]
+    if errors or deadline is None or not owner_id:
+        raise ModalErrors(errors)
+    if review is not None and review < cal.local(deadline).date():
+        warnings.append(
+            f"The review date {format_day(review, now, cal.zone)} is before the deadline "
+            f"{format_day(cal.local(deadline).date(), now, cal.zone)}."
+        )
+    kinds = find_personal_data(task, cal.today(now))
+    if kinds:
+        warnings.append(personal_data_warning(kinds))
+    return ActionDraft(
+        owner=OwnerRef("slack", str(owner_id)),
+        task=task,
+        deadline=deadline,
+        review=review,
+        case_ref=case_ref,
+        warnings=tuple(warnings),
+        personal_data=tuple(kinds),
+    )
+
+
+def read_done(view: dict[str, Any]) -> str | None:
+    note = _text_value(view, "note")
+    if len(note) > MAX_REASON:
+        raise ModalErrors({"note": f"Keep it under {MAX_REASON} characters."})
+    return note or None
+
+
+def read_more_time(view: dict[str, Any], now: datetime, cal: WorkCalendar) -> tuple[datetime, str, tuple[str, ...]]:
+    errors: dict[str, str] = {}
+    reason = _reason(view, errors, "move a deadline")
+    deadline: datetime | None = None
+    warnings: tuple[str, ...] = ()
+    try:
+        deadline, warnings = _when(view, "new_date", "new_time", now, cal, "new deadline")
+    except GrammarError as exc:
+        errors["new_date"] = exc.problem
+    if errors or deadline is None:
+        raise ModalErrors(errors)
+    return deadline, reason, warnings
+
+
+def read_blocked(view: dict[str, Any]) -> str:
+    errors: dict[str, str] = {}
+    reason = _reason(view, errors, "mark an action blocked")
+    if errors:
+        raise ModalErrors(errors)
+    return reason
+
+
+def read_reassign(view: dict[str, Any]) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    owner = _state(view, "new_owner").get("selected_user")
+    if not owner:
+        errors["new_owner"] = "Pick the new owner."
+    reason = _reason(view, errors, "reassign an action")
+    if errors or not owner:
+        raise ModalErrors(errors)
+    return str(owner), reason

@@ -1,0 +1,106 @@
+"""/meeting start|end|status: participants from the channel, the written summary, owners' DMs at the end."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import Core
+from bot.service import ConversationRef
+from storage.models import MeetingParticipant, Person
+from tests.slack.conftest import SlackHarness
+
+
+def participants(core: Core) -> set[str | None]:
+    with core.db.reading() as session:
+        rows = session.execute(
+            select(Person.slack_user_id).join(MeetingParticipant, MeetingParticipant.person_id == Person.id)
+        ).all()
+        return {r[0] for r in rows}
+
+
+def test_a_meeting_from_start_to_written_summary(slack: SlackHarness, core: Core) -> None:
+    assert slack.command("/meeting", "start Strategy meeting #CR-1042") == (200, "")
+    slack.settle()
+    [started] = slack.fake.posts_to("C1")
+    assert "Meeting \u201cStrategy meeting\u201d started for CR-1042, chaired by Chris Chair." in started.blocks_text()
+    # The channel's people (not the bot, not a deactivated account) are the meeting's participants.
+    assert participants(core) == {"UCHAIR", "U1", "U2"}
+
+    slack.record("<@U1> Share CAD log by Friday")
+    slack.record("<@U2> Book the GP review by 4/12 review 7/12")
+    # Confirmations wait for the end of the meeting.
+    assert slack.fake.posts_to("U1") == [] and slack.fake.posts_to("U2") == []
+    # Participants may see each other's actions from the meeting.
+    slack.command("/actions", "all", user="U2")
+    slack.settle()
+    listed = slack.fake.replies()[-1].blocks_text()
+    assert "A-1" in listed and "A-2" in listed
+
+    slack.command("/meeting", "end")
+    slack.settle()
+    summary = slack.fake.posts_to("C1")[-1].blocks_text()
+    assert "Actions agreed at \u201cStrategy meeting\u201d (2)" in summary
+    assert "A-1: Jo Bloggs to share CAD log, by Fri 27 Nov, 17:00" in summary
+    assert "review Mon 7 Dec" in summary and "<@U1>" in summary and "<@U2>" in summary
+    # Each owner now has their own actions in writing, with their buttons.
+    [jo] = slack.fake.posts_to("U1")
+    [sam] = slack.fake.posts_to("U2")
+    assert "Your action A-1" in jo.blocks_text() and ("action_done", "A-1") in jo.button_values()
+    assert "Your action A-2" in sam.blocks_text() and ("action_more_time", "A-2") in sam.button_values()
+    assert core.service.current_meeting(ConversationRef("slack", "C1")) is None
+
+
+def test_status_and_refusals_are_private(slack: SlackHarness, core: Core) -> None:
+    slack.command("/meeting", "status")
+    slack.settle()
+    assert "No meeting is running here" in slack.fake.replies()[-1].blocks_text()
+    slack.command("/meeting", "start Core group")
+    slack.settle()
+    slack.command("/meeting", "start Another")
+    slack.settle()
+    assert "is still running here" in slack.fake.replies()[-1].blocks_text()
+    slack.command("/meeting", "end", user="U3")
+    slack.settle()
+    assert "Only the chair (Chris Chair) or a DSL can end this meeting" in slack.fake.replies()[-1].blocks_text()
+    slack.command("/meeting", "status", user="U1")
+    slack.settle()
+    assert "\u201cCore group\u201d is running, chaired by Chris Chair" in slack.fake.replies()[-1].blocks_text()
+    assert all(r.params["response_type"] == "ephemeral" for r in slack.fake.replies())
+    assert len(slack.fake.posts_to("C1")) == 1  # only the start was public
+
+
+def test_a_channel_whose_members_cannot_be_read_still_gets_its_meeting(slack: SlackHarness, core: Core) -> None:
+    slack.command("/meeting", "start Review", channel="C7")  # the fake has no members list for C7
+    slack.settle()
+    assert core.service.current_meeting(ConversationRef("slack", "C7")) is not None
+    assert participants(core) == {"UCHAIR"}
+    assert any("Participants not recorded" in r.blocks_text() for r in slack.fake.replies())
+
+
+def test_a_very_large_channel_is_not_recorded_as_participants(slack: SlackHarness, core: Core) -> None:
+    slack.fake.members["C8"] = [f"U{n:04d}" for n in range(150)]
+    slack.command("/meeting", "start Big one", channel="C8")
+    slack.settle()
+    assert participants(core) == {"UCHAIR"}
+    assert not slack.fake.calls_to("users.info", lambda c: c.params["user"].startswith("U0"))
+
+
+def test_members_are_read_page_by_page(slack: SlackHarness, core: Core) -> None:
+    slack.fake.members["C5"] = ["UCHAIR", "U1", "U2", "U3", "UBOT"]
+    slack.fake.page_size = 2
+    slack.command("/meeting", "start Paged", channel="C5")
+    slack.settle()
+    assert participants(core) == {"UCHAIR", "U1", "U2", "U3"}
+    pages = slack.fake.calls_to("conversations.members")
+    assert [c.params.get("cursor") for c in pages] == [None, "2", "4"]
+
+
+def test_meeting_messages_use_the_response_url_when_the_bot_is_not_in_the_channel(
+    slack: SlackHarness, core: Core
+) -> None:
+    slack.fake.fail("chat.postMessage", error="not_in_channel", times=None, when=lambda p: p["channel"] == "C6")
+    slack.command("/meeting", "start Outside", channel="C6")
+    slack.settle()
+    assert core.service.current_meeting(ConversationRef("slack", "C6")) is not None
+    public = [r for r in slack.fake.replies() if r.params["response_type"] == "in_channel"]
+    assert len(public) == 1 and "Meeting \u201cOutside\u201d started" in public[0].blocks_text()
