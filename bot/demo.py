@@ -2,7 +2,8 @@
 
 It needs no chat credentials. It shows what each person would see: the chair recording actions (with
 a slip caught on the spot), the written summary at the end of the meeting, owners acting on their
-actions, and then the action log with its integrity check.
+actions, the chase ladder running day by day, then the action log with its integrity check and the
+drift report a DSL receives.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from zoneinfo import ZoneInfo
 from bot.app import Core, build_core
 from bot.config import Settings, load_settings
 from bot.directory import set_role, update_person
+from bot.drift import DriftFilters, build_report
 from bot.export import event_rows
 from bot.grammar import OwnerRef
+from bot.messages import render_text
 from bot.people import PersonInput
+from bot.weekly import weekly_message
 from handlers.console import ConsoleChat, ConsoleMessenger
 from storage.db import Database, make_engine
 from storage.log import verify_chain
@@ -130,6 +134,10 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
                     f" by {event['actor']}{why}\n"
                 )
             out.write("\naudit verify: " + verify_chain(session).describe() + "\n")
+
+        _heading(out, "The drift report, as the DSL (Alex Morgan) gets it every Monday")
+        report = build_report(core.db, core.settings, core.calendar, clock_now[0], DriftFilters())
+        out.write(render_text(weekly_message(report, core.settings.drift)) + "\n")
     finally:
         core.db.dispose()
     out.write(f"\nTry it yourself: DATABASE_URL=sqlite:///{path} .venv/bin/actionbot console --as @sarah.patel\n")

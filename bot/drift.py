@@ -49,6 +49,8 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -354,6 +356,11 @@ def _number(value: float | None) -> str:
     return f"{value:g}"
 
 
+def nudge_count(number: int) -> str:
+    """'1 nudge', '2 nudges'."""
+    return f"{number} nudge" if number == 1 else f"{number} nudges"
+
+
 def headline_text(report: DriftReport) -> str:
     """One line: '3 drifting of 5 open actions · 2 overdue (median 4 working days) · 1 done in 7 days'."""
     h = report.headline
@@ -366,7 +373,7 @@ def headline_text(report: DriftReport) -> str:
         f"{h.done_this_week} done in the last 7 days{scope}"
     )
     if report.delivery_total:
-        line += f" \u00b7 {report.delivery_total} nudges not delivered"
+        line += f" \u00b7 {nudge_count(report.delivery_total)} not delivered"
     return line
 
 
@@ -601,9 +608,25 @@ class _Builder:
         return (nth((total - 1) // 2) + nth(total // 2)) / 2
 
     def items(self, limit: int) -> list[DriftItem]:
+        """The drifting actions, longest overdue first (then soonest due), at most ``limit``."""
         o = self.owner
         creator = aliased(Person, name="creator")
         flags = self.all_flags()
+
+        def first_of(status: str) -> Any:
+            # One ordered walk per status along the (status, deadline) index, stopping at ``limit``
+            # drifting actions, rather than testing every open action and sorting them all.
+            return (
+                select(Action.id, Action.deadline)
+                .join(o, o.id == Action.owner_id)
+                .where(Action.status == status, or_(*flags.values()), *self.scope)
+                .order_by(Action.deadline, Action.id)
+                .limit(limit)
+                .subquery()
+            )
+
+        heads = union_all(*(select(first_of(status)) for status in OPEN_STATUSES)).subquery()
+        chosen = select(heads.c.id).order_by(heads.c.deadline, heads.c.id).limit(limit)
         rows = self.session.execute(
             select(
                 Action.id,
@@ -627,9 +650,8 @@ class _Builder:
             .join(creator, creator.id == Action.created_by_id)
             .outerjoin(Agency, Agency.id == o.agency_id)
             .outerjoin(Meeting, Meeting.id == Action.meeting_id)
-            .where(self.is_open, or_(*flags.values()), *self.scope)
+            .where(Action.id.in_(chosen))
             .order_by(Action.deadline, Action.id)
-            .limit(limit)
         ).all()
         deadline_days = {self.cal.today(r[11]) for r in rows if r[11] < self.now}
         late = _working_days_late(deadline_days, self.today, self.cal)
@@ -761,23 +783,126 @@ class _Builder:
             return cast(func.floor(extract("epoch", cast(text, DateTime(timezone=True)))), BigInteger)
         return cast(func.strftime("%s", text), BigInteger)
 
-    def trend(self, weeks: int) -> list[TrendPoint]:
-        """Replay the event log at each week's end (and now) in one aggregate query.
+    def trend(self, weeks: int, *, replay_all: bool = False) -> list[TrendPoint]:
+        """The trend's measures at each week's end and now, rebuilt from the action log.
+
+        Only actions that could be open at one of the moments take part: recorded by the last one and
+        not closed (for the last time) before the first one. They are split in two:
+
+        - *steady* actions, whose history inside the window the actions table already tells: never
+          blocked, unblocked or reopened, and not extended or reviewed since the first moment. Each is
+          open from its ``created`` event to its ``completed``/``cancelled`` event (``created_at`` and
+          ``closed_at``), and its deadline, extension count and review are the same at every moment. They
+          are counted with one GROUP BY over the moment each change falls in (``_steady``);
+        - the others are replayed from their events (``_replayed``).
+
+        ``replay_all`` replays every candidate (the tests check both ways agree).
+        """
+        moments = [*week_ends(self.cal, self.now, weeks), self.now]
+        first = moments[0]
+        candidates = [
+            Action.created_at <= self.now,
+            or_(Action.closed_at.is_(None), Action.closed_at > first),
+            *self.scope,
+        ]
+        # Blocked, unblocked or reopened at any time; extended or reviewed since the first moment.
+        changed = select(ActionEvent.action_id).where(
+            ActionEvent.kind.in_(("blocked", "unblocked", "reopened")), ActionEvent.action_id.is_not(None)
+        )
+        steady = and_(
+            Action.id.not_in(changed),
+            or_(Action.extensions == 0, Action.deadline_set_at <= first),
+            or_(Action.reviewed_at.is_(None), Action.reviewed_at <= first),
+        )
+        unsteady = or_(
+            Action.id.in_(changed),
+            and_(Action.extensions > 0, Action.deadline_set_at > first),
+            Action.reviewed_at > first,
+        )
+        totals = {measure: [0] * len(moments) for measure in ("open", "drifting", *TREND_REASONS)}
+        if replay_all:
+            parts = [self._replayed(moments, candidates)]
+        else:
+            parts = [self._steady(moments, [*candidates, steady]), self._replayed(moments, [*candidates, unsteady])]
+        for part in parts:
+            for measure, counts in part.items():
+                totals[measure] = [a + b for a, b in zip(totals[measure], counts, strict=True)]
+        points = []
+        for k, moment in enumerate(moments):
+            current = k == len(moments) - 1
+            points.append(
+                TrendPoint(
+                    at=moment,
+                    week_ending=self.today if current else self.cal.today(moment) - timedelta(days=1),
+                    current=current,
+                    open=totals["open"][k],
+                    drifting=totals["drifting"][k],
+                    overdue=totals["overdue"][k],
+                    blocked=totals["blocked"][k],
+                    extended=totals["extended"][k],
+                    review_missed=totals["review_missed"][k],
+                )
+            )
+        return points
+
+    def _steady(self, moments: Sequence[datetime], where: Sequence[ColumnElement[bool]]) -> dict[str, list[int]]:
+        """Steady actions, counted by the moment each of their changes falls in.
+
+        Per action, in SQL: ``born``, the first moment at or after its creation; ``closed``, the first
+        moment at or after it was closed; ``late``, the first moment after its deadline; ``review``, the
+        first moment whose day is after its review date (when it has not been reviewed). Then here, per
+        group: open at moment k when born <= k < closed, overdue when also k >= late, and so on."""
+        count = len(moments)
+
+        def first_at_or_after(column: Any) -> ColumnElement[int]:  # the number of moments before it
+            return case(*[(column <= m, k) for k, m in enumerate(moments)], else_=count)
+
+        def first_after(column: Any) -> ColumnElement[int]:
+            return case(*[(column < m, k) for k, m in enumerate(moments)], else_=count)
+
+        days = [self.cal.today(m) for m in moments]
+        born = first_at_or_after(Action.created_at).label("born")
+        closed = case((Action.closed_at.is_(None), count), else_=first_at_or_after(Action.closed_at)).label("closed")
+        late = first_after(Action.deadline).label("late")
+        review = case(
+            (or_(Action.review_on.is_(None), Action.reviewed_at.is_not(None)), count),
+            *[(Action.review_on < day, k) for k, day in enumerate(days)],
+            else_=count,
+        ).label("review")
+        threshold = self.cfg.extensions_threshold
+        # (A constant would be read as a column number in SQLite's GROUP BY: leave it out when the rule is off.)
+        extended = [(Action.extensions >= threshold).label("extended")] if threshold > 0 else []
+        keys = [born, closed, late, review, *extended]
+        groups = self.session.execute(select(*keys, func.count()).where(*where).group_by(*keys)).all()
+        totals = {measure: [0] * count for measure in ("open", "drifting", *TREND_REASONS)}
+        for group in groups:
+            born_k, closed_k, late_k, review_k = group[:4]
+            is_extended, number = (group[4], group[5]) if extended else (False, group[4])
+            for k in range(born_k, closed_k):
+                reasons = {
+                    "overdue": k >= late_k,
+                    "extended": bool(is_extended),
+                    "review_missed": k >= review_k,
+                    "blocked": False,
+                }
+                totals["open"][k] += number
+                totals["drifting"][k] += number if any(reasons.values()) else 0
+                for reason, applies in reasons.items():
+                    totals[reason][k] += number if applies else 0
+        return totals
+
+    def _replayed(self, moments: Sequence[datetime], where: Sequence[ColumnElement[bool]]) -> dict[str, list[int]]:
+        """Replay the event log at each moment, in one aggregate query.
 
         Per action and moment T, over its status events, extensions and reviews:
 
         - status at T: the kind of its last status event at or before T. The last one is found with
           ``max(seq * 8 + code)``, a standard trick to carry a value along with an arg-max in a plain
-          aggregate (SQLite has no arrays and no FIRST_VALUE aggregate); ``code % 8`` reads it back.
+          aggregate (SQLite has no arrays and no FIRST_VALUE aggregate); ``% 8`` reads the code back.
         - deadline at T: the ``from`` of its first extension after T (that extension moved it away),
           read with ``min(seq * 2^32 + epoch(from))`` in the same way; else its current deadline.
         - extensions made by T, and whether a ``reviewed`` event came by T.
-
-        Only actions that could be open at one of the moments take part: recorded by the last one,
-        and not closed (for the last time) before the first one.
         """
-        moments = [*week_ends(self.cal, self.now, weeks), self.now]
-        first = moments[0]
         e = ActionEvent
         status_kinds = ("created", "reopened", "unblocked", "completed", "cancelled", "blocked")
         code = case(
@@ -789,31 +914,41 @@ class _Builder:
         )
         shift = literal(2**32, BigInteger)
         seq = cast(e.seq, BigInteger)
-        moved_from = self._epoch_of_text(EventContent.details["from"].as_string())
-        columns: list[ColumnElement[Any]] = []
-        for k, moment in enumerate(moments):
-            at_or_before = e.at <= moment
-            columns += [
-                func.max(case((and_(e.kind.in_(status_kinds), at_or_before), seq * 8 + code))).label(f"st{k}"),
-                _sum(and_(e.kind == "extended", at_or_before)).label(f"ex{k}"),
-                _sum(and_(e.kind == "reviewed", at_or_before)).label(f"rv{k}"),
-                func.min(case((and_(e.kind == "extended", e.at > moment), seq * shift + moved_from))).label(f"dl{k}"),
-            ]
-        per_action = (
-            select(Action.id, Action.review_on, self._epoch(Action.deadline).label("deadline"), *columns)
-            .join(e, e.action_id == Action.id)
-            .outerjoin(EventContent, and_(EventContent.event_id == e.id, e.kind == "extended"))
-            .where(
-                e.kind.in_((*status_kinds, "extended", "reviewed")),
-                Action.created_at <= self.now,
-                or_(Action.closed_at.is_(None), Action.closed_at > first),
-                *self.scope,
-            )
-            .group_by(Action.id, Action.review_on, Action.deadline)
-            .subquery()
+        moved_from = select(self._epoch_of_text(EventContent.details["from"].as_string())).where(
+            EventContent.event_id == e.id
         )
+        events = (
+            select(
+                e.action_id,
+                e.at,
+                case((e.kind.in_(status_kinds), seq * 8 + code)).label("status_key"),
+                case((e.kind == "extended", 1), else_=0).label("extension"),
+                case((e.kind == "reviewed", 1), else_=0).label("review"),
+                case((e.kind == "extended", seq * shift + moved_from.scalar_subquery())).label("moved_key"),
+                Action.review_on,
+                self._epoch(Action.deadline).label("deadline"),
+            )
+            .join(Action, Action.id == e.action_id)
+            .where(e.kind.in_((*status_kinds, "extended", "reviewed")), *where)
+            .cte("replay_events")
+            # Worked out once per event (PostgreSQL would otherwise inline it into every aggregate below).
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        ev = events.c
+        columns: list[ColumnElement[Any]] = [
+            func.max(ev.review_on).label("review_on"),
+            func.max(ev.deadline).label("deadline"),
+        ]
+        for k, moment in enumerate(moments):
+            columns += [
+                func.max(case((ev.at <= moment, ev.status_key))).label(f"st{k}"),
+                func.sum(case((ev.at <= moment, ev.extension), else_=0)).label(f"ex{k}"),
+                func.max(case((ev.at <= moment, ev.review), else_=0)).label(f"rv{k}"),
+                func.min(case((ev.at > moment, ev.moved_key))).label(f"dl{k}"),
+            ]
+        per_action = select(*columns).group_by(ev.action_id).subquery()
         c = per_action.c
-        totals: list[ColumnElement[Any]] = []
+        sums: list[ColumnElement[Any]] = []
         threshold = self.cfg.extensions_threshold
         for k, moment in enumerate(moments):
             status = c[f"st{k}"] % 8
@@ -827,26 +962,13 @@ class _Builder:
                     open_, c.review_on.is_not(None), c.review_on < self.cal.today(moment), c[f"rv{k}"] == 0
                 ),
             }
-            totals += [_sum(open_).label(f"open{k}"), _sum(or_(*reasons.values())).label(f"drifting{k}")]
-            totals += [_sum(condition).label(f"{reason}{k}") for reason, condition in reasons.items()]
-        row = self.session.execute(select(*totals).select_from(per_action)).mappings().one()
-        points = []
-        for k, moment in enumerate(moments):
-            current = k == len(moments) - 1
-            points.append(
-                TrendPoint(
-                    at=moment,
-                    week_ending=self.today if current else self.cal.today(moment) - timedelta(days=1),
-                    current=current,
-                    open=int(row[f"open{k}"]),
-                    drifting=int(row[f"drifting{k}"]),
-                    overdue=int(row[f"overdue{k}"]),
-                    blocked=int(row[f"blocked{k}"]),
-                    extended=int(row[f"extended{k}"]),
-                    review_missed=int(row[f"review_missed{k}"]),
-                )
-            )
-        return points
+            sums += [_sum(open_).label(f"open{k}"), _sum(or_(*reasons.values())).label(f"drifting{k}")]
+            sums += [_sum(condition).label(f"{reason}{k}") for reason, condition in reasons.items()]
+        row = self.session.execute(select(*sums).select_from(per_action)).mappings().one()
+        return {
+            measure: [int(row[f"{measure}{k}"]) for k in range(len(moments))]
+            for measure in ("open", "drifting", *TREND_REASONS)
+        }
 
 
 def _agency_rows(owners: Sequence[OwnerRow]) -> list[AgencyRow]:
@@ -856,6 +978,14 @@ def _agency_rows(owners: Sequence[OwnerRow]) -> list[AgencyRow]:
         by_agency[key] = by_agency.get(key, Tally()) + owner.tally
     ordered = sorted(by_agency.items(), key=lambda kv: (-kv[1].drifting, -kv[1].open, kv[0] == NO_AGENCY, kv[0]))
     return [AgencyRow(name, tally) for name, tally in ordered]
+
+
+# PostgreSQL settings for the report's transaction only (see build_report).
+_REPORT_SETTINGS = (
+    text("SET LOCAL jit = off"),
+    text("SET LOCAL work_mem = '64MB'"),
+    text("SET LOCAL random_page_cost = 1.1"),
+)
 
 
 def build_report(
@@ -875,8 +1005,13 @@ def build_report(
     now = ensure_aware(now).astimezone(UTC)
     with db.reading() as session:
         if db.dialect == "postgresql":
-            # Every query of the report sees the same snapshot, so its totals and lists agree.
+            # Every query of the report sees the same snapshot, so its totals and lists agree. For this
+            # transaction only: its wide aggregates gain nothing from JIT compilation (which costs more than
+            # they take), they sort in memory, and index lookups into the log are priced as on SSD or cache
+            # (the default assumes spinning disks and would scan the whole log to replay a few actions).
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            for setting in _REPORT_SETTINGS:
+                session.execute(setting)
         builder = _Builder(session, settings, calendar, now, filters)
         tallies = builder.owner_tallies()
         owners = [row for row, _ in tallies]
@@ -934,6 +1069,7 @@ __all__ = [
     "TrendPoint",
     "build_report",
     "headline_text",
+    "nudge_count",
     "parse_filter_text",
     "reason_label",
     "silence_cutoff",

@@ -32,6 +32,7 @@ from bot.drift import (
     DriftReport,
     Tally,
     headline_text,
+    nudge_count,
     reason_label,
 )
 from bot.export import _cell as defuse
@@ -675,7 +676,7 @@ def render_html(report: DriftReport) -> str:
         headline_text=headline_text(report),
         generated=text_cell(report.generated_at, zone),
         summary=[(label, text_cell(value, zone)) for label, value in summary_pairs(report)],
-        sections=[(s, [[text_cell(v, zone) for v in row] for row in s.rows], numeric[s.key]) for s in sections(report)],
+        sections=[(s, [[text_cell(v, zone) for v in row] for row in s.rows], numeric[s.key]) for s in every[1:]],
         chart=trend_chart(report),
         median=text_cell(report.headline.median_days_overdue, zone) or "-",
     )
@@ -716,7 +717,7 @@ def slack_blocks(report: DriftReport, top: int = 8) -> list[dict[str, Any]]:
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f":warning: *{report.delivery_total} nudges could not be delivered* "
+                    "text": f":warning: *{nudge_count(report.delivery_total)} could not be delivered* "
                     f"({report.stuck_total} stuck, {report.unreachable_total} with no address for the person).",
                 },
             }

@@ -113,9 +113,12 @@ def _lower_first(task: str) -> str:
 
 
 def meeting_summary(title: str, actions: list[ActionView], zone: ZoneInfo, now: datetime) -> Message:
-    """The written record of what a meeting agreed: who, what, by when, review."""
+    """The written record of what a meeting agreed: who, what, by when, review. Actions cancelled before
+    the meeting ended were not agreed: they are listed apart, so nobody reads them as still to do."""
+    agreed = [a for a in actions if a.status != "cancelled"]
+    withdrawn = [a for a in actions if a.status == "cancelled"]
     lines = []
-    for action in actions:
+    for action in agreed:
         review = f"; review {format_day(action.review_on, now, zone)}" if action.review_on else ""
         lines.append(
             f"{action.ref}: {action.owner.name} to {_lower_first(action.task)}, "
@@ -123,10 +126,12 @@ def meeting_summary(title: str, actions: list[ActionView], zone: ZoneInfo, now: 
         )
     if not lines:
         lines = ["No actions were recorded."]
+    if withdrawn:
+        lines.append("Cancelled (not to be done): " + ", ".join(a.ref for a in withdrawn))
     return Message(
-        title=f"Actions agreed at \u201c{title}\u201d ({len(actions)})",
+        title=f"Actions agreed at \u201c{title}\u201d ({len(agreed)})",
         text="\n".join(lines),
-        fields=tuple(Field(a.ref, a.task, a.owner) for a in actions),
+        fields=tuple(Field(a.ref, a.task, a.owner) for a in agreed),
     )
 
 

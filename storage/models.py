@@ -27,6 +27,7 @@ EVENT_KINDS = (
     "acknowledged",
     "reviewed",
     "redacted",
+    "exported",
 )
 ROLES = ("member", "chair", "dsl", "admin")
 
@@ -112,8 +113,12 @@ class Action(Base):
     deadline_set_at: Mapped[datetime]
     #: Last time the owner did anything to the action (drift: "no update from the owner").
     owner_active_at: Mapped[datetime]
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
     reviewed_at: Mapped[datetime | None]
+    #: Where it was recorded ("slack:C0123"): the only conversation where the bot may show it publicly.
+    origin: Mapped[str | None] = mapped_column(String(200))
+    #: When retention removed its personal data (a "redacted" event says what and under which rule).
+    redacted_at: Mapped[datetime | None]
 
     owner: Mapped[Person] = relationship(foreign_keys=[owner_id], lazy="joined")
     created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id], lazy="joined")
@@ -136,7 +141,7 @@ class ActionEvent(Base):
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
     kind: Mapped[str] = mapped_column(String(16), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     at: Mapped[datetime] = mapped_column(index=True)
     content_digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
@@ -223,6 +228,26 @@ class RequestKey(Base):
     created_at: Mapped[datetime]
 
 
+class TeamsConversation(Base):
+    """Where Microsoft Teams can be reached proactively (handlers/teams/conversations.py).
+
+    A person's row (``aad_object_id`` set, ``kind`` "personal") holds their 1:1 chat with the bot, or only
+    their Teams user id (``29:...``) from which the bot can open one. A channel or group chat row
+    (``aad_object_id`` NULL) holds the service URL to re-post a card there. Written when the bot is
+    installed, first spoken to, or mentions someone; never holds message text."""
+
+    __tablename__ = "teams_conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str | None] = mapped_column(String(200))
+    conversation_id: Mapped[str | None] = mapped_column(String(400), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    service_url: Mapped[str] = mapped_column(String(500))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
 __all__ = [
     "ACTION_STATUSES",
     "EVENT_KINDS",
@@ -241,4 +266,5 @@ __all__ = [
     "Nudge",
     "Person",
     "RequestKey",
+    "TeamsConversation",
 ]

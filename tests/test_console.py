@@ -15,7 +15,9 @@ from tests.conftest import Clock, london
 def chat(core: Core, clock: Clock) -> tuple[ConsoleChat, list[str]]:
     lines: list[str] = []
     core.router.add(ConsoleMessenger(lines.append))
-    console = ConsoleChat(core.commands, OwnerRef("handle", "chair"), write=lines.append, now=clock(), chaser=core.chaser)
+    console = ConsoleChat(
+        core.commands, OwnerRef("handle", "chair"), write=lines.append, now=clock(), chaser=core.chaser
+    )
     return console, lines
 
 
@@ -82,7 +84,12 @@ def test_demo_runs_on_a_fresh_file(tmp_path: Path) -> None:
     out = io.StringIO()
     assert run_demo(tmp_path / "demo.db", out) == 0
     text = out.getvalue()
-    assert "Actions agreed at “Strategy meeting” (5)" in text
+    # A-4 was cancelled during the meeting: the written summary does not count it as agreed.
+    assert "Actions agreed at “Strategy meeting” (4)" in text
+    assert "Cancelled (not to be done): A-4" in text
+    # It ends with the drift report the DSL receives.
+    assert "Weekly drift report: 3 drifting of 3 open actions" in text
+    assert "1 nudge could not be delivered" in text
     assert "31/02 is not a real date" in text
     assert "audit verify: OK" in text
     # running it again starts from scratch

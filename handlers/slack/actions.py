@@ -30,7 +30,7 @@ log = logging.getLogger("actionbot.slack.actions")
 
 def target_of(body: dict[str, Any]) -> Target:
     """Which card was pressed: its action reference and where the card is."""
-    ref = str(body["actions"][0]["value"])
+    ref = str(body["actions"][0].get("value") or "")  # an empty reference is refused by the core as unknown
     container: dict[str, Any] = body.get("container") or {}
     if container.get("type") == "view":
         return Target(ref, home=True)

@@ -26,13 +26,16 @@ from handlers.slack.messenger import SlackMessenger
 
 log = logging.getLogger("actionbot.slack")
 
+#: Payload kinds named in the log (anything else is logged as "unknown": the log never repeats input).
+KNOWN_KINDS = ("block_actions", "view_submission", "view_closed", "event_callback", "command")
 #: What the app listens to; the manifest must declare exactly these (tests/slack/test_manifest.py).
 EVENTS = ("app_home_opened",)
 
 
 def _listener_failed(error: Exception, body: dict[str, Any]) -> None:
     """Bolt's error handler for ack functions: codes only (the default would log the exception's text)."""
-    log.error("slack %s listener failed: %s", body.get("type") or body.get("command"), error_code(error))
+    kind = body.get("type") if isinstance(body.get("type"), str) else "command" if "command" in body else "unknown"
+    log.error("slack %s listener failed: %s", kind if kind in KNOWN_KINDS else "unknown", error_code(error))
 
 
 def build_app(

@@ -163,8 +163,8 @@ def reassign_modal(target: Target) -> dict[str, Any]:
 
 # -- reading --------------------------------------------------------------------------------------
 def _state(view: dict[str, Any], block_id: str) -> dict[str, Any]:
-    values: dict[str, Any] = view.get("state", {}).get("values", {})
-    return dict(values.get(block_id, {}).get(block_id, {}))
+    values: dict[str, Any] = (view.get("state") or {}).get("values") or {}
+    return dict((values.get(block_id) or {}).get(block_id) or {})
 
 
 def _text_value(view: dict[str, Any], block_id: str) -> str:

@@ -8,6 +8,7 @@ bot's traffic; put a TLS-terminating reverse proxy in front of it (docs/slack.md
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterable
 from socketserver import ThreadingMixIn
@@ -17,6 +18,9 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
+
+from handlers.slack.payloads import shape_problem
 
 log = logging.getLogger("actionbot.slack.http")
 
@@ -37,6 +41,18 @@ class QuietHandler(WSGIRequestHandler):
         log.debug("%s %s", self.command, self.path.split("?", 1)[0])
 
 
+def _malformed(body: bytes, content_type: str | None) -> str | None:
+    """Why a body cannot be a Slack request (it is not UTF-8, its JSON does not parse, or its fields do
+    not have Slack's documented types), or None. Bolt would otherwise fail on it with a 500."""
+    if not body:
+        return None  # Bolt answers an empty body itself (401: it carries no valid signature)
+    try:
+        parsed = parse_body(body.decode("utf-8"), content_type)
+    except (UnicodeDecodeError, ValueError):
+        return "the body is not UTF-8 form data or JSON"
+    return shape_problem(parsed)
+
+
 def wsgi_app(app: App, path: str = PATH) -> WSGIApplication:
     bolt = SlackRequestHandler(app, path)
 
@@ -51,6 +67,13 @@ def wsgi_app(app: App, path: str = PATH) -> WSGIApplication:
         if length < 0 or length > MAX_BODY:
             start_response("413 Content Too Large", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"request too large\n"]
+        body = environ["wsgi.input"].read(length) if length else b""
+        if problem := _malformed(body, environ.get("CONTENT_TYPE")):
+            # Nothing reaches Bolt or a listener; the reason names no values, so it is safe to log.
+            log.warning("refused a malformed request: %s", problem)
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"malformed request\n"]
+        environ["wsgi.input"] = io.BytesIO(body)
         return bolt(environ, start_response)
 
     return application

@@ -1,0 +1,172 @@
+"""GraphDirectory: who a Teams user or an email address is, from Microsoft Graph (``/users``).
+
+Implements bot.ports.Directory for the core (synchronous; the Graph calls run on a LoopRunner). A
+profile carries the person's manager (``/users/{id}/manager``): the core makes the manager their
+escalation contact unless one was set by hand. Needs User.Read.All (application).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.models.user import User
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+from msgraph.graph_service_client import GraphServiceClient
+
+from bot.people import Profile
+from handlers.teams.graph import status_of
+from handlers.teams.runner import LoopRunner
+
+log = logging.getLogger("actionbot.teams.directory")
+
+FIELDS = ["id", "displayName", "mail", "userPrincipalName", "companyName"]
+_EMAIL = re.compile(r"^[^@\s'\"]+@[^@\s'\"]+\.[^@\s'\"]+$")
+
+
+def warm_up() -> None:
+    """Load the SDK's User model with everything it refers to (about 3 s, once per process), so the first
+    message that mentions someone is not the one that waits for it."""
+    User().get_field_deserializers()
+
+
+def _profile(user: User | None) -> Profile | None:
+    if user is None or not user.id:
+        return None
+    return Profile(
+        display_name=user.display_name or None,
+        email=(user.mail or "").lower() or None,
+        teams_object_id=user.id.lower(),
+        agency=user.company_name or None,
+    )
+
+
+class GraphDirectory:
+    """People in the organisation's Entra directory. Unknown people come back as None."""
+
+    def __init__(self, graph: GraphServiceClient, runner: LoopRunner, *, timeout: float = 60.0) -> None:
+        self.graph = graph
+        self.runner = runner
+        self.timeout = timeout
+
+    # -- the Directory port -----------------------------------------------------------------------
+    def profile(self, platform_id: str) -> Profile | None:
+        """By Entra object id or UPN, with their manager."""
+        if not platform_id or "/" in platform_id:
+            return None
+        return self.runner.run(self._with_manager(platform_id), self.timeout)
+
+    def profile_by_email(self, email: str) -> Profile | None:
+        if not _EMAIL.match(email):
+            return None
+        return self.runner.run(self._by_email(email), self.timeout)
+
+    def manager_of(self, platform_id: str) -> Profile | None:
+        if not platform_id or "/" in platform_id:
+            return None
+        return self.runner.run(self._manager(platform_id), self.timeout)
+
+    # -- Graph ------------------------------------------------------------------------------------
+    async def _user(self, key: str) -> Profile | None:
+        config = RequestConfiguration(
+            query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=FIELDS)
+        )
+        try:
+            user = await self.graph.users.by_user_id(key).get(request_configuration=config)
+        except Exception as error:
+            if status_of(error) == 404:
+                return None
+            raise
+        return _profile(user)
+
+    async def _manager(self, key: str) -> Profile | None:
+        try:
+            manager = await self.graph.users.by_user_id(key).manager.get()
+        except Exception as error:
+            if status_of(error) == 404:  # no manager recorded
+                return None
+            raise
+        return _profile(manager) if isinstance(manager, User) else None
+
+    async def _with_manager(self, key: str) -> Profile | None:
+        found = await self._user(key)
+        if found is None or found.teams_object_id is None:
+            return found
+        manager = await self._manager(found.teams_object_id)
+        if manager is not None and manager.teams_object_id != found.teams_object_id:
+            found = replace(found, manager=manager)
+        return found
+
+    async def _by_email(self, email: str) -> Profile | None:
+        quoted = email.lower().replace("'", "''")
+        config = RequestConfiguration(
+            query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                filter=f"mail eq '{quoted}' or userPrincipalName eq '{quoted}'", select=FIELDS, top=2
+            )
+        )
+        page = await self.graph.users.get(request_configuration=config)
+        users = [u for u in (page.value if page and page.value else []) if u.id]
+        if len(users) != 1:
+            return None  # nobody, or ambiguous: do not guess who an action is for
+        assert users[0].id is not None
+        return await self._with_manager(users[0].id)
+
+
+class TeamsDirectory:
+    """The directory the core consults for "teams" owners: Graph when configured, filled in with what
+    Teams itself said about people mentioned in recent messages (name, email from the conversation's
+    roster). What Graph says wins; a Graph failure costs only Graph's extra detail."""
+
+    def __init__(self, graph: GraphDirectory | None = None, *, remember: int = 2000) -> None:
+        self.graph = graph
+        self._seen: OrderedDict[str, Profile] = OrderedDict()
+        self._limit = remember
+        self._lock = threading.Lock()
+
+    def seen(self, profile: Profile) -> None:
+        """Remember what a message told us about someone (bounded; oldest forgotten first)."""
+        if not profile.teams_object_id:
+            return
+        key = profile.teams_object_id.lower()
+        with self._lock:
+            self._seen[key] = profile
+            self._seen.move_to_end(key)
+            while len(self._seen) > self._limit:
+                self._seen.popitem(last=False)
+
+    def _cached(self, object_id: str) -> Profile | None:
+        with self._lock:
+            return self._seen.get(object_id.lower())
+
+    @staticmethod
+    def _merge(primary: Profile | None, extra: Profile | None) -> Profile | None:
+        if primary is None or extra is None:
+            return primary or extra
+        return replace(
+            primary,
+            display_name=primary.display_name or extra.display_name,
+            email=primary.email or extra.email,
+        )
+
+    def profile(self, platform_id: str) -> Profile | None:
+        found: Profile | None = None
+        if self.graph is not None:
+            try:
+                found = self.graph.profile(platform_id)
+            except Exception as exc:  # the roster's details still name the person; the action is not lost
+                log.warning("Graph look-up of a Teams user failed: %s", exc.__class__.__name__)
+        return self._merge(found, self._cached(platform_id))
+
+    def profile_by_email(self, email: str) -> Profile | None:
+        if self.graph is not None:
+            return self.graph.profile_by_email(email)
+        with self._lock:
+            return next((p for p in self._seen.values() if p.email and p.email.lower() == email.lower()), None)
+
+    def manager_of(self, platform_id: str) -> Profile | None:
+        return self.graph.manager_of(platform_id) if self.graph is not None else None

@@ -1,0 +1,130 @@
+"""``actionbot serve teams --port N``: the Teams bot at /api/messages (and /api/webhook when configured),
+with the chase sweep and weekly report in the same process unless --no-scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from bot.app import Core
+from bot.config import ConfigError
+from handlers.teams.app import TeamsBot, create_app
+from handlers.teams.conversations import ConversationStore
+from handlers.teams.directory import GraphDirectory, TeamsDirectory, warm_up
+from handlers.teams.graph import app_only_graph
+from handlers.teams.logs import quiet_sdk_logs
+from handlers.teams.messenger import build_messengers
+from handlers.teams.reviews import ReviewCalendar
+from handlers.teams.runner import LoopRunner
+from handlers.teams.settings import load
+
+if TYPE_CHECKING:
+    from bot.scheduler import Job
+
+log = logging.getLogger("actionbot.teams")
+
+#: Where the bot listens (all interfaces unless ACTIONBOT_HTTP_HOST says otherwise).
+DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a server: every request is verified (Bot Framework token or HMAC)
+
+
+def _configure_logging() -> None:
+    """INFO to stderr unless the host application configured logging; the SDKs' chatter is capped."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_sdk_logs()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    if not 0 <= port < 65536:
+        raise ConfigError(f"--port must be between 0 and 65535, not {port}")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise ConfigError(f"--port {port}: cannot listen on {host}:{port} ({error.strerror})") from None
+    return sock
+
+
+class _Signals:
+    """SIGINT/SIGTERM before the server runs stop start-up cleanly; once it runs, uvicorn handles them (a
+    graceful shutdown) and then re-raises them, which must not kill the process before our clean-up."""
+
+    def __init__(self) -> None:
+        self.server: list[Any] = []
+        self._previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.server and self.server[0].started:
+            return  # uvicorn has shut down gracefully already
+        raise SystemExit(0)
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def serve_teams(
+    core: Core,
+    environ: Mapping[str, str],
+    *,
+    port: int,
+    with_scheduler: bool,
+    jobs: Callable[[Core], list[Job]],
+) -> int:
+    """Run until SIGINT/SIGTERM. Configuration problems raise ConfigError naming the variable."""
+    settings = load(environ)
+    settings.require_bot()
+    _configure_logging()
+    host = environ.get("ACTIONBOT_HTTP_HOST", "").strip() or DEFAULT_HOST
+    sock = _listen(host, port)
+    runner = LoopRunner()
+    scheduler = None
+    try:
+        with _Signals() as signals:
+            graph = app_only_graph(settings.graph) if settings.graph is not None else None
+            store = ConversationStore(core.db, settings.service_url)
+            for messenger in build_messengers(
+                settings, runner, store=store, today=lambda: core.calendar.today(core.service.clock()), graph=graph
+            ):
+                core.router.add(messenger)
+            directory = TeamsDirectory(GraphDirectory(graph, runner) if graph is not None else None)
+            core.commands.add_directory("teams", directory)
+            reviews = (
+                ReviewCalendar(graph, runner, core.settings.timezone)
+                if settings.calendar_reviews and graph is not None
+                else None
+            )
+            if graph is None:
+                log.warning("Microsoft Graph is not configured: no directory, activity feed or email")
+            else:
+                warm_up()
+            app = create_app(settings)
+            bot = TeamsBot(core, settings, app=app, store=store, directory=directory, reviews=reviews)
+            if with_scheduler:
+                from bot.scheduler import start
+
+                scheduler = start(jobs(core))
+            address = sock.getsockname()
+            log.info("actionbot serving Microsoft Teams on http://%s:%s/api/messages", address[0], address[1])
+            asyncio.run(bot.serve(host, address[1], sockets=[sock], server=signals.server))
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        runner.close()
+        sock.close()
+        log.info("actionbot (Teams) stopped")
+    return 0

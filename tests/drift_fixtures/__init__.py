@@ -1,0 +1,1 @@
+"""Histories with known drift, built through the real service (see scenario.py)."""

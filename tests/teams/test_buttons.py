@@ -1,0 +1,152 @@
+"""Card buttons (Action.Submit): each calls bot.service as the person who pressed it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.models import Action
+from tests.conftest import Clock, london
+from tests.teams.conftest import CHAIR, CHANNEL, OWNER, STRANGER, Teams
+from tests.teams.fakes import card_text
+
+THREAD = f"{CHANNEL};messageid=1700000000000"
+
+
+def record(teams: Teams) -> int:
+    teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log by Friday", OWNER)
+    [action] = teams.actions()
+    return action.id
+
+
+def state(teams: Teams, action_id: int) -> Action:
+    return next(a for a in teams.actions() if a.id == action_id)
+
+
+def last_event(teams: Teams, action_id: int) -> tuple[str, str | None, str | None]:
+    event = teams.core.service.history(action_id, CHAIR.ref)[-1]
+    return event.kind, event.actor_name, event.reason
+
+
+def updates(teams: Teams) -> list[dict[str, Any]]:
+    return [c.json for c in teams.connector.calls_to("PUT", r"/v3/conversations/.+/activities/act-card")]
+
+
+def test_done_completes_the_action_as_the_person_who_pressed_it_and_updates_the_card(teams: Teams) -> None:
+    action_id = record(teams)
+    response = teams.press(OWNER, {"actionbot": "action_done", "ref": f"A-{action_id}"})
+    assert response.status_code == 200
+    assert state(teams, action_id).status == "done"
+    assert last_event(teams, action_id) == ("completed", "Olu Owner", None)
+    [update] = updates(teams)
+    assert f"A-{action_id} done" in card_text(update["attachments"][0]["content"])
+    assert "actions" not in update["attachments"][0]["content"]  # a closed action has no buttons
+
+
+def test_need_more_time_moves_the_deadline_with_the_reason_given(teams: Teams) -> None:
+    action_id = record(teams)
+    teams.press(
+        OWNER,
+        {
+            "actionbot": "action_more_time",
+            "ref": f"A-{action_id}",
+            "new_deadline": "2026-12-04",
+            "more_time_reason": "The school is closed until Thursday",
+        },
+    )
+    action = state(teams, action_id)
+    assert action.deadline == london(2026, 12, 4, 17)
+    assert action.extensions == 1
+    assert last_event(teams, action_id) == ("extended", "Olu Owner", "The school is closed until Thursday")
+
+
+def test_blocked_needs_a_reason_and_records_it(teams: Teams) -> None:
+    action_id = record(teams)
+    teams.press(OWNER, {"actionbot": "action_blocked", "ref": f"A-{action_id}", "block_reason": ""})
+    assert state(teams, action_id).status == "open"  # refused: no reason
+    teams.press(OWNER, {"actionbot": "action_blocked", "ref": f"A-{action_id}", "block_reason": "Waiting for consent"})
+    assert state(teams, action_id).status == "blocked"
+    assert last_event(teams, action_id) == ("blocked", "Olu Owner", "Waiting for consent")
+
+
+def test_reassign_to_someone_picked_from_the_directory(teams: Teams) -> None:
+    action_id = record(teams)
+    teams.press(
+        CHAIR,
+        {
+            "actionbot": "action_reassign",
+            "ref": f"A-{action_id}",
+            "new_owner": STRANGER.aad,
+            "reassign_reason": "Olu is on leave",
+        },
+    )
+    action = state(teams, action_id)
+    assert action.owner.teams_object_id == STRANGER.aad
+    assert last_event(teams, action_id) == ("reassigned", "Chris Chair", "Olu is on leave")
+
+
+def test_reassign_to_a_partner_by_email(teams: Teams) -> None:
+    action_id = record(teams)
+    teams.press(
+        CHAIR,
+        {
+            "actionbot": "action_reassign",
+            "ref": f"A-{action_id}",
+            "new_owner": "",
+            "new_owner_email": "Pat.Partner@Health.example",
+            "reassign_reason": "Health hold the records",
+        },
+    )
+    action = state(teams, action_id)
+    assert action.owner.email == "pat.partner@health.example"
+    assert action.owner.teams_object_id is None
+
+
+def test_a_refusal_comes_back_privately_and_changes_nothing(teams: Teams) -> None:
+    action_id = record(teams)
+    before = teams.connector.cards(THREAD)
+    # someone who is neither the owner, the chair nor a DSL presses Done
+    teams.press(STRANGER, {"actionbot": "action_done", "ref": f"A-{action_id}"})
+    assert state(teams, action_id).status == "open"
+    assert last_event(teams, action_id)[0] == "created"
+    assert updates(teams) == []
+    assert teams.connector.cards(THREAD) == before  # nothing in the channel
+    # the refusal went to the stranger's own 1:1 chat, opened for them
+    chat = teams.connector.created[STRANGER.user_id]
+    [refusal] = teams.connector.cards(chat)
+    assert "Only the owner, the chair who recorded" in card_text(refusal)
+    # the chair may not say "on track" for the owner either
+    teams.press(CHAIR, {"actionbot": "action_on_track", "ref": f"A-{action_id}"})
+    assert last_event(teams, action_id)[0] == "created"
+    chair_chat = teams.connector.created[CHAIR.user_id]
+    assert "Only the owner of" in card_text(teams.connector.cards(chair_chat)[-1])
+
+
+def test_on_track_from_the_owner_in_their_personal_chat(teams: Teams, clock: Clock) -> None:
+    action_id = record(teams)
+    chat = "a:1chat-owner"
+    teams.press(OWNER, {"actionbot": "action_on_track", "ref": f"A-{action_id}"}, conversation=chat, kind="personal")
+    assert last_event(teams, action_id) == ("acknowledged", "Olu Owner", None)
+    [update] = teams.connector.calls_to("PUT", rf"/v3/conversations/{chat}/activities/act-card")
+    assert f"A-{action_id} is on track" in card_text(update.json["attachments"][0]["content"])
+
+
+def test_a_card_for_an_action_from_another_room_is_never_updated_in_this_one(teams: Teams) -> None:
+    action_id = record(teams)
+    other = "19:elsewhere@thread.tacv2"
+    teams.press(OWNER, {"actionbot": "action_done", "ref": f"A-{action_id}"}, conversation=other)
+    assert state(teams, action_id).status == "done"
+    assert teams.connector.calls_to("PUT", r"/v3/conversations/19:elsewhere.+") == []
+    assert teams.connector.cards(f"{other};messageid=1700000000000") == []
+    chat = teams.connector.created[OWNER.user_id]
+    assert f"A-{action_id} done" in card_text(teams.connector.cards(chat)[-1])
+
+
+def test_submits_that_are_not_ours_or_lack_a_reference_are_refused(teams: Teams) -> None:
+    action_id = record(teams)
+    teams.press(OWNER, {"actionbot": "action_explode", "ref": f"A-{action_id}"})
+    teams.press(OWNER, {"actionbot": "action_done"})
+    assert state(teams, action_id).status == "open"
+    chat = teams.connector.created[OWNER.user_id]
+    texts = [card_text(c) for c in teams.connector.cards(chat)]
+    assert any("not one actionbot knows" in t for t in texts)
+    assert any("does not name an action" in t for t in texts)

@@ -1,0 +1,150 @@
+"""Commands typed in a Teams channel: recorded through the core, answered with Adaptive Cards."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import Clock, london
+from tests.teams.conftest import CHAIR, CHANNEL, DSL, OWNER, Teams
+from tests.teams.fakes import card_text, submit_actions
+
+THREAD = f"{CHANNEL};messageid=1700000000000"
+
+
+def test_a_channel_action_is_recorded_for_the_mentioned_owner_and_answered_with_a_card(teams: Teams) -> None:
+    response = teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log #CR-1042 by Friday", OWNER)
+    assert response.status_code == 200
+
+    [action] = teams.actions()
+    assert action.task == "Share the CAD log"
+    assert action.deadline == london(2026, 11, 27, 17)
+    assert action.case_ref == "CR-1042"
+    # the mention resolved (through the conversation's roster) to the owner's Entra object id
+    assert action.owner.teams_object_id == OWNER.aad
+    assert action.owner.display_name == "Olu Owner"
+    assert action.owner.email == OWNER.email  # from Microsoft Graph
+    assert action.created_by.teams_object_id == CHAIR.aad
+    assert action.origin == f"teams:{CHANNEL}"
+
+    [card] = teams.connector.cards(THREAD)
+    text = card_text(card)
+    assert f"Action A-{action.id} recorded" in text
+    assert "Share the CAD log" in text and "CR-1042" in text
+    assert set(submit_actions(card)) == {
+        "action_done",
+        "action_on_track",
+        "action_more_time",
+        "action_blocked",
+        "action_reassign",
+    }
+    # the owner is mentioned by Entra id in the card
+    assert card["msteams"]["entities"][0]["mentioned"]["id"] == OWNER.aad
+    # the bot's own token was presented to the connector
+    assert all(c.headers["authorization"].startswith("Bearer ") for c in teams.connector.activities())
+
+
+def test_a_meeting_releases_each_owners_confirmation_when_it_ends(teams: Teams, clock: Clock) -> None:
+    teams.command(CHAIR, "meeting start Strategy meeting #CR-1042")
+    teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log by Friday", OWNER)
+    teams.command(CHAIR, "action pat.partner@health.example Send the discharge summary by Thursday")
+    assert [a.case_ref for a in teams.actions()] == ["CR-1042", "CR-1042"]
+    assert teams.core.chaser.sweep(clock()).sent == 0  # confirmations wait for the end of the meeting
+
+    teams.command(CHAIR, "meeting end")
+    channel = [card_text(c).splitlines()[0] for c in teams.connector.cards(THREAD)]
+    assert channel[0] == "Meeting \u201cStrategy meeting\u201d started for CR-1042, chaired by Chris Chair."
+    assert channel[-1] == "Actions agreed at \u201cStrategy meeting\u201d (2)"
+
+    report = teams.core.chaser.sweep(clock())
+    assert sorted((i.recipient, i.channel) for i in report.items) == [
+        ("Olu Owner", "teams"),
+        ("pat.partner@health.example", "email"),
+    ]
+
+
+def test_private_answers_in_a_channel_go_to_the_speakers_own_chat(teams: Teams) -> None:
+    teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log by Friday", OWNER)
+    posted = len(teams.connector.cards(THREAD))
+    teams.command(OWNER, "actions")
+    teams.command(OWNER, "help")
+    assert len(teams.connector.cards(THREAD)) == posted  # nothing more in the channel
+    chat = teams.connector.created[OWNER.user_id]
+    answers = [card_text(c) for c in teams.connector.cards(chat)]
+    assert answers[0].startswith("Your open actions (1)")
+    assert "A-1  Share the CAD log  (Olu Owner, by Fri 27 Nov, 17:00)" in answers[0]
+    assert answers[1].startswith("How to use actionbot")
+
+
+def test_in_the_personal_chat_commands_need_no_mention(teams: Teams) -> None:
+    teams.install(OWNER, "a:1chat-owner")
+    chat = {"conversation": "a:1chat-owner", "kind": "personal"}
+    teams.command(OWNER, "action <at>Olu Owner</at> Read the referral by tomorrow", OWNER, **chat)
+    teams.command(OWNER, "/actions", **chat)
+    [action] = teams.actions()
+    assert action.owner.teams_object_id == OWNER.aad and action.origin == "teams:a:1chat-owner"
+    cards = [card_text(c) for c in teams.connector.cards("a:1chat-owner")]
+    assert cards[1].startswith(f"Action A-{action.id} recorded")
+    assert cards[2].startswith("Your open actions (1)")
+
+
+def test_bad_input_is_explained_to_the_speaker_and_records_nothing(teams: Teams) -> None:
+    teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log", OWNER)
+    teams.command(CHAIR, "frobnicate")
+    assert teams.actions() == []
+    chat = teams.connector.created[CHAIR.user_id]
+    [no_deadline, unknown] = [card_text(c) for c in teams.connector.cards(chat)]
+    assert "Example: /action" in no_deadline
+    assert unknown.startswith("I do not know /frobnicate")
+
+
+def test_a_card_the_channel_did_not_accept_is_posted_by_the_sweep(teams: Teams, clock: Clock) -> None:
+    teams.connector.fail(502, path=f"{THREAD}/activities")
+    teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log by Friday", OWNER)
+    [action] = teams.actions()
+    assert teams.connector.cards(THREAD) == []
+    report = teams.core.chaser.sweep(clock())
+    assert ("card", "sent", "teams") in [(i.step, i.outcome, i.channel) for i in report.items]
+    [card] = teams.connector.cards(CHANNEL)
+    assert card_text(card).startswith(f"Action A-{action.id} recorded")
+
+
+def test_drift_reports_go_privately_to_dsls_and_are_refused_to_others(teams: Teams, clock: Clock) -> None:
+    teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log by Friday", OWNER)
+    clock.set(london(2026, 12, 2, 10))
+    teams.command(DSL, "drift")
+    teams.command(CHAIR, "drift")
+    assert [card_text(c).splitlines()[0] for c in teams.connector.cards(THREAD)] == ["Action A-1 recorded"]
+    [report] = teams.connector.cards(teams.connector.created[DSL.user_id])
+    text = card_text(report)
+    assert text.startswith("Drift report: all actions")
+    assert "1 drifting of 1 open actions" in text
+    assert "OFFICIAL-SENSITIVE" in text
+    assert "Share the CAD log" in text
+    [refusal] = teams.connector.cards(teams.connector.created[CHAIR.user_id])
+    assert card_text(refusal) == "Drift reports are for DSLs and admins. Nothing was produced."
+
+
+@pytest.mark.parametrize("teams_options", [{"calendar_reviews": True}])
+def test_review_dates_go_into_the_chairs_calendar_when_switched_on(teams: Teams) -> None:
+    teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log by Friday review 11/12", OWNER)
+    deadline = time.monotonic() + 10
+    while not teams.graph.events and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [(chair, event)] = teams.graph.events
+    assert chair == CHAIR.aad
+    assert event["subject"] == "Review action A-1"
+    assert event["isAllDay"] is True
+    assert event["start"] == {"dateTime": "2026-12-11T00:00:00", "timeZone": "Europe/London"}
+    assert event["sensitivity"] == "private"
+    assert event["transactionId"] == "actionbot-review-1-2026-12-11"
+
+
+def test_review_dates_stay_out_of_calendars_by_default(teams: Teams) -> None:
+    teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log by Friday review 11/12", OWNER)
+    [action] = teams.actions()
+    assert action.review_on is not None
+    time.sleep(0.3)
+    assert teams.graph.events == []
+    assert teams.graph.calls_to("POST", r"/v1\.0/users/.+/events") == []
