@@ -85,12 +85,21 @@ def _view_json(action: ActionView) -> dict[str, Any]:
     }
 
 
+def _private_file(path: str, mode: str) -> IO[Any]:
+    """Open an export or report for writing, readable by its owner only (0600 whatever the umask): it
+    holds OFFICIAL-SENSITIVE data. An existing file keeps its permissions."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if "b" in mode:
+        return os.fdopen(descriptor, mode)
+    return os.fdopen(descriptor, mode, encoding="utf-8", newline="")
+
+
 @contextmanager
 def _output(path: str | None, out: IO[str]) -> Any:
     if not path or path == "-":
         yield out
         return
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with _private_file(path, "w") as handle:
         yield handle
 
 
@@ -190,6 +199,8 @@ def cmd_action(args: argparse.Namespace, settings: Settings, out: IO[str], core:
         action = service.reopen(args.ref, actor, args.reason, now=now)
     elif verb == "comment":
         action = service.comment(args.ref, actor, args.text, now=now)
+    elif verb == "review":
+        action = service.mark_reviewed(args.ref, actor, args.note, now=now)
     elif verb == "show":
         action = service.get(args.ref, actor)
         _action_out(action, core, now, args, out)
@@ -427,7 +438,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings, out: IO[str], core:
     viewer = args.as_ or os.environ.get("ACTIONBOT_AS")
     if viewer:
         who = core.service.person(_person(viewer))
-        if who is None or who.role not in ("dsl", "admin") or not who.active:
+        if who is None or who.role not in authz.OVERSIGHT_ROLES or not who.active:
             raise ServiceError("Drift reports are for DSLs and admins. Nothing was produced.")
     filters = DriftFilters(
         agency=args.agency,
@@ -442,7 +453,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings, out: IO[str], core:
     if args.format == "xlsx" and (not args.out or args.out == "-"):
         raise UsageError("--format xlsx needs --out FILE")
     if isinstance(data, bytes):
-        Path(args.out).write_bytes(data)
+        with _private_file(args.out, "wb") as binary:
+            binary.write(data)
     else:
         with _output(args.out, out) as handle:
             handle.write(data)
@@ -506,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
         verb(name, help_).add_argument("--reason", required=True)
     verb("unblock", "clear a block").add_argument("--reason")
     verb("comment", "add a comment").add_argument("text")
+    verb("review", "(chair, DSL) record that the action was reviewed").add_argument("--note")
     verb("show", "show an action and its history")
     q = verb("list", "list the actions you may see", ref=False)
     q.add_argument("--scope", choices=["mine", "overdue", "all"], default="all")

@@ -37,6 +37,7 @@ HELP = """\
 /reassign A-12 OWNER because REASON
 /cancel A-12 REASON               /reopen A-12 REASON
 /comment A-12 TEXT                /history A-12
+/reviewed A-12 [note]             (chair, DSL) record that the action was reviewed at its review date
 /meeting start TITLE [#CASEREF]   tie the following actions to a meeting
 /meeting end                      post the written summary and send each owner their actions"""
 
@@ -92,6 +93,7 @@ class Commands:
             "cancel": self._cancel,
             "reopen": self._reopen,
             "comment": self._comment,
+            "reviewed": self._reviewed,
             "history": self._history,
             "meeting": self._meeting,
             "help": lambda *_: Outcome(private=_note("How to use actionbot", HELP)),
@@ -262,6 +264,10 @@ class Commands:
         reason = _LEADING_BECAUSE.sub("", remainder.strip()) or None
         action = self.service.reassign(ref, speaker, self._look_up(owner), reason, now=now)
         return self._changed(f"reassigned to {action.owner.name}", action, now, (), _c)
+
+    def _reviewed(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, note = _split_ref(text)
+        return self._changed("reviewed", self.service.mark_reviewed(ref, speaker, note or None, now=now), now, (), _c)
 
     def _comment(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, body = _split_ref(text)

@@ -147,6 +147,10 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"setting pii_mode: use warn or refuse, not {settings.pii_mode!r}")
     if not settings.database_url:
         raise ConfigError("setting DATABASE_URL is empty")
+    if not 0 <= settings.drift.weekly_report_weekday <= 6:
+        raise ConfigError("setting drift.weekly_report_weekday: use 0 (Monday) to 6 (Sunday)")
+    if settings.drift.trend_weeks < 1:
+        raise ConfigError("setting drift.trend_weeks: use 1 or more")
     return settings
 
 

@@ -470,7 +470,10 @@ class _Builder:
                 self.notes.append(f"There is no meeting {f.meeting_id}.")
             conditions.append(Action.meeting_id == f.meeting_id)
         if f.case_ref:
-            conditions.append(Action.case_ref == f.case_ref.strip().lstrip("#").upper())
+            case_ref = f.case_ref.strip().lstrip("#").upper()
+            if s.scalar(select(Action.id).where(Action.case_ref == case_ref).limit(1)) is None:
+                self.notes.append(f"No action has the case reference {case_ref}.")
+            conditions.append(Action.case_ref == case_ref)
         if f.chair is not None:
             chair = find_person(s, f.chair)
             if chair is None:

@@ -35,7 +35,7 @@ from bot.drift import (
     nudge_count,
     reason_label,
 )
-from bot.export import _cell as defuse
+from bot.export import spreadsheet_safe as defuse
 
 FORMATS = ("md", "csv", "json", "xlsx", "html")
 Cell = str | int | float | bool | date | datetime | None
@@ -744,7 +744,7 @@ def slack_blocks(report: DriftReport, top: int = 8) -> list[dict[str, Any]]:
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": footer + "The full report (workbook, by agency, owner and meeting, and the 8-week trend): "
+                    "text": footer + "The full report (workbook, by agency, owner and meeting, and the weekly trend): "
                     "`/drift` in Slack, or `actionbot report drift --format xlsx --out drift.xlsx`.",
                 }
             ],

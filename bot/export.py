@@ -191,7 +191,7 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
-def _cell(value: Any) -> Any:
+def spreadsheet_safe(value: Any) -> Any:
     """Flatten JSON values, and defuse spreadsheet formulas (a cell starting =, +, -, @ would run in Excel)."""
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False)
@@ -205,7 +205,7 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], out: IO[
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
         count += 1
     return count
 

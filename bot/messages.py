@@ -7,7 +7,7 @@ platforms that know the person render a mention instead of the name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ ON_TRACK = "action_on_track"
 MORE_TIME = "action_more_time"
 BLOCKED = "action_blocked"
 REASSIGN = "action_reassign"
+REVIEWED = "action_reviewed"
 OWNER_BUTTONS = (DONE, ON_TRACK, MORE_TIME, BLOCKED, REASSIGN)
 
 STATUS_LABELS = {"open": "Open", "done": "Done", "blocked": "Blocked", "cancelled": "Cancelled"}
@@ -61,6 +62,16 @@ def owner_buttons(ref: str) -> tuple[Button, ...]:
         Button(MORE_TIME, "Need more time", ref),
         Button(BLOCKED, "Blocked", ref, "danger"),
         Button(REASSIGN, "Reassign", ref),
+    )
+
+
+def review_buttons(ref: str) -> tuple[Button, ...]:
+    """On a review-due reminder to the chair: record the review, or change what the review found wrong."""
+    return (
+        Button(REVIEWED, "Reviewed", ref, "primary"),
+        Button(MORE_TIME, "Need more time", ref),
+        Button(REASSIGN, "Reassign", ref),
+        Button(DONE, "Done", ref),
     )
 
 
@@ -168,14 +179,18 @@ def nudge_message(
 ) -> Message:
     """The card a nudge carries: the action with a heading for its step, and the owner's buttons.
 
-    Only the reference, task, case reference, owner and dates: never the meeting's title or notes."""
-    return action_card(
+    Only the reference, task, case reference, owner and dates: never the meeting's title or notes.
+    A review-due reminder carries the chair's review buttons instead."""
+    card = action_card(
         action,
         zone,
         now,
         heading=_nudge_heading(step, action, zone, now, working_days_late),
         notes=_nudge_notes(step, reason),
     )
+    if step == "review_due" and card.buttons:
+        return replace(card, buttons=review_buttons(action.ref))
+    return card
 
 
 def _nudge_heading(step: str, action: ActionView, zone: ZoneInfo, now: datetime, late: int) -> str:
@@ -203,7 +218,10 @@ def _nudge_notes(step: str, reason: str | None) -> tuple[str, ...]:
     if step == "blocked" and reason:
         return (f"Reason given: {reason}",)
     if step == "review_due":
-        return ("Its review date has come: check it is still the right action, owner and deadline.",)
+        return (
+            "Its review date has come: check it is still the right action, owner and deadline, then press "
+            "Reviewed (or type /reviewed REF [note]).",
+        )
     if step in ("overdue", "escalation"):
         return ("Press Done, or Need more time with a new date and the reason.",)
     return ()

@@ -121,7 +121,15 @@ class ActionService:
         reason: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        """Write the change's event into the log, in the change's own transaction, and tell the listeners."""
+        """Write the change's event into the log, in the change's own transaction, and tell the listeners.
+
+        An action whose personal data retention removed takes no more changes: new words written to it
+        would outlive the retention rule that already ran."""
+        if action.redacted_at is not None:
+            raise InvalidChange(
+                f"{action.ref} was closed and its details removed under the retention policy; it cannot be "
+                "changed. Record a new action instead."
+            )
         append_event(
             session,
             kind=kind,

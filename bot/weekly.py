@@ -20,6 +20,7 @@ from bot.ports import DeliveryError
 from bot.records import PersonView
 from storage.log import verify_chain
 from storage.models import Person
+from storage.runs import claim_run
 
 if TYPE_CHECKING:
     from bot.app import Core
@@ -29,7 +30,7 @@ log = logging.getLogger("actionbot.weekly")
 #: How many drifting actions the weekly message lists (the full report has them all).
 WEEKLY_TOP = 10
 FULL_REPORT_HINT = (
-    "The full report (by agency, owner and meeting, the 8-week trend, and a workbook): type /drift in Slack, "
+    "The full report (by agency, owner and meeting, the weekly trend, and a workbook): type /drift in Slack, "
     "or run: actionbot report drift --format xlsx --out drift.xlsx"
 )
 
@@ -132,7 +133,7 @@ def send_weekly_reports(core: Core, now: datetime) -> WeeklyOutcome:
     for person in _report_recipients(core):
         messenger = core.router.for_person(person)
         if messenger is None:
-            log.warning("weekly report: DSL person %s has no chat or email address; not sent", person.id)
+            log.warning("weekly report: no configured channel reaches DSL person %s; not sent", person.id)
             unreachable.append(person.id)
             continue
         try:
@@ -156,11 +157,27 @@ def send_weekly_reports(core: Core, now: datetime) -> WeeklyOutcome:
     return WeeklyOutcome(tuple(sent), tuple(unreachable), tuple(failed))
 
 
+WEEKLY_JOB = "weekly-drift-report"
+
+
+def week_of(now: datetime, zone: ZoneInfo) -> str:
+    """The ISO week a run belongs to, in local time: ``2026-W49``."""
+    year, week, _ = now.astimezone(zone).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def weekly_job(core: Core) -> Callable[[datetime], object]:
     """The scheduler's Monday job: the audit check, then the drift report to each DSL. Each runs even
-    when the other fails; a failure is raised afterwards so the scheduler logs it."""
+    when the other fails; a failure is raised afterwards so the scheduler logs it.
+
+    Every process that runs a scheduler fires this job; only the one that claims the week in the
+    database (storage.runs) runs it, so each DSL gets one report a week however many instances run."""
 
     def run(now: datetime) -> None:
+        week = week_of(now, core.calendar.zone)
+        if not claim_run(core.db, WEEKLY_JOB, week, now, core.chaser.worker):
+            log.info("weekly job for %s already run by another instance; skipped", week)
+            return
         failures: list[Exception] = []
         for name, step in (("audit check", audit_check), ("drift report", send_weekly_reports)):
             try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import ActionEvent, EventContent, LogHead
@@ -27,7 +27,7 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def content_digest(reason: str | None, details: dict[str, Any]) -> str:
+def content_digest(reason: str | None, details: dict[str, Any] | None) -> str:
     return hashlib.sha256(_canonical({"reason": reason, "details": details})).hexdigest()
 
 
@@ -111,9 +111,19 @@ class ChainReport:
 
 
 def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
-    """Walk the whole log in order and report the first broken link."""
-    redacted_actions = set(
-        session.scalars(select(ActionEvent.action_id).where(ActionEvent.kind == "redacted").distinct())
+    """Walk the whole log in order and report the first broken link.
+
+    An event's reason and details may be missing only where retention removed them: for an event of an
+    action with a ``redacted`` tombstone, written before that tombstone. Any content that is present must
+    match the digest the event was written with (a content row replaced with empty details does not)."""
+    redacted_at_seq = dict(
+        session.execute(
+            select(ActionEvent.action_id, func.min(ActionEvent.seq))
+            .where(ActionEvent.kind == "redacted")
+            .group_by(ActionEvent.action_id)
+        )
+        .tuples()
+        .all()
     )
     expected_prev = GENESIS
     expected_seq = 1
@@ -134,13 +144,9 @@ def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
             event.seq, event.action_id, event.kind, event.actor_id, event.at, event.content_digest, event.prev_hash
         ):
             problem = "the event's own fields were changed after it was written"
-        elif (
-            content is not None
-            and content.details is not None
-            and (content_digest(content.reason, dict(content.details)) != event.content_digest)
-        ):
+        elif content is not None and content_digest(content.reason, content.details) != event.content_digest:
             problem = "its reason or details were changed after it was written"
-        elif content is None and event.action_id not in redacted_actions:
+        elif content is None and not event.seq < redacted_at_seq.get(event.action_id, 0):
             problem = "its reason and details are missing and no retention record explains why"
         if problem:
             return ChainReport(False, checked, event.seq if event.seq == expected_seq else expected_seq, problem)

@@ -180,6 +180,18 @@ class LogHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class JobRun(Base):
+    """A scheduled job's run for one period ("weekly-drift-report", "2026-W49"): the first process to insert
+    the row runs the job; every other scheduler instance sees the row and skips it."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(String(200))
+
+
 NUDGE_STEPS = ("card", "confirmation", "due_soon", "due_today", "overdue", "escalation", "blocked", "review_due")
 NUDGE_STATUSES = ("pending", "sending", "sent", "cancelled", "unreachable")
 

@@ -76,6 +76,10 @@ def test_add_change_list_export_and_audit(capsys: pytest.CaptureFixture[str], cl
         "--as", "<@U0OWNER1>", NOW, "--json",
     )  # fmt: skip
     assert code == 0 and json.loads(out)["deadline"] == "2026-12-04T17:00:00+00:00"
+    code, out, err = run(capsys, "action", "review", "A-1", "--as", "<@U0NOBODY>", NOW)
+    assert code == 1 and "Nothing was changed" in err
+    code, out, _ = run(capsys, "action", "review", "A-1", "--note", "still right", "--as", "<@U0CHAIR>", NOW)
+    assert code == 0
     code, out, _ = run(capsys, "action", "list", "--as", "<@U0CHAIR>", NOW)
     assert code == 0 and out.startswith("A-1  Share CAD log  (U0OWNER1, by Fri 4 Dec, 17:00)")
 
@@ -85,12 +89,12 @@ def test_add_change_list_export_and_audit(capsys: pytest.CaptureFixture[str], cl
     target = tmp_path / "events.csv"
     code, _, err = run(capsys, "export", "--events", "--out", str(target))
     events = list(csv.DictReader(target.open(encoding="utf-8")))
-    assert code == 0 and "Wrote 2 records (events)" in err
-    assert [e["kind"] for e in events] == ["created", "extended"]
+    assert code == 0 and "Wrote 3 records (events)" in err
+    assert [e["kind"] for e in events] == ["created", "extended", "reviewed"]
     assert events[1]["reason"] == "awaiting records"
 
     code, out, _ = run(capsys, "audit", "verify")  # the two exports are in the log too
-    assert (code, out.strip()) == (0, "OK: 4 events, chain intact.")
+    assert (code, out.strip()) == (0, "OK: 5 events, chain intact.")
 
 
 def test_an_idempotency_key_records_once(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:

@@ -46,6 +46,17 @@ def test_bad_settings_name_the_setting(env: dict[str, str], message: str) -> Non
         load_settings(env)
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("weekly_report_weekday = 7", "0 \\(Monday\\) to 6"), ("trend_weeks = 0", "trend_weeks: use 1 or more")],
+)
+def test_drift_settings_out_of_range_name_the_setting(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "actionbot.toml"
+    path.write_text(f"[drift]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"ACTIONBOT_CONFIG": str(path)})
+
+
 def test_unknown_keys_in_the_file(tmp_path: Path) -> None:
     path = tmp_path / "actionbot.toml"
     path.write_text("[chase]\nnudge_hur = 9\n", encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.app import Core
 from bot.demo import run_demo
 from bot.grammar import OwnerRef
+from bot.people import PersonInput
 from handlers.console import ConsoleChat, ConsoleMessenger
 from tests.conftest import Clock, london
 
@@ -65,6 +66,25 @@ def test_owners_act_and_strangers_are_refused(core: Core, clock: Clock) -> None:
     console.handle("/done A-1 sent")
     console.handle("/actions")
     assert "Your open actions: none." in lines[-1]
+
+
+def test_the_chair_records_a_review_and_others_may_not(core: Core, clock: Clock) -> None:
+    console, lines = chat(core, clock)
+    console.handle("/action @jo Attend the core group by 4/12 review 3/12")
+    console.handle("/as @stranger")
+    refused = console.handle("/reviewed A-1")
+    assert refused is not None and not refused.ok and "Nothing was changed" in lines[-1]
+    console.handle("/as @chair")
+    console.handle("/reviewed A-1 still the right plan and owner")
+    assert "A-1 reviewed" in lines[-1]
+    history = core.service.history("A-1", PersonInput(OwnerRef("handle", "chair")))
+    assert [(e.kind, e.actor_name, e.reason) for e in history][-1] == (
+        "reviewed",
+        "@chair",
+        "still the right plan and owner",
+    )
+    console.handle("/help")
+    assert "/reviewed A-12 [note]" in lines[-1]
 
 
 def test_console_commands(core: Core, clock: Clock) -> None:

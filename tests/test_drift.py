@@ -255,6 +255,8 @@ def test_filters_that_name_nothing_say_so(core: Core, history: History) -> None:
     assert nobody.headline.open == 0 and "U0NOBODY" in nobody.notes[0]
     missing = report_at(core, DriftFilters(meeting_id=999))
     assert missing.notes == ("There is no meeting 999.",)
+    unknown_case = report_at(core, DriftFilters(case_ref="#cr-9999"))
+    assert unknown_case.headline.open == 0 and unknown_case.notes == ("No action has the case reference CR-9999.",)
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
-from bot.app import Core
+from bot.app import Core, build_core
 from bot.directory import set_role, update_person
 from bot.drift import MARKING
 from bot.grammar import OwnerRef
@@ -15,6 +17,7 @@ from bot.people import PersonInput
 from bot.ports import Delivered, DeliveryError
 from bot.records import PersonView
 from bot.weekly import FULL_REPORT_HINT, send_weekly_reports, weekly_job
+from storage.db import Database
 from tests.conftest import Clock
 from tests.drift_fixtures.scenario import ALEX, EXPECTED_ORDER, NOW, History, build_history
 
@@ -54,6 +57,26 @@ def history(core: Core, clock: Clock) -> History:
 
 def weekly_messages(history: History) -> list[tuple[PersonView, Message]]:
     return [(p, m) for p, m in history.slack.sent if m.title.startswith("Weekly drift report")]
+
+
+def test_several_instances_send_the_week_s_report_once(
+    core: Core, history: History, db_url: tuple[str, str | None]
+) -> None:
+    # A second bot instance: its own core (own engine and worker id) over the same database, both firing
+    # the Monday job at the same time.
+    url, schema = db_url
+    other = build_core(core.settings, db=Database.from_url(url, search_path=schema), clock=core.service.clock)
+    other.router.messengers.extend(core.router.messengers)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda job: job(NOW), [weekly_job(core), weekly_job(other)]))
+        assert [person.name for person, _ in weekly_messages(history)] == ["Alex Morgan"]
+        weekly_job(other)(NOW + timedelta(hours=1))  # a late re-run in the same week sends nothing either
+        assert len(weekly_messages(history)) == 1
+        weekly_job(core)(NOW + timedelta(days=7))  # next Monday's is sent
+        assert len(weekly_messages(history)) == 2
+    finally:
+        other.db.dispose()
 
 
 def test_each_reachable_dsl_gets_the_report(core: Core, history: History, caplog: pytest.LogCaptureFixture) -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select
 
 from bot import authz
 from bot.app import Core
@@ -23,6 +24,7 @@ from bot.service import ConversationRef, InvalidChange, NotAllowed, NotFound
 from bot.weekly import audit_check
 from handlers.console import ConsoleChat
 from storage.log import verify_chain
+from storage.models import ActionEvent, EventContent
 from tests.conftest import Clock, london
 from tests.support import RecordingMessenger
 
@@ -153,6 +155,21 @@ def test_retention_removes_personal_data_and_keeps_the_chain(core: Core, clock: 
     with core.db.reading() as session:
         assert verify_chain(session).ok
     assert apply_retention(core.db, core.settings.retention, clock()) == []
+    # Nothing new can be written to a redacted action: it would outlive the rule that already ran.
+    for change in (
+        lambda: core.service.reopen(ref, DSL, "wrong closure"),
+        lambda: core.service.comment(ref, DSL, "a late note naming the family"),
+    ):
+        with pytest.raises(InvalidChange, match="retention policy"):
+            change()
+    assert core.service.history(ref, DSL)[-1].kind == "redacted"
+    # The tombstone's own words may not go missing: only what it says it removed may.
+    with core.db.transaction() as session:
+        tombstone = session.scalars(select(ActionEvent.id).where(ActionEvent.kind == "redacted")).one()
+        session.execute(delete(EventContent).where(EventContent.event_id == tombstone))
+    with core.db.reading() as session:
+        report = verify_chain(session)
+    assert not report.ok and "missing" in (report.problem or "")
 
 
 def test_subject_access_and_case_chronology(
@@ -172,6 +189,7 @@ def test_subject_access_and_case_chronology(
         == 0
     )
     text = target.read_text(encoding="utf-8")
+    assert target.stat().st_mode & 0o777 == 0o600  # OFFICIAL-SENSITIVE: readable by its owner only
     assert text.splitlines()[1].startswith("OFFICIAL-SENSITIVE,subject,")
     assert "waiting for consent" in text
     out = io.StringIO()

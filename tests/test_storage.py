@@ -117,6 +117,29 @@ def test_tampering_is_found_at_the_edited_row(database: Database, tamper: str, b
     assert problem in (report.problem or "")
 
 
+@pytest.mark.parametrize("details", ["'null'", "'{}'"])
+def test_content_replaced_with_empty_details_is_found(database: Database, details: str) -> None:
+    now = london(2026, 11, 23, 10)
+    with database.transaction() as session:
+        for n in range(3):
+            append_event(session, kind="commented", at=now, reason=f"note {n}", details={"n": n})
+    # Deleting content is allowed (retention does it), so no guard needs dropping to swap a row.
+    with database.transaction() as session:
+        session.execute(
+            text("DELETE FROM event_contents WHERE event_id = (SELECT id FROM action_events WHERE seq = 2)")
+        )
+        session.execute(
+            text(
+                "INSERT INTO event_contents (event_id, reason, details) "
+                f"SELECT id, 'rewritten by an insider', {details} FROM action_events WHERE seq = 2"
+            )
+        )
+    with database.reading() as session:
+        report = verify_chain(session)
+    assert (report.ok, report.broken_seq) == (False, 2)
+    assert "changed after it was written" in (report.problem or "")
+
+
 def test_removing_a_middle_event_breaks_the_next_link(database: Database) -> None:
     now = london(2026, 11, 23, 10)
     with database.transaction() as session:

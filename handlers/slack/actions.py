@@ -17,6 +17,7 @@ from slack_bolt.request import BoltRequest
 from bot import messages
 from bot.dates import format_when
 from bot.messages import Message
+from bot.people import PersonInput
 from bot.ports import DeliveryError
 from bot.records import ActionView
 from bot.service import ServiceError
@@ -68,20 +69,28 @@ class Buttons:
 
         return open_modal
 
-    def on_track(self, body: dict[str, Any], request: BoltRequest) -> None:
-        if not self.ctx.recent.first_time(f"press:{body.get('trigger_id')}"):
-            log.info("repeated On track press: ignored")
-            return
-        target, user = target_of(body), str(body["user"]["id"])
-        try:
-            action = self.core.service.acknowledge(target.ref, self.ctx.person(user))
-        except ServiceError as error:
-            self.refuse(target, user, error)
-            return
-        when = format_when(self.ctx.now(), self.ctx.zone, self.ctx.now())
-        self.refresh(target, user, action, f"{action.ref} is on track", (f"Confirmed on track by the owner, {when}.",))
-        self.ctx.tell(user, target.channel, Message(title=f"Thanks: {action.ref} is on track."))
-        self.ctx.sweep()
+    def immediate(
+        self, label: str, change: Callable[[str, PersonInput], ActionView], heading: str, note: str
+    ) -> Callable[[dict[str, Any], BoltRequest], None]:
+        """A button that changes the action at once, with no modal (On track, Reviewed). ``heading`` and
+        ``note`` are formatted with the action's ``ref`` and the time of the press (``when``)."""
+
+        def press(body: dict[str, Any], request: BoltRequest) -> None:
+            if not self.ctx.recent.first_time(f"press:{body.get('trigger_id')}"):
+                log.info("repeated %s press: ignored", label)
+                return
+            target, user = target_of(body), str(body["user"]["id"])
+            try:
+                action = change(target.ref, self.ctx.person(user))
+            except ServiceError as error:
+                self.refuse(target, user, error)
+                return
+            when = format_when(self.ctx.now(), self.ctx.zone, self.ctx.now())
+            self.refresh(target, user, action, heading.format(ref=action.ref), (note.format(when=when),))
+            self.ctx.tell(user, target.channel, Message(title=f"Thanks: {heading.format(ref=action.ref)}."))
+            self.ctx.sweep()
+
+        return press
 
     # -- modal submissions ------------------------------------------------------------------------
     def acker(self, read: Callable[[dict[str, Any]], object]) -> Callable[..., None]:
@@ -137,7 +146,15 @@ def register(app: App, ctx: SlackContext) -> None:
     buttons = Buttons(ctx)
     lazy = ctx.lazy
     app.action(messages.DONE)(ack=ack_now, lazy=[lazy("done button", buttons.opener(modals.done_modal))])
-    app.action(messages.ON_TRACK)(ack=ack_now, lazy=[lazy("on track button", buttons.on_track)])
+    service = ctx.core.service
+    on_track = buttons.immediate(
+        "On track", service.acknowledge, "{ref} is on track", "Confirmed on track by the owner, {when}."
+    )
+    reviewed = buttons.immediate(
+        "Reviewed", service.mark_reviewed, "{ref} reviewed", "Reviewed at its review date, {when}."
+    )
+    app.action(messages.ON_TRACK)(ack=ack_now, lazy=[lazy("on track button", on_track)])
+    app.action(messages.REVIEWED)(ack=ack_now, lazy=[lazy("reviewed button", reviewed)])
     app.action(messages.MORE_TIME)(ack=ack_now, lazy=[lazy("more time button", buttons.opener(modals.more_time_modal))])
     app.action(messages.BLOCKED)(ack=ack_now, lazy=[lazy("blocked button", buttons.opener(modals.blocked_modal))])
     app.action(messages.REASSIGN)(ack=ack_now, lazy=[lazy("reassign button", buttons.opener(modals.reassign_modal))])

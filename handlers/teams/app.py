@@ -33,7 +33,7 @@ from bot import authz
 from bot.app import Core
 from bot.commands import Outcome
 from bot.grammar import OwnerRef
-from bot.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, Message, action_card
+from bot.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED, Message, action_card
 from bot.people import PersonInput, Profile
 from bot.records import ActionView
 from bot.service import ConversationRef, InvalidChange, ServiceError
@@ -49,6 +49,7 @@ from handlers.teams.cards import (
 )
 from handlers.teams.conversations import Connector, ConversationStore, base_conversation_id
 from handlers.teams.directory import TeamsDirectory
+from handlers.teams.inbound import InboundGuard
 from handlers.teams.reviews import ReviewCalendar
 from handlers.teams.settings import TeamsSettings
 from handlers.teams.text import Mentioned, command_text, is_object_id, split_command
@@ -132,6 +133,7 @@ class TeamsBot:
         app.on_message(self.on_message)
         app.on_install_add(self.on_install)
         app.on_conversation_update(self.on_conversation_update)
+        self.http_app.add_middleware(InboundGuard)
         if settings.webhook_secret is not None:
             from handlers.teams.webhook import add_webhook
 
@@ -399,6 +401,9 @@ class TeamsBot:
         if action_id == ON_TRACK:
             view = service.acknowledge(ref, actor, now=now)
             return view, f"{view.ref} is on track"
+        if action_id == REVIEWED:
+            view = service.mark_reviewed(ref, actor, now=now)
+            return view, f"{view.ref} reviewed"
         if action_id == MORE_TIME:
             raw = str(data.get(DEADLINE_INPUT) or "").strip()
             try:

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from bot.app import Core
 from bot.grammar import OwnerRef
-from bot.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN
+from bot.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED
 from bot.people import PersonInput
 from handlers.slack import modals
-from storage.models import ActionEvent, Person
+from storage.models import Action, ActionEvent, Person
+from tests.conftest import Clock, london
 from tests.slack.conftest import (
     SlackHarness,
     date_value,
@@ -237,3 +238,28 @@ def test_a_repeated_press_is_ignored(slack: SlackHarness, core: Core, recorded: 
     assert slack.interaction(press, headers={"X-Slack-Retry-Num": "1"})[0] == 200
     slack.settle()
     assert event_kinds(core, 1) == [*data_before, "acknowledged"]
+
+
+# -- Reviewed (the chair's button on a review-due reminder) --------------------------------------------
+def test_the_review_reminder_reaches_the_chair_whose_reviewed_button_records_the_review(
+    slack: SlackHarness, core: Core, clock: Clock
+) -> None:
+    slack.record("<@U1> Attend the core group by 4/12 review 3/12")
+    clock.set(london(2026, 12, 3, 9, 5))
+    core.chaser.sweep()
+    [reminder] = [c for c in slack.fake.posts_to("UCHAIR") if c.params["text"] == "Review due: A-1"]
+    assert ("action_reviewed", "A-1") in reminder.button_values()
+    assert ("action_on_track", "A-1") not in reminder.button_values()  # the owner's word, not the chair's
+    ts, channel = str(reminder.response["ts"]), str(reminder.response["channel"])
+
+    slack.press(REVIEWED, "A-1", user="U3", channel=channel, ts=ts)  # not in the meeting, not the chair
+    slack.settle()
+    assert "reviewed" not in event_kinds(core, 1)
+
+    assert slack.press(REVIEWED, "A-1", user="UCHAIR", channel=channel, ts=ts)[0] == 200
+    slack.settle()
+    assert event_kinds(core, 1)[-1] == "reviewed" and actor_of_last_event(core, 1) == "UCHAIR"
+    with core.db.reading() as session:
+        assert session.get(Action, 1).reviewed_at == london(2026, 12, 3, 9, 5)  # no longer "review missed"
+    [update] = updates_of(slack, ts)
+    assert "A-1 reviewed" in update.blocks_text()

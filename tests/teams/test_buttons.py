@@ -150,3 +150,14 @@ def test_submits_that_are_not_ours_or_lack_a_reference_are_refused(teams: Teams)
     texts = [card_text(c) for c in teams.connector.cards(chat)]
     assert any("not one actionbot knows" in t for t in texts)
     assert any("does not name an action" in t for t in texts)
+
+
+def test_reviewed_from_the_chair_records_the_review_and_nobody_else_may(teams: Teams) -> None:
+    action_id = record(teams)
+    teams.press(STRANGER, {"actionbot": "action_reviewed", "ref": f"A-{action_id}"})
+    assert last_event(teams, action_id)[0] == "created"
+    teams.press(CHAIR, {"actionbot": "action_reviewed", "ref": f"A-{action_id}"})
+    assert last_event(teams, action_id) == ("reviewed", CHAIR.name, None)
+    assert state(teams, action_id).reviewed_at is not None
+    [update] = updates(teams)
+    assert f"A-{action_id} reviewed" in card_text(update["attachments"][0]["content"])

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -76,15 +77,22 @@ def test_activities_from_another_tenant_are_ignored(teams: Teams) -> None:
 
 
 # -- the outgoing webhook ---------------------------------------------------------------------------
-def webhook_activity(text: str, *, mentions: list[dict[str, Any]] | None = None, tenant: str = TENANT) -> bytes:
+def webhook_activity(
+    text: str,
+    *,
+    mentions: list[dict[str, Any]] | None = None,
+    tenant: str = TENANT,
+    channel: str = CHANNEL,
+    timestamp: str = "2026-11-23T10:00:00.000Z",
+) -> bytes:
     payload = {
         "type": "message",
         "id": f"17000{time.monotonic_ns()}",
-        "timestamp": "2026-11-23T10:00:00.000Z",
+        "timestamp": timestamp,
         "serviceUrl": "https://smba.trafficmanager.net/emea/",
         "channelId": "msteams",
         "from": {"id": CHAIR.user_id, "name": CHAIR.name, "aadObjectId": CHAIR.aad},
-        "conversation": {"isGroup": True, "id": f"{CHANNEL};messageid=1700000000999", "conversationType": "channel"},
+        "conversation": {"isGroup": True, "id": f"{channel};messageid=1700000000999", "conversationType": "channel"},
         "textFormat": "plain",
         "text": f"<at>actionbot</at> {text}",
         "entities": [
@@ -95,7 +103,7 @@ def webhook_activity(text: str, *, mentions: list[dict[str, Any]] | None = None,
             },
             *(mentions or []),
         ],
-        "channelData": {"teamsChannelId": CHANNEL, "teamsTeamId": TEAM, "tenant": {"id": tenant}},
+        "channelData": {"teamsChannelId": channel, "teamsTeamId": TEAM, "tenant": {"id": tenant}},
     }
     return json.dumps(payload).encode()
 
@@ -168,3 +176,92 @@ def test_the_webhook_keeps_private_answers_out_of_the_channel_and_other_tenants_
     body = webhook_activity("action @jo Share the CAD log by Friday", tenant="00000000-0000-4000-8000-0000000000ff")
     assert call_webhook(teams, body, signed(body)).status_code == 401
     assert teams.actions() == []
+
+
+def test_the_webhook_never_puts_a_card_from_another_conversation_in_this_channel(teams: Teams) -> None:
+    body = webhook_activity("action @jo Share the CAD log by Friday")
+    assert call_webhook(teams, body, signed(body)).status_code == 200
+    elsewhere = "19:another-meeting@thread.tacv2"
+    body = webhook_activity("done A-1 sent by secure email", channel=elsewhere)
+    response = call_webhook(teams, body, signed(body))
+    assert response.status_code == 200
+    answer = " ".join(card_text(a["content"]) for a in response.json()["attachments"])
+    assert "for you only" in answer and "Share the CAD log" not in answer
+    [action] = teams.actions()
+    assert action.status == "done"  # the change stands; only its card stays out of this channel
+
+
+def test_a_replayed_webhook_request_is_refused(teams: Teams) -> None:
+    for stale in ("2026-11-23T09:54:59.000Z", "2026-11-23T10:05:01.000Z"):
+        body = webhook_activity("action @jo Share the CAD log by Friday", timestamp=stale)
+        assert call_webhook(teams, body, signed(body)).status_code == 401
+    assert teams.actions() == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"channelData": "not an object"}, id="channel-data"),
+        pytest.param({"timestamp": "yesterday"}, id="timestamp"),
+        pytest.param({"from": ["x"]}, id="sender"),
+        pytest.param({"entities": [{"type": "mention", "mentioned": {"name": "no id"}}]}, id="mention"),
+    ],
+)
+def test_a_signed_but_malformed_webhook_request_is_a_400_and_writes_nothing(
+    teams: Teams, change: dict[str, Any]
+) -> None:
+    payload = {**json.loads(webhook_activity("action @jo Share the CAD log by Friday")), **change}
+    body = json.dumps(payload).encode()
+    before = teams.snapshot()
+    assert call_webhook(teams, body, signed(body)).status_code == 400
+    assert teams.snapshot() == before
+
+
+@pytest.mark.parametrize("path", ["/api/messages", "/api/webhook"])
+@pytest.mark.parametrize("chunked", [False, True], ids=["with-length", "chunked"])
+def test_an_oversized_body_is_refused_before_anything_reads_it(teams: Teams, path: str, chunked: bool) -> None:
+    activity = teams.activity(CHAIR, "<at>actionbot</at> action <at>Olu Owner</at> " + "x" * 300_000, entities=[])
+    body = json.dumps(activity).encode()
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 4096):
+            yield body[start : start + 4096]
+
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {teams.connector.token()}"}
+    before = teams.snapshot()
+    response = httpx.post(f"{teams.url}{path}", content=chunks() if chunked else body, headers=headers, timeout=10)
+    assert response.status_code == 413
+    assert teams.snapshot() == before
+
+
+def test_a_body_that_is_not_json_gets_no_server_error(teams: Teams) -> None:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {teams.connector.token()}"}
+    response = httpx.post(f"{teams.url}/api/messages", content=b"{not json", headers=headers, timeout=10)
+    assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"type": 5},
+        {"from": "x"},
+        {"conversation": None},
+        {"text": ["a"]},
+        {"entities": "x"},
+        {"entities": [{"type": "mention", "mentioned": 3}]},
+        {"channelData": []},
+        {"type": "invoke", "name": "adaptiveCard/action", "value": "x"},
+        {"type": "invoke", "name": "adaptiveCard/action", "value": {"action": {"data": "x"}}},
+    ],
+    ids=lambda change: ",".join(change),
+)
+def test_a_malformed_activity_even_with_a_valid_token_is_a_400_and_writes_nothing(
+    teams: Teams, change: dict[str, Any]
+) -> None:
+    activity = teams.activity(
+        CHAIR, "<at>actionbot</at> action <at>Olu Owner</at> Share the CAD log by Friday", entities=[OWNER.mention()]
+    )
+    before = teams.snapshot()
+    response = teams.post({**activity, **change})
+    assert response.status_code == 400
+    assert teams.snapshot() == before

@@ -1,0 +1,93 @@
+"""What the Teams HTTP app (``/api/messages``, ``/api/webhook``) refuses before the Teams SDK reads it.
+
+The SDK reads and parses a whole body before it checks the caller's token, and fails with a 500 on a
+body that is not JSON or not an activity the SDK's own models accept; a chunked request has no
+Content-Length to refuse it by. This ASGI middleware reads at most ``limit`` bytes of a POST body,
+answers 413 past that and 400 for a body that is not a JSON object (or, at ``/api/messages``, not a
+valid activity), and hands anything else on unchanged. (Starlette has no body limit setting; uvicorn's
+``h11_max_incomplete_event_size`` bounds headers, not bodies.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from microsoft_teams.api import ActivityTypeAdapter
+from microsoft_teams.apps.events import CoreActivity
+from pydantic import ValidationError
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY = 256 * 1024
+MESSAGES_PATH = "/api/messages"
+
+
+class InboundGuard:
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _refuse(send, 413, b"request too large\n")
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await _refuse(send, 413, b"request too large\n")
+                return
+            if not message.get("more_body", False):
+                break
+        problem = _problem(bytes(body), activity=scope.get("path") == MESSAGES_PATH)
+        if problem is not None:
+            await _refuse(send, 400, problem)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: wait for the client to go away
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _problem(body: bytes, *, activity: bool) -> bytes | None:
+    """Why the body cannot be handled (a short reason naming no values), or None."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:  # not UTF-8, or not JSON
+        return b"the body is not JSON\n"
+    if not isinstance(parsed, dict):
+        return b"the body is not a JSON object\n"
+    if activity:
+        try:
+            ActivityTypeAdapter.validate_python(
+                CoreActivity.model_validate(parsed).model_dump(by_alias=True, exclude_none=True)
+            )
+        except ValidationError:
+            return b"the body is not a Bot Framework activity\n"
+    return None
+
+
+async def _refuse(send: Send, status: int, text: bytes) -> None:
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain; charset=utf-8")]}
+    )
+    await send({"type": "http.response.body", "body": text})
