@@ -39,7 +39,7 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench $(SECTIONS)
+	@$(BIN)/python -m tests.bench $(SECTIONS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis demo-actionlog.db console-actionlog.db artifacts

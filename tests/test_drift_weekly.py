@@ -110,7 +110,7 @@ def test_each_reachable_dsl_gets_the_report(core: Core, history: History, caplog
     logged = caplog.text
     assert "audit: " in logged and "chain intact" in logged  # the audit check still runs first
     ids = {who: core.service.person(who).id for who in (DANA, FAY)}  # type: ignore[union-attr]
-    assert f"DSL person {ids[DANA]} has no chat or email address" in logged
+    assert f"no configured channel reaches DSL person {ids[DANA]}" in logged
     assert f"weekly report to person {ids[FAY]} via slack failed: slack: ratelimited" in logged
     for secret in ("Dana", "Fay", "Alex", "Priya", "health assessment", "Evan"):  # ids only, never names or text
         assert secret not in logged

@@ -37,7 +37,8 @@ class InboundGuard:
         if scope["type"] != "http" or scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])  # ASGI header names are lower case
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _refuse(send, 413, b"request too large\n")
             return
@@ -52,7 +53,10 @@ class InboundGuard:
                 return
             if not message.get("more_body", False):
                 break
-        problem = _problem(bytes(body), activity=scope.get("path") == MESSAGES_PATH)
+        # An activity's shape is checked only on requests that carry a token: one without gets the SDK's
+        # 401 whatever its body, so nothing here tells an unauthenticated caller more than that.
+        bearer = headers.get(b"authorization", b"").startswith(b"Bearer ")
+        problem = _problem(bytes(body), activity=scope.get("path") == MESSAGES_PATH and bearer)
         if problem is not None:
             await _refuse(send, 400, problem)
             return
