@@ -135,7 +135,8 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
                 )
             out.write("\naudit verify: " + verify_chain(session).describe() + "\n")
 
-        _heading(out, "The drift report, as the DSL (Alex Morgan) gets it every Monday")
+        at = clock_now[0].astimezone(LONDON)
+        _heading(out, f"The drift report for the DSL, Alex Morgan, as at {at:%a} {at.day} {at:%b %H:%M} (sent each Monday)")
         report = build_report(core.db, core.settings, core.calendar, clock_now[0], DriftFilters())
         out.write(render_text(weekly_message(report, core.settings.drift)) + "\n")
     finally:
