@@ -136,7 +136,8 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
             out.write("\naudit verify: " + verify_chain(session).describe() + "\n")
 
         at = clock_now[0].astimezone(LONDON)
-        _heading(out, f"The drift report for the DSL, Alex Morgan, as at {at:%a} {at.day} {at:%b %H:%M} (sent each Monday)")
+        as_at = f"{at:%a} {at.day} {at:%b %H:%M}"
+        _heading(out, f"The drift report for the DSL, Alex Morgan, as at {as_at} (sent each Monday)")
         report = build_report(core.db, core.settings, core.calendar, clock_now[0], DriftFilters())
         out.write(render_text(weekly_message(report, core.settings.drift)) + "\n")
     finally:
