@@ -12,6 +12,7 @@ the one configured in TEAMS_SERVICE_URL) are ever stored or used.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from microsoft_teams.api.activities.message import MessageActivityInput
 from microsoft_teams.api.clients.conversation.params import CreateConversationParams
 from microsoft_teams.api.models import ConversationAccount, TeamsChannelAccount
 from microsoft_teams.api.models.conversation.conversation_reference import ConversationReference
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
@@ -76,6 +77,28 @@ class ConversationStore:
         log.warning("ignored a Teams conversation with an unexpected service URL host")
         return False
 
+    def _upsert(
+        self,
+        match: ColumnElement[bool],
+        create: Callable[[], TeamsConversation],
+        fill: Callable[[TeamsConversation], None],
+        what: str,
+    ) -> None:
+        """Find the row ``match`` selects (or add ``create()``), then ``fill`` it. A concurrent first insert
+        of the same row loses to the unique key once: the retry finds that row and updates it."""
+        for _attempt in range(2):
+            try:
+                with self.db.transaction() as session:
+                    row = session.scalars(select(TeamsConversation).where(match)).first()
+                    if row is None:
+                        row = create()
+                        session.add(row)
+                    fill(row)
+                return
+            except IntegrityError:
+                continue
+        log.warning("could not record the Teams reference for %s", what)
+
     def remember_person(
         self,
         aad_object_id: str,
@@ -90,24 +113,20 @@ class ConversationStore:
         if not self._trusted(service_url):
             return
         key = aad_object_id.lower()
-        for _attempt in range(2):  # a concurrent first insert for the same person: update it instead
-            try:
-                with self.db.transaction() as session:
-                    row = session.scalars(
-                        select(TeamsConversation).where(TeamsConversation.aad_object_id == key)
-                    ).first()
-                    if row is None:
-                        row = TeamsConversation(aad_object_id=key, kind="personal")
-                        session.add(row)
-                    row.user_id = user_id or row.user_id
-                    row.conversation_id = conversation_id or row.conversation_id
-                    row.service_url = service_url
-                    row.tenant_id = tenant_id or row.tenant_id
-                    row.updated_at = now
-                return
-            except IntegrityError:
-                continue
-        log.warning("could not record the Teams reference for %s", key)
+
+        def fill(row: TeamsConversation) -> None:
+            row.user_id = user_id or row.user_id
+            row.conversation_id = conversation_id or row.conversation_id
+            row.service_url = service_url
+            row.tenant_id = tenant_id or row.tenant_id
+            row.updated_at = now
+
+        self._upsert(
+            TeamsConversation.aad_object_id == key,
+            lambda: TeamsConversation(aad_object_id=key, kind="personal"),
+            fill,
+            key,
+        )
 
     def remember_conversation(
         self, conversation_id: str, kind: str, *, service_url: str, now: datetime, tenant_id: str | None = None
@@ -116,23 +135,20 @@ class ConversationStore:
         if not self._trusted(service_url):
             return
         key = base_conversation_id(conversation_id)
-        for _attempt in range(2):
-            try:
-                with self.db.transaction() as session:
-                    row = session.scalars(
-                        select(TeamsConversation).where(TeamsConversation.conversation_id == key)
-                    ).first()
-                    if row is None:
-                        row = TeamsConversation(conversation_id=key, kind=kind)
-                        session.add(row)
-                    if row.aad_object_id is None:
-                        row.kind = kind
-                    row.service_url = service_url
-                    row.tenant_id = tenant_id or row.tenant_id
-                    row.updated_at = now
-                return
-            except IntegrityError:
-                continue
+
+        def fill(row: TeamsConversation) -> None:
+            if row.aad_object_id is None:
+                row.kind = kind
+            row.service_url = service_url
+            row.tenant_id = tenant_id or row.tenant_id
+            row.updated_at = now
+
+        self._upsert(
+            TeamsConversation.conversation_id == key,
+            lambda: TeamsConversation(conversation_id=key, kind=kind),
+            fill,
+            "a conversation",
+        )
 
     def person(self, aad_object_id: str) -> Reference | None:
         with self.db.reading() as session:
