@@ -204,7 +204,8 @@ def test_done_when_a_new_user_tries_it(server: tuple[Process, int, dict[str, str
     fields = payload("slash_command")
     fields.update(
         command="/action",
-        text="<@U1> Share CAD log by Friday",
+        # The server runs on the real clock, so the deadline is relative: "by Friday" is in the past on Friday evening.
+        text="<@U1> Share CAD log in 3 days",
         response_url=fake_slack.response_url("e2e"),
         trigger_id="e2e-trigger-1",
     )
@@ -250,7 +251,7 @@ def test_socket_mode_end_to_end(cli_url: str, fake_slack: FakeSlack) -> None:
     try:
         process.wait_for_line("connected in Socket Mode")
         fields = payload("slash_command")
-        fields.update(text="<@U1> Share CAD log by Friday", response_url=fake_slack.response_url("socket"))
+        fields.update(text="<@U1> Share CAD log in 3 days", response_url=fake_slack.response_url("socket"))
         envelope = {
             "envelope_id": "env-1",
             "type": "slash_commands",
