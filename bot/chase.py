@@ -8,8 +8,10 @@ dies mid-send are claimed again when the lease runs out (such a row may then be 
 nudge is better than a lost one). A failed send goes back to pending with backoff and is retried for
 ever; after ``max_send_attempts`` it is flagged ``stuck`` for the operator log and the DSL report.
 
-Claimed rows are handled in batches: one transaction to prepare a batch, one to record its outcomes
-(events appended to the log in bulk, the next nudges planned set-wise), whatever the batch's size.
+Claimed rows are handled in batches: one transaction to claim and prepare a batch, one to record its
+outcomes (events appended to the log in bulk, the next nudges planned set-wise), whatever the batch's
+size. This path reads and writes plain columns, never ORM objects: a sweep after a bank holiday may send
+thousands of nudges, and building ORM objects cost more than everything else together.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -31,9 +33,9 @@ from bot.dates import WorkCalendar, ensure_aware, utcnow
 from bot.delivery import Router
 from bot.ladder import ESCALATION_STEPS, Occurrence
 from bot.messages import nudge_message
-from bot.planner import LADDER_STEPS, Planner, conversation_key, person_key, zone_of
+from bot.planner import LADDER_STEPS, Planner, conversation_key, ladder_states, person_key, zone_of
 from bot.ports import Delivered, DeliveryError
-from bot.records import ActionView, PersonView
+from bot.records import ActionView, PersonView, load_actions
 from storage.db import Database
 from storage.log import NewEvent, append_events
 from storage.models import Action, ActionEvent, EventContent, Meeting, Nudge, Person
@@ -78,6 +80,19 @@ class SweepReport:
     @property
     def sent(self) -> int:
         return self.count("sent")
+
+
+class _Claim(NamedTuple):
+    """A row as the claim returns it."""
+
+    id: int
+    action_id: int
+    step: str
+    deadline_version: int
+    occurrence: int
+    recipient_key: str
+    recipient_id: int | None
+    due_at: datetime
 
 
 @dataclass
@@ -173,11 +188,19 @@ class Chaser:
             )
             session.add(
                 Nudge(
-                    action_id=action_id, step="card", deadline_version=action.deadline_version,
-                    occurrence=int(previous or 0), recipient_key=key, recipient_id=None, due_at=now,
-                    status="pending", attempts=0, stuck=False, created_at=now,
+                    action_id=action_id,
+                    step="card",
+                    deadline_version=action.deadline_version,
+                    occurrence=int(previous or 0),
+                    recipient_key=key,
+                    recipient_id=None,
+                    due_at=now,
+                    status="pending",
+                    attempts=0,
+                    stuck=False,
+                    created_at=now,
                 )
-            )  # fmt: skip
+            )
 
     # ===== sweeping ==============================================================================
     def sweep(self, now: datetime | None = None, *, dry_run: bool = False, max_rows: int = 10_000) -> SweepReport:
@@ -189,19 +212,19 @@ class Chaser:
             return report
         handled = 0
         while handled < max_rows:
-            claimed = self._claim(now, min(self.cfg.batch_size, max_rows - handled))
+            claimed, jobs = self._take(now, min(self.cfg.batch_size, max_rows - handled))
             if not claimed:
                 break
             handled += len(claimed)
-            jobs = self._prepare(claimed, now)
             for job in jobs:
                 self._deliver(job, now)
             self._finish(jobs, now)
             report.items.extend(self._items(claimed, jobs))
         return report
 
-    def _claim(self, now: datetime, limit: int) -> list[int]:
-        """Atomically take up to ``limit`` due rows (and rows whose lease ran out) for this worker."""
+    def _take(self, now: datetime, limit: int) -> tuple[list[int], list[_Job]]:
+        """Atomically claim up to ``limit`` due rows (and rows whose lease ran out) for this worker, and
+        prepare them for sending, in one transaction. Returns the claimed ids and the jobs to send."""
         claimable = or_(
             and_(Nudge.status == "pending", Nudge.due_at <= now),
             and_(Nudge.status == "sending", Nudge.lease_until < now),
@@ -214,28 +237,38 @@ class Chaser:
                 due = due.with_for_update(skip_locked=True)
             ids = list(session.scalars(due))
             if not ids:
-                return []
-            claimed = session.scalars(
+                return [], []
+            rows = session.execute(
                 update(Nudge)
                 .where(Nudge.id.in_(ids), claimable)
                 .values(status="sending", claimed_by=self.worker, lease_until=now + LEASE, attempts=Nudge.attempts + 1)
-                .returning(Nudge.id)
+                .returning(
+                    Nudge.id,
+                    Nudge.action_id,
+                    Nudge.step,
+                    Nudge.deadline_version,
+                    Nudge.occurrence,
+                    Nudge.recipient_key,
+                    Nudge.recipient_id,
+                    Nudge.due_at,
+                )
                 .execution_options(synchronize_session=False)
             )
-            return sorted(claimed)
+            claimed = sorted((_Claim._make(row) for row in rows), key=lambda row: row.id)
+            return [row.id for row in claimed], self._prepare(session, claimed, now)
 
     @staticmethod
-    def _still_wanted(nudge: Nudge, action: Action) -> bool:
+    def _still_wanted(step: str, deadline_version: int, action: ActionView) -> bool:
         """Whether a claimed row still makes sense for the action as it is now."""
-        if nudge.step == "card":
+        if step == "card":
             return True
-        if action.status not in ("open", "blocked"):
+        if not action.is_open:
             return False
-        if nudge.step in ("due_soon", "due_today", "overdue") and action.status == "blocked":
+        if step in ("due_soon", "due_today", "overdue") and action.status == "blocked":
             return False  # a block stops the owner's nudges
-        if nudge.step in ("due_soon", "due_today", "overdue", "escalation"):
-            return nudge.deadline_version == action.deadline_version
-        return not (nudge.step == "review_due" and action.reviewed_at is not None)
+        if step in ("due_soon", "due_today", "overdue", "escalation"):
+            return deadline_version == action.deadline_version
+        return not (step == "review_due" and action.reviewed_at is not None)
 
     @staticmethod
     def _block_reasons(session: Session, action_ids: set[int]) -> dict[int, str | None]:
@@ -254,45 +287,44 @@ class Chaser:
         )
         return {action_id: reason for action_id, reason in rows}
 
-    def _prepare(self, claimed: list[int], now: datetime) -> list[_Job]:
-        """Load a batch of claimed rows; cancel those that no longer make sense; collapse missed steps."""
-        with self.db.transaction() as session:
-            rows = list(
-                session.scalars(
-                    select(Nudge).where(
-                        Nudge.id.in_(claimed), Nudge.status == "sending", Nudge.claimed_by == self.worker
-                    )
+    def _prepare(self, session: Session, claimed: Sequence[_Claim], now: datetime) -> list[_Job]:
+        """Turn claimed rows into jobs; cancel those that no longer make sense; collapse missed steps."""
+        actions, people = load_actions(
+            session, {r.action_id for r in claimed}, also_people={r.recipient_id for r in claimed if r.recipient_id}
+        )
+        reasons = self._block_reasons(session, {r.action_id for r in claimed if r.step == "blocked"})
+        today = self.calendar.today(now)
+        jobs, cancelled, moved = [], [], []
+        for row in claimed:
+            action = actions[row.action_id]
+            if not self._still_wanted(row.step, row.deadline_version, action):
+                cancelled.append(row.id)
+                continue
+            recipient = people.get(row.recipient_id) if row.recipient_id else None
+            step, occurrence = row.step, row.occurrence
+            latest = self.planner.collapse(step, occurrence, row.due_at, action, recipient, now)
+            if latest is not None:
+                step, occurrence = latest.step, latest.occurrence
+                moved.append({"nudge_id": row.id, "step": step, "occurrence": occurrence, "due_at": latest.due_at})
+            late = self.calendar.working_days_between(self.calendar.today(action.deadline), today)
+            jobs.append(
+                _Job(
+                    row.id, step, occurrence, row.recipient_key, recipient, action, reasons.get(action.id), max(0, late)
                 )
             )
-            actions = {
-                a.id: a
-                for a in session.scalars(select(Action).where(Action.id.in_({r.action_id for r in rows}))).unique()
-            }
-            people = {
-                p.id: p
-                for p in session.scalars(
-                    select(Person).where(Person.id.in_({r.recipient_id for r in rows if r.recipient_id}))
-                ).unique()
-            }
-            reasons = self._block_reasons(session, {r.action_id for r in rows if r.step == "blocked"})
-            today = self.calendar.today(now)
-            jobs = []
-            for row in rows:
-                action = actions[row.action_id]
-                if not self._still_wanted(row, action):
-                    row.status, row.lease_until = "cancelled", None
-                    continue
-                recipient = people.get(row.recipient_id) if row.recipient_id else None
-                self.planner.collapse(row, action, recipient, now)
-                late = self.calendar.working_days_between(self.calendar.today(action.deadline), today)
-                jobs.append(
-                    _Job(
-                        row.id, row.step, row.occurrence, row.recipient_key,
-                        PersonView.of(recipient) if recipient else None, ActionView.of(action),
-                        reasons.get(action.id), max(0, late),
-                    )
-                )  # fmt: skip
-            return jobs
+        connection = session.connection()
+        if cancelled:
+            connection.execute(
+                update(Nudge).where(Nudge.id.in_(cancelled)).values(status="cancelled", lease_until=None)
+            )
+        if moved:
+            connection.execute(
+                update(Nudge)
+                .where(Nudge.id == bindparam("nudge_id"))
+                .values(step=bindparam("step"), occurrence=bindparam("occurrence"), due_at=bindparam("due_at")),
+                moved,
+            )
+        return jobs
 
     def _deliver(self, job: _Job, now: datetime) -> None:
         """Send one message through the router (outside any transaction). Never raises."""
@@ -330,16 +362,22 @@ class Chaser:
             done = [j for j in jobs if j.nudge_id in ours and j.error is None]
             failed = [j for j in jobs if j.nudge_id in ours and j.error is not None]
             if done:
-                session.execute(
-                    update(Nudge),
+                session.connection().execute(  # Core executemany: one statement, a parameter set per row
+                    update(Nudge)
+                    .where(Nudge.id == bindparam("nudge_id"))
+                    .values(
+                        status=bindparam("new_status"),
+                        sent_at=now,
+                        channel=bindparam("new_channel"),
+                        delivery_ref=bindparam("ref"),
+                        lease_until=None,
+                    ),
                     [
                         {
-                            "id": j.nudge_id,
-                            "status": "sent" if j.delivered else "unreachable",
-                            "sent_at": now,
-                            "channel": j.delivered.channel if j.delivered else None,
-                            "delivery_ref": j.delivered.ref if j.delivered else None,
-                            "lease_until": None,
+                            "nudge_id": j.nudge_id,
+                            "new_status": "sent" if j.delivered else "unreachable",
+                            "new_channel": j.delivered.channel if j.delivered else None,
+                            "ref": j.delivered.ref if j.delivered else None,
                         }
                         for j in done
                     ],
@@ -347,26 +385,12 @@ class Chaser:
                 append_events(session, [self._event(j, now) for j in done if j.step != "card"])
             for job in failed:
                 self._failed(session, job, now)
-            ladder = [j for j in done if j.step in LADDER_STEPS]
+            ladder = [(j.action.id, j.step, j.recipient) for j in done if j.step in LADDER_STEPS and j.recipient]
             if ladder:
-                session.flush()
-                actions = {
-                    a.id: a
-                    for a in session.scalars(
-                        select(Action).where(Action.id.in_({j.action.id for j in ladder}))
-                    ).unique()
-                }
-                people = {
-                    p.id: p
-                    for p in session.scalars(
-                        select(Person).where(Person.id.in_({j.recipient.id for j in ladder if j.recipient}))
-                    ).unique()
-                }
-                self.planner.plan_after_send(
-                    session,
-                    [(actions[j.action.id], j.step, people[j.recipient.id]) for j in ladder if j.recipient],
-                    now,
-                )
+                # The actions as they are now: one may have been extended, reassigned or closed during sending.
+                states = ladder_states(session, {action_id for action_id, _, _ in ladder})
+                sent = [(states[action_id], step, recipient) for action_id, step, recipient in ladder]
+                self.planner.plan_after_send(session, sent, now)
 
     @staticmethod
     def _event(job: _Job, now: datetime) -> NewEvent:
@@ -400,13 +424,21 @@ class Chaser:
             row.stuck = True
             log.error(
                 "nudge %s (action %s, %s) is stuck after %s attempts: %s",
-                row.id, row.action_id, row.step, row.attempts, row.last_error,
-            )  # fmt: skip
+                row.id,
+                row.action_id,
+                row.step,
+                row.attempts,
+                row.last_error,
+            )
         else:
             log.warning(
                 "nudge %s (action %s, %s) failed, attempt %s: %s",
-                row.id, row.action_id, row.step, row.attempts, row.last_error,
-            )  # fmt: skip
+                row.id,
+                row.action_id,
+                row.step,
+                row.attempts,
+                row.last_error,
+            )
 
     @staticmethod
     def _items(claimed: list[int], jobs: list[_Job]) -> Iterator[SweepItem]:

@@ -31,6 +31,11 @@ class WorkCalendar:
     zone: ZoneInfo
     end_of_day: time
     bank_holidays: holidays.HolidayBase = field(repr=False, compare=False)
+    # Memos, because a sweep asks the same few days thousands of times: a holidays lookup converts its key
+    # and checks the year's expansion on every call, and ``at`` takes three time zone conversions. Working
+    # days are shared between the zones of one calendar; instants are per zone.
+    _working: dict[date, bool] = field(default_factory=dict, repr=False, compare=False)
+    _instants: dict[tuple[date, time], datetime] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def uk(cls, subdivision: str = "ENG", zone: str = "Europe/London", end_of_day: time = time(17, 0)) -> WorkCalendar:
@@ -43,7 +48,7 @@ class WorkCalendar:
 
     def with_zone(self, zone: ZoneInfo) -> WorkCalendar:
         """The same calendar seen from another time zone (a person's own), sharing the holiday table."""
-        return self if zone == self.zone else replace(self, zone=zone)
+        return self if zone == self.zone else replace(self, zone=zone, _instants={})
 
     # -- days -------------------------------------------------------------------------------------
     def bank_holiday_name(self, day: date) -> str | None:
@@ -51,7 +56,10 @@ class WorkCalendar:
         return str(name) if name else None
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.bank_holidays
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = day.weekday() < 5 and day not in self.bank_holidays
+        return working
 
     def add_working_days(self, day: date, count: int) -> date:
         """``count`` working days after ``day`` (before it when negative); ``day`` itself is not counted."""
@@ -100,11 +108,14 @@ class WorkCalendar:
         In the autumn repeated hour the first occurrence is taken (fold=0); a time that does not exist in
         the spring gap is moved forward by the gap, as a wall clock would be.
         """
-        local = datetime.combine(day, wall, tzinfo=self.zone)
-        roundtrip = local.astimezone(UTC).astimezone(self.zone)
-        if roundtrip.replace(tzinfo=None) != local.replace(tzinfo=None):
-            local = roundtrip  # non-existent local time (spring forward)
-        return local.astimezone(UTC)
+        instant = self._instants.get((day, wall))
+        if instant is None:
+            local = datetime.combine(day, wall, tzinfo=self.zone)
+            roundtrip = local.astimezone(UTC).astimezone(self.zone)
+            if roundtrip.replace(tzinfo=None) != local.replace(tzinfo=None):
+                local = roundtrip  # non-existent local time (spring forward)
+            instant = self._instants[(day, wall)] = local.astimezone(UTC)
+        return instant
 
     def end_of(self, day: date) -> datetime:
         return self.at(day, self.end_of_day)

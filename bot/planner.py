@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, func, insert, select, update
@@ -43,6 +43,77 @@ def zone_of(timezone: str | None, default: ZoneInfo) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return default
+
+
+class Recipient(Protocol):
+    """Whom a nudge goes to, as planning sees them: a stored person, or a view of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def timezone(self) -> str | None: ...
+
+
+class Dated(Protocol):
+    """The dates a ladder is computed from."""
+
+    @property
+    def deadline(self) -> datetime: ...
+    @property
+    def review_on(self) -> date | None: ...
+
+
+class Planned(Dated, Protocol):
+    """What planning reads of an action: a stored Action, or a ``LadderState`` read in bulk by the sweep."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def deadline_version(self) -> int: ...
+    @property
+    def deadline_set_at(self) -> datetime: ...
+    @property
+    def owner(self) -> Recipient: ...
+
+
+@dataclass(frozen=True)
+class Someone:
+    id: int
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class LadderState:
+    """An action's state as planning needs it, read as plain columns (no ORM objects on the sweep's path)."""
+
+    id: int
+    status: str
+    deadline: datetime
+    deadline_version: int
+    deadline_set_at: datetime
+    review_on: date | None
+    owner: Someone
+
+
+def ladder_states(session: Session, action_ids: Iterable[int]) -> dict[int, LadderState]:
+    """The actions' current ladder state, in one query."""
+    rows = session.execute(
+        select(
+            Action.id,
+            Action.status,
+            Action.deadline,
+            Action.deadline_version,
+            Action.deadline_set_at,
+            Action.review_on,
+            Person.id,
+            Person.timezone,
+        )
+        .join(Person, Person.id == Action.owner_id)
+        .where(Action.id.in_(set(action_ids)))
+    )
+    return {row[0]: LadderState(*row[:6], Someone(row[6], row[7])) for row in rows}
 
 
 @dataclass
@@ -134,7 +205,7 @@ class Planner:
         return list(chosen.values())
 
     # -- when -------------------------------------------------------------------------------------
-    def series(self, action: Action, track: str, recipient: Person) -> Iterable[Occurrence]:
+    def series(self, action: Dated, track: str, recipient: Recipient) -> Iterable[Occurrence]:
         cal = self.calendar.with_zone(zone_of(recipient.timezone, self.calendar.zone))
         if track == "owner":
             return owner_track(action.deadline, cal, self.cfg)
@@ -144,7 +215,7 @@ class Planner:
         return review_track(action.review_on, cal, self.cfg)
 
     @staticmethod
-    def row(action: Action, item: Occurrence, recipient: Person, now: datetime) -> dict[str, Any]:
+    def row(action: Planned, item: Occurrence, recipient: Recipient, now: datetime) -> dict[str, Any]:
         return {
             "action_id": action.id,
             "step": item.step,
@@ -180,7 +251,7 @@ class Planner:
         if not live:
             return
         dsls, people = self.recipients_context(session, live)
-        wanted: list[tuple[Action, str, Person]] = []
+        wanted: list[tuple[Planned, str, Recipient]] = []
         for action in live:
             if action.status == "open":
                 wanted.append((action, "owner", action.owner))
@@ -189,11 +260,11 @@ class Planner:
                 wanted += [(action, "review", p) for p in self.review_recipients(action)]
         self._queue_next(session, wanted, now)
 
-    def plan_after_send(self, session: Session, sent: Sequence[tuple[Action, str, Person]], now: datetime) -> None:
-        """Queue the successor of each ladder row just sent: (action, its step, the recipient it went to).
-
-        Only the sent row's own track moves on; the action's other tracks keep their pending rows."""
-        wanted = []
+    def plan_after_send(self, session: Session, sent: Sequence[tuple[Planned, str, Recipient]], now: datetime) -> None:
+        """Queue the successor of each ladder row just sent: (the action as it is now, the row's step, the
+        recipient it went to). Only the sent row's own track moves on; the action's other tracks keep their
+        pending rows, and the owner track follows the action's current owner."""
+        wanted: list[tuple[Planned, str, Recipient]] = []
         for action, step, recipient in sent:
             track = _STEP_TRACK[step]
             if action.status not in OPEN_STATUSES or (track == "owner" and action.status != "open"):
@@ -201,7 +272,7 @@ class Planner:
             wanted.append((action, track, action.owner if track == "owner" else recipient))
         self._queue_next(session, wanted, now)
 
-    def _queue_next(self, session: Session, wanted: Sequence[tuple[Action, str, Person]], now: datetime) -> None:
+    def _queue_next(self, session: Session, wanted: Sequence[tuple[Planned, str, Recipient]], now: datetime) -> None:
         if not wanted:
             return
         history = _history(session, sorted({action.id for action, _, _ in wanted}))
@@ -216,18 +287,17 @@ class Planner:
             if item is not None:
                 rows.append(self.row(action, item, recipient, now))
         if rows:
-            session.execute(insert(Nudge), rows)
+            session.connection().execute(insert(Nudge), rows)  # Core executemany: no ORM objects needed
 
-    def collapse(self, nudge: Nudge, action: Action, recipient: Person | None, now: datetime) -> None:
-        """After downtime, move a claimed ladder row on to the most advanced occurrence now due."""
-        track = _STEP_TRACK.get(nudge.step)
+    def collapse(
+        self, step: str, occurrence: int, due_at: datetime, action: Dated, recipient: Recipient | None, now: datetime
+    ) -> Occurrence | None:
+        """After downtime, the most advanced occurrence now due on a claimed ladder row's track, when that is
+        not the row itself (the row then moves on to it): one overdue nudge, not five."""
+        track = _STEP_TRACK.get(step)
         if track is None or track == "review" or recipient is None:
-            return
-        series = self.series(action, track, recipient)
-        latest = next_occurrence(series, nudge.due_at - _TICK, now)
-        if (
-            latest is not None
-            and latest.due_at <= now
-            and (latest.step, latest.occurrence) != (nudge.step, nudge.occurrence)
-        ):
-            nudge.step, nudge.occurrence, nudge.due_at = latest.step, latest.occurrence, latest.due_at
+            return None
+        latest = next_occurrence(self.series(action, track, recipient), due_at - _TICK, now)
+        if latest is not None and latest.due_at <= now and (latest.step, latest.occurrence) != (step, occurrence):
+            return latest
+        return None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from storage.models import Action, ActionEvent, Meeting, Person
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Action, ActionEvent, Agency, Meeting, Person
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class ActionView:
     extensions: int
     closed_at: datetime | None
     origin: str | None = None
+    reviewed_at: datetime | None = None
 
     @classmethod
     def of(cls, action: Action) -> ActionView:
@@ -103,6 +108,7 @@ class ActionView:
             extensions=action.extensions,
             closed_at=action.closed_at,
             origin=action.origin,
+            reviewed_at=action.reviewed_at,
         )
 
     @property
@@ -111,6 +117,102 @@ class ActionView:
 
     def is_overdue(self, now: datetime) -> bool:
         return self.is_open and self.deadline < now
+
+
+def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
+    """People as views, by id, in one query of plain columns (the bulk path: no ORM objects are built)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(
+            Person.id,
+            Person.display_name,
+            Person.email,
+            Person.handle,
+            Person.slack_user_id,
+            Person.teams_object_id,
+            Person.timezone,
+            Person.role,
+            Agency.name,
+            Person.active,
+        )
+        .outerjoin(Agency, Agency.id == Person.agency_id)
+        .where(Person.id.in_(wanted))
+    )
+    return {
+        r.id: PersonView(
+            id=r.id,
+            name=r.display_name,
+            email=r.email,
+            handle=r.handle,
+            slack_user_id=r.slack_user_id,
+            teams_object_id=r.teams_object_id,
+            timezone=r.timezone,
+            role=r.role,
+            agency=r.name,
+            active=r.active,
+        )
+        for r in rows
+    }
+
+
+def load_actions(
+    session: Session, ids: Iterable[int], *, also_people: Iterable[int] = ()
+) -> tuple[dict[int, ActionView], dict[int, PersonView]]:
+    """Actions as views, by id, in two queries of plain columns; with them every person they name (owner,
+    recorder) and the people in ``also_people``, by id."""
+    wanted = set(ids)
+    if not wanted:
+        return {}, load_people(session, also_people)
+    rows = session.execute(
+        select(
+            Action.id,
+            Action.task,
+            Action.owner_id,
+            Action.deadline,
+            Action.review_on,
+            Action.case_ref,
+            Action.status,
+            Action.created_by_id,
+            Action.created_at,
+            Action.meeting_id,
+            Meeting.title,
+            Meeting.chair_id,
+            Action.deadline_version,
+            Action.extensions,
+            Action.closed_at,
+            Action.origin,
+            Action.reviewed_at,
+        )
+        .outerjoin(Meeting, Meeting.id == Action.meeting_id)
+        .where(Action.id.in_(wanted))
+    ).all()
+    people = load_people(session, {*also_people, *(r.owner_id for r in rows), *(r.created_by_id for r in rows)})
+    actions = {
+        r.id: ActionView(
+            id=r.id,
+            ref=f"A-{r.id}",
+            task=r.task,
+            owner=people[r.owner_id],
+            deadline=r.deadline,
+            review_on=r.review_on,
+            case_ref=r.case_ref,
+            status=r.status,
+            created_by=people[r.created_by_id],
+            created_at=r.created_at,
+            meeting_id=r.meeting_id,
+            meeting_title=r.title,
+            meeting_chair_id=r.chair_id,
+            deadline_version=r.deadline_version,
+            extensions=r.extensions,
+            closed_at=r.closed_at,
+            origin=r.origin,
+            reviewed_at=r.reviewed_at,
+        )
+        for r in rows
+    }
+    return actions, people
 
 
 @dataclass(frozen=True)

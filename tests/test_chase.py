@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,10 @@ from bot.app import Core, build_core
 from bot.cli import main
 from bot.directory import set_role, update_person
 from bot.grammar import OwnerRef, parse_action
+from bot.messages import Message
 from bot.people import PersonInput
+from bot.ports import Delivered
+from bot.records import PersonView
 from storage.models import ActionEvent, Nudge
 from tests.conftest import Clock, london
 from tests.support import RecordingMessenger, sweep_in_another_process
@@ -157,6 +161,39 @@ def test_downtime_collapses_into_the_latest_nudge(core: Core, clock: Clock, mess
     assert [e.details.get("occurrence") for e in events if e.kind == "nudged"][-1] == 4  # the 4th overdue step
 
 
+def _while_sending(messenger: RecordingMessenger, title_part: str, change: Callable[[], object]) -> None:
+    """Make ``change`` happen (as another user would) while the nudge whose title has ``title_part`` is sent."""
+    send = messenger.send_direct
+
+    def send_then_change(person: PersonView, message: Message) -> Delivered:
+        delivered = send(person, message)
+        if title_part in message.title:
+            change()
+        return delivered
+
+    messenger.send_direct = send_then_change  # type: ignore[method-assign]
+
+
+def test_a_handover_during_a_send_moves_the_ladder_to_the_new_owner(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    ref = record(core, "@jo Send the report by Tuesday")  # Tue 24 Nov
+    sam = PersonInput(OwnerRef("handle", "sam"))
+    _while_sending(messenger, "due today", lambda: core.service.reassign(ref, CHAIR, sam, "jo is on leave"))
+    sent = run_hourly(core, clock, london(2026, 11, 25, 10), messenger)
+    assert ("Tue 24 Nov 09:00", "@jo", f"{ref} is due today at 17:00") in sent
+    assert [to for _, to, title in sent if "overdue" in title] == ["@sam"]
+
+
+def test_a_completion_during_a_send_plans_nothing_more(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    ref = record(core, "@jo Send the report by Tuesday")
+    _while_sending(messenger, "due today", lambda: core.service.complete(ref, OWNER, "sent it"))
+    sent = run_hourly(core, clock, london(2026, 12, 4, 10), messenger)
+    assert sent[-1] == ("Tue 24 Nov 09:00", "@jo", f"{ref} is due today at 17:00")  # and nothing after it
+    with core.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Nudge).where(Nudge.status == "pending")) == 0
+
+
 def test_a_failed_send_stays_pending_and_is_retried(
     core: Core, clock: Clock, messenger: RecordingMessenger, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -240,7 +277,7 @@ def test_a_worker_that_dies_mid_sweep_loses_nothing(core: Core, clock: Clock, me
     for n in range(5):
         record(core, f"@owner{n} Task {n} by Friday")
     dead = build_core(core.settings, db=core.db, clock=clock).chaser
-    claimed = dead._claim(clock(), 3)  # claims three rows, then the process is killed before sending
+    claimed, _ = dead._take(clock(), 3)  # claims three rows, then the process is killed before sending
     assert len(claimed) == 3
     assert core.chaser.sweep().sent == 2  # the others go out; the claimed three wait for their lease
     clock.advance(minutes=11)
