@@ -53,9 +53,9 @@ def _stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def _run_http(app: App, host: str, port: int, stop: threading.Event) -> None:
+def _run_http(app: App, signing_secret: str, host: str, port: int, stop: threading.Event) -> None:
     try:
-        server = serve_http(app, host, port)
+        server = serve_http(app, signing_secret, host, port)
     except OSError as error:
         raise ConfigError(f"--port {port}: cannot listen on {host}:{port} ({error.strerror})") from None
     thread = threading.Thread(target=server.serve_forever, name="slack-http", daemon=True)
@@ -115,7 +115,9 @@ def serve_slack(
         try:
             with _stop_on_signals() as stop:
                 if http:
-                    _run_http(app, environ.get("ACTIONBOT_HTTP_HOST") or DEFAULT_HOST, port, stop)
+                    assert settings.signing_secret is not None  # read_env requires it in HTTP mode
+                    host = environ.get("ACTIONBOT_HTTP_HOST") or DEFAULT_HOST
+                    _run_http(app, settings.signing_secret, host, port, stop)
                 else:
                     assert settings.app_token is not None
                     _run_socket_mode(app, settings.app_token, stop)

@@ -19,6 +19,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
 
 from handlers.slack.payloads import shape_problem
 
@@ -42,10 +43,8 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def _malformed(body: bytes, content_type: str | None) -> str | None:
-    """Why a body cannot be a Slack request (it is not UTF-8, its JSON does not parse, or its fields do
-    not have Slack's documented types), or None. Bolt would otherwise fail on it with a 500."""
-    if not body:
-        return None  # Bolt answers an empty body itself (401: it carries no valid signature)
+    """Why a signed body still cannot be a Slack request (it is not UTF-8, its JSON does not parse, or its
+    fields do not have Slack's documented types), or None. Bolt would otherwise fail on it with a 500."""
     try:
         parsed = parse_body(body.decode("utf-8"), content_type)
     except (UnicodeDecodeError, ValueError):
@@ -53,8 +52,27 @@ def _malformed(body: bytes, content_type: str | None) -> str | None:
     return shape_problem(parsed)
 
 
-def wsgi_app(app: App, path: str = PATH) -> WSGIApplication:
+def _signed(verifier: SignatureVerifier, body: bytes, environ: WSGIEnvironment) -> bool:
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE")
+    if not timestamp or not signature:
+        return False
+    try:
+        return verifier.is_valid(body, timestamp, signature)
+    except ValueError:  # a timestamp that is not a number
+        return False
+
+
+def _refuse(start_response: StartResponse, status: str, text: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+    return [text]
+
+
+def wsgi_app(app: App, signing_secret: str, path: str = PATH) -> WSGIApplication:
+    """The Bolt app behind three checks, in this order: the body's size, Slack's signature (with its
+    five-minute replay window), and the payload's shape. Bolt verifies the signature again itself."""
     bolt = SlackRequestHandler(app, path)
+    verifier = SignatureVerifier(signing_secret)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
@@ -65,22 +83,25 @@ def wsgi_app(app: App, path: str = PATH) -> WSGIApplication:
         except ValueError:
             length = -1
         if length < 0 or length > MAX_BODY:
-            start_response("413 Content Too Large", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"request too large\n"]
+            return _refuse(start_response, "413 Content Too Large", b"request too large\n")
         body = environ["wsgi.input"].read(length) if length else b""
-        if problem := _malformed(body, environ.get("CONTENT_TYPE")):
-            # Nothing reaches Bolt or a listener; the reason names no values, so it is safe to log.
-            log.warning("refused a malformed request: %s", problem)
-            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"malformed request\n"]
+        if environ.get("PATH_INFO") == path and environ.get("REQUEST_METHOD") == "POST":
+            # An unsigned, forged or replayed request is refused before anything reads its body.
+            if not _signed(verifier, body, environ):
+                return _refuse(start_response, "401 Unauthorized", b"invalid request\n")
+            if problem := _malformed(body, environ.get("CONTENT_TYPE")):
+                # Nothing reaches Bolt or a listener; the reason names no values, so it is safe to log.
+                log.warning("refused a malformed request: %s", problem)
+                return _refuse(start_response, "400 Bad Request", b"malformed request\n")
         environ["wsgi.input"] = io.BytesIO(body)
         return bolt(environ, start_response)
 
     return application
 
 
-def serve_http(app: App, host: str, port: int, path: str = PATH) -> ThreadingWSGIServer:
+def serve_http(app: App, signing_secret: str, host: str, port: int, path: str = PATH) -> ThreadingWSGIServer:
     """A server bound to (host, port), not yet serving: call ``serve_forever`` (port 0 picks a free one)."""
-    server = make_server(host, port, wsgi_app(app, path), server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    application = wsgi_app(app, signing_secret, path)
+    server = make_server(host, port, application, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
     assert isinstance(server, ThreadingWSGIServer)
     return server

@@ -181,8 +181,8 @@ def measure(db: Database, url: str, label: str) -> tuple[list[float], list[float
         core: Core = build_core(Settings(database_url=url), db=db)
         time_recording(core, timings)
         app = build_app(core, bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, executor=idle.executor)
-        server: ThreadingWSGIServer = serve_http(app, "127.0.0.1", 0)
-        server.set_app(timed(wsgi_app(app), timings))
+        server: ThreadingWSGIServer = serve_http(app, SECRET, "127.0.0.1", 0)
+        server.set_app(timed(wsgi_app(app, SECRET), timings))
         thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         acks: list[float] = []

@@ -258,7 +258,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 def slack(core: Core, fake_slack: FakeSlack) -> Iterator[SlackHarness]:
     executor = TrackingExecutor()
     app = build_app(core, bot_token=TOKEN, signing_secret=SECRET, api_url=fake_slack.api_url, executor=executor)
-    server = serve_http(app, "127.0.0.1", 0)
+    server = serve_http(app, SECRET, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="slack-under-test", daemon=True)
     thread.start()
     harness = SlackHarness(f"http://127.0.0.1:{server.server_port}", fake_slack, core, executor)

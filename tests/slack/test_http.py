@@ -43,3 +43,36 @@ def test_a_huge_body_is_refused_unread(slack: SlackHarness, core: Core) -> None:
     finally:
         connection.close()
     assert count_actions(core) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "when_signed"),
+    [
+        ('{"type": "block_actions", "actions": ', "application/json", 400),  # JSON cut short
+        (
+            "payload=%7B%22type%22%3A+%22block_actions%22%2C+%22actions%22%3A+7%7D",  # "actions" is not a list
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+        ("", "application/x-www-form-urlencoded", 404),  # signed but empty: Bolt has nothing to route
+    ],
+)
+def test_the_signature_is_checked_before_the_body_is_read(
+    slack: SlackHarness,
+    core: Core,
+    caplog: pytest.LogCaptureFixture,
+    body: str,
+    content_type: str,
+    when_signed: int,
+) -> None:
+    """Unsigned junk is a 401, whatever it holds; only a signed request has its payload's shape checked."""
+    assert slack.send(body, content_type, signed=False)[0] == 401
+    assert (
+        slack.send(
+            body, content_type, headers={"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=1"}, signed=False
+        )[0]
+        == 401
+    )
+    assert not any("malformed" in record.getMessage() for record in caplog.records)
+    assert slack.send(body, content_type)[0] == when_signed
+    assert count_actions(core) == 0
