@@ -303,7 +303,7 @@ def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core:
         return 0
     who = _person(args.person, "PERSON")
     if args.people_command == "set-role":
-        person = set_role(core.db, who, args.role, now=utcnow())
+        person = set_role(core.db, who, args.role, now=utcnow(), reason=args.reason)
         out.write(f"{person.name} is now {person.role}.\n")
         return 0
     person = update_person(
@@ -549,6 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = people.add_parser("set-role", help="set a person's role")
     q.add_argument("person")
     q.add_argument("role", choices=["member", "chair", "dsl", "admin"])
+    q.add_argument("--reason", help="why (written to the action log with the change)")
     q = people.add_parser("set", help="add or update a person")
     q.add_argument("person")
     q.add_argument("--name")

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from bot.people import PersonInput, Profile, agency_named, find_person, identify
 from bot.records import PersonView
-from bot.service import ServiceError
+from bot.service import ServiceError, clean_reason
 from storage.db import Database
+from storage.log import append_event
 from storage.models import ROLES, Person
 
 
@@ -22,12 +23,18 @@ def list_people(db: Database) -> list[PersonView]:
         return [PersonView.of(p) for p in session.scalars(select(Person).order_by(Person.id)).unique()]
 
 
-def set_role(db: Database, who: PersonInput, role: str, *, now: datetime) -> PersonView:
+def set_role(db: Database, who: PersonInput, role: str, *, now: datetime, reason: str | None = None) -> PersonView:
+    """Give someone a role. A change is written to the action log (``role_changed``: the person's id, the
+    old and new role, the reason), because a role decides who sees every action of the partnership."""
     if role not in ROLES:
         raise DirectoryError(f"role must be one of {', '.join(ROLES)}")
+    reason = clean_reason(reason, False, "change a role")
     with db.transaction() as session:
         person = identify(session, who, now)
-        person.role = role
+        previous, person.role = person.role, role
+        if previous != role:
+            details = {"person_id": person.id, "from": previous, "to": role}
+            append_event(session, kind="role_changed", at=now, reason=reason, details=details)
         return PersonView.of(person)
 
 

@@ -147,6 +147,12 @@ def subject_access(session: Session, person: Person, now: datetime) -> dict[str,
         "events": list(
             event_rows(session, or_(ActionEvent.actor_id == person.id, ActionEvent.action_id.in_(concerned)))
         ),
+        # Few rows, filtered here: reading a JSON field in SQL differs between SQLite and PostgreSQL.
+        "role_changes": [
+            row
+            for row in event_rows(session, ActionEvent.kind == "role_changed")
+            if (row["details"] or {}).get("person_id") == person.id
+        ],
         "messages_sent_to_them": [
             {
                 "action": f"A-{action_id}",
@@ -250,7 +256,9 @@ def export(session: Session, request: ExportRequest, visible: ColumnElement[bool
     if request.what == "person":
         assert request.person_id is not None
         document = subject_access(session, session.get_one(Person, request.person_id), now)
-        sections: tuple[str, ...] = ("subject", "actions_owned", "actions_recorded", "events", "messages_sent_to_them")
+        sections: tuple[str, ...] = (
+            "subject", "actions_owned", "actions_recorded", "events", "role_changes", "messages_sent_to_them",
+        )  # fmt: skip
     else:
         assert request.case_ref is not None
         document = case_chronology(session, request.case_ref, visible, now)

@@ -71,7 +71,8 @@ def parse_ref(ref: str) -> int:
     return int(text)
 
 
-def _reason(reason: str | None, required: bool, what: str) -> str | None:
+def clean_reason(reason: str | None, required: bool, what: str) -> str | None:
+    """A reason as it is logged: whitespace collapsed, within the length limit, present when required."""
     text = " ".join((reason or "").split())
     if len(text) > MAX_REASON:
         raise InvalidChange(f"The reason is {len(text)} characters; keep it under {MAX_REASON}.")
@@ -240,7 +241,7 @@ class ActionService:
         self, ref: str | int, actor: PersonInput, note: str | None = None, *, now: datetime | None = None
     ) -> ActionView:
         now = self._now(now)
-        note = _reason(note, False, "complete")
+        note = clean_reason(note, False, "complete")
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             if action.status == "done":
@@ -256,7 +257,7 @@ class ActionService:
     ) -> ActionView:
         """The owner says the action is on track."""
         now = self._now(now)
-        note = _reason(note, False, "acknowledge")
+        note = clean_reason(note, False, "acknowledge")
         with self.db.transaction() as session:
             action = self._load(session, ref, lock=True)
             person = identify(session, actor, now)
@@ -276,7 +277,7 @@ class ActionService:
         now: datetime | None = None,
     ) -> ActionView:
         now = self._now(now)
-        reason = _reason(reason, True, "extend a deadline")
+        reason = clean_reason(reason, True, "extend a deadline")
         ensure_aware(new_deadline)
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
@@ -315,7 +316,7 @@ class ActionService:
         now: datetime | None = None,
     ) -> ActionView:
         now = self._now(now)
-        reason = _reason(reason, True, "reassign an action")
+        reason = clean_reason(reason, True, "reassign an action")
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             self._require_open(action, "reassign")
@@ -340,7 +341,7 @@ class ActionService:
         self, ref: str | int, actor: PersonInput, reason: str | None, *, now: datetime | None = None
     ) -> ActionView:
         now = self._now(now)
-        reason = _reason(reason, True, "mark an action blocked")
+        reason = clean_reason(reason, True, "mark an action blocked")
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             self._require_open(action, "block")
@@ -354,7 +355,7 @@ class ActionService:
         self, ref: str | int, actor: PersonInput, reason: str | None = None, *, now: datetime | None = None
     ) -> ActionView:
         now = self._now(now)
-        reason = _reason(reason, False, "unblock")
+        reason = clean_reason(reason, False, "unblock")
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             if action.status != "blocked":
@@ -367,7 +368,7 @@ class ActionService:
         self, ref: str | int, actor: PersonInput, reason: str | None, *, now: datetime | None = None
     ) -> ActionView:
         now = self._now(now)
-        reason = _reason(reason, True, "cancel an action")
+        reason = clean_reason(reason, True, "cancel an action")
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             self._require_open(action, "cancel")
@@ -380,7 +381,7 @@ class ActionService:
         self, ref: str | int, actor: PersonInput, reason: str | None, *, now: datetime | None = None
     ) -> ActionView:
         now = self._now(now)
-        reason = _reason(reason, True, "reopen an action")
+        reason = clean_reason(reason, True, "reopen an action")
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             if action.status not in ("done", "cancelled"):
@@ -392,7 +393,7 @@ class ActionService:
 
     def comment(self, ref: str | int, actor: PersonInput, text: str, *, now: datetime | None = None) -> ActionView:
         now = self._now(now)
-        text_ = _reason(text, True, "comment")
+        text_ = clean_reason(text, True, "comment")
         with self.db.transaction() as session:
             action = self._load(session, ref, lock=True)
             person = identify(session, actor, now)
@@ -406,7 +407,7 @@ class ActionService:
     ) -> ActionView:
         """The chair (or a DSL) has reviewed the action at its review date."""
         now = self._now(now)
-        note = _reason(note, False, "review")
+        note = clean_reason(note, False, "review")
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             action.reviewed_at = now

@@ -28,6 +28,7 @@ EVENT_KINDS = (
     "reviewed",
     "redacted",
     "exported",
+    "role_changed",
 )
 ROLES = ("member", "chair", "dsl", "admin")
 

@@ -127,6 +127,27 @@ def test_people_roles(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
     assert "Sam Lee" in out and "Oakfield Primary" in out and "dsl" in out
 
 
+def test_a_role_change_is_written_to_the_log(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    dsl = "dsl@council.example.gov.uk"
+    assert run(capsys, "people", "set-role", dsl, "dsl", "--reason", "new  DSL for Oakfield")[0] == 0
+    assert run(capsys, "people", "set-role", dsl, "dsl")[0] == 0  # no change: nothing more is logged
+    assert run(capsys, "people", "set-role", dsl, "member", "--reason", "left the post")[0] == 0
+    assert run(capsys, "people", "set-role", dsl, "admin", "--reason", "x" * 1001)[0] == 1  # reason too long
+    _, out, _ = run(capsys, "export", "--person", dsl)
+    changes = json.loads(out)["role_changes"]
+    assert [(c["details"]["from"], c["details"]["to"], c["reason"]) for c in changes] == [
+        ("member", "dsl", "new DSL for Oakfield"),
+        ("dsl", "member", "left the post"),
+    ]
+    _, out, _ = run(capsys, "export", "--person", dsl, "--format", "csv")
+    assert [row["reason"] for row in csv.DictReader(io.StringIO(out)) if row["record"] == "role_changes"] == [
+        "new DSL for Oakfield",
+        "left the post",
+    ]
+    code, out, _ = run(capsys, "audit", "verify")
+    assert code == 0 and "OK: 4 events" in out  # the two role changes and the two exports
+
+
 def test_unmigrated_database_names_the_command(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
