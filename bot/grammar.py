@@ -659,7 +659,10 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
 
     deadline_at = _instant(deadline, ctx)
     if deadline_at <= now:
-        raise GrammarError(f"The deadline {format_when(deadline_at, cal.zone, now)} is in the past.")
+        passed = f"The deadline {format_when(deadline_at, cal.zone, now)} is in the past."
+        if cal.local(deadline_at).date() == ctx.today:  # "by Friday" said on a Friday evening, "EOD" at 18:00
+            passed += " For a later day, say which: \u201cby tomorrow\u201d, \u201cby next Friday\u201d or a date."
+        raise GrammarError(passed)
     warnings: list[str] = list(deadline.notes)
     deadline_day = cal.local(deadline_at).date()
     if warning := _day_warning("deadline", deadline_day, cal):

@@ -107,13 +107,24 @@ def ladder_states(session: Session, action_ids: Iterable[int]) -> dict[int, Ladd
             Action.deadline_version,
             Action.deadline_set_at,
             Action.review_on,
-            Person.id,
+            Action.owner_id,
             Person.timezone,
         )
         .join(Person, Person.id == Action.owner_id)
         .where(Action.id.in_(set(action_ids)))
     )
-    return {row[0]: LadderState(*row[:6], Someone(row[6], row[7])) for row in rows}
+    return {
+        r.id: LadderState(
+            id=r.id,
+            status=r.status,
+            deadline=r.deadline,
+            deadline_version=r.deadline_version,
+            deadline_set_at=r.deadline_set_at,
+            review_on=r.review_on,
+            owner=Someone(r.owner_id, r.timezone),
+        )
+        for r in rows
+    }
 
 
 @dataclass

@@ -80,12 +80,8 @@ def append_events(session: Session, events: Sequence[NewEvent]) -> list[int]:
         prev = digest_hash
     connection.execute(insert(ActionEvent), rows)
     # The ids by seq, in one query: INSERT ... RETURNING in parameter order costs SQLite a statement per row.
-    by_seq = {
-        seq: event_id
-        for seq, event_id in connection.execute(
-            select(ActionEvent.seq, ActionEvent.id).where(ActionEvent.seq > head_seq)
-        )
-    }
+    written = connection.execute(select(ActionEvent.seq, ActionEvent.id).where(ActionEvent.seq > head_seq))
+    by_seq = {number: event_id for number, event_id in written}
     ids = [by_seq[row["seq"]] for row in rows]
     connection.execute(
         insert(EventContent),
