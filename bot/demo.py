@@ -106,7 +106,7 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
         for handle, name, email, agency, role in CAST:
             who = PersonInput(OwnerRef("handle", handle))
             update_person(core.db, who, name=name, email=email, agency=agency, now=clock_now[0])
-            set_role(core.db, who, role, now=clock_now[0])
+            set_role(core.db, who, role, now=clock_now[0], reason="partnership set-up")
 
         _heading(out, "A strategy meeting for case CR-1042, Mon 23 Nov 2026 (Europe/London)")
         out.write(f"Database: {path} (fresh SQLite file)\n")
@@ -130,7 +130,7 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
                 at = datetime.fromisoformat(event["at"]).astimezone(LONDON)
                 why = f" - {event['reason']}" if event["reason"] else ""
                 out.write(
-                    f"#{event['seq']:<3} {at:%a %d %b %H:%M}  {event['action']:<5} {event['kind']:<12}"
+                    f"#{event['seq']:<3} {at:%a %d %b %H:%M}  {event['action'] or '-':<5} {event['kind']:<12}"
                     f" by {event['actor']}{why}\n"
                 )
             out.write("\naudit verify: " + verify_chain(session).describe() + "\n")
