@@ -5,8 +5,10 @@ unique key (action, step, deadline version, occurrence, recipient). A sweep clai
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's write transactions run one at a time), so two bot
 instances, a restart or a re-run never send a row twice. A claim is a lease: rows of a process that
 dies mid-send are claimed again when the lease runs out (such a row may then be sent twice: a repeated
-nudge is better than a lost one). A failed send goes back to pending with backoff and is retried for
-ever; after ``max_send_attempts`` it is flagged ``stuck`` for the operator log and the DSL report.
+nudge is better than a lost one). A live batch still sending halfway through its lease gives back the rows
+it has not reached, so they are never taken over while it may still send them. A failed send goes back to
+pending with backoff and is retried for ever; after ``max_send_attempts`` it is flagged ``stuck`` for the
+operator log and the DSL report.
 
 Claimed rows are handled in batches: one transaction to claim and prepare a batch, one to record its
 outcomes (events appended to the log in bulk, the next nudges planned set-wise), whatever the batch's
@@ -36,6 +38,7 @@ from bot.messages import nudge_message
 from bot.planner import LADDER_STEPS, Planner, conversation_key, ladder_states, person_key, zone_of
 from bot.ports import Delivered, DeliveryError
 from bot.records import ActionView, PersonView, load_actions
+from storage.bulk import among, update_rows
 from storage.db import Database
 from storage.log import NewEvent, append_events
 from storage.models import Action, ActionEvent, EventContent, Meeting, Nudge, Person
@@ -43,6 +46,8 @@ from storage.models import Action, ActionEvent, EventContent, Meeting, Nudge, Pe
 log = logging.getLogger("actionbot.chase")
 
 LEASE = timedelta(minutes=10)
+#: A batch still sending this long after its claim gives back the rest, well before its lease runs out.
+SEND_WINDOW = LEASE / 2
 MAX_BACKOFF = timedelta(hours=6)
 #: An owner's written confirmation waits for /meeting end, but never longer than this.
 CONFIRMATION_FALLBACK = timedelta(hours=4)
@@ -66,7 +71,7 @@ class SweepItem:
     action_ref: str
     step: str
     recipient: str
-    outcome: str  # sent | would send | failed | unreachable | skipped
+    outcome: str  # sent | would send | failed | unreachable | skipped | released
     channel: str | None = None
 
 
@@ -109,6 +114,7 @@ class _Job:
     late: int
     delivered: Delivered | None = None
     error: Exception | None = None
+    released: bool = False  # given back unsent: the batch ran out of time
 
     @property
     def who(self) -> str:
@@ -216,8 +222,14 @@ class Chaser:
             if not claimed:
                 break
             handled += len(claimed)
+            # Rate limits or a slow platform can stretch a batch; rows it has not reached in time go back to
+            # the queue, so no other instance takes them over (when the lease runs out) while they wait here.
+            stop_at = self.clock() + SEND_WINDOW
             for job in jobs:
-                self._deliver(job, now)
+                if self.clock() < stop_at:
+                    self._deliver(job, now)
+                else:
+                    job.released = True
             self._finish(jobs, now)
             report.items.extend(self._items(claimed, jobs))
         return report
@@ -225,23 +237,24 @@ class Chaser:
     def _take(self, now: datetime, limit: int) -> tuple[list[int], list[_Job]]:
         """Atomically claim up to ``limit`` due rows (and rows whose lease ran out) for this worker, and
         prepare them for sending, in one transaction. Returns the claimed ids and the jobs to send."""
+        at = max(now, self.clock())  # leases run on the real clock, also in a sweep for another moment
         claimable = or_(
             and_(Nudge.status == "pending", Nudge.due_at <= now),
-            and_(Nudge.status == "sending", Nudge.lease_until < now),
+            and_(Nudge.status == "sending", Nudge.lease_until < at),
         )
+        due = select(Nudge.id).where(claimable).order_by(Nudge.due_at, Nudge.id).limit(limit)
+        if self.db.dialect == "postgresql":
+            # Lock the candidates, skipping rows another worker is claiming right now. (SQLite needs no
+            # row locks: its write transactions begin IMMEDIATE, so claims run one at a time.)
+            due = due.with_for_update(skip_locked=True)
         with self.db.transaction() as session:
-            due = select(Nudge.id).where(claimable).order_by(Nudge.due_at, Nudge.id).limit(limit)
-            if self.db.dialect == "postgresql":
-                # Lock the candidates, skipping rows another worker is claiming right now. (SQLite needs no
-                # row locks: its write transactions begin IMMEDIATE, so claims run one at a time.)
-                due = due.with_for_update(skip_locked=True)
             ids = list(session.scalars(due))
             if not ids:
                 return [], []
             rows = session.execute(
                 update(Nudge)
-                .where(Nudge.id.in_(ids), claimable)
-                .values(status="sending", claimed_by=self.worker, lease_until=now + LEASE, attempts=Nudge.attempts + 1)
+                .where(among(Nudge.id, ids, session), claimable)
+                .values(status="sending", claimed_by=self.worker, lease_until=at + LEASE, attempts=Nudge.attempts + 1)
                 .returning(
                     Nudge.id,
                     Nudge.action_id,
@@ -353,34 +366,36 @@ class Chaser:
             ours = set(
                 session.scalars(
                     select(Nudge.id).where(
-                        Nudge.id.in_([j.nudge_id for j in jobs]),
+                        among(Nudge.id, [j.nudge_id for j in jobs], session),
                         Nudge.status == "sending",
                         Nudge.claimed_by == self.worker,
                     )
                 )
             )  # a row whose lease ran out and was taken over by another worker is theirs now
-            done = [j for j in jobs if j.nudge_id in ours and j.error is None]
+            done = [j for j in jobs if j.nudge_id in ours and not j.released and j.error is None]
             failed = [j for j in jobs if j.nudge_id in ours and j.error is not None]
-            if done:
-                session.connection().execute(  # Core executemany: one statement, a parameter set per row
+            released = [j.nudge_id for j in jobs if j.nudge_id in ours and j.released]
+            if released:  # back in the queue as they were: not sending them was no failed attempt
+                session.connection().execute(
                     update(Nudge)
-                    .where(Nudge.id == bindparam("nudge_id"))
-                    .values(
-                        status=bindparam("new_status"),
-                        sent_at=now,
-                        channel=bindparam("new_channel"),
-                        delivery_ref=bindparam("ref"),
-                        lease_until=None,
-                    ),
+                    .where(among(Nudge.id, released, session))
+                    .values(status="pending", claimed_by=None, lease_until=None, attempts=Nudge.attempts - 1)
+                )
+            if done:
+                update_rows(
+                    session.connection(),
+                    Nudge,
+                    "id",
                     [
                         {
-                            "nudge_id": j.nudge_id,
-                            "new_status": "sent" if j.delivered else "unreachable",
-                            "new_channel": j.delivered.channel if j.delivered else None,
-                            "ref": j.delivered.ref if j.delivered else None,
+                            "id": j.nudge_id,
+                            "status": "sent" if j.delivered else "unreachable",
+                            "channel": j.delivered.channel if j.delivered else None,
+                            "delivery_ref": j.delivered.ref if j.delivered else None,
                         }
                         for j in done
                     ],
+                    same={"sent_at": now, "lease_until": None},
                 )
                 append_events(session, [self._event(j, now) for j in done if j.step != "card"])
             for job in failed:
@@ -448,7 +463,9 @@ class Chaser:
             if job is None:
                 yield SweepItem(nudge_id, "", "", "", "skipped")
                 continue
-            outcome = "failed" if job.error else ("sent" if job.delivered else "unreachable")
+            outcome = (
+                "released" if job.released else "failed" if job.error else "sent" if job.delivered else "unreachable"
+            )
             channel = job.delivered.channel if job.delivered else None
             yield SweepItem(nudge_id, job.action.ref, job.step, job.who, outcome, channel)
 

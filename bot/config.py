@@ -42,7 +42,7 @@ class ChaseSettings:
     sweep_interval_seconds: int = 60
     max_send_attempts: int = 5
     retry_backoff_seconds: int = 300
-    batch_size: int = 200
+    batch_size: int = 500
 
 
 @dataclass(frozen=True)

@@ -121,18 +121,24 @@ class WorkCalendar:
         return self.at(day, self.end_of_day)
 
 
+# English names, whatever the process's locale (strftime's %a and %b follow it, and cost more: a sweep
+# formats thousands of dates).
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def format_when(moment: datetime, zone: ZoneInfo, now: datetime | None = None) -> str:
     """'Fri 27 Nov, 17:00'; the year is added when it differs from ``now``'s."""
     local = ensure_aware(moment).astimezone(zone)
     year = ""
     if now is not None and local.year != ensure_aware(now).astimezone(zone).year:
         year = f" {local.year}"
-    return f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
+    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}{year}, {local.hour:02}:{local.minute:02}"
 
 
 def format_day(day: date, now: datetime | None = None, zone: ZoneInfo | None = None) -> str:
     """'Mon 7 Dec' (with the year when it differs from now's)."""
-    text = f"{day:%a} {day.day} {day:%b}"
+    text = f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
     if now is not None and day.year != ensure_aware(now).astimezone(zone or UTC).year:
         text += f" {day.year}"
     return text

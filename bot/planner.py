@@ -13,12 +13,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import ChaseSettings
 from bot.dates import WorkCalendar
 from bot.ladder import TRACKS, Occurrence, escalation_track, next_occurrence, owner_track, review_track
+from storage.bulk import among, insert_rows
 from storage.models import OPEN_STATUSES, Action, Nudge, Person
 
 LADDER_STEPS = tuple(step for steps in TRACKS.values() for step in steps)
@@ -111,7 +112,7 @@ def ladder_states(session: Session, action_ids: Iterable[int]) -> dict[int, Ladd
             Person.timezone,
         )
         .join(Person, Person.id == Action.owner_id)
-        .where(Action.id.in_(set(action_ids)))
+        .where(among(Action.id, set(action_ids), session))
     )
     return {
         r.id: LadderState(
@@ -146,7 +147,7 @@ def _history(session: Session, action_ids: Sequence[int]) -> _History:
             func.max(Nudge.due_at),
         )
         .where(
-            Nudge.action_id.in_(action_ids),
+            among(Nudge.action_id, action_ids, session),
             Nudge.step.in_(LADDER_STEPS),
             Nudge.status.in_(("sent", "sending", "unreachable")),
         )
@@ -297,8 +298,7 @@ class Planner:
             item = next_occurrence(self.series(action, track, recipient), after, now)
             if item is not None:
                 rows.append(self.row(action, item, recipient, now))
-        if rows:
-            session.connection().execute(insert(Nudge), rows)  # Core executemany: no ORM objects needed
+        insert_rows(session.connection(), Nudge, rows)  # plain rows: no ORM objects needed
 
     def collapse(
         self, step: str, occurrence: int, due_at: datetime, action: Dated, recipient: Recipient | None, now: datetime

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.bulk import among
 from storage.models import Action, ActionEvent, Agency, Meeting, Person
 
 
@@ -138,7 +139,7 @@ def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
             Person.active,
         )
         .outerjoin(Agency, Agency.id == Person.agency_id)
-        .where(Person.id.in_(wanted))
+        .where(among(Person.id, wanted, session))
     )
     return {
         r.id: PersonView(
@@ -186,7 +187,7 @@ def load_actions(
             Action.reviewed_at,
         )
         .outerjoin(Meeting, Meeting.id == Action.meeting_id)
-        .where(Action.id.in_(wanted))
+        .where(among(Action.id, wanted, session))
     ).all()
     people = load_people(session, {*also_people, *(r.owner_id for r in rows), *(r.created_by_id for r in rows)})
     actions = {

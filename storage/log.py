@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from storage.bulk import insert_rows
 from storage.models import ActionEvent, EventContent, LogHead
 
 GENESIS = "0" * 64
@@ -54,8 +55,8 @@ class NewEvent:
 def append_events(session: Session, events: Sequence[NewEvent]) -> list[int]:
     """Append events in order, in the caller's transaction (they commit with the changes they record).
 
-    The head row is locked once for the whole batch; rows are inserted in bulk, as plain Core statements on
-    the session's connection (a sweep appends a thousand at once: ORM bookkeeping would double the cost).
+    The head row is locked once for the whole batch; rows are inserted in bulk on the session's connection
+    (``storage.bulk``: a sweep appends hundreds at once, where ORM bookkeeping would double the cost).
     Returns their ids."""
     if not events:
         return []
@@ -78,13 +79,15 @@ def append_events(session: Session, events: Sequence[NewEvent]) -> list[int]:
             }
         )  # fmt: skip
         prev = digest_hash
-    connection.execute(insert(ActionEvent), rows)
-    # The ids by seq, in one query: INSERT ... RETURNING in parameter order costs SQLite a statement per row.
+    insert_rows(connection, ActionEvent, rows)
+    # The ids by seq, in one query (COPY returns nothing; INSERT ... RETURNING in parameter order would cost
+    # SQLite a statement per row).
     written = connection.execute(select(ActionEvent.seq, ActionEvent.id).where(ActionEvent.seq > head_seq))
     by_seq = {number: event_id for number, event_id in written}
     ids = [by_seq[row["seq"]] for row in rows]
-    connection.execute(
-        insert(EventContent),
+    insert_rows(
+        connection,
+        EventContent,
         [{"event_id": i, "reason": e.reason, "details": dict(e.details)} for i, e in zip(ids, events, strict=True)],
     )
     connection.execute(update(LogHead).where(LogHead.id == 1).values(seq=seq, last_hash=prev))

@@ -286,6 +286,51 @@ def test_a_worker_that_dies_mid_sweep_loses_nothing(core: Core, clock: Clock, me
     assert len(messenger.sent) == 5
 
 
+def test_a_slow_batch_stops_before_its_lease_runs_out(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    """Each send takes 4 minutes. A batch's rows are marked sent only when it finishes, so a batch that
+    went on sending past its 10-minute lease would let another instance take over rows it had already
+    sent, and send them again. It stops at 5 minutes instead and gives the rest back."""
+    for n in range(3):
+        record(core, f"@owner{n} Task {n} by Friday")
+    other = build_core(core.settings, db=core.db, clock=clock).chaser
+    other.router = core.router
+    send, start, others = messenger.send_direct, clock(), []
+
+    def slow_send(person: PersonView, message: Message) -> Delivered:
+        clock.advance(minutes=4)
+        if clock() - start >= timedelta(minutes=12) and not others:
+            others.append(-1)
+            others[0] = other.sweep().sent  # another instance sweeps, after the first claim's lease ran out
+        return send(person, message)
+
+    messenger.send_direct = slow_send  # type: ignore[method-assign]
+    report = core.chaser.sweep()
+    assert others == [0]  # nothing was left for it to take over
+    assert (report.sent, report.count("released")) == (3, 1)
+    keys = [(s.to, s.title) for s in messenger.sent]
+    assert len(keys) == len(set(keys)) == 3
+
+
+def test_rows_a_slow_batch_gives_back_are_sent_later_once(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    for n in range(3):
+        record(core, f"@owner{n} Task {n} by Friday")
+    send = messenger.send_direct
+
+    def slow_send(person: PersonView, message: Message) -> Delivered:
+        clock.advance(minutes=6)  # each send outlasts the batch's sending window
+        return send(person, message)
+
+    messenger.send_direct = slow_send  # type: ignore[method-assign]
+    report = core.chaser.sweep()  # each batch sends one and gives back the rest, which the next batch takes
+    assert (report.sent, report.count("released")) == (3, 3)
+    assert len({(s.to, s.title) for s in messenger.sent}) == len(messenger.sent) == 3
+    with core.db.reading() as session:
+        attempts = session.scalars(select(Nudge.attempts).where(Nudge.step == "confirmation")).all()
+    assert list(attempts) == [1, 1, 1]  # giving a row back is not a failed attempt
+
+
 def test_several_processes_send_each_nudge_once(
     core: Core, clock: Clock, db_url: tuple[str, str | None], tmp_path: Path
 ) -> None:
