@@ -316,6 +316,7 @@ def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core:
         active=None if args.active is None else args.active == "yes",
         escalation=_person(args.escalation, "--escalation") if args.escalation else None,
         now=utcnow(),
+        reason=args.reason,
     )
     out.write(f"Saved {person.name} (#{person.id}).\n")
     return 0
@@ -558,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--timezone")
     q.add_argument("--active", choices=["yes", "no"])
     q.add_argument("--escalation", metavar="PERSON", help="who is told when their actions drift")
+    q.add_argument("--reason", help="why (written to the action log with a change to someone already known)")
 
     p = sub.add_parser("console", help="a local chat: type /action ... as in Slack")
     p.add_argument("--as", dest="as_", metavar="PERSON", help="who you are (default @chair)")

@@ -18,6 +18,17 @@ class DirectoryError(ServiceError):
     pass
 
 
+#: The fields of a person whose changes ``actionbot people set`` writes to the action log.
+AUDITED_FIELDS = ("display_name", "email", "agency_id", "timezone", "active", "escalation_contact_id")
+#: Logged with their old and new values. Names, emails and time zones are logged only as changed: the log
+#: is permanent, and nothing in it should be a person's own details.
+LOGGED_WITH_VALUES = ("agency_id", "active", "escalation_contact_id")
+
+
+def _audited(person: Person) -> dict[str, object]:
+    return {name: getattr(person, name) for name in AUDITED_FIELDS}
+
+
 def list_people(db: Database) -> list[PersonView]:
     with db.reading() as session:
         return [PersonView.of(p) for p in session.scalars(select(Person).order_by(Person.id)).unique()]
@@ -49,9 +60,15 @@ def update_person(
     active: bool | None = None,
     escalation: PersonInput | None = None,
     now: datetime,
+    reason: str | None = None,
 ) -> PersonView:
+    """Add or update a person. A change to someone already known is written to the action log
+    (``person_changed``: their id, the fields changed, old and new values of ``LOGGED_WITH_VALUES``)."""
+    reason = clean_reason(reason, False, "change a person")
     profile = Profile(display_name=name, email=email, agency=agency, timezone=timezone)
     with db.transaction() as session:
+        known = find_person(session, who.ref)
+        before = _audited(known) if known is not None else None
         person = identify(session, PersonInput(who.ref, profile), now)
         if name:
             person.display_name = name
@@ -67,4 +84,10 @@ def update_person(
                 raise DirectoryError("a person cannot be their own escalation contact")
             person.escalation_contact_id = contact.id
         session.flush()
+        after = _audited(person)
+        changed = [field for field in AUDITED_FIELDS if before is not None and before[field] != after[field]]
+        if before is not None and changed:
+            details: dict[str, object] = {"person_id": person.id, "changed": changed}
+            details |= {f: {"from": before[f], "to": after[f]} for f in changed if f in LOGGED_WITH_VALUES}
+            append_event(session, kind="person_changed", at=now, reason=reason, details=details)
         return PersonView.of(person)

@@ -126,9 +126,20 @@ def _person_record(person: Person) -> dict[str, Any]:
     }
 
 
+def _changes_to(session: Session, kind: str, person_id: int) -> list[dict[str, Any]]:
+    """The person's ``role_changed`` or ``person_changed`` events. Few rows, filtered here: reading a JSON
+    field in SQL differs between SQLite and PostgreSQL."""
+    return [
+        row
+        for row in event_rows(session, ActionEvent.kind == kind)
+        if (row["details"] or {}).get("person_id") == person_id
+    ]
+
+
 def subject_access(session: Session, person: Person, now: datetime) -> dict[str, Any]:
     """Everything held about one person: their details, the actions they own or recorded, every event
-    they made or that concerns those actions, and every message the bot sent them."""
+    they made or that concerns those actions, the changes made to their role and record, and every message
+    the bot sent them."""
     owned = Action.owner_id == person.id
     recorded = Action.created_by_id == person.id
     concerned = select(Action.id).where(or_(owned, recorded))
@@ -147,12 +158,8 @@ def subject_access(session: Session, person: Person, now: datetime) -> dict[str,
         "events": list(
             event_rows(session, or_(ActionEvent.actor_id == person.id, ActionEvent.action_id.in_(concerned)))
         ),
-        # Few rows, filtered here: reading a JSON field in SQL differs between SQLite and PostgreSQL.
-        "role_changes": [
-            row
-            for row in event_rows(session, ActionEvent.kind == "role_changed")
-            if (row["details"] or {}).get("person_id") == person.id
-        ],
+        "role_changes": _changes_to(session, "role_changed", person.id),
+        "record_changes": _changes_to(session, "person_changed", person.id),
         "messages_sent_to_them": [
             {
                 "action": f"A-{action_id}",
@@ -257,7 +264,8 @@ def export(session: Session, request: ExportRequest, visible: ColumnElement[bool
         assert request.person_id is not None
         document = subject_access(session, session.get_one(Person, request.person_id), now)
         sections: tuple[str, ...] = (
-            "subject", "actions_owned", "actions_recorded", "events", "role_changes", "messages_sent_to_them",
+            "subject", "actions_owned", "actions_recorded", "events", "role_changes", "record_changes",
+            "messages_sent_to_them",
         )  # fmt: skip
     else:
         assert request.case_ref is not None

@@ -128,15 +128,14 @@ def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
     An event's reason and details may be missing only where retention removed them: for an event of an
     action with a ``redacted`` tombstone, written before that tombstone. Any content that is present must
     match the digest the event was written with (a content row replaced with empty details does not)."""
-    redacted_at_seq = dict(
-        session.execute(
+    redacted_at_seq: dict[int | None, int] = {
+        action_id: seq
+        for action_id, seq in session.execute(
             select(ActionEvent.action_id, func.min(ActionEvent.seq))
             .where(ActionEvent.kind == "redacted")
             .group_by(ActionEvent.action_id)
         )
-        .tuples()
-        .all()
-    )
+    }
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0

@@ -29,6 +29,7 @@ EVENT_KINDS = (
     "redacted",
     "exported",
     "role_changed",
+    "person_changed",
 )
 ROLES = ("member", "chair", "dsl", "admin")
 

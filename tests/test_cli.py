@@ -127,6 +127,29 @@ def test_people_roles(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
     assert "Sam Lee" in out and "Oakfield Primary" in out and "dsl" in out
 
 
+def test_a_change_to_a_person_is_written_to_the_log_without_their_details(
+    capsys: pytest.CaptureFixture[str], cli_url: str
+) -> None:
+    assert run(capsys, "people", "set", "@sam", "--name", "Sam Lee", "--agency", "Oakfield Primary")[0] == 0  # new
+    assert run(capsys, "people", "set", "@sam", "--agency", "Oakfield Primary")[0] == 0  # no change
+    code, _, _ = run(
+        capsys, "people", "set", "@sam", "--name", "Samuel Lee", "--email", "samuel.lee@oakfield.example.org",
+        "--active", "no", "--escalation", "@head", "--reason", "left  Oakfield",
+    )  # fmt: skip
+    assert code == 0
+    _, out, _ = run(capsys, "people", "list")
+    head_id = next(int(line.split()[0]) for line in out.splitlines() if "head" in line)
+    _, out, _ = run(capsys, "export", "--person", "@sam")
+    [change] = json.loads(out)["record_changes"]
+    assert change["reason"] == "left Oakfield"
+    assert change["details"]["changed"] == ["display_name", "email", "active", "escalation_contact_id"]
+    assert change["details"]["active"] == {"from": True, "to": False}
+    assert change["details"]["escalation_contact_id"] == {"from": None, "to": head_id}
+    assert "Samuel" not in json.dumps(change) and "oakfield.example.org" not in json.dumps(change)
+    code, out, _ = run(capsys, "audit", "verify")
+    assert code == 0 and "OK: 2 events" in out  # the change and the export
+
+
 def test_a_role_change_is_written_to_the_log(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
     dsl = "dsl@council.example.gov.uk"
     assert run(capsys, "people", "set-role", dsl, "dsl", "--reason", "new  DSL for Oakfield")[0] == 0
