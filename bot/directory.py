@@ -84,10 +84,11 @@ def update_person(
                 raise DirectoryError("a person cannot be their own escalation contact")
             person.escalation_contact_id = contact.id
         session.flush()
-        after = _audited(person)
-        changed = [field for field in AUDITED_FIELDS if before is not None and before[field] != after[field]]
-        if before is not None and changed:
-            details: dict[str, object] = {"person_id": person.id, "changed": changed}
-            details |= {f: {"from": before[f], "to": after[f]} for f in changed if f in LOGGED_WITH_VALUES}
-            append_event(session, kind="person_changed", at=now, reason=reason, details=details)
+        if before is not None:
+            after = _audited(person)
+            changed = [field for field in AUDITED_FIELDS if before[field] != after[field]]
+            if changed:
+                details: dict[str, object] = {"person_id": person.id, "changed": changed}
+                details |= {f: {"from": before[f], "to": after[f]} for f in changed if f in LOGGED_WITH_VALUES}
+                append_event(session, kind="person_changed", at=now, reason=reason, details=details)
         return PersonView.of(person)

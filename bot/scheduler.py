@@ -1,4 +1,5 @@
-"""APScheduler wiring: the periodic chase sweep and the weekly drift report. Nothing else lives here.
+"""APScheduler wiring: the periodic chase sweep and the weekly drift report, and readying the process that
+runs them (its start-up objects frozen out of garbage collection). Nothing else lives here.
 
 The database is the source of truth and APScheduler only ticks: jobs live in the default in-memory job
 store, one scheduler per process. (APScheduler 3 must never share a persistent job store between
