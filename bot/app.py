@@ -11,6 +11,7 @@ from bot.commands import Commands
 from bot.config import Settings
 from bot.dates import WorkCalendar, utcnow
 from bot.delivery import Router
+from bot.inbox import Inbox
 from bot.ports import Messenger
 from bot.service import ActionService
 from storage.db import Database
@@ -26,6 +27,7 @@ class Core:
     chaser: Chaser
     service: ActionService
     commands: Commands
+    inbox: Inbox
 
 
 def build_core(
@@ -47,4 +49,5 @@ def build_core(
     router = Router(messengers)
     chaser = Chaser(database, settings, calendar, router, clock)
     service = ActionService(database, settings, calendar, clock, listeners=[chaser])
-    return Core(settings, database, calendar, router, chaser, service, Commands(service))
+    inbox = Inbox(database, settings.inbox)
+    return Core(settings, database, calendar, router, chaser, service, Commands(service), inbox)

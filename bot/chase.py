@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -140,6 +141,12 @@ class Chaser:
         self.clock = clock
         self.planner = Planner(calendar, settings.chase)
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._stopping = threading.Event()
+
+    def stop_sending(self) -> None:
+        """A graceful stop: a sweep in progress sends nothing more, hands back the rows it has not reached
+        (pending again, not counted as tried) and records what it sent; later sweeps claim nothing."""
+        self._stopping.set()
 
     # ===== queueing (inside the service's transactions) ==========================================
     def _one_off(
@@ -217,7 +224,7 @@ class Chaser:
             report.items.extend(self._would_send(now, max_rows))
             return report
         handled = 0
-        while handled < max_rows:
+        while handled < max_rows and not self._stopping.is_set():
             claimed, jobs = self._take(now, min(self.cfg.batch_size, max_rows - handled))
             if not claimed:
                 break
@@ -226,7 +233,7 @@ class Chaser:
             # the queue, so no other instance takes them over (when the lease runs out) while they wait here.
             stop_at = self.clock() + SEND_WINDOW
             for job in jobs:
-                if self.clock() < stop_at:
+                if self.clock() < stop_at and not self._stopping.is_set():
                     self._deliver(job, now)
                 else:
                     job.released = True

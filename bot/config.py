@@ -65,6 +65,22 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class InboxSettings:
+    """The durable inbox of inbound requests (docs/architecture.md, "The inbox")."""
+
+    workers: int = 8
+    #: Requests waiting (across every instance) at which acknowledgements say "this will take a moment".
+    busy_backlog: int = 100
+    #: Requests waiting at which new ones are refused with a status the platform retries later.
+    max_backlog: int = 1000
+    lease_seconds: int = 30
+    max_attempts: int = 5
+    retry_seconds: int = 2
+    #: Hours a finished request's key is kept, so a late re-delivery is still recognised.
+    keep_hours: int = 24
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Europe/London"
@@ -76,6 +92,7 @@ class Settings:
     chase: ChaseSettings = field(default_factory=ChaseSettings)
     drift: DriftSettings = field(default_factory=DriftSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -97,6 +114,10 @@ _ENV: dict[str, tuple[str, str]] = {
     "ACTIONBOT_SWEEP_INTERVAL": ("chase", "sweep_interval_seconds"),
     "ACTIONBOT_RETENTION_DONE_DAYS": ("retention", "done_days"),
     "ACTIONBOT_RETENTION_CANCELLED_DAYS": ("retention", "cancelled_days"),
+    "ACTIONBOT_INBOX_WORKERS": ("inbox", "workers"),
+    "ACTIONBOT_INBOX_BUSY_BACKLOG": ("inbox", "busy_backlog"),
+    "ACTIONBOT_INBOX_MAX_BACKLOG": ("inbox", "max_backlog"),
+    "ACTIONBOT_INBOX_LEASE_SECONDS": ("inbox", "lease_seconds"),
 }
 
 
@@ -151,6 +172,12 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("setting drift.weekly_report_weekday: use 0 (Monday) to 6 (Sunday)")
     if settings.drift.trend_weeks < 1:
         raise ConfigError("setting drift.trend_weeks: use 1 or more")
+    if not 1 <= settings.inbox.workers <= 64:
+        raise ConfigError("setting inbox.workers: use 1 to 64")
+    if settings.inbox.max_backlog < 1 or settings.inbox.busy_backlog > settings.inbox.max_backlog:
+        raise ConfigError("setting inbox.max_backlog: use 1 or more, and at least inbox.busy_backlog")
+    if settings.inbox.lease_seconds < 5:
+        raise ConfigError("setting inbox.lease_seconds: use 5 or more")
     return settings
 
 

@@ -49,6 +49,7 @@ def build_jobs(
     *,
     sweep: Callable[[datetime], object],
     weekly_report: Callable[[datetime], object] | None,
+    prune_inbox: Callable[[datetime], object] | None = None,
     interval_seconds: int,
     zone: str,
     weekday: int,
@@ -63,6 +64,15 @@ def build_jobs(
             sweep,
         )
     ]
+    if prune_inbox is not None:
+        jobs.append(
+            Job(
+                "inbox-prune",
+                "hourly: forget inbound requests finished more than a day ago",
+                IntervalTrigger(hours=1),
+                prune_inbox,
+            )
+        )
     if weekly_report is not None:
         jobs.append(
             Job(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,9 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+#: How long a SQLite connection waits for another's write lock before it gives up.
+BUSY_TIMEOUT_MS = 30_000
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -51,7 +55,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -88,6 +92,10 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time, and its busy handler polls with growing sleeps (up to 100 ms),
+        # so under contention a writer can miss many turns in a row. Threads of this process queue on a
+        # lock instead, woken the moment it is free; other processes still meet the busy timeout.
+        self._writer = threading.RLock() if engine.dialect.name == "sqlite" else None
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             bind=engine.execution_options(actionbot_read_only=True), expire_on_commit=False
@@ -102,9 +110,22 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
+    def writing(self, timeout: float | None = None) -> Iterator[None]:
+        """This process's turn to write (SQLite; a no-op on PostgreSQL). TimeoutError after ``timeout`` s."""
+        if self._writer is None:
+            yield
+            return
+        if not self._writer.acquire(timeout=-1 if timeout is None else timeout):
+            raise TimeoutError("the database is busy")
+        try:
+            yield
+        finally:
+            self._writer.release()
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits when the block ends, rolls back when it raises."""
-        with self._sessions() as session, session.begin():
+        with self.writing(), self._sessions() as session, session.begin():
             yield session
 
     @contextmanager
@@ -112,6 +133,13 @@ class Database:
         """A read-only unit of work (on SQLite it does not take the write lock)."""
         with self._read_sessions() as session, session.begin():
             yield session
+
+    def before_each_commit(self, hook: Callable[[Session], None]) -> None:
+        """Run ``hook`` inside every write transaction just before it commits (storage.inbox marks the
+        request whose work this is done in the same transaction as the work's change). A hook that
+        raises rolls the whole transaction back. Adding the same hook again changes nothing."""
+        if not event.contains(self._sessions, "before_commit", hook):
+            event.listen(self._sessions, "before_commit", hook)
 
     def dispose(self) -> None:
         self.engine.dispose()

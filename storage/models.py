@@ -242,6 +242,35 @@ class RequestKey(Base):
     created_at: Mapped[datetime]
 
 
+INBOX_STATUSES = ("pending", "working", "done", "failed")
+
+
+class InboxItem(Base):
+    """A verified inbound request, written before it is acknowledged and worked from here (bot.inbox).
+
+    ``key`` is the platform's own id for the request (a Slack trigger id, an event id), so a retried or
+    replayed delivery finds its row and adds nothing. ``payload`` is the request body: personal data,
+    cleared as soon as the work is done or given up; the row itself (key and times, no content) is kept
+    for a retention window so late re-deliveries are still recognised, then pruned."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_status_available_at", "status", "available_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime]
+    available_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(100))
+
+
 class TeamsConversation(Base):
     """Where Microsoft Teams can be reached proactively (handlers/teams/conversations.py).
 
@@ -265,6 +294,7 @@ class TeamsConversation(Base):
 __all__ = [
     "ACTION_STATUSES",
     "EVENT_KINDS",
+    "INBOX_STATUSES",
     "NUDGE_STATUSES",
     "NUDGE_STEPS",
     "OPEN_STATUSES",
@@ -274,6 +304,7 @@ __all__ = [
     "Agency",
     "Base",
     "EventContent",
+    "InboxItem",
     "LogHead",
     "Meeting",
     "MeetingParticipant",

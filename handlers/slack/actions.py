@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_bolt.request import BoltRequest
 
 from bot import messages
 from bot.dates import format_when
@@ -22,8 +21,7 @@ from bot.ports import DeliveryError
 from bot.records import ActionView
 from bot.service import ServiceError
 from handlers.slack import home, modals
-from handlers.slack.commands import ack_now
-from handlers.slack.context import SlackContext
+from handlers.slack.context import Check, SlackContext, Work, ack_now
 from handlers.slack.modals import ModalErrors, Target
 
 log = logging.getLogger("actionbot.slack.actions")
@@ -63,19 +61,17 @@ class Buttons:
         self.ctx.tell(user, target.channel, Message(title=str(error)))
 
     # -- presses ----------------------------------------------------------------------------------
-    def opener(self, build: Callable[[Target], dict[str, Any]]) -> Callable[[dict[str, Any], BoltRequest], None]:
-        def open_modal(body: dict[str, Any], request: BoltRequest) -> None:
+    def opener(self, build: Callable[[Target], dict[str, Any]]) -> Work:
+        def open_modal(body: dict[str, Any]) -> None:
             self.ctx.client.views_open(trigger_id=body["trigger_id"], view=build(target_of(body)))
 
         return open_modal
 
-    def immediate(
-        self, label: str, change: Callable[[str, PersonInput], ActionView], heading: str, note: str
-    ) -> Callable[[dict[str, Any], BoltRequest], None]:
+    def immediate(self, label: str, change: Callable[[str, PersonInput], ActionView], heading: str, note: str) -> Work:
         """A button that changes the action at once, with no modal (On track, Reviewed). ``heading`` and
         ``note`` are formatted with the action's ``ref`` and the time of the press (``when``)."""
 
-        def press(body: dict[str, Any], request: BoltRequest) -> None:
+        def press(body: dict[str, Any]) -> None:
             if not self.ctx.recent.first_time(f"press:{body.get('trigger_id')}"):
                 log.info("repeated %s press: ignored", label)
                 return
@@ -93,21 +89,21 @@ class Buttons:
         return press
 
     # -- modal submissions ------------------------------------------------------------------------
-    def acker(self, read: Callable[[dict[str, Any]], object]) -> Callable[..., None]:
-        def ack_modal(ack: Ack, view: dict[str, Any]) -> None:
+    def checker(self, read: Callable[[dict[str, Any]], object]) -> Check:
+        def check_modal(ack: Ack, body: dict[str, Any]) -> bool:
             try:
-                read(view)
+                read(body["view"])
             except ModalErrors as problems:
                 ack(response_action="errors", errors=problems.errors)
-                return
-            ack()
+                return True
+            return False
 
-        return ack_modal
+        return check_modal
 
     def submitted(
         self, kind: str, change: Callable[[Target, str, dict[str, Any]], tuple[ActionView, str, tuple[str, ...]]]
-    ) -> Callable[[dict[str, Any], BoltRequest], None]:
-        def submit(body: dict[str, Any], request: BoltRequest) -> None:
+    ) -> Work:
+        def submit(body: dict[str, Any]) -> None:
             view: dict[str, Any] = body["view"]
             target, user = Target.load(view.get("private_metadata") or ""), str(body["user"]["id"])
             try:
@@ -143,6 +139,8 @@ class Buttons:
 
 
 def register(app: App, ctx: SlackContext) -> None:
+    """Buttons that open a modal change nothing and run as lazy listeners (a trigger id lives 3 seconds);
+    buttons that change the action, and every modal submission, go through the durable inbox."""
     buttons = Buttons(ctx)
     lazy = ctx.lazy
     app.action(messages.DONE)(ack=ack_now, lazy=[lazy("done button", buttons.opener(modals.done_modal))])
@@ -153,8 +151,8 @@ def register(app: App, ctx: SlackContext) -> None:
     reviewed = buttons.immediate(
         "Reviewed", service.mark_reviewed, "{ref} reviewed", "Reviewed at its review date, {when}."
     )
-    app.action(messages.ON_TRACK)(ack=ack_now, lazy=[lazy("on track button", on_track)])
-    app.action(messages.REVIEWED)(ack=ack_now, lazy=[lazy("reviewed button", reviewed)])
+    app.action(messages.ON_TRACK)(ctx.durable("on track button", on_track))
+    app.action(messages.REVIEWED)(ctx.durable("reviewed button", reviewed))
     app.action(messages.MORE_TIME)(ack=ack_now, lazy=[lazy("more time button", buttons.opener(modals.more_time_modal))])
     app.action(messages.BLOCKED)(ack=ack_now, lazy=[lazy("blocked button", buttons.opener(modals.blocked_modal))])
     app.action(messages.REASSIGN)(ack=ack_now, lazy=[lazy("reassign button", buttons.opener(modals.reassign_modal))])
@@ -167,4 +165,4 @@ def register(app: App, ctx: SlackContext) -> None:
         modals.REASSIGN: (modals.read_reassign, buttons.reassign),
     }
     for callback_id, (read, change) in readers.items():
-        app.view(callback_id)(ack=buttons.acker(read), lazy=[lazy(callback_id, buttons.submitted(callback_id, change))])
+        app.view(callback_id)(ctx.durable(callback_id, buttons.submitted(callback_id, change), buttons.checker(read)))

@@ -1,8 +1,10 @@
 """Build the Bolt app over a Core: the Web API client, the listeners, the Messenger and Directory.
 
-``process_before_response=True`` makes Bolt run each ack function in the request's own thread (ours
-only acknowledge or check a modal, never touch the database), and start the lazy listeners, which do the
-work, on ``executor``. So a slow database or a rate-limited Web API delays the work, never the ack.
+``process_before_response=True`` makes Bolt run each ack function in the request's own thread: ours
+check a modal, write the request into the durable inbox, and only then acknowledge it. The work runs on
+the inbox's workers (registered here as the "slack" processor); what changes nothing (opening a modal,
+the App Home) runs as a Bolt lazy listener on ``executor``. So a slow database or a rate-limited Web API
+delays the work, never the ack, and nothing acknowledged lives only in memory.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Core
 from bot.config import ConfigError
 from handlers.slack import actions, commands, drift, home
 from handlers.slack.client import CALL_ERRORS, error_code, web_client
-from handlers.slack.context import SlackContext
+from handlers.slack.context import Overloaded, SlackContext
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.env import DEFAULT_API_URL
 from handlers.slack.messenger import SlackMessenger
@@ -28,14 +31,21 @@ log = logging.getLogger("actionbot.slack")
 
 #: Payload kinds named in the log (anything else is logged as "unknown": the log never repeats input).
 KNOWN_KINDS = ("block_actions", "view_submission", "view_closed", "event_callback", "command")
+#: Seconds a refused (overloaded) request is asked to wait before it comes again.
+RETRY_AFTER = 30
 #: What the app listens to; the manifest must declare exactly these (tests/slack/test_manifest.py).
 EVENTS = ("app_home_opened",)
 
 
-def _listener_failed(error: Exception, body: dict[str, Any]) -> None:
-    """Bolt's error handler for ack functions: codes only (the default would log the exception's text)."""
+def _listener_failed(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+    """Bolt's error handler for ack functions: codes only (the default would log the exception's text).
+    An overloaded inbox answers 503 with Retry-After: Slack delivers the request again later."""
+    if isinstance(error, Overloaded):
+        log.warning("slack request refused for now: %s", error.reason)
+        return BoltResponse(status=503, body="busy, try again shortly", headers={"Retry-After": str(RETRY_AFTER)})
     kind = body.get("type") if isinstance(body.get("type"), str) else "command" if "command" in body else "unknown"
     log.error("slack %s listener failed: %s", kind if kind in KNOWN_KINDS else "unknown", error_code(error))
+    return None
 
 
 def build_app(
@@ -77,6 +87,7 @@ def build_app(
     core.commands.add_directory("slack", directory)
     ctx = SlackContext(core, messenger, directory, bot_user_id=identity.get("user_id"))
     register(app, ctx)
+    core.inbox.register("slack", ctx.process)
     log.info("Slack app ready for team %s as bot user %s", identity.get("team_id"), identity.get("user_id"))
     return app
 

@@ -1,19 +1,17 @@
 """Slash commands: /action, /actions, /meeting (and /drift, in drift.py), plus the /action modal.
 
-Every command is acknowledged at once with an empty 200 (nothing touches the database before the ack);
-the work runs in a Bolt lazy listener: record through bot.commands, post the card with
-chat.postMessage, answer the caller privately through the command's response_url.
+Every command is written into the durable inbox and then acknowledged with an empty 200 (or a "busy"
+note when the inbox is behind); an inbox worker does the work: record through bot.commands, post the
+card with chat.postMessage, answer the caller privately through the command's response_url.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_bolt.request import BoltRequest
 
 from bot.commands import Outcome
 from bot.grammar import extract_case_refs
@@ -22,17 +20,17 @@ from bot.people import PersonInput
 from bot.ports import DeliveryError
 from bot.service import ConversationRef, ServiceError
 from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, error_code
-from handlers.slack.context import LazyWork, SlackContext, retry_number
+from handlers.slack.context import SlackContext, Work
 from handlers.slack.modals import RECORD, ModalErrors, read_record, record_modal
 
 log = logging.getLogger("actionbot.slack.commands")
 
+FORM_LATE = Message(
+    title="The form could not open in time.",
+    text="Type /action again, or write the action after it: /action @owner task by Friday.",
+)
 #: A meeting channel larger than this is not recorded as the meeting's participants (see docs/slack.md).
 MAX_PARTICIPANTS = 100
-
-
-def ack_now(ack: Ack) -> None:
-    ack()
 
 
 def _hint(error: DeliveryError) -> str:
@@ -70,13 +68,17 @@ class SlashCommands:
             self.ctx.reply(response_url, outcome.private)
 
     # -- /action ----------------------------------------------------------------------------------
-    def action(self, body: dict[str, Any], request: BoltRequest) -> None:
+    def action(self, body: dict[str, Any]) -> None:
         user, channel = str(body["user_id"]), str(body["channel_id"])
         text = str(body.get("text") or "")
         response_url = body.get("response_url")
         if not text.strip():
             view = record_modal(channel, response_url, self.core.settings.max_text_length)
-            self.ctx.client.views_open(trigger_id=body["trigger_id"], view=view)
+            try:
+                self.ctx.client.views_open(trigger_id=body["trigger_id"], view=view)
+            except CALL_ERRORS as error:  # a trigger id lives 3 seconds: a busy moment can outlast it
+                log.warning("/action form could not be opened: %s", error_code(error))
+                self.ctx.reply(response_url, FORM_LATE)
             return
         outcome = self.core.commands.run(
             "action",
@@ -87,22 +89,22 @@ class SlashCommands:
         )
         if outcome.duplicate:
             action_id = outcome.action.id if outcome.action else None
-            log.info("repeated /action (retry %s) for action %s: nothing recorded", retry_number(request), action_id)
+            log.info("repeated /action for action %s: nothing recorded", action_id)
             return
         self.publish(outcome, channel, response_url)
         if outcome.action is not None:
             self.ctx.sweep()
 
-    def ack_record(self, ack: Ack, view: dict[str, Any]) -> None:
-        """The modal's submission: check it within the 3 seconds; errors go back into the modal."""
+    def check_record(self, ack: Ack, body: dict[str, Any]) -> bool:
+        """The modal's submission, checked within the 3 seconds: errors go back into the modal (True)."""
         try:
-            read_record(view, self.ctx.now(), self.core.calendar, self.core.settings.max_text_length)
+            read_record(body["view"], self.ctx.now(), self.core.calendar, self.core.settings.max_text_length)
         except ModalErrors as problems:
             ack(response_action="errors", errors=problems.errors)
-            return
-        ack()
+            return True
+        return False
 
-    def record(self, body: dict[str, Any], request: BoltRequest) -> None:
+    def record(self, body: dict[str, Any]) -> None:
         view: dict[str, Any] = body["view"]
         user = str(body["user"]["id"])
         meta = json.loads(view.get("private_metadata") or "{}")
@@ -136,7 +138,7 @@ class SlashCommands:
         self.ctx.sweep()
 
     # -- /actions ---------------------------------------------------------------------------------
-    def actions(self, body: dict[str, Any], request: BoltRequest) -> None:
+    def actions(self, body: dict[str, Any]) -> None:
         outcome = self.core.commands.run(
             "actions",
             str(body.get("text") or ""),
@@ -166,7 +168,7 @@ class SlashCommands:
             return None
         return [self.ctx.person(m) for m in people]
 
-    def meeting(self, body: dict[str, Any], request: BoltRequest) -> None:
+    def meeting(self, body: dict[str, Any]) -> None:
         user, channel = str(body["user_id"]), str(body["channel_id"])
         text = " ".join(str(body.get("text") or "").split())
         response_url = body.get("response_url")
@@ -202,16 +204,15 @@ class SlashCommands:
         if notes:
             self.ctx.reply(response_url, Message(title="Participants not recorded", notes=notes))
 
-    def table(self) -> dict[str, LazyWork]:
+    def table(self) -> dict[str, Work]:
         return {"/action": self.action, "/actions": self.actions, "/meeting": self.meeting}
 
 
-def register(app: App, ctx: SlackContext, extra: dict[str, LazyWork] | None = None) -> tuple[str, ...]:
+def register(app: App, ctx: SlackContext, extra: dict[str, Work] | None = None) -> tuple[str, ...]:
     """Register the slash commands; returns their names (the manifest must declare exactly these)."""
     commands = SlashCommands(ctx)
     table = {**commands.table(), **(extra or {})}
     for name, work in table.items():
-        app.command(name)(ack=ack_now, lazy=[ctx.lazy(name, work)])
-    ack_record: Callable[..., None] = commands.ack_record
-    app.view(RECORD)(ack=ack_record, lazy=[ctx.lazy("record modal", commands.record)])
+        app.command(name)(ctx.durable(name, work))
+    app.view(RECORD)(ctx.durable("record modal", commands.record, check=commands.check_record))
     return tuple(table)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.request import BoltRequest
-
 from bot.drift import MARKING, build_report, parse_filter_text
 from bot.drift_render import render, slack_blocks
 from bot.messages import Message
@@ -27,7 +25,7 @@ class DriftCommand:
     def __init__(self, ctx: SlackContext) -> None:
         self.ctx = ctx
 
-    def run(self, body: dict[str, Any], request: BoltRequest) -> None:
+    def run(self, body: dict[str, Any]) -> None:
         user = str(body["user_id"])
         response_url = body.get("response_url")
         if not may_report(self.ctx, user):

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.request import BoltRequest
 
 from bot.dates import format_day, format_when
 from bot.drift import DriftFilters, build_report, headline_text
@@ -15,8 +14,7 @@ from bot.messages import STATUS_LABELS, Message, owner_buttons
 from bot.people import PersonInput
 from bot.records import ActionView
 from handlers.slack.blocks import Block, buttons_block, escape, mrkdwn, plain
-from handlers.slack.commands import ack_now
-from handlers.slack.context import SlackContext
+from handlers.slack.context import SlackContext, ack_now
 
 log = logging.getLogger("actionbot.slack.home")
 
@@ -78,7 +76,7 @@ def publish(ctx: SlackContext, user_id: str) -> None:
 
 
 def register(app: App, ctx: SlackContext) -> None:
-    def opened(body: dict[str, Any], request: BoltRequest) -> None:
+    def opened(body: dict[str, Any]) -> None:
         event = body.get("event") or {}
         if event.get("tab", "home") == "home" and event.get("user"):
             publish(ctx, str(event["user"]))

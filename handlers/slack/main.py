@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from slack_bolt import App
@@ -15,12 +18,17 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import Core
 from bot.config import ConfigError
+from bot.health import Health, check
+from handlers import serving
+from handlers.serving import exit_now
 from handlers.slack.app import build_app
 from handlers.slack.client import CALL_ERRORS, error_code
 from handlers.slack.env import read_env
-from handlers.slack.server import PATH, serve_http
+from handlers.slack.server import PATH, asgi_app
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
     from bot.scheduler import Job
 
 log = logging.getLogger("actionbot.slack")
@@ -40,12 +48,18 @@ def _configure_logging() -> None:
 
 @contextmanager
 def _stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by SIGINT or SIGTERM (handlers restored afterwards)."""
+    """An event set by the first SIGINT or SIGTERM; a second one exits at once (handlers restored afterwards)."""
     stop = threading.Event()
     previous = {}
+
+    def first(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            exit_now(signum, frame)
+        stop.set()
+
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+            previous[sig] = signal.signal(sig, first)
     try:
         yield stop
     finally:
@@ -53,23 +67,18 @@ def _stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def _run_http(app: App, signing_secret: str, host: str, port: int, stop: threading.Event) -> None:
-    try:
-        server = serve_http(app, signing_secret, host, port)
-    except OSError as error:
-        raise ConfigError(f"--port {port}: cannot listen on {host}:{port} ({error.strerror})") from None
-    thread = threading.Thread(target=server.serve_forever, name="slack-http", daemon=True)
-    thread.start()
-    log.info("Slack app listening on http://%s:%s%s", host, server.server_port, PATH)
-    try:
-        stop.wait()
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+def _run_http(core: Core, app: App, signing_secret: str, sock: socket.socket, health: Callable[[], Health]) -> None:
+    """Serve until the first stop signal (uvicorn handles it: no new connections, requests in flight finish)."""
+    server = serving.server(asgi_app(app, signing_secret, health=health))
+    host, port = sock.getsockname()[:2]
+    log.info("Slack app listening on http://%s:%s%s", host, port, PATH)
+    # uvicorn takes the signals while it serves and raises the one it caught again afterwards: our
+    # handler (restored by then) takes that one, so the process goes on to stop gracefully.
+    with _stop_on_signals():
+        asyncio.run(server.serve(sockets=[sock]))
 
 
-def _run_socket_mode(app: App, app_token: str, stop: threading.Event) -> None:
+def _run_socket_mode(app: App, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token)
@@ -81,7 +90,8 @@ def _run_socket_mode(app: App, app_token: str, stop: threading.Event) -> None:
         raise ConfigError(f"cannot open a Socket Mode connection ({error_code(error)})") from None
     log.info("Slack app connected in Socket Mode")
     try:
-        stop.wait()
+        with _stop_on_signals() as stop:
+            stop.wait()
     finally:
         handler.close()  # type: ignore[no-untyped-call]
 
@@ -95,10 +105,14 @@ def serve_slack(
     with_scheduler: bool,
     jobs: Callable[[Core], list[Job]],
 ) -> int:
-    """Run until SIGINT/SIGTERM. Configuration problems raise ConfigError naming the variable."""
+    """Run until SIGINT/SIGTERM, then stop gracefully. Configuration problems raise ConfigError naming the
+    variable. The inbox's workers start before the first request: they first finish what an earlier run
+    (crashed or stopped) left unfinished."""
     settings = read_env(environ, http=http)
     _configure_logging()
-    executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="slack-work")
+    sock = serving.listen(environ.get("ACTIONBOT_HTTP_HOST") or DEFAULT_HOST, port) if http else None
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
+    scheduler: BackgroundScheduler | None = None
     try:
         app = build_app(
             core,
@@ -107,24 +121,40 @@ def serve_slack(
             api_url=settings.api_url,
             executor=executor,
         )
-        scheduler = None
+        core.inbox.start()
         if with_scheduler:
             from bot.scheduler import start
 
             scheduler = start(jobs(core))
-        try:
-            with _stop_on_signals() as stop:
-                if http:
-                    assert settings.signing_secret is not None  # read_env requires it in HTTP mode
-                    host = environ.get("ACTIONBOT_HTTP_HOST") or DEFAULT_HOST
-                    _run_http(app, settings.signing_secret, host, port, stop)
-                else:
-                    assert settings.app_token is not None
-                    _run_socket_mode(app, settings.app_token, stop)
-        finally:
-            if scheduler is not None:
-                scheduler.shutdown(wait=True)
+        running = scheduler
+
+        def probe() -> Health:
+            return check(core, scheduler_alive=(lambda: bool(running.running)) if running else None, inbox_running=True)
+
+        if sock is not None:
+            assert settings.signing_secret is not None  # read_env requires it in HTTP mode
+            _run_http(core, app, settings.signing_secret, sock, probe)
+        else:
+            assert settings.app_token is not None
+            _run_socket_mode(app, settings.app_token)
     finally:
-        executor.shutdown(wait=True)
+        with serving.second_signal_exits():
+            _stop(core, scheduler, executor)
+        if sock is not None:
+            sock.close()
     log.info("Slack app stopped")
     return 0
+
+
+def _stop(core: Core, scheduler: BackgroundScheduler | None, executor: ThreadPoolExecutor) -> None:
+    """The graceful part of a stop, after no more requests come in: the inbox's workers finish what they are
+    doing (bounded); a sweep in progress hands back what it has not sent. Nothing unfinished is lost: it is
+    in the database and is claimed again on the next start."""
+    core.chaser.stop_sending()
+    if not core.inbox.stop(serving.DRAIN_SECONDS):
+        log.warning(
+            "inbox work still running after %s s: it is picked up again on the next start", serving.DRAIN_SECONDS
+        )
+    if scheduler is not None:
+        scheduler.shutdown(wait=True)
+    executor.shutdown(wait=True)

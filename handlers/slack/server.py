@@ -1,26 +1,30 @@
-"""HTTP mode: the Bolt app behind a small threaded WSGI server at ``/slack/events``.
+"""HTTP mode: the Bolt app as an ASGI app at ``/slack/events`` (served by uvicorn, handlers/serving.py).
 
-Bolt's own ``app.start()`` is a single-threaded development server, and the WSGI servers worth having
-in production (gunicorn, waitress) would be a new dependency for a mode most councils will not use
-(Socket Mode is the default). The standard library's wsgiref with a thread per request is enough for a
-bot's traffic; put a TLS-terminating reverse proxy in front of it (docs/slack.md).
+Each request passes three checks before Bolt sees it, in this order: the body's size, Slack's signature
+(with its five-minute replay window), and the payload's shape. Bolt's ``dispatch`` then runs on a bounded
+pool of threads: its ack functions write the request into the durable inbox before they answer, and
+more threads than the database has connections would only queue there. ``/healthz`` is for a load
+balancer. Put a TLS-terminating reverse proxy in front (docs/slack.md).
 """
 
 from __future__ import annotations
 
-import io
 import logging
-from collections.abc import Iterable
-from socketserver import ThreadingMixIn
+from collections.abc import Callable
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
+import anyio
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
+from bot.health import Health
+from handlers.serving import health_endpoint
 from handlers.slack.payloads import shape_problem
 
 log = logging.getLogger("actionbot.slack.http")
@@ -28,18 +32,12 @@ log = logging.getLogger("actionbot.slack.http")
 PATH = "/slack/events"
 #: Slack's payloads are a few kilobytes; refuse anything absurd before reading it.
 MAX_BODY = 1_000_000
+#: Requests handed to Bolt at once; the rest wait in the event loop (cheap) rather than in threads.
+DISPATCH_THREADS = 16
 
 
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class QuietHandler(WSGIRequestHandler):
-    """Access log lines at debug level, request line only (no bodies, no query strings)."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.command, self.path.split("?", 1)[0])
+class TooLarge(Exception):
+    pass
 
 
 def _malformed(body: bytes, content_type: str | None) -> str | None:
@@ -52,9 +50,9 @@ def _malformed(body: bytes, content_type: str | None) -> str | None:
     return shape_problem(parsed)
 
 
-def _signed(verifier: SignatureVerifier, body: bytes, environ: WSGIEnvironment) -> bool:
-    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
-    signature = environ.get("HTTP_X_SLACK_SIGNATURE")
+def _signed(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:
+    timestamp = request.headers.get("x-slack-request-timestamp")
+    signature = request.headers.get("x-slack-signature")
     if not timestamp or not signature:
         return False
     try:
@@ -63,45 +61,47 @@ def _signed(verifier: SignatureVerifier, body: bytes, environ: WSGIEnvironment) 
         return False
 
 
-def _refuse(start_response: StartResponse, status: str, text: bytes) -> list[bytes]:
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
-    return [text]
+async def _read(request: Request) -> bytes:
+    """The body, refusing more than MAX_BODY bytes whatever the Content-Length says."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
-def wsgi_app(app: App, signing_secret: str, path: str = PATH) -> WSGIApplication:
-    """The Bolt app behind three checks, in this order: the body's size, Slack's signature (with its
-    five-minute replay window), and the payload's shape. Bolt verifies the signature again itself."""
-    bolt = SlackRequestHandler(app, path)
+def asgi_app(app: App, signing_secret: str, *, health: Callable[[], Health], path: str = PATH) -> Starlette:
+    """The Bolt app behind the size, signature and shape checks, plus ``/healthz``."""
     verifier = SignatureVerifier(signing_secret)
+    limiter = anyio.CapacityLimiter(DISPATCH_THREADS)
 
-    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
+    async def events(request: Request) -> Response:
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY:
-            return _refuse(start_response, "413 Content Too Large", b"request too large\n")
-        body = environ["wsgi.input"].read(length) if length else b""
-        if environ.get("PATH_INFO") == path and environ.get("REQUEST_METHOD") == "POST":
-            # An unsigned, forged or replayed request is refused before anything reads its body.
-            if not _signed(verifier, body, environ):
-                return _refuse(start_response, "401 Unauthorized", b"invalid request\n")
-            if problem := _malformed(body, environ.get("CONTENT_TYPE")):
-                # Nothing reaches Bolt or a listener; the reason names no values, so it is safe to log.
-                log.warning("refused a malformed request: %s", problem)
-                return _refuse(start_response, "400 Bad Request", b"malformed request\n")
-        environ["wsgi.input"] = io.BytesIO(body)
-        return bolt(environ, start_response)
+            body = await _read(request)
+        except TooLarge:
+            return PlainTextResponse("request too large\n", status_code=413)
+        # An unsigned, forged or replayed request is refused before anything reads its body.
+        if not _signed(verifier, body, request):
+            return PlainTextResponse("invalid request\n", status_code=401)
+        if problem := _malformed(body, request.headers.get("content-type")):
+            # Nothing reaches Bolt or a listener; the reason names no values, so it is safe to log.
+            log.warning("refused a malformed request: %s", problem)
+            return PlainTextResponse("malformed request\n", status_code=400)
+        headers: dict[str, Any] = {}
+        for name, value in request.headers.items():
+            headers.setdefault(name, []).append(value)
+        bolt_request = BoltRequest(body=body.decode("utf-8"), query=str(request.query_params), headers=headers)
+        answer = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
+        return Response(
+            content=answer.body, status_code=answer.status, headers=answer.first_headers_without_set_cookie()
+        )
 
-    return application
-
-
-def serve_http(app: App, signing_secret: str, host: str, port: int, path: str = PATH) -> ThreadingWSGIServer:
-    """A server bound to (host, port), not yet serving: call ``serve_forever`` (port 0 picks a free one)."""
-    application = wsgi_app(app, signing_secret, path)
-    server = make_server(host, port, application, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
-    assert isinstance(server, ThreadingWSGIServer)
-    return server
+    return Starlette(
+        routes=[Route(path, events, methods=["POST"]), Route("/healthz", health_endpoint(health), methods=["GET"])]
+    )

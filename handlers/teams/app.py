@@ -19,7 +19,6 @@ import socket
 from datetime import date
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
 from microsoft_teams.api import ConversationUpdateActivity
 from microsoft_teams.api.activities.install_update import InstalledActivity
@@ -37,6 +36,7 @@ from bot.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED,
 from bot.people import PersonInput, Profile
 from bot.records import ActionView
 from bot.service import ConversationRef, InvalidChange, ServiceError
+from handlers import serving
 from handlers.teams.cards import (
     BLOCK_REASON,
     DEADLINE_INPUT,
@@ -151,8 +151,7 @@ class TeamsBot:
     ) -> None:
         """Initialise the app (JWT validation, /api/messages) and serve it until stopped."""
         await self.app.initialize()
-        config = uvicorn.Config(self.http_app, host=host, port=port, log_level="warning", access_log=False)
-        running = uvicorn.Server(config)
+        running = serving.server(self.http_app)
         if server is not None:
             server.append(running)  # lets the caller (tests, a supervisor) stop it
         await running.serve(sockets=sockets)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import socket
 import threading
 from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from bot.app import Core
-from bot.config import ConfigError
+from bot.health import check
+from handlers import serving
 from handlers.teams.app import TeamsBot, create_app
 from handlers.teams.conversations import ConversationStore
 from handlers.teams.directory import GraphDirectory, TeamsDirectory, warm_up
@@ -38,20 +38,6 @@ def _configure_logging() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_sdk_logs()
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    if not 0 <= port < 65536:
-        raise ConfigError(f"--port must be between 0 and 65535, not {port}")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as error:
-        sock.close()
-        raise ConfigError(f"--port {port}: cannot listen on {host}:{port} ({error.strerror})") from None
-    return sock
 
 
 class _Signals:
@@ -90,7 +76,7 @@ def serve_teams(
     settings.require_bot()
     _configure_logging()
     host = environ.get("ACTIONBOT_HTTP_HOST", "").strip() or DEFAULT_HOST
-    sock = _listen(host, port)
+    sock = serving.listen(host, port)
     runner = LoopRunner()
     scheduler = None
     try:
@@ -118,13 +104,27 @@ def serve_teams(
                 from bot.scheduler import start
 
                 scheduler = start(jobs(core))
+            running = scheduler
+            bot.http_app.add_api_route(
+                "/healthz",
+                serving.health_endpoint(
+                    lambda: check(
+                        core,
+                        scheduler_alive=(lambda: bool(running.running)) if running else None,
+                        inbox_running=False,
+                    )
+                ),
+                methods=["GET"],
+            )
             address = sock.getsockname()
             log.info("actionbot serving Microsoft Teams on http://%s:%s/api/messages", address[0], address[1])
             asyncio.run(bot.serve(host, address[1], sockets=[sock], server=signals.server))
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
-        runner.close()
+        with serving.second_signal_exits():
+            core.chaser.stop_sending()
+            if scheduler is not None:
+                scheduler.shutdown(wait=True)
+            runner.close()
         sock.close()
         log.info("actionbot (Teams) stopped")
     return 0

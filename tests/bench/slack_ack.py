@@ -11,14 +11,13 @@ Goal: p99 < 50 ms for the committed row, far inside Slack's 3 s for the ack.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,8 +31,10 @@ from sqlalchemy.orm import Session
 from bot.app import Core, build_core
 from bot.config import Settings
 from bot.grammar import warm_up
+from bot.health import check
+from handlers.serving import InThread
 from handlers.slack.app import build_app
-from handlers.slack.server import ThreadingWSGIServer, serve_http, wsgi_app
+from handlers.slack.server import asgi_app
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import RequestKey
@@ -74,18 +75,29 @@ class Timings:
                 raise RuntimeError(f"request {key} was not committed within {timeout} s")
 
 
-def timed(app: Callable[..., Iterable[bytes]], timings: Timings) -> Callable[..., Iterable[bytes]]:
-    """A WSGI wrapper noting when each /action arrives and when its ack is ready."""
+def timed(app: Any, timings: Timings) -> Any:
+    """An ASGI wrapper noting when each /action arrives and when its ack has been sent."""
 
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(body)
-        trigger = parse_qs(body.decode()).get("trigger_id", [""])[0]
-        timings.mark(timings.arrived, trigger)
-        result = list(app(environ, start_response))
-        timings.mark(timings.acked, trigger)
-        return result
+    async def application(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        trigger: list[str] = []
+
+        async def receiving() -> dict[str, Any]:
+            message: dict[str, Any] = await receive()
+            if message.get("type") == "http.request":
+                found = parse_qs(message.get("body", b"").decode()).get("trigger_id", [""])[0]
+                trigger.append(found)
+                timings.mark(timings.arrived, found)
+            return message
+
+        async def sending(message: dict[str, Any]) -> None:
+            await send(message)
+            if message.get("type") == "http.response.body" and not message.get("more_body") and trigger:
+                timings.mark(timings.acked, trigger[0])
+
+        await app(scope, receiving, sending)
 
     return application
 
@@ -181,10 +193,10 @@ def measure(db: Database, url: str, label: str) -> tuple[list[float], list[float
         core: Core = build_core(Settings(database_url=url), db=db)
         time_recording(core, timings)
         app = build_app(core, bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, executor=idle.executor)
-        server: ThreadingWSGIServer = serve_http(app, SECRET, "127.0.0.1", 0)
-        server.set_app(timed(wsgi_app(app, SECRET), timings))
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
+        core.inbox.start()
+        server = InThread(
+            timed(asgi_app(app, SECRET, health=lambda: check(core, scheduler_alive=None, inbox_running=True)), timings)
+        ).start()
         acks: list[float] = []
         commits: list[float] = []
         try:
@@ -197,15 +209,16 @@ def measure(db: Database, url: str, label: str) -> tuple[list[float], list[float
                     trigger_id=trigger,
                     response_url=fake.response_url(f"b{n}"),
                 )
-                assert _post(server.server_port, urlencode(fields)) == 200
+                assert _post(server.port, urlencode(fields)) == 200
                 timings.wait_committed(trigger)
                 idle.wait()
+                core.inbox.wait_idle()
                 if n >= WARM_UP:
                     acks.append(timings.acked[trigger] - timings.arrived[trigger])
                     commits.append(timings.committed[trigger] - timings.arrived[trigger])
         finally:
-            server.shutdown()
-            server.server_close()
+            server.stop()
+            core.inbox.stop(10)
             idle.executor.shutdown(wait=True)
             remove()
     return acks, commits, timings.recording[-len(commits) :]

@@ -1,9 +1,10 @@
 """Fixtures for the Slack adapter: the fake Web API, and the real Bolt app served over HTTP.
 
-``slack`` runs ``handlers.slack.app.build_app`` behind the production WSGI server on a free port, with
-its client pointed at the fake, over the ``core`` fixture (SQLite and PostgreSQL). Requests are signed
-as Slack signs them. ``slack.settle()`` waits (on a condition, with a timeout) until every lazy
-listener has finished, so tests can then assert on what reached the fake and the database.
+``slack`` runs ``handlers.slack.app.build_app`` behind the production ASGI app and server (uvicorn) on a
+free port, with its client pointed at the fake, over the ``core`` fixture (SQLite and PostgreSQL), and
+the inbox's worker threads. Requests are signed as Slack signs them. ``slack.settle()`` waits (on
+conditions, with a timeout) until the inbox is worked and every lazy listener has finished, so tests
+can then assert on what reached the fake and the database.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from sqlalchemy import func, select
 from bot.app import Core
 from bot.directory import set_role
 from bot.grammar import OwnerRef
+from bot.health import check
 from bot.people import PersonInput
+from handlers.serving import InThread
 from handlers.slack.app import build_app
-from handlers.slack.server import serve_http
+from handlers.slack.server import asgi_app
 from storage.models import Action, ActionEvent
 from tests.slack.fake_slack import Call, FakeSlack
 
@@ -132,7 +135,11 @@ class SlackHarness:
             return error.code, error.read().decode()
 
     def settle(self) -> None:
-        self.executor.wait_idle()
+        """Until the inbox has worked every stored request and no lazy listener is running."""
+        for _ in range(3):  # a lazy listener's work never adds inbox work, nor the reverse: one pass is enough
+            if not self.core.inbox.wait_idle():
+                raise AssertionError("inbox work still pending after 20 s")
+            self.executor.wait_idle()
 
     # -- Slack's requests -------------------------------------------------------------------------
     def command_body(
@@ -191,6 +198,7 @@ class SlackHarness:
     ) -> tuple[int, str]:
         data = payload("view_submission")
         data["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0TEST"}
+        data["trigger_id"] = f"submit-{next(self._ids)}-{time.monotonic_ns()}"  # Slack's: new for each submission
         data["view"].update(
             id=view_id or f"V{next(self._ids):07d}",
             callback_id=callback_id,
@@ -258,15 +266,14 @@ def fake_slack() -> Iterator[FakeSlack]:
 def slack(core: Core, fake_slack: FakeSlack) -> Iterator[SlackHarness]:
     executor = TrackingExecutor()
     app = build_app(core, bot_token=TOKEN, signing_secret=SECRET, api_url=fake_slack.api_url, executor=executor)
-    server = serve_http(app, SECRET, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="slack-under-test", daemon=True)
-    thread.start()
-    harness = SlackHarness(f"http://127.0.0.1:{server.server_port}", fake_slack, core, executor)
+    server = InThread(asgi_app(app, SECRET, health=lambda: check(core, scheduler_alive=None, inbox_running=True)))
+    core.inbox.start(threads=4)
+    server.start()
+    harness = SlackHarness(f"http://127.0.0.1:{server.port}", fake_slack, core, executor)
     try:
         yield harness
     finally:
-        executor.wait_idle()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+        harness.settle()
+        server.stop()
+        core.inbox.stop(timeout=10)
         executor.shutdown(wait=True)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import http.client
+import json
+import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 
 import pytest
+from sqlalchemy import delete
 
 from bot.app import Core
-from tests.slack.conftest import SlackHarness, count_actions
+from storage.models import InboxItem
+from tests.slack.conftest import SECRET, SlackHarness, count_actions, sign
 
 
 def fetch(url: str, data: bytes | None = None) -> tuple[int, bytes]:
@@ -21,13 +26,9 @@ def fetch(url: str, data: bytes | None = None) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def test_health_check(slack: SlackHarness) -> None:
-    assert fetch(slack.url + "/healthz") == (200, b"ok\n")
-
-
-@pytest.mark.parametrize("path", ["/slack/events", "/", "/slack/install"])
-def test_nothing_but_post_to_the_events_path(slack: SlackHarness, path: str) -> None:
-    assert fetch(slack.url + path)[0] == 404
+@pytest.mark.parametrize(("path", "status"), [("/slack/events", 405), ("/", 404), ("/slack/install", 404)])
+def test_nothing_but_post_to_the_events_path(slack: SlackHarness, path: str, status: int) -> None:
+    assert fetch(slack.url + path)[0] == status
 
 
 def test_a_huge_body_is_refused_unread(slack: SlackHarness, core: Core) -> None:
@@ -76,3 +77,70 @@ def test_the_signature_is_checked_before_the_body_is_read(
     assert not any("malformed" in record.getMessage() for record in caplog.records)
     assert slack.send(body, content_type)[0] == when_signed
     assert count_actions(core) == 0
+
+
+def signed_headers(body: str) -> dict[str, str]:
+    moment = str(int(time.time()))
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": moment,
+        "X-Slack-Signature": sign(SECRET, moment, body),
+    }
+
+
+# -- the inbox: backpressure and health ---------------------------------------------------------------
+def _waiting(core: Core, n: int) -> None:
+    """``n`` requests waiting for a platform no worker here serves: a backlog that stays put."""
+    for i in range(n):
+        core.inbox.accept(f"elsewhere-{i}", "elsewhere", "message", {})
+    core.inbox._pressure_cache = (0.0, 0)  # count afresh
+
+
+def test_a_full_inbox_refuses_with_a_status_slack_retries_and_takes_the_retry_later(
+    slack: SlackHarness, core: Core
+) -> None:
+    core.inbox.settings = replace(core.inbox.settings, busy_backlog=2, max_backlog=3)
+    _waiting(core, 3)
+    body = slack.command_body("/action", "<@U1> Share the CAD log in 3 days", trigger_id="trigger-full")
+    request = urllib.request.Request(
+        slack.url + "/slack/events", data=body.encode(), headers=signed_headers(body), method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 503 and refused.value.headers["Retry-After"] == "30"
+    slack.settle()
+    assert count_actions(core) == 0
+    with core.db.transaction() as session:  # the backlog clears
+        session.execute(delete(InboxItem).where(InboxItem.platform == "elsewhere"))
+    core.inbox._pressure_cache = (0.0, 0)
+    status, _ = slack.send(body, "application/x-www-form-urlencoded", headers={"X-Slack-Retry-Num": "1"})
+    assert status == 200
+    slack.settle()
+    assert count_actions(core) == 1
+
+
+def test_a_busy_inbox_says_so_in_the_ack(slack: SlackHarness, core: Core) -> None:
+    core.inbox.settings = replace(core.inbox.settings, busy_backlog=2, max_backlog=100)
+    _waiting(core, 2)
+    status, text = slack.command("/action", "<@U1> Share the CAD log in 3 days")
+    assert status == 200 and "busy" in text  # Bolt sends a text-only ack as the body itself
+    slack.settle()
+    assert count_actions(core) == 1
+
+
+def test_health_names_each_check(slack: SlackHarness) -> None:
+    status, body = fetch(slack.url + "/healthz")
+    assert status == 200
+    assert json.loads(body) == {
+        "ok": True,
+        "checks": {"database": "ok", "migrations": "ok", "inbox": "ok"},
+        "inbox_backlog": 0,
+    }
+
+
+def test_health_is_503_when_the_inbox_workers_stopped(slack: SlackHarness, core: Core) -> None:
+    core.inbox.stop(5)
+    status, body = fetch(slack.url + "/healthz")
+    assert status == 503 and json.loads(body)["checks"]["inbox"] == "stopped"
+    core.inbox._stopping.clear()
+    core.inbox.start(threads=2)  # for the fixture's settle

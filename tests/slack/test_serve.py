@@ -218,7 +218,7 @@ def test_done_when_a_new_user_tries_it(server: tuple[Process, int, dict[str, str
     assert "Action A-1 recorded" in card.blocks_text() and "<@U1>" in card.blocks_text()
 
     assert post_signed(port, body, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}) == 200
-    process.wait_for_line("repeated /action (retry 1) for action 1: nothing recorded")
+    process.wait_for_line("slack /action re-delivered (retry 1): already received")
     assert len(fake_slack.posts_to("C1")) == 1
     # The server's log names ids, never the task or the people.
     assert not any("Share CAD log" in line or "Jo Bloggs" in line for line in process.lines)
@@ -264,7 +264,7 @@ def test_socket_mode_end_to_end(cli_url: str, fake_slack: FakeSlack) -> None:
         assert "Action A-1 recorded" in card.blocks_text()
         endpoint.push({**envelope, "envelope_id": "env-2", "retry_attempt": 1, "retry_reason": "timeout"})
         endpoint.wait_ack("env-2")
-        process.wait_for_line("repeated /action (retry 1) for action 1: nothing recorded")
+        process.wait_for_line("slack /action re-delivered (retry 1): already received")
         assert len(fake_slack.posts_to("C1")) == 1
         assert fake_slack.calls_to("apps.connections.open")[0].headers["authorization"] == f"Bearer {APP_TOKEN}"
     finally:
