@@ -54,7 +54,6 @@ class Receipt:
     """What ``accept`` did: ``new`` is False for a re-delivery of a request already received."""
 
     new: bool
-    ahead: int  # requests waiting before this one (an estimate, for the "busy" note)
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ class Inbox:
         """Write the request down (committed) and wake a worker. Call before acknowledging it."""
         new = store.accept(self.db, key, platform, kind, json.dumps(payload, separators=(",", ":")), self.clock())
         self.wake()
-        return Receipt(new, self._pressure_cache[1])
+        return Receipt(new)
 
     def pressure(self) -> Pressure:
         """The backlog across every instance, counted at most every quarter second."""

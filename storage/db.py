@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
-#: How long a SQLite connection waits for another's write lock before it gives up.
-BUSY_TIMEOUT_MS = 30_000
+#: How long a SQLite connection waits for another's write lock before it gives up (30 s).
+SQLITE_BUSY_TIMEOUT = "PRAGMA busy_timeout=30000"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -55,7 +55,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(SQLITE_BUSY_TIMEOUT)
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -76,9 +76,12 @@ def make_engine(url: str, *, search_path: str | None = None, pool: bool = True) 
         connect_args: dict[str, Any] = {}
         if search_path:
             connect_args["options"] = f"-csearch_path={search_path}"
-        kwargs.update(pool_pre_ping=True, connect_args=connect_args)
+        # Enough connections for the HTTP ack threads (16), the inbox workers (8) and a sweep at once.
+        kwargs.update(pool_pre_ping=True, connect_args=connect_args, pool_size=10, max_overflow=20)
     if not pool:
         kwargs["poolclass"] = NullPool
+        kwargs.pop("pool_size", None)
+        kwargs.pop("max_overflow", None)
     # Database errors must not quote statement parameters: they include task text and names.
     kwargs["hide_parameters"] = True
     engine = create_engine(parsed, **kwargs)

@@ -21,12 +21,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.db import BUSY_TIMEOUT_MS, Database
+from storage.db import SQLITE_BUSY_TIMEOUT, Database
 from storage.models import InboxItem
 
 PENDING, WORKING, DONE, FAILED = "pending", "working", "done", "failed"
 #: How long accepting a request may wait for the database (Slack wants its ack within 3 seconds).
 ACCEPT_WAIT_MS = 1500
+SQLITE_ACCEPT_WAIT = "PRAGMA busy_timeout=1500"  # the same, for SQLite's busy handler
 
 
 def _changed(session: Session, statement: Executable) -> int:
@@ -87,16 +88,17 @@ def accept(db: Database, key: str, platform: str, kind: str, payload: str, now: 
         raw = connection.connection.dbapi_connection
         sqlite = db.dialect == "sqlite"
         if sqlite and raw is not None:
-            raw.execute(f"PRAGMA busy_timeout = {ACCEPT_WAIT_MS}")
+            raw.execute(SQLITE_ACCEPT_WAIT)
         try:
             with connection.begin():
                 if not sqlite:
-                    connection.execute(text(f"SET LOCAL lock_timeout = {ACCEPT_WAIT_MS}"))
-                    connection.execute(text(f"SET LOCAL statement_timeout = {ACCEPT_WAIT_MS}"))
+                    wait = {"wait": str(ACCEPT_WAIT_MS)}
+                    connection.execute(text("SELECT set_config('lock_timeout', :wait, true)"), wait)
+                    connection.execute(text("SELECT set_config('statement_timeout', :wait, true)"), wait)
                 inserted = connection.execute(statement).first() is not None
         finally:
             if sqlite and raw is not None:
-                raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                raw.execute(SQLITE_BUSY_TIMEOUT)
     return inserted
 
 

@@ -49,7 +49,7 @@ from handlers.teams.cards import (
 )
 from handlers.teams.conversations import Connector, ConversationStore, base_conversation_id
 from handlers.teams.directory import TeamsDirectory
-from handlers.teams.inbound import InboundGuard
+from handlers.teams.inbound import InboundGuard, InFlightLimit
 from handlers.teams.reviews import ReviewCalendar
 from handlers.teams.settings import TeamsSettings
 from handlers.teams.text import Mentioned, command_text, is_object_id, split_command
@@ -134,6 +134,7 @@ class TeamsBot:
         app.on_install_add(self.on_install)
         app.on_conversation_update(self.on_conversation_update)
         self.http_app.add_middleware(InboundGuard)
+        self.http_app.add_middleware(InFlightLimit)  # added last, so it runs first
         if settings.webhook_secret is not None:
             from handlers.teams.webhook import add_webhook
 

@@ -26,6 +26,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 256 * 1024
 MESSAGES_PATH = "/api/messages"
+#: Requests handled at once before new ones are refused 503 (the SDK handlers' database work runs on
+#: asyncio's default thread pool, a few threads on a small machine).
+MAX_IN_FLIGHT = 64
+RETRY_AFTER = 30
 
 
 class InboundGuard:
@@ -72,6 +76,31 @@ class InboundGuard:
         await self.app(scope, replay, send)
 
 
+class InFlightLimit:
+    """Backpressure: at most ``limit`` POSTs handled at once. The Teams SDK answers an activity only after
+    our handler has made its change, so an activity waiting here has not been acknowledged; past the limit
+    it is refused 503 with Retry-After (Bot Framework delivers it again) instead of queueing unbounded."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_IN_FLIGHT, retry_after: int = RETRY_AFTER) -> None:
+        self.app = app
+        self.limit = limit
+        self.retry_after = str(retry_after).encode()
+        self.in_flight = 0  # one event loop: no lock needed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            await _refuse(send, 503, b"busy, try again shortly\n", [(b"retry-after", self.retry_after)])
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
 def _problem(body: bytes, *, activity: bool) -> bytes | None:
     """Why the body cannot be handled (a short reason naming no values), or None."""
     try:
@@ -90,8 +119,7 @@ def _problem(body: bytes, *, activity: bool) -> bytes | None:
     return None
 
 
-async def _refuse(send: Send, status: int, text: bytes) -> None:
-    await send(
-        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain; charset=utf-8")]}
-    )
+async def _refuse(send: Send, status: int, text: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), *(extra or [])]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": text})

@@ -6,13 +6,14 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from tests.bench import drift, grammar, slack_ack, sweep
+from tests.bench import drift, grammar, slack_ack, slack_load, sweep
 from tests.bench.common import machine
 
 SECTIONS: dict[str, Callable[[], list[str]]] = {
     "grammar": grammar.run,
     "sweep": sweep.run,
     "slack_ack": slack_ack.run,
+    "slack_load": slack_load.run,
     "drift": drift.run,
 }
 
