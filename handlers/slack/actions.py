@@ -67,14 +67,11 @@ class Buttons:
 
         return open_modal
 
-    def immediate(self, label: str, change: Callable[[str, PersonInput], ActionView], heading: str, note: str) -> Work:
+    def immediate(self, change: Callable[[str, PersonInput], ActionView], heading: str, note: str) -> Work:
         """A button that changes the action at once, with no modal (On track, Reviewed). ``heading`` and
         ``note`` are formatted with the action's ``ref`` and the time of the press (``when``)."""
 
         def press(body: dict[str, Any]) -> None:
-            if not self.ctx.recent.first_time(f"press:{body.get('trigger_id')}"):
-                log.info("repeated %s press: ignored", label)
-                return
             target, user = target_of(body), str(body["user"]["id"])
             try:
                 action = change(target.ref, self.ctx.person(user))
@@ -145,12 +142,8 @@ def register(app: App, ctx: SlackContext) -> None:
     lazy = ctx.lazy
     app.action(messages.DONE)(ack=ack_now, lazy=[lazy("done button", buttons.opener(modals.done_modal))])
     service = ctx.core.service
-    on_track = buttons.immediate(
-        "On track", service.acknowledge, "{ref} is on track", "Confirmed on track by the owner, {when}."
-    )
-    reviewed = buttons.immediate(
-        "Reviewed", service.mark_reviewed, "{ref} reviewed", "Reviewed at its review date, {when}."
-    )
+    on_track = buttons.immediate(service.acknowledge, "{ref} is on track", "Confirmed on track by the owner, {when}.")
+    reviewed = buttons.immediate(service.mark_reviewed, "{ref} reviewed", "Reviewed at its review date, {when}.")
     app.action(messages.ON_TRACK)(ctx.durable("on track button", on_track))
     app.action(messages.REVIEWED)(ctx.durable("reviewed button", reviewed))
     app.action(messages.MORE_TIME)(ack=ack_now, lazy=[lazy("more time button", buttons.opener(modals.more_time_modal))])

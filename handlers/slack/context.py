@@ -12,10 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
-import time
 import traceback
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -77,29 +74,6 @@ def request_key(body: dict[str, Any]) -> str:
     return "slack:body:" + hashlib.sha256(canonical).hexdigest()
 
 
-class RecentKeys:
-    """Keys seen in the last few minutes (a bounded map): drops Slack's re-deliveries of a button press.
-    Per process; recording an action is protected across processes by the database's request keys."""
-
-    def __init__(self, ttl: float = 600.0, max_entries: int = 10_000) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            while self._seen and next(iter(self._seen.values())) < now:
-                self._seen.popitem(last=False)
-            if key in self._seen:
-                return False
-            self._seen[key] = now + self.ttl
-            while len(self._seen) > self.max_entries:
-                self._seen.popitem(last=False)
-            return True
-
-
 def retry_number(request: BoltRequest) -> int:
     """Slack's X-Slack-Retry-Num (0 for a first delivery)."""
     values = request.headers.get("x-slack-retry-num") or ["0"]
@@ -118,7 +92,6 @@ class SlackContext:
         self.directory = directory
         self.client = messenger.client
         self.bot_user_id = bot_user_id
-        self.recent = RecentKeys()
         self.works: dict[str, Work] = {}
 
     # -- the core's view of things ----------------------------------------------------------------

@@ -67,7 +67,7 @@ def _stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def _run_http(core: Core, app: App, signing_secret: str, sock: socket.socket, health: Callable[[], Health]) -> None:
+def _run_http(app: App, signing_secret: str, sock: socket.socket, health: Callable[[], Health]) -> None:
     """Serve until the first stop signal (uvicorn handles it: no new connections, requests in flight finish)."""
     server = serving.server(asgi_app(app, signing_secret, health=health))
     host, port = sock.getsockname()[:2]
@@ -133,7 +133,7 @@ def serve_slack(
 
         if sock is not None:
             assert settings.signing_secret is not None  # read_env requires it in HTTP mode
-            _run_http(core, app, settings.signing_secret, sock, probe)
+            _run_http(app, settings.signing_secret, sock, probe)
         else:
             assert settings.app_token is not None
             _run_socket_mode(app, settings.app_token)

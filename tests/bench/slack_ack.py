@@ -1,9 +1,9 @@
 """A signed Slack ``/action`` end to end, server-side: request in -> ack out -> action row committed.
 
-The real Bolt app behind the production WSGI server (handlers.slack.server) on 127.0.0.1, its Web API
+The real Bolt app behind the production ASGI app (handlers.slack.server) on uvicorn, 127.0.0.1, its Web API
 client pointed at the fake Slack from the tests, over SQLite (a temporary file) and PostgreSQL (a scratch
 schema, created and dropped; TEST_DATABASE_URL or postgresql+psycopg://localhost/test). Times are taken
-inside the server process: when the WSGI server hands the request to the app, when the app returns the
+inside the server process: when the ASGI server hands the request to the app, when the app returns the
 ack, and when the transaction that wrote the action (and its request key) has committed. Requests are
 sent one at a time and each one's work (card, owner's DM) is let finish before the next, as in a meeting.
 Goal: p99 < 50 ms for the committed row, far inside Slack's 3 s for the ack.
@@ -274,7 +274,7 @@ def run() -> list[str]:
     lines = [
         "## Slack: a signed `/action`, request in -> ack out -> row committed (server-side)",
         "",
-        "The real Bolt app in HTTP mode behind actionbot's WSGI server, Web API calls to a fake Slack on"
+        "The real Bolt app in HTTP mode behind actionbot's ASGI server (uvicorn), Web API calls to a fake Slack on"
         " 127.0.0.1, one request at a time (each one's card and DM sent before the next)."
         f" {REQUESTS} requests after {WARM_UP} warm-up ones; goal: committed p99 < 50 ms (Slack wants the ack"
         " within 3 s).",
@@ -298,8 +298,8 @@ def run() -> list[str]:
     lines += [
         "",
         f'Worst committed p99 **{worst * 1e3:.1f} ms**: goal (< 50 ms) {verdict}. "In `record`" is the core\'s'
-        ' ActionService.record (parse excluded); the rest of "committed" is the adapter: the lazy listener\'s'
-        " start and the cached users.info look-ups.",
+        ' ActionService.record (parse excluded); the rest of "committed" is the adapter: the inbox row written'
+        " before the ack, the inbox worker's pick-up, and the cached users.info look-ups.",
     ]
     return lines
 

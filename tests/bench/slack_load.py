@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -27,6 +28,9 @@ from tests.slack.load import Tally, audit_ok, run_clients, wait_drained
 from tests.slack.test_serve import ACTIONBOT, Process, free_port, server_env
 
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "20"))
+#: Requests per second of the paced run: below what one process works off (tens per second), far above
+#: a partnership's meetings (a few per minute).
+PACED = 25.0
 PG_URL = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://localhost/test"
 
 
@@ -54,7 +58,7 @@ def _start(env: dict[str, str], port: int) -> Process:
     return process
 
 
-def _run(kind: str, clients: int, stop: signal.Signals | None) -> str:
+def _run(kind: str, clients: int, stop: signal.Signals | None, rate: float | None = None) -> str:
     with _database(kind) as url, FakeSlack(TOKEN, app_token=APP_TOKEN) as fake:
         env = server_env(url, fake, SLACK_SIGNING_SECRET=SECRET, ACTIONBOT_INBOX_LEASE_SECONDS="5")
         port = free_port()
@@ -80,6 +84,7 @@ def _run(kind: str, clients: int, stop: signal.Signals | None) -> str:
             seconds=SECONDS,
             response_url=fake.response_url("bench"),
             prefix="b",
+            rate=rate,
         )
         elapsed = time.monotonic() - started
         if restarter is not None:
@@ -92,6 +97,7 @@ def _run(kind: str, clients: int, stop: signal.Signals | None) -> str:
         refused = sum(tally.refused.values())
         audit = "OK" if audit_ok(ACTIONBOT, env) else "BROKEN"
         label = {None: "", signal.SIGKILL: ", SIGKILL mid-load", signal.SIGTERM: ", SIGTERM mid-load"}[stop]
+        label += f", paced at {rate:.0f}/s" if rate else ", each as fast as answered"
         return (
             f"| {kind}, {clients} clients, {SECONDS:.0f} s{label} | {len(tally.acknowledged):,} "
             f"({len(tally.acknowledged) / elapsed:.0f}/s) | {refused} | {tally.resets} | "
@@ -110,8 +116,15 @@ def run() -> list[str]:
         "acknowledged, not recorded | recorded twice | all recorded after | audit |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
+    runs: list[tuple[int, signal.Signals | None, float | None]] = [
+        (50, None, PACED),
+        (10, None, None),
+        (50, None, None),
+        (10, signal.SIGKILL, None),
+        (10, signal.SIGTERM, None),
+    ]
     for kind in ("SQLite", "PostgreSQL"):
-        for clients, stop in ((10, None), (50, None), (10, signal.SIGKILL), (10, signal.SIGTERM)):
-            lines.append(_run(kind, clients, stop))
-            print(lines[-1], flush=True)
+        for clients, stop, rate in runs:
+            lines.append(_run(kind, clients, stop, rate))
+            print(lines[-1], file=sys.stderr, flush=True)
     return lines

@@ -7,10 +7,9 @@ server is a real process, so it can be killed (SIGKILL) or stopped (SIGTERM) in 
 
 from __future__ import annotations
 
-import http.client
+import asyncio
 import statistics
 import subprocess
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ class Tally:
     resets: int = 0  # connections reset or refused by a running server
     down: int = 0  # connections refused while the server was (deliberately) not running
     ack_ms: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def p(self, q: float) -> float:
         if not self.ack_ms:
@@ -56,25 +54,35 @@ def command_body(trigger: str, response_url: str) -> str:
     return urlencode(fields)
 
 
-def send(port: int, body: str, timeout: float = 10.0) -> int:
+def _request(body: str) -> bytes:
     moment = str(int(time.time()))
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request(
-            "POST",
-            "/slack/events",
-            body=body.encode(),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Slack-Request-Timestamp": moment,
-                "X-Slack-Signature": sign(SECRET, moment, body),
-            },
-        )
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
+    data = body.encode()
+    head = (
+        "POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(data)}\r\nX-Slack-Request-Timestamp: {moment}\r\n"
+        f"X-Slack-Signature: {sign(SECRET, moment, body)}\r\n\r\n"
+    )
+    return head.encode() + data
+
+
+async def send(port: int, body: str, timeout: float = 10.0) -> int:
+    """One signed request on its own connection; the response's status code."""
+
+    async def exchange() -> int:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(_request(body))
+            await writer.drain()
+            status_line = await reader.readline()
+            if not status_line:
+                raise ConnectionResetError("closed without an answer")
+            await reader.read()  # the rest, until the server closes (Connection: close)
+            return int(status_line.split()[1])
+        finally:
+            writer.close()
+
+    return await asyncio.wait_for(exchange(), timeout)
 
 
 def run_clients(
@@ -86,46 +94,48 @@ def run_clients(
     response_url: str,
     prefix: str,
     tally: Tally | None = None,
+    rate: float | None = None,
 ) -> Tally:
-    """``clients`` threads, each sending one request after another until ``per_client`` or ``seconds``.
+    """``clients`` concurrent clients (coroutines on one event loop, so the load generator itself adds
+    little latency), each sending one request after another until ``per_client`` or ``seconds``. With
+    ``rate``, each client first waits ``clients / rate`` seconds, so together they send at most ``rate``
+    requests per second; without, each sends again as soon as its answer comes back.
     ``port()`` is None while the server is deliberately down (those refusals are counted as ``down``)."""
     tally = tally or Tally()
     stop_at = time.monotonic() + seconds if seconds else None
 
-    def client(n: int) -> None:
+    async def client(n: int) -> None:
         sent = 0
         while (per_client is None or sent < per_client) and (stop_at is None or time.monotonic() < stop_at):
             trigger = f"{prefix}-{n}-{sent}"
             sent += 1
             target = port()
             if target is None:
-                with tally.lock:
-                    tally.down += 1
-                time.sleep(0.01)
+                tally.down += 1
+                await asyncio.sleep(0.01)
                 continue
             started = time.perf_counter()
+            if rate:
+                await asyncio.sleep(clients / rate)
+                started = time.perf_counter()
             try:
-                status = send(target, command_body(trigger, response_url))
-            except (ConnectionError, http.client.HTTPException, OSError):
-                with tally.lock:
-                    if port() is None:
-                        tally.down += 1
-                    else:
-                        tally.resets += 1
-                continue
-            elapsed = (time.perf_counter() - started) * 1000
-            with tally.lock:
-                if 200 <= status < 300:
-                    tally.acknowledged.append(trigger)
-                    tally.ack_ms.append(elapsed)
+                status = await send(target, command_body(trigger, response_url))
+            except (ConnectionError, OSError, ValueError, IndexError, TimeoutError):
+                if port() is None:
+                    tally.down += 1
                 else:
-                    tally.refused[status] = tally.refused.get(status, 0) + 1
+                    tally.resets += 1
+                continue
+            if 200 <= status < 300:
+                tally.acknowledged.append(trigger)
+                tally.ack_ms.append((time.perf_counter() - started) * 1000)
+            else:
+                tally.refused[status] = tally.refused.get(status, 0) + 1
 
-    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    async def everyone() -> None:
+        await asyncio.gather(*(client(n) for n in range(clients)))
+
+    asyncio.run(everyone())
     return tally
 
 

@@ -16,11 +16,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import delete
 
 from bot.app import Core
 from bot.cli import main
 from bot.config import ConfigError
+from bot.dates import utcnow
 from handlers.slack.app import build_app
+from storage import inbox as inbox_store
+from storage.db import Database
+from storage.models import InboxItem
 from tests.slack.conftest import APP_TOKEN, SECRET, TOKEN, payload, sign
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.fake_socket import FakeSocketMode
@@ -274,3 +279,37 @@ def test_socket_mode_end_to_end(cli_url: str, fake_slack: FakeSlack) -> None:
         [ACTIONBOT, "export", "--format", "jsonl"], env=env, check=True, capture_output=True, text=True
     )
     assert len(exported.stdout.splitlines()) == 1
+
+
+def test_socket_mode_leaves_a_request_unacknowledged_while_the_inbox_is_full(
+    cli_url: str, fake_slack: FakeSlack
+) -> None:
+    """Socket Mode has no status code: a request the inbox cannot take is simply not acknowledged, so Slack
+    sends it again; the retry, once there is room, is recorded once."""
+    env = server_env(cli_url, fake_slack, SLACK_APP_TOKEN=APP_TOKEN, ACTIONBOT_INBOX_MAX_BACKLOG="1")
+    db = Database.from_url(cli_url)
+    # a request for a platform this process does not serve: a backlog of 1 that stays put
+    inbox_store.accept(db, "elsewhere", "elsewhere", "message", "{}", utcnow())
+    endpoint = FakeSocketMode()
+    fake_slack.socket_url = endpoint.url
+    process = Process([ACTIONBOT, "serve", "slack", "--no-scheduler"], env)
+    try:
+        process.wait_for_line("connected in Socket Mode")
+        fields = payload("slash_command")
+        fields.update(text="<@U1> Share CAD log in 3 days", response_url=fake_slack.response_url("full"))
+        envelope = {"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True}
+        endpoint.push({**envelope, "payload": fields})
+        with pytest.raises(AssertionError):
+            endpoint.wait_ack("env-1", timeout=2)
+        process.wait_for_line("slack request refused for now")
+        with db.transaction() as session:
+            session.execute(delete(InboxItem).where(InboxItem.platform == "elsewhere"))
+        time.sleep(0.3)  # the backlog is counted at most every quarter second
+        endpoint.push({**envelope, "envelope_id": "env-2", "retry_attempt": 1, "payload": fields})
+        assert endpoint.wait_ack("env-2") == {"envelope_id": "env-2"}
+        [card] = fake_slack.wait_calls("chat.postMessage", where=lambda c: c.params["channel"] == "C1")
+        assert "Action A-1 recorded" in card.blocks_text()
+    finally:
+        assert process.stop() == 0
+        endpoint.close()
+        db.dispose()
