@@ -106,6 +106,8 @@ def run_clients(
 
     async def client(n: int) -> None:
         sent = 0
+        if rate:
+            await asyncio.sleep(n / rate)  # spread the clients out: one request every 1/rate s, not bursts
         while (per_client is None or sent < per_client) and (stop_at is None or time.monotonic() < stop_at):
             trigger = f"{prefix}-{n}-{sent}"
             sent += 1
@@ -115,7 +117,7 @@ def run_clients(
                 await asyncio.sleep(0.01)
                 continue
             started = time.perf_counter()
-            if rate:
+            if rate and sent > 1:
                 await asyncio.sleep(clients / rate)
                 started = time.perf_counter()
             try:
