@@ -26,13 +26,12 @@ from handlers.slack.context import Overloaded, SlackContext
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.env import DEFAULT_API_URL
 from handlers.slack.messenger import SlackMessenger
+from handlers.slack.server import RETRY_AFTER
 
 log = logging.getLogger("actionbot.slack")
 
 #: Payload kinds named in the log (anything else is logged as "unknown": the log never repeats input).
 KNOWN_KINDS = ("block_actions", "view_submission", "view_closed", "event_callback", "command")
-#: Seconds a refused (overloaded) request is asked to wait before it comes again.
-RETRY_AFTER = 30
 #: What the app listens to; the manifest must declare exactly these (tests/slack/test_manifest.py).
 EVENTS = ("app_home_opened",)
 

@@ -67,9 +67,11 @@ def _stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def _run_http(app: App, signing_secret: str, sock: socket.socket, health: Callable[[], Health]) -> None:
+def _run_http(
+    app: App, signing_secret: str, sock: socket.socket, health: Callable[[], Health], full: Callable[[], bool]
+) -> None:
     """Serve until the first stop signal (uvicorn handles it: no new connections, requests in flight finish)."""
-    server = serving.server(asgi_app(app, signing_secret, health=health))
+    server = serving.server(asgi_app(app, signing_secret, health=health, full=full))
     host, port = sock.getsockname()[:2]
     log.info("Slack app listening on http://%s:%s%s", host, port, PATH)
     # uvicorn takes the signals while it serves and raises the one it caught again afterwards: our
@@ -133,7 +135,7 @@ def serve_slack(
 
         if sock is not None:
             assert settings.signing_secret is not None  # read_env requires it in HTTP mode
-            _run_http(app, settings.signing_secret, sock, probe)
+            _run_http(app, settings.signing_secret, sock, probe, lambda: core.inbox.pressure().full)
         else:
             assert settings.app_token is not None
             _run_socket_mode(app, settings.app_token)

@@ -266,7 +266,14 @@ def fake_slack() -> Iterator[FakeSlack]:
 def slack(core: Core, fake_slack: FakeSlack) -> Iterator[SlackHarness]:
     executor = TrackingExecutor()
     app = build_app(core, bot_token=TOKEN, signing_secret=SECRET, api_url=fake_slack.api_url, executor=executor)
-    server = InThread(asgi_app(app, SECRET, health=lambda: check(core, scheduler_alive=None, inbox_running=True)))
+    server = InThread(
+        asgi_app(
+            app,
+            SECRET,
+            health=lambda: check(core, scheduler_alive=None, inbox_running=True),
+            full=lambda: core.inbox.pressure().full,
+        )
+    )
     core.inbox.start(threads=4)
     server.start()
     harness = SlackHarness(f"http://127.0.0.1:{server.port}", fake_slack, core, executor)

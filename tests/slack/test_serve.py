@@ -286,7 +286,13 @@ def test_socket_mode_leaves_a_request_unacknowledged_while_the_inbox_is_full(
 ) -> None:
     """Socket Mode has no status code: a request the inbox cannot take is simply not acknowledged, so Slack
     sends it again; the retry, once there is room, is recorded once."""
-    env = server_env(cli_url, fake_slack, SLACK_APP_TOKEN=APP_TOKEN, ACTIONBOT_INBOX_MAX_BACKLOG="1")
+    env = server_env(
+        cli_url,
+        fake_slack,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        ACTIONBOT_INBOX_MAX_BACKLOG="1",
+        ACTIONBOT_INBOX_BUSY_BACKLOG="1",
+    )
     db = Database.from_url(cli_url)
     # a request for a platform this process does not serve: a backlog of 1 that stays put
     inbox_store.accept(db, "elsewhere", "elsewhere", "message", "{}", utcnow())
