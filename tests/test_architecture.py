@@ -35,3 +35,25 @@ def test_the_core_source_names_no_chat_sdk() -> None:
         )
     ]
     assert offenders == []
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules a file imports (anywhere in it, lazily too), by their dotted names."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_no_two_adapter_modules_import_each_other() -> None:
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts): _imports(path)
+        for path in (ROOT / "handlers").rglob("*.py")
+    }
+    cycles = sorted((a, b) for a, imported in modules.items() for b in imported if a < b and a in modules.get(b, set()))
+    assert cycles == []

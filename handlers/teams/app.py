@@ -13,7 +13,6 @@ app serves on is never blocked.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import socket
 from datetime import date
@@ -49,10 +48,12 @@ from handlers.teams.cards import (
 )
 from handlers.teams.conversations import Connector, ConversationStore, base_conversation_id
 from handlers.teams.directory import TeamsDirectory
+from handlers.teams.identity import request_key, speaker_of
 from handlers.teams.inbound import InboundGuard, InFlightLimit
 from handlers.teams.reviews import ReviewCalendar
 from handlers.teams.settings import TeamsSettings
 from handlers.teams.text import Mentioned, command_text, is_object_id, split_command
+from handlers.teams.webhook import add_webhook
 
 log = logging.getLogger("actionbot.teams")
 
@@ -92,16 +93,6 @@ def create_app(
     return App(client_id=settings.client_id, token=token, tenant_id=settings.tenant_id, **common)
 
 
-def request_key(conversation_id: str, activity_id: str) -> str:
-    """An idempotency key for one Teams message (a retried delivery records nothing twice)."""
-    return "teams:" + hashlib.sha256(f"{conversation_id}\n{activity_id}".encode()).hexdigest()[:40]
-
-
-def speaker_of(object_id: str, name: str | None) -> PersonInput:
-    oid = object_id.lower()
-    return PersonInput(OwnerRef("teams", oid), Profile(display_name=name or None, teams_object_id=oid))
-
-
 def _tenant_of(activity: Any) -> str | None:
     tenant: str | None = activity.conversation.tenant_id
     if not tenant and activity.channel_data is not None and activity.channel_data.tenant is not None:
@@ -136,9 +127,7 @@ class TeamsBot:
         self.http_app.add_middleware(InboundGuard)
         self.http_app.add_middleware(InFlightLimit)  # added last, so it runs first
         if settings.webhook_secret is not None:
-            from handlers.teams.webhook import add_webhook
-
-            add_webhook(self.http_app, self, settings.webhook_secret)
+            add_webhook(self.http_app, core, settings.tenant_id, settings.webhook_secret)
 
     # -- serving ----------------------------------------------------------------------------------
     @property

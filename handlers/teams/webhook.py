@@ -30,10 +30,11 @@ from bot.messages import Message
 from bot.service import ConversationRef
 from handlers.teams.cards import card_json
 from handlers.teams.conversations import base_conversation_id
+from handlers.teams.identity import request_key, speaker_of
 from handlers.teams.text import Mentioned, command_text, split_command
 
 if TYPE_CHECKING:
-    from handlers.teams.app import TeamsBot
+    from bot.app import Core
 
 log = logging.getLogger("actionbot.teams.webhook")
 
@@ -126,8 +127,8 @@ def answer_for_channel(outcome: Outcome, conversation: str) -> list[Message]:
     return messages
 
 
-def add_webhook(app: FastAPI, bot: TeamsBot, secret: bytes) -> None:
-    core = bot.core
+def add_webhook(app: FastAPI, core: Core, tenant_id: str | None, secret: bytes) -> None:
+    """``POST /api/webhook``: a channel's outgoing webhook, answered with the command's card within 5 s."""
 
     async def outgoing_webhook(request: Request) -> Response:
         body = await request.body()  # at most inbound.MAX_BODY: the app's middleware refuses more
@@ -142,7 +143,7 @@ def add_webhook(app: FastAPI, bot: TeamsBot, secret: bytes) -> None:
         if abs(now - message.sent_at) > REPLAY_WINDOW:
             log.warning("refused a stale outgoing-webhook request")
             return JSONResponse({"error": "Unauthorized"}, status_code=401)
-        if bot.settings.tenant_id and (message.tenant or "").lower() != bot.settings.tenant_id:
+        if tenant_id and (message.tenant or "").lower() != tenant_id:
             return JSONResponse({"error": "Unauthorized"}, status_code=401)
         command, rest = split_command(command_text(message.text, message.mentions, {}))
         command = command or "help"
@@ -153,8 +154,6 @@ def add_webhook(app: FastAPI, bot: TeamsBot, secret: bytes) -> None:
                 text="Ask in your personal chat with actionbot: this webhook can only answer in the channel.",
             )
             return JSONResponse(_reply(note, today=today))
-        from handlers.teams.app import request_key, speaker_of
-
         work = asyncio.to_thread(
             core.commands.run,
             command,
