@@ -363,3 +363,28 @@ def test_chase_once_from_the_command_line(
         "would send   A-1     due_soon      to @jo",
         "2 would send, 0 unreachable, 0 failed.",
     ]
+
+
+def test_a_graceful_stop_mid_sweep_hands_back_what_it_has_not_sent(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    """SIGTERM during a sweep: the send in progress is recorded, the rest go back to pending (not counted
+    as tried) and the next process sends each of them once."""
+    for n in range(3):
+        record(core, f"<@U{n}> Share the CAD log in 3 days")
+    sends = messenger._send
+
+    def send_then_stop(to: str, message: Message) -> Delivered:
+        delivered = sends(to, message)
+        core.chaser.stop_sending()
+        return delivered
+
+    messenger._send = send_then_stop  # type: ignore[method-assign]
+    core.chaser.sweep()
+    assert len(messenger.sent) == 1
+    with core.db.reading() as session:
+        waiting = session.execute(select(Nudge.status, Nudge.attempts).where(Nudge.step == "confirmation")).all()
+    assert sorted(waiting) == [("pending", 0), ("pending", 0), ("sent", 1)]
+    assert core.chaser.sweep().sent == 0  # a stopped chaser claims nothing more
+    fresh = build_core(core.settings, db=core.db, clock=clock, messengers=[RecordingMessenger(clock=clock)])
+    assert fresh.chaser.sweep().sent == 2

@@ -39,6 +39,9 @@ def test_file_then_environment(tmp_path: Path) -> None:
         ({"ACTIONBOT_END_OF_DAY": "five"}, "end_of_day"),
         ({"ACTIONBOT_SWEEP_INTERVAL": "-5"}, "must not be negative"),
         ({"ACTIONBOT_CONFIG": "/nonexistent/actionbot.toml"}, "cannot read"),
+        ({"ACTIONBOT_INBOX_WORKERS": "0"}, "inbox.workers: use 1 to 64"),
+        ({"ACTIONBOT_INBOX_MAX_BACKLOG": "10"}, "at least inbox.busy_backlog"),
+        ({"ACTIONBOT_INBOX_LEASE_SECONDS": "1"}, "inbox.lease_seconds: use 5 or more"),
     ],
 )
 def test_bad_settings_name_the_setting(env: dict[str, str], message: str) -> None:
