@@ -24,6 +24,8 @@ demo: $(STAMP)
 
 console: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///console-actionlog.db} $(BIN)/actionbot db upgrade
+	@# the console's default speaker, @chair, may start meetings (only chairs, DSLs and admins can)
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///console-actionlog.db} $(BIN)/actionbot people set-role @chair chair >/dev/null
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///console-actionlog.db} $(BIN)/actionbot console
 
 lint: $(STAMP)

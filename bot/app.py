@@ -6,14 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.chase import Chaser
-from bot.commands import Commands
+from bot.actions.commands import Commands
+from bot.actions.ports import Messenger
+from bot.actions.service import ActionService
+from bot.capture.dates import WorkCalendar, utcnow
+from bot.chasing.delivery import Router
+from bot.chasing.sweep import Chaser
 from bot.config import Settings
-from bot.dates import WorkCalendar, utcnow
-from bot.delivery import Router
 from bot.inbox import Inbox
-from bot.ports import Messenger
-from bot.service import ActionService
 from storage.db import Database
 from storage.migrate import require_current
 
@@ -50,4 +50,13 @@ def build_core(
     chaser = Chaser(database, settings, calendar, router, clock)
     service = ActionService(database, settings, calendar, clock, listeners=[chaser])
     inbox = Inbox(database, settings.inbox)
-    return Core(settings, database, calendar, router, chaser, service, Commands(service), inbox)
+    return Core(
+        settings,
+        database,
+        calendar,
+        router,
+        chaser,
+        service,
+        Commands(service, reachable=lambda person: router.for_person(person) is not None),
+        inbox,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.ports import Messenger
+from bot.actions.ports import Messenger
 
 
 def messengers_from_env(environ: Mapping[str, str]) -> list[Messenger]:

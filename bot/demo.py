@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from bot.actions.directory import set_role, update_person
+from bot.actions.messages import render_text
+from bot.actions.people import PersonInput
 from bot.app import Core, build_core
+from bot.capture.grammar import OwnerRef
 from bot.config import Settings, load_settings
-from bot.directory import set_role, update_person
-from bot.drift import DriftFilters, build_report
-from bot.export import event_rows
-from bot.grammar import OwnerRef
-from bot.messages import render_text
-from bot.people import PersonInput
-from bot.weekly import weekly_message
-from handlers.console import ConsoleChat, ConsoleMessenger
+from bot.governance.export import event_rows
+from bot.reports.drift import DriftFilters, build_report
+from bot.reports.weekly import weekly_message
 from storage.db import Database, make_engine
 from storage.log import verify_chain
 from storage.migrate import upgrade
@@ -92,6 +91,8 @@ def _heading(out: IO[str], text: str) -> None:
 
 
 def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
+    from handlers.console import ConsoleChat, ConsoleMessenger  # the demo drives the console adapter
+
     if path.exists():
         path.unlink()
     url = f"sqlite:///{path}"

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.capture.dates import utcnow
 from bot.config import InboxSettings
-from bot.dates import utcnow
 from storage import inbox as store
 from storage.db import Database
 

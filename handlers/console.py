@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.chase import Chaser
-from bot.commands import HELP, Commands, Outcome
-from bot.dates import ensure_aware
-from bot.grammar import OwnerRef, parse_owner
-from bot.messages import Message, render_text
-from bot.people import PersonInput
-from bot.ports import Delivered
-from bot.records import PersonView
-from bot.service import ConversationRef
+from bot.actions.commands import HELP, Commands, Outcome
+from bot.actions.messages import Message, render_text
+from bot.actions.people import PersonInput
+from bot.actions.ports import Delivered
+from bot.actions.records import PersonView
+from bot.actions.service import ConversationRef
+from bot.capture.dates import ensure_aware
+from bot.capture.grammar import OwnerRef, parse_owner
+from bot.chasing.sweep import Chaser
 
 CONSOLE_HELP = (
     HELP

@@ -20,9 +20,11 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+import h11
 import uvicorn
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.config import ConfigError
 from bot.health import Health
@@ -58,6 +60,34 @@ def exit_now(signum: int, frame: FrameType | None) -> None:
     os._exit(128 + signum)
 
 
+#: A client has this long after connecting to send a whole request (line, headers and body).
+REQUEST_SECONDS = 10.0
+
+
+class RequestTimeoutH11(H11Protocol):
+    """uvicorn's h11 protocol, with the timeout for receiving a request that uvicorn lacks.
+
+    Written here because uvicorn only times out idle keep-alive connections: a client that connects and
+    sends half a request (a line, some headers, part of a body) would hold its socket for as long as it
+    liked (slowloris). Each stalled connection costs a socket, not a thread, but sockets are limited too.
+    A request that has fully arrived is never cut off, however long the app takes to answer it."""
+
+    _request_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._request_timer = self.loop.call_later(REQUEST_SECONDS, self._request_too_slow)
+
+    def _request_too_slow(self) -> None:
+        if self.conn.their_state in (h11.IDLE, h11.SEND_BODY):  # the request has not (fully) arrived
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+        super().connection_lost(exc)
+
+
 class Server(uvicorn.Server):
     """uvicorn whose second stop signal (SIGTERM as well as SIGINT) exits at once."""
 
@@ -75,6 +105,7 @@ def server(app: Any) -> Server:
         access_log=False,
         timeout_graceful_shutdown=GRACE_SECONDS,
         lifespan="on",
+        http=RequestTimeoutH11,
     )
     return Server(config)
 

@@ -216,6 +216,8 @@ def _mark_done_before_commit(session: Session) -> None:
     completion = _current.get()
     if completion is None or completion.done or session.info.get("inbox_marked"):
         return
+    if session.in_nested_transaction():
+        return  # SQLAlchemy calls this hook as a savepoint is released too; the mark belongs in the real commit
     session.info["inbox_marked"] = True
     if not _finish(session, completion.item_id, completion.worker, completion.now, DONE, None):
         raise ClaimLost(f"inbox item {completion.item_id} is no longer claimed by this worker")

@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from bot.app import Core, build_core
+from bot.capture.dates import WorkCalendar
 from bot.config import Settings
-from bot.dates import WorkCalendar
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
 

@@ -6,9 +6,9 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.messages import Message
-from bot.ports import Delivered, DeliveryError
-from bot.records import PersonView
+from bot.actions.messages import Message
+from bot.actions.ports import Delivered, DeliveryError
+from bot.actions.records import PersonView
 
 
 @dataclass

@@ -118,6 +118,18 @@ def test_csv_export_defuses_formulas(capsys: pytest.CaptureFixture[str], cli_url
     assert row["task"].startswith("'=HYPERLINK")
 
 
+def test_typed_text_never_drives_the_operators_terminal(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    code, out, err = run(capsys, "action", "add", "<@U1> Call \x1b]0;pwned\x07 the school by Friday", "--as", "<@UC>")
+    assert (code, out) == (2, "") and "control character (U+001B)" in err and "\x1b" not in err
+    # A name from a directory is not typed at our door; printing it still cannot drive the terminal.
+    assert run(capsys, "people", "set", "<@U1>", "--name", "Jo \x1b[2J\u202eBloggs")[0] == 0
+    assert run(capsys, "action", "add", "<@U1> Call the school by Friday", "--as", "<@UC>", NOW)[0] == 0
+    code, out, _ = run(capsys, "action", "list", "--as", "<@UC>", NOW)
+    assert code == 0 and "Jo \\u001b[2J\\u202eBloggs" in out and "\x1b" not in out and "\u202e" not in out
+    code, out, _ = run(capsys, "action", "list", "--as", "<@UC>", "--json", NOW)
+    assert json.loads(out)["owner"] == "Jo \x1b[2J\u202eBloggs"  # JSON keeps the value: \\uXXXX is its own escape
+
+
 def test_people_roles(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
     code, out, _ = run(capsys, "people", "set-role", "dsl@council.example.gov.uk", "dsl")
     assert code == 0 and "is now dsl" in out

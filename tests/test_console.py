@@ -5,16 +5,18 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from bot.actions.directory import set_role
+from bot.actions.people import PersonInput
 from bot.app import Core
+from bot.capture.grammar import OwnerRef
 from bot.demo import run_demo
-from bot.grammar import OwnerRef
-from bot.people import PersonInput
 from handlers.console import ConsoleChat, ConsoleMessenger
 from tests.conftest import Clock, london
 
 
 def chat(core: Core, clock: Clock) -> tuple[ConsoleChat, list[str]]:
     lines: list[str] = []
+    set_role(core.db, PersonInput(OwnerRef("handle", "chair")), "chair", now=clock())
     core.router.add(ConsoleMessenger(lines.append))
     console = ConsoleChat(
         core.commands, OwnerRef("handle", "chair"), write=lines.append, now=clock(), chaser=core.chaser
@@ -74,6 +76,9 @@ def test_the_chair_records_a_review_and_others_may_not(core: Core, clock: Clock)
     console.handle("/as @stranger")
     refused = console.handle("/reviewed A-1")
     assert refused is not None and not refused.ok and "Nothing was changed" in lines[-1]
+    console.handle("/as @jo")
+    refused = console.handle("/reviewed A-1")
+    assert refused is not None and not refused.ok and "is yours" in lines[-1]
     console.handle("/as @chair")
     console.handle("/reviewed A-1 still the right plan and owner")
     assert "A-1 reviewed" in lines[-1]
@@ -85,6 +90,14 @@ def test_the_chair_records_a_review_and_others_may_not(core: Core, clock: Clock)
     )
     console.handle("/help")
     assert "/reviewed A-12 [note]" in lines[-1]
+
+
+def test_a_member_cannot_make_themselves_chair(core: Core, clock: Clock) -> None:
+    console, lines = chat(core, clock)
+    console.handle("/as @health.visitor")
+    refused = console.handle("/meeting start Strategy meeting")
+    assert refused is not None and not refused.ok and "chair, DSL or admin role" in lines[-1]
+    assert core.service.current_meeting(console.conversation) is None
 
 
 def test_console_commands(core: Core, clock: Clock) -> None:

@@ -7,10 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from bot.actions.directory import set_role
+from bot.actions.messages import render_text
+from bot.actions.people import PersonInput
+from bot.actions.service import ConversationRef
 from bot.app import Core
-from bot.grammar import OwnerRef, extract_case_refs, parse_owner
-from bot.people import PersonInput
-from bot.service import ConversationRef
+from bot.capture.grammar import OwnerRef, extract_case_refs, parse_owner
 from storage.models import Action, ActionEvent
 
 NASTY = st.one_of(
@@ -50,3 +52,36 @@ def test_commands_answer_everything_and_write_nothing_partial(core: Core, comman
             session.scalar(select(func.count()).select_from(ActionEvent).where(ActionEvent.kind == "created")) or 0
         )
     assert actions == created  # every action has its created event: nothing half-written
+
+
+CONTROLS = ["\x00", "\x1b]0;pwned\x07", "\x1b[2J", "\x07", "\u202e", "\u2066", "\x85", "\x7f"]
+
+
+def test_control_characters_are_refused_at_every_door_with_a_clear_message(core: Core) -> None:
+    chair = PersonInput(OwnerRef("slack", "U0CHAIR"))
+    set_role(core.db, chair, "chair", now=core.service.clock())
+    room = ConversationRef("slack", "C0ROOM")
+    ok = core.commands.run("action", "<@U1> Share the CAD log by Friday", chair, room)
+    assert ok.ok and ok.action is not None
+    ref = ok.action.ref
+    for bad in CONTROLS:
+        for command, text in (
+            ("action", f"<@U1> Share the{bad} CAD log by Friday"),
+            ("comment", f"{ref} called{bad} the school"),
+            ("block", f"{ref} waiting for{bad} police"),
+            ("meeting", f"start Strategy{bad} meeting"),
+        ):
+            outcome = core.commands.run(command, text, chair, room)
+            assert not outcome.ok and outcome.private is not None, (command, repr(bad))
+            shown = render_text(outcome.private)
+            assert "control character (U+" in shown and bad not in shown, (command, repr(bad))
+    assert [e.kind for e in core.service.history(ref, chair)] == ["created"]
+    assert core.service.current_meeting(room) is None
+    with core.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Action)) == 1
+
+
+def test_tabs_and_line_breaks_are_not_control_characters_here(core: Core) -> None:
+    chair = PersonInput(OwnerRef("slack", "U0CHAIR"))
+    outcome = core.commands.run("action", "<@U1> Share the\tCAD log\nwith social care by Friday", chair, None)
+    assert outcome.ok and outcome.action is not None and outcome.action.task == "Share the CAD log with social care"

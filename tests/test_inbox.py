@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.actions.people import PersonInput, Profile
 from bot.app import Core
-from bot.dates import utcnow
-from bot.grammar import OwnerRef, parse_action
+from bot.capture.dates import utcnow
+from bot.capture.grammar import OwnerRef, parse_action
 from bot.inbox import Inbox, Work
-from bot.people import PersonInput
 from storage import inbox as store
 from storage.models import Action, InboxItem
 
@@ -61,6 +61,26 @@ def test_work_that_changes_something_marks_its_request_done_in_the_same_transact
     [row] = rows(core)
     assert (row.status, row.payload, row.attempts) == ("done", None, 1)
     assert len(seen) == 1 and actions(core) == 1  # not tried again: the change was already made
+
+
+def test_a_savepoint_inside_the_work_is_not_its_commit(core: Core) -> None:
+    """A repeated recording writes its people in savepoints, then rolls back whole (its request key exists)."""
+    inbox = fresh_inbox(core)
+    draft = parse_action("<@U1> Share the CAD log in 3 days", core.service.clock(), core.calendar)
+    core.service.record(draft, CHAIR, idempotency_key="same")
+    owner = PersonInput(OwnerRef("slack", "U1"), Profile(display_name="Jo", agency="A new agency"))
+    duplicates: list[bool] = []
+
+    def processor(work: Work) -> None:
+        duplicates.append(core.service.record(draft, CHAIR, owner_profile=owner, idempotency_key="same").duplicate)
+        record(core, "Visit the family")  # the work's real first commit
+
+    inbox.register("slack", processor)
+    inbox.accept("k1", "slack", "/action", {})
+    inbox.drain()
+    assert duplicates == [True] and actions(core) == 2
+    [row] = rows(core)
+    assert (row.status, row.attempts) == ("done", 1)
 
 
 def test_work_that_fails_before_its_change_is_tried_again_then_given_up(core: Core) -> None:

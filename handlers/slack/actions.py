@@ -1,6 +1,6 @@
 """The owner's buttons (Done, On track, Need more time, Blocked, Reassign) and the modals behind them.
 
-The person who pressed is the actor; bot.service decides whether they may (owner, the chair who recorded
+The person who pressed is the actor; bot.actions.service decides whether they may (owner, the chair who recorded
 it, or a DSL) and refuses otherwise, which is told to them alone. A change updates the card that was
 pressed in place (chat.update), or the App Home when pressed there.
 """
@@ -13,13 +13,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import messages
-from bot.dates import format_when
-from bot.messages import Message
-from bot.people import PersonInput
-from bot.ports import DeliveryError
-from bot.records import ActionView
-from bot.service import ServiceError
+from bot.actions import messages
+from bot.actions.messages import Message
+from bot.actions.people import PersonInput
+from bot.actions.ports import DeliveryError
+from bot.actions.records import ActionView
+from bot.actions.service import ServiceError
+from bot.capture.dates import format_when
 from handlers.slack import home, modals
 from handlers.slack.context import Check, SlackContext, Work, ack_now
 from handlers.slack.modals import ModalErrors, Target
@@ -122,8 +122,8 @@ class Buttons:
 
     def more_time(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
         deadline, reason, warnings = modals.read_more_time(view, self.ctx.now(), self.core.calendar)
-        action = self.core.service.extend(target.ref, self.ctx.person(user), deadline, reason)
-        return action, f"{action.ref} extended", warnings
+        moved = self.core.service.move_deadline(target.ref, self.ctx.person(user), deadline, reason)
+        return moved.action, f"{moved.action.ref} {moved.verb}", warnings
 
     def blocked(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
         action = self.core.service.block(target.ref, self.ctx.person(user), modals.read_blocked(view))

@@ -1,4 +1,4 @@
-"""bot.messages.Message -> Slack Block Kit.
+"""bot.actions.messages.Message -> Slack Block Kit.
 
 Everything that came from a person (tasks, titles, reasons, names) is escaped, so a task cannot ping
 ``<!channel>`` or forge a link. People with a Slack id are shown as mentions. Slack's limits (3000
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import Field, Message
-from bot.records import PersonView
+from bot.actions import markup
+from bot.actions.messages import Field, Message
+from bot.actions.records import PersonView
 
 Block = dict[str, Any]
 
@@ -24,8 +25,8 @@ MAX_FALLBACK = 3000
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters (https://api.slack.com/reference/surfaces/formatting#escaping)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Typed text made inert in mrkdwn (bot.actions.markup)."""
+    return markup.mrkdwn(text)
 
 
 def cut(text: str, limit: int) -> str:

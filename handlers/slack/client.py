@@ -2,7 +2,7 @@
 
 Retries use slack_sdk's own handlers: HTTP 429 waits for Retry-After, connection resets and 500/503 are
 tried again. A long Retry-After is not slept through: the caller gets a DeliveryError carrying it, and
-the outbox (bot.chase) reschedules the send instead of holding a worker thread for a minute.
+the outbox (bot.chasing.sweep) reschedules the send instead of holding a worker thread for a minute.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.webhook import WebhookClient
 
-from bot.ports import DeliveryError
+from bot.actions.ports import DeliveryError
 
 #: Waits longer than this are handed back to the caller (the outbox retries later).
 MAX_INLINE_WAIT = 10.0

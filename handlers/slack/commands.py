@@ -1,7 +1,7 @@
 """Slash commands: /action, /actions, /meeting (and /drift, in drift.py), plus the /action modal.
 
 Every command is written into the durable inbox and then acknowledged with an empty 200 (or a "busy"
-note when the inbox is behind); an inbox worker does the work: record through bot.commands, post the
+note when the inbox is behind); an inbox worker does the work: record through bot.actions.commands, post the
 card with chat.postMessage, answer the caller privately through the command's response_url.
 """
 
@@ -13,12 +13,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.commands import Outcome
-from bot.grammar import extract_case_refs
-from bot.messages import Message
-from bot.people import PersonInput
-from bot.ports import DeliveryError
-from bot.service import ConversationRef, ServiceError
+from bot.actions.commands import Outcome
+from bot.actions.messages import Message
+from bot.actions.people import PersonInput
+from bot.actions.ports import DeliveryError
+from bot.actions.service import ConversationRef, ServiceError
+from bot.capture.grammar import extract_case_refs
 from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, error_code
 from handlers.slack.context import SlackContext, Work
 from handlers.slack.modals import RECORD, ModalErrors, read_record, record_modal
@@ -115,26 +115,26 @@ class SlashCommands:
         except ModalErrors:
             return  # the ack sent the problems back to the modal; nothing to record
         try:
-            recorded = self.core.service.record(
+            outcome = self.core.commands.record(
                 draft,
                 self.ctx.person(user),
-                owner_profile=self.ctx.person(draft.owner.value),
-                conversation=ConversationRef("slack", channel),
+                ConversationRef("slack", channel),
+                now,
                 idempotency_key=f"slack:view:{view['id']}",
-                now=now,
+                owner_profile=self.ctx.person(draft.owner.value),
             )
         except ServiceError as error:
             refusal = Message(title=str(error))
             if not self.ctx.reply(response_url, refusal):
                 self.ctx.tell(user, channel, refusal)
             return
-        if recorded.duplicate:
-            log.info("repeated modal submission for action %s: nothing recorded", recorded.action.id)
+        if outcome.duplicate:
+            log.info(
+                "repeated modal submission for action %s: nothing recorded",
+                outcome.action.id if outcome.action else "?",
+            )
             return
-        action = recorded.action
-        private = Message(title=f"Please check {action.ref}", notes=recorded.warnings) if recorded.warnings else None
-        card = self.ctx.card(action, f"Action {action.ref} recorded")
-        self.publish(Outcome(public=card, private=private, action=action), channel, response_url)
+        self.publish(outcome, channel, response_url)
         self.ctx.sweep()
 
     # -- /actions ---------------------------------------------------------------------------------

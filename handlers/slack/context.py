@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack
 from slack_bolt.request import BoltRequest
 
+from bot.actions.messages import Message, action_card
+from bot.actions.people import PersonInput
+from bot.actions.ports import Delivered, DeliveryError
+from bot.actions.records import ActionView
 from bot.app import Core
-from bot.grammar import OwnerRef
+from bot.capture.grammar import OwnerRef
 from bot.inbox import Work as InboxWork
-from bot.messages import Message, action_card
-from bot.people import PersonInput
-from bot.ports import Delivered, DeliveryError
-from bot.records import ActionView
 from handlers.slack.blocks import escape, fallback, message_blocks
 from handlers.slack.client import CALL_ERRORS, error_code, webhook_client
 from handlers.slack.directory import SlackDirectory

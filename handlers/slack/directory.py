@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.people import Profile
+from bot.actions.people import Profile
 
 NOT_FOUND = frozenset({"user_not_found", "users_not_found", "account_inactive"})
 
@@ -36,7 +36,7 @@ def profile_of(user: dict[str, Any]) -> Profile:
 
 
 class SlackDirectory:
-    """bot.ports.Directory over the Slack Web API."""
+    """bot.actions.ports.Directory over the Slack Web API."""
 
     def __init__(
         self,
@@ -87,7 +87,7 @@ class SlackDirectory:
             bool(user) and not (user or {}).get("is_bot") and not (user or {}).get("deleted") and user_id != "USLACKBOT"
         )
 
-    # -- bot.ports.Directory ----------------------------------------------------------------------
+    # -- bot.actions.ports.Directory ----------------------------------------------------------------------
     def profile(self, platform_id: str) -> Profile | None:
         user = self.user(platform_id)
         return profile_of(user) if user else None

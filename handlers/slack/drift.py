@@ -1,6 +1,6 @@
 """/drift [agency NAME | #CASEREF | meeting ID]: the drift report for DSLs.
 
-Only people bot.authz lets see reports (DSLs and admins) get one: the summary privately, and the full
+Only people bot.actions.authz lets see reports (DSLs and admins) get one: the summary privately, and the full
 workbook uploaded into their DM with the bot. Everyone else is refused privately and nothing is built.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.drift import MARKING, build_report, parse_filter_text
-from bot.drift_render import render, slack_blocks
-from bot.messages import Message
-from bot.ports import DeliveryError
+from bot.actions.messages import Message
+from bot.actions.ports import DeliveryError
+from bot.reports.drift import MARKING, build_report, parse_filter_text
+from bot.reports.render import render, slack_blocks
 from handlers.slack.context import SlackContext
 from handlers.slack.home import may_report
 

@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.dates import format_day, format_when
-from bot.drift import DriftFilters, build_report, headline_text
-from bot.grammar import OwnerRef
-from bot.messages import STATUS_LABELS, Message, owner_buttons
-from bot.people import PersonInput
-from bot.records import ActionView
+from bot.actions.messages import STATUS_LABELS, Message, owner_buttons
+from bot.actions.people import PersonInput
+from bot.actions.records import ActionView
+from bot.capture.dates import format_day, format_when
+from bot.capture.grammar import OwnerRef
+from bot.reports.drift import DriftFilters, build_report, headline_text
 from handlers.slack.blocks import Block, buttons_block, escape, mrkdwn, plain
 from handlers.slack.context import SlackContext, ack_now
 

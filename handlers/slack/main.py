@@ -29,7 +29,7 @@ from handlers.slack.server import PATH, asgi_app
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from bot.scheduler import Job
+    from bot.chasing.scheduler import Job
 
 log = logging.getLogger("actionbot.slack")
 
@@ -125,7 +125,7 @@ def serve_slack(
         )
         core.inbox.start()
         if with_scheduler:
-            from bot.scheduler import start
+            from bot.chasing.scheduler import start
 
             scheduler = start(jobs(core))
         running = scheduler

@@ -14,9 +14,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
-from bot.messages import Message
-from bot.ports import Delivered
-from bot.records import PersonView
+from bot.actions.messages import Message
+from bot.actions.ports import Delivered
+from bot.actions.records import PersonView
 from handlers.slack import env
 from handlers.slack.blocks import fallback, message_blocks
 from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, delivery_error, web_client

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.dates import WorkCalendar, format_day
-from bot.grammar import ActionDraft, GrammarError, OwnerRef, extract_case_refs, parse_when
-from bot.pii import find_personal_data, personal_data_warning
+from bot.capture.controls import refusal
+from bot.capture.dates import WorkCalendar, format_day
+from bot.capture.grammar import ActionDraft, GrammarError, OwnerRef, extract_case_refs, parse_when
+from bot.capture.pii import find_personal_data, personal_data_warning
 from handlers.slack.blocks import Block, plain
 
 RECORD = "actionbot_record"
@@ -201,6 +202,8 @@ def read_record(view: dict[str, Any], now: datetime, cal: WorkCalendar, max_task
         errors["task"] = "Say what the owner will do."
     elif len(task) > max_task:
         errors["task"] = f"Keep the task under {max_task} characters."
+    elif problem := refusal(task, "task"):
+        errors["task"] = problem
     deadline: datetime | None = None
     warnings: list[str] = []
     try:

@@ -60,6 +60,11 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "command": (("command",), ("user_id",), ("channel_id",), ("trigger_id",)),
 }
 
+#: Fields each event we listen to must carry.
+EVENT_REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "app_home_opened": (("event", "user"),),
+}
+
 
 def _check(value: Any, rule: Any, path: str) -> str | None:
     if value is None:
@@ -97,16 +102,27 @@ def _present(body: dict[str, Any], path: tuple[str, ...]) -> bool:
     return True
 
 
+#: Keys Bolt reads as ``body.get(key, {}).get(...)``: present but null, they would fail inside Bolt.
+NOT_NULL = ("event", "view")
+
+
 def shape_problem(body: Any) -> str | None:
     """None when the body has the documented shape, else a short description (no values, safe to log)."""
     if not isinstance(body, dict):
         return "the payload is not an object"
+    for key in NOT_NULL:
+        if key in body and body[key] is None:
+            return f"payload.{key} is null"
     if problem := _check(body, SCHEMA, "payload"):
         return problem
     kind = "command" if "command" in body else str(body.get("type") or "")
     for path in REQUIRED.get(kind, ()):
         if not _present(body, path):
             return f"{kind} payload without {'.'.join(path)}"
+    if kind == "event_callback":
+        for path in EVENT_REQUIRED.get(str(body["event"]["type"]), ()):
+            if not _present(body, path):
+                return f"event payload without {'.'.join(path)}"
     if kind == "block_actions" and not all(action.get("action_id") for action in body["actions"]):
         return "block_actions payload with an action without action_id"
     return None

@@ -2,7 +2,7 @@
 
 In a channel or group chat people write ``@actionbot action ...`` (``actions``, ``meeting start|end``,
 ``drift``, ``help`` ...); in the personal chat the same without the mention. Card buttons arrive as
-Action.Submit messages and call bot.service with the person who pressed them. What only the speaker
+Action.Submit messages and call bot.actions.service with the person who pressed them. What only the speaker
 should see goes to their 1:1 chat with the bot, never to the channel.
 
 Every activity the bot receives tells it where people and conversations are (ConversationStore), so
@@ -27,14 +27,14 @@ from microsoft_teams.api.models import MentionEntity
 from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.apps.http import FastAPIAdapter
 
-from bot import authz
+from bot.actions import authz
+from bot.actions.commands import Outcome
+from bot.actions.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED, Message, action_card
+from bot.actions.people import PersonInput, Profile
+from bot.actions.records import ActionView
+from bot.actions.service import ConversationRef, InvalidChange, ServiceError
 from bot.app import Core
-from bot.commands import Outcome
-from bot.grammar import OwnerRef
-from bot.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED, Message, action_card
-from bot.people import PersonInput, Profile
-from bot.records import ActionView
-from bot.service import ConversationRef, InvalidChange, ServiceError
+from bot.capture.grammar import OwnerRef
 from handlers import serving
 from handlers.teams.cards import (
     BLOCK_REASON,
@@ -326,10 +326,10 @@ class TeamsBot:
             self._later(asyncio.to_thread(self.reviews.add, object_id, action))
 
     def _drift(self, object_id: str, text: str) -> Message:
-        """The drift report (Markdown, bot.drift_render) for a DSL or admin; a refusal for anyone else."""
-        from bot.drift import build_report, headline_text, parse_filter_text
-        from bot.drift_render import render
-        from bot.people import find_person
+        """The drift report (Markdown, bot.reports.render) for a DSL or admin; a refusal for anyone else."""
+        from bot.actions.people import find_person
+        from bot.reports.drift import build_report, headline_text, parse_filter_text
+        from bot.reports.render import render
 
         with self.core.db.reading() as session:
             person = find_person(session, OwnerRef("teams", object_id.lower()))
@@ -400,8 +400,8 @@ class TeamsBot:
             except ValueError:
                 raise InvalidChange("Choose the new deadline's date. Nothing was changed.") from None
             deadline = self.core.calendar.end_of(day)
-            view = service.extend(ref, actor, deadline, str(data.get(MORE_TIME_REASON) or ""), now=now)
-            return view, f"{view.ref} extended"
+            moved = service.move_deadline(ref, actor, deadline, str(data.get(MORE_TIME_REASON) or ""), now=now)
+            return moved.action, f"{moved.action.ref} {moved.verb}"
         if action_id == BLOCKED:
             view = service.block(ref, actor, str(data.get(BLOCK_REASON) or ""), now=now)
             return view, f"{view.ref} blocked"

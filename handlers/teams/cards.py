@@ -1,4 +1,4 @@
-"""bot.messages.Message -> an Adaptive Card (Teams SDK card models) and the message activity carrying it.
+"""bot.actions.messages.Message -> an Adaptive Card (Teams SDK card models) and the message activity carrying it.
 
 User-written text (tasks, names, reasons) goes only into TextRuns, which Teams renders literally: no
 Markdown, so a task cannot smuggle in links or formatting. Buttons are Action.Submit with
@@ -29,7 +29,7 @@ from microsoft_teams.cards import (
     TextRun,
 )
 
-from bot.messages import BLOCKED, DONE, MORE_TIME, REASSIGN, Button, Field, Message
+from bot.actions.messages import BLOCKED, DONE, MORE_TIME, REASSIGN, Button, Field, Message
 
 #: The key naming our action in Action.Submit data (so other submits are not mistaken for ours).
 SUBMIT_KEY = "actionbot"

@@ -1,6 +1,6 @@
 """GraphDirectory: who a Teams user or an email address is, from Microsoft Graph (``/users``).
 
-Implements bot.ports.Directory for the core (synchronous; the Graph calls run on a LoopRunner). A
+Implements bot.actions.ports.Directory for the core (synchronous; the Graph calls run on a LoopRunner). A
 profile carries the person's manager (``/users/{id}/manager``): the core makes the manager their
 escalation contact unless one was set by hand. Needs User.Read.All (application).
 """
@@ -19,7 +19,7 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.people import Profile
+from bot.actions.people import Profile
 from handlers.teams.graph import status_of
 from handlers.teams.runner import LoopRunner
 

@@ -16,7 +16,7 @@ from msgraph.generated.users.item.teamwork.send_activity_notification.send_activ
 )
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.messages import Message
+from bot.actions.messages import Message
 
 #: Must match an activityTypes entry in teams/manifest.json.
 ACTIVITY_TYPE = "actionNeedsYou"

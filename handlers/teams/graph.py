@@ -20,7 +20,7 @@ from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
 
-from bot.ports import DeliveryError
+from bot.actions.ports import DeliveryError
 from handlers.teams.runner import RunnerTimeout
 from handlers.teams.settings import GraphCredentials
 

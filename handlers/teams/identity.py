@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
-from bot.grammar import OwnerRef
-from bot.people import PersonInput, Profile
+from bot.actions.people import PersonInput, Profile
+from bot.capture.grammar import OwnerRef
 
 
 def request_key(conversation_id: str, activity_id: str) -> str:

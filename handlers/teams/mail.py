@@ -1,7 +1,7 @@
 """Email for owners on neither Slack nor Teams: Microsoft Graph ``/users/{MAIL_SENDER}/sendMail``.
 
 The message is sent in MIME form (Graph's documented ``text/plain`` base64 upload) so it carries both a
-plain-text part (bot.messages.render_text) and an HTML part (the action card as a table). Every piece
+plain-text part (bot.actions.messages.render_text) and an HTML part (the action card as a table). Every piece
 of text in the HTML is escaped. Needs Mail.Send (application), which an Exchange application access
 policy should restrict to the MAIL_SENDER mailbox (docs/teams.md).
 """
@@ -19,9 +19,9 @@ from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.messages import Message, render_text
-from bot.ports import Delivered, DeliveryError
-from bot.records import PersonView
+from bot.actions.messages import Message, render_text
+from bot.actions.ports import Delivered, DeliveryError
+from bot.actions.records import PersonView
 from handlers.teams.graph import delivery_error
 from handlers.teams.runner import LoopRunner
 

@@ -25,7 +25,7 @@ from handlers.teams.runner import LoopRunner
 from handlers.teams.settings import load
 
 if TYPE_CHECKING:
-    from bot.scheduler import Job
+    from bot.chasing.scheduler import Job
 
 log = logging.getLogger("actionbot.teams")
 
@@ -101,7 +101,7 @@ def serve_teams(
             app = create_app(settings)
             bot = TeamsBot(core, settings, app=app, store=store, directory=directory, reviews=reviews)
             if with_scheduler:
-                from bot.scheduler import start
+                from bot.chasing.scheduler import start
 
                 scheduler = start(jobs(core))
             running = scheduler

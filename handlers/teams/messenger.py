@@ -1,4 +1,4 @@
-"""The Teams and email messengers (bot.ports.Messenger) and their construction from the environment.
+"""The Teams and email messengers (bot.actions.ports.Messenger) and their construction from the environment.
 
 Teams, per person (their Entra object id): the stored 1:1 chat with the bot; else open one from their
 Teams user id (known once they spoke, were mentioned or joined a team with the bot); else an activity-
@@ -23,10 +23,10 @@ from microsoft_teams.apps.token_manager import TokenManager
 from microsoft_teams.apps.token_provider import AppTokenProvider
 from microsoft_teams.common import ClientOptions
 
-from bot.dates import utcnow
-from bot.messages import Message
-from bot.ports import Delivered, DeliveryError, Messenger
-from bot.records import PersonView
+from bot.actions.messages import Message
+from bot.actions.ports import Delivered, DeliveryError, Messenger
+from bot.actions.records import PersonView
+from bot.capture.dates import utcnow
 from handlers.teams.cards import card_activity
 from handlers.teams.conversations import Connector, ConversationStore
 from handlers.teams.feed import ActivityFeed
@@ -179,8 +179,8 @@ class TeamsMessenger:
 def teams_messengers_from_env(environ: Mapping[str, str]) -> list[Messenger]:
     """The Teams messenger (when the bot is configured) and the email one (when MAIL_SENDER is set),
     in that order, sharing one private event loop. Raises ConfigError naming a bad variable."""
+    from bot.capture.dates import WorkCalendar
     from bot.config import ConfigError, load_settings
-    from bot.dates import WorkCalendar
     from storage.db import Database
 
     settings = load(environ)

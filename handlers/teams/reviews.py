@@ -18,7 +18,7 @@ from msgraph.generated.models.item_body import ItemBody
 from msgraph.generated.models.sensitivity import Sensitivity
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.records import ActionView
+from bot.actions.records import ActionView
 from handlers.teams.graph import status_of
 from handlers.teams.runner import LoopRunner
 

@@ -91,7 +91,7 @@ def command_text(text: str, mentions: Sequence[Mentioned], resolved: dict[str, s
     ``resolved`` maps a mention's id (``29:...``) to the Entra object id found for it; a mention that
     could not be resolved becomes the person's name in quotes (the grammar's name form)."""
     text = text.replace("\x00", "")[:MAX_TEXT]
-    slots: list[str] = []
+    placed: list[Mentioned] = []
     position = 0
     for mention in mentions:
         tag = mention.text or (f"<at>{mention.name}</at>" if mention.name else None)
@@ -102,13 +102,34 @@ def command_text(text: str, mentions: Sequence[Mentioned], resolved: dict[str, s
             found = text.find(tag)
             if found < 0:
                 continue
-        placeholder = f"\x00{len(slots)}\x00"
+        placeholder = f"\x00{len(placed)}\x00"
         text = text[:found] + placeholder + text[found + len(tag) :]
         position = found + len(placeholder)
-        slots.append(_replacement(mention, resolved))
+        placed.append(mention)
+    text, placed = _merge_adjacent(text, placed)
+    slots = [_replacement(mention, resolved) for mention in placed]
     plain = _TYPED_MENTION.sub("\u2039\\1", html_to_text(text))  # a typed "<at>" is text, not a mention
     plain = _PLACEHOLDER.sub(lambda m: slots[int(m.group(1))], plain)
     return " ".join(plain.split())
+
+
+_ADJACENT = re.compile("\x00(\\d+)\x00(?:\\s|&nbsp;|\xa0)*\x00(\\d+)\x00")
+
+
+def _merge_adjacent(text: str, placed: list[Mentioned]) -> tuple[str, list[Mentioned]]:
+    """One mention per person: Teams may send one entity per part of a name (``<at>Jo</at> <at>Bloggs</at>``,
+    both with Jo's id). Adjacent mentions of the same id become one, named by both parts."""
+    merged = list(placed)
+    while True:
+        for match in _ADJACENT.finditer(text):
+            first, second = merged[int(match.group(1))], merged[int(match.group(2))]
+            if first.id == second.id:
+                name = " ".join(part for part in (first.name, second.name) if part) or None
+                merged[int(match.group(1))] = Mentioned(first.text, first.id, name, first.aad_object_id)
+                text = text[: match.start()] + f"\x00{match.group(1)}\x00" + text[match.end() :]
+                break
+        else:
+            return text, merged
 
 
 def _replacement(mention: Mentioned, resolved: dict[str, str]) -> str:

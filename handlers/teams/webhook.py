@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from bot import authz
-from bot.commands import Outcome
-from bot.messages import Message
-from bot.service import ConversationRef
+from bot.actions import authz
+from bot.actions.commands import Outcome
+from bot.actions.messages import Message
+from bot.actions.service import ConversationRef
 from handlers.teams.cards import card_json
 from handlers.teams.conversations import base_conversation_id
 from handlers.teams.identity import request_key, speaker_of

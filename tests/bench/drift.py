@@ -129,10 +129,10 @@ CHILD = """
 import json, sys, time
 from datetime import datetime
 from bot.config import Settings
-from bot.dates import WorkCalendar
-from bot.drift import DriftFilters, build_report
-from bot.drift_render import render
-from bot.weekly import weekly_message
+from bot.capture.dates import WorkCalendar
+from bot.reports.drift import DriftFilters, build_report
+from bot.reports.render import render
+from bot.reports.weekly import weekly_message
 from storage.db import Database
 
 def peak_kb():

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import dateparser
 
-from bot.dates import WorkCalendar
-from bot.grammar import parse_action, parse_when, warm_up
+from bot.capture.dates import WorkCalendar
+from bot.capture.grammar import parse_action, parse_when, warm_up
 from tests.bench.common import percentile
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)

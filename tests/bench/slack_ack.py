@@ -29,8 +29,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.app import Core, build_core
+from bot.capture.grammar import warm_up
 from bot.config import Settings
-from bot.grammar import warm_up
 from bot.health import check
 from handlers.serving import InThread
 from handlers.slack.app import build_app

@@ -8,7 +8,7 @@ nothing due shows the cost of looking (it should not grow with the number of ope
 The bot's scheduler sweeps every minute in a long-running process, so the measured sweep runs warm: a
 day earlier, a sweep sent a few nudges (of actions then closed), which configured the ORM and compiled the
 statements once, as the first minute of a real process does (200 ms on a slow machine, paid once); and
-the objects of the set-up process are frozen out of garbage collection, as ``bot.scheduler.start`` does.
+the objects of the set-up process are frozen out of garbage collection, as ``bot.chasing.scheduler.start`` does.
 Each size is measured ``ROUNDS`` times, each on a fresh database: the table gives the median and the range.
 """
 
@@ -25,12 +25,12 @@ from pathlib import Path
 
 from sqlalchemy import insert, text, update
 
+from bot.actions.messages import Message
+from bot.actions.ports import Delivered
+from bot.actions.records import PersonView
 from bot.app import build_core
+from bot.chasing.scheduler import freeze_start_up_objects
 from bot.config import Settings
-from bot.messages import Message
-from bot.ports import Delivered
-from bot.records import PersonView
-from bot.scheduler import freeze_start_up_objects
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import Action, Nudge, Person

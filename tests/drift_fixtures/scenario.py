@@ -29,15 +29,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.actions.directory import set_role, update_person
+from bot.actions.messages import Message
+from bot.actions.people import PersonInput, Profile
+from bot.actions.ports import Delivered, DeliveryError
+from bot.actions.records import PersonView
+from bot.actions.service import ConversationRef
 from bot.app import Core
-from bot.directory import set_role, update_person
-from bot.drift import TREND_REASONS, DriftFilters, build_report
-from bot.grammar import OwnerRef, parse_action
-from bot.messages import Message
-from bot.people import PersonInput, Profile
-from bot.ports import Delivered, DeliveryError
-from bot.records import PersonView
-from bot.service import ConversationRef
+from bot.capture.grammar import OwnerRef, parse_action
+from bot.reports.drift import TREND_REASONS, DriftFilters, build_report
 from tests.conftest import Clock, london
 
 SARAH = PersonInput(OwnerRef("slack", "U0SARAH"))  # the chair

@@ -27,11 +27,11 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from bot.actions.directory import set_role
+from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.directory import set_role
-from bot.grammar import OwnerRef
+from bot.capture.grammar import OwnerRef
 from bot.health import check
-from bot.people import PersonInput
 from handlers.serving import InThread
 from handlers.slack.app import build_app
 from handlers.slack.server import asgi_app
@@ -239,6 +239,9 @@ class SlackHarness:
 
     def make_dsl(self, user: str) -> None:
         set_role(self.core.db, PersonInput(OwnerRef("slack", user)), "dsl", now=self.core.service.clock())
+
+    def make_chair(self, user: str = "UCHAIR") -> None:
+        set_role(self.core.db, PersonInput(OwnerRef("slack", user)), "chair", now=self.core.service.clock())
 
 
 def count_actions(core: Core) -> int:

@@ -14,10 +14,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import yaml
+
 JSON_FIELDS = ("blocks", "view", "files", "attachments")
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
+
+
+def manifest_scopes() -> set[str]:
+    """The bot scopes the app manifest asks for."""
+    return set(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -104,6 +113,10 @@ class FakeSlack:
         self.app_token = app_token
         self.users = default_users()
         self.members: dict[str, list[str]] = {}
+        #: Each conversation's kind (channel, group, mpim, im); by its id's first letter when not given.
+        self.kinds: dict[str, str] = {}
+        #: The bot token's scopes: the app manifest's, as Slack grants at install.
+        self.scopes: set[str] = manifest_scopes()
         #: Slack may return fewer members than asked for; this caps each page.
         self.page_size = 1000
         #: The Socket Mode endpoint apps.connections.open hands out (tests.slack.fake_socket), if any.
@@ -243,6 +256,11 @@ class FakeSlack:
             channel = str(p.get("channel"))
             if channel not in self.members:
                 return {"ok": False, "error": "channel_not_found"}
+            kind = self.kinds.get(channel) or {"C": "channel", "G": "group", "D": "im"}.get(channel[:1], "channel")
+            needed = {"channel": "channels:read", "group": "groups:read", "mpim": "mpim:read", "im": "im:read"}[kind]
+            if needed not in self.scopes:  # Slack's answer when the token lacks the conversation type's scope
+                provided = ",".join(sorted(self.scopes))
+                return {"ok": False, "error": "missing_scope", "needed": needed, "provided": provided}
             everyone = self.members[channel]
             start = int(p.get("cursor") or 0)
             limit = min(int(p.get("limit") or 100), self.page_size)

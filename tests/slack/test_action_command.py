@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.grammar import OwnerRef
-from bot.people import PersonInput
+from bot.capture.grammar import OwnerRef
 from handlers.slack import modals
 from storage.models import Nudge, Person
 from tests.conftest import Clock
@@ -80,6 +80,22 @@ def test_warnings_go_only_to_the_chair(slack: SlackHarness, core: Core) -> None:
     assert "Please check A-1" in reply.blocks_text() and "is a Saturday" in reply.blocks_text()
 
 
+def test_an_owner_nobody_can_reach_is_named_to_the_chair_at_once(slack: SlackHarness, core: Core) -> None:
+    slack.command("/action", '"Dr A. Khan (GP)" Send the health chronology by Friday')
+    slack.settle()
+    assert count_actions(core) == 1
+    [reply] = slack.fake.replies()
+    shown = reply.blocks_text()
+    assert reply.params["response_type"] == "ephemeral"
+    assert "Dr A. Khan (GP) cannot be reached" in shown and "actionbot people set" in shown
+    slack.command("/actions", "all")
+    slack.settle()
+    assert "CANNOT BE REACHED" in slack.fake.replies()[-1].blocks_text()
+    before = len(slack.fake.replies())
+    slack.record("<@U1> Share the CAD log by Friday")  # a Slack user is reachable: no warning at all
+    assert len(slack.fake.replies()) == before
+
+
 def test_grammar_error_goes_to_the_chair_with_the_example_and_records_nothing(slack: SlackHarness, core: Core) -> None:
     slack.command("/action", "<@U1> Share CAD log")
     slack.settle()
@@ -108,7 +124,8 @@ def test_email_owner_in_the_workspace_is_matched_with_lookup_by_email(slack: Sla
 def test_task_text_cannot_ping_the_channel(slack: SlackHarness) -> None:
     card = slack.record("<@U1> Tell <!channel> about <https://evil.example|this> by Friday")
     shown = card.blocks_text()
-    assert "<!channel>" not in shown and "&lt;!channel&gt;" in shown
+    # Slack's markup is stored as the words it shows: no ping, and the link's address in plain sight
+    assert "<!channel>" not in shown and "Tell @channel about this (https://evil.example)" in shown
     assert "<https://evil.example" not in shown
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.messages import Button, Field, Message
-from bot.records import PersonView
+from bot.actions.messages import Button, Field, Message
+from bot.actions.records import PersonView
 from handlers.slack.blocks import MAX_BLOCKS, MAX_SECTION, escape, fallback, message_blocks
 
 
@@ -17,6 +17,18 @@ def test_escaping_stops_pings_and_forged_links() -> None:
     text = str(blocks)
     assert "<!here>" not in text and "<!everyone>" not in text
     assert fallback(Message(title="<!channel>")) == "&lt;!channel&gt;"
+
+
+def test_typed_formatting_stays_as_typed() -> None:
+    typed = "Strategy *urgent* _today_ ~not~ `code`"
+    blocks = message_blocks(Message(title=f"Meeting \u201c{typed}\u201d started", fields=(Field("Task", typed),)))
+    title, field = blocks[0]["text"]["text"], blocks[1]["fields"][0]["text"]
+    for shown in (title, field):
+        assert all(pair not in shown for pair in ("*urgent*", "_today_", "~not~", "`code`"))
+        assert shown.replace("\u200b", "").count("Strategy *urgent* _today_ ~not~ `code`") == 1
+    assert title.startswith("*") and title.endswith("*")  # our own bold title stays bold
+    # a formatting character inside a word cannot pair in Slack and is left alone (emails stay emails)
+    assert escape("jo_bloggs@police.example and 2*3") == "jo_bloggs@police.example and 2*3"
 
 
 def test_people_with_a_slack_id_are_mentions_others_are_escaped_names() -> None:

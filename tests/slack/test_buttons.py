@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.actions.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED
+from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.grammar import OwnerRef
-from bot.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED
-from bot.people import PersonInput
+from bot.capture.grammar import OwnerRef
 from handlers.slack import modals
 from storage.models import Action, ActionEvent, Person
 from tests.conftest import Clock, london
@@ -195,6 +195,28 @@ def test_someone_else_is_refused_privately_and_nothing_changes(
     assert (action.status, action.extensions, action.owner.slack_user_id) == ("open", 0, "U1")
     assert any("Only the owner, the chair who recorded A-1, or a DSL" in t for t in refusals(slack, "U3"))
     assert updates_of(slack, recorded) == []
+
+
+def test_starting_the_meeting_gives_no_rights_over_another_chairs_action(slack: SlackHarness, core: Core) -> None:
+    slack.make_chair("U3")
+    slack.command("/meeting", "start Strategy meeting", user="U3")
+    slack.settle()
+    slack.record(TEXT)  # UCHAIR records A-1 in U3's meeting
+    metadata = open_modal(slack, DONE, modals.DONE, user="U3")
+    assert slack.submit(modals.DONE, state(note=text_value(None)), user="U3", metadata=metadata) == (200, "")
+    slack.settle()
+    assert view_of(core).status == "open"
+    assert any("Only the owner, the chair who recorded A-1, or a DSL" in t for t in refusals(slack, "U3"))
+
+
+def test_the_owner_cannot_press_reviewed(slack: SlackHarness, core: Core, recorded: str) -> None:
+    assert slack.press(REVIEWED, "A-1", user="U1") == (200, "")
+    slack.settle()
+    assert view_of(core).reviewed_at is None
+    assert any("is yours" in t for t in refusals(slack, "U1"))
+    slack.press(REVIEWED, "A-1", user="UCHAIR")
+    slack.settle()
+    assert view_of(core).reviewed_at is not None
 
 
 def test_a_closed_action_cannot_be_completed_again(slack: SlackHarness, core: Core, recorded: str) -> None:

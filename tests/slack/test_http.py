@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import socket
 import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import delete
 
 from bot.app import Core
+from handlers import serving
 from storage.models import InboxItem
-from tests.slack.conftest import SECRET, SlackHarness, count_actions, sign
+from tests.slack.conftest import SECRET, SlackHarness, count_actions, payload, sign
 
 
 def fetch(url: str, data: bytes | None = None) -> tuple[int, bytes]:
@@ -144,3 +148,38 @@ def test_health_is_503_when_the_inbox_workers_stopped(slack: SlackHarness, core:
     assert status == 503 and json.loads(body)["checks"]["inbox"] == "stopped"
     core.inbox._stopping.clear()
     core.inbox.start(threads=2)  # for the fixture's settle
+
+
+def test_an_unhandled_request_is_logged_without_its_payload_values(
+    slack: SlackHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    data = payload("block_actions")
+    data["actions"][0].update(action_id="secret_action_name", value="Jo Bloggs DOB 01/02/2015")
+    data["view"] = {"id": "V1", "type": "modal", "callback_id": "secret_callback_name"}
+    assert slack.send(urlencode({"payload": json.dumps(data)}), "application/x-www-form-urlencoded")[0] == 404
+    logged = caplog.text
+    assert "matched no listener" in logged
+    assert all(secret not in logged for secret in ("secret_action_name", "secret_callback_name", "Jo Bloggs"))
+
+
+def test_a_malformed_request_line_gets_a_400_and_half_sent_requests_block_no_one(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(serving, "REQUEST_SECONDS", 1.0)
+    host, port = slack.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as bad:
+        bad.sendall(b"FOO\r\n\r\n")
+        assert bad.recv(100).startswith(b"HTTP/1.1 400")
+    stalled = [socket.create_connection((host, int(port)), timeout=5) for _ in range(200)]
+    try:
+        for sock in stalled:
+            sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        started = time.monotonic()
+        status, _ = fetch(slack.url + "/healthz")
+        assert status == 200 and time.monotonic() - started < 5
+        # and the server hangs up on a connection whose request never completes
+        assert stalled[0].recv(100) == b"" and all(sock.recv(100) == b"" for sock in stalled[1:])
+    finally:
+        for sock in stalled:
+            sock.close()

@@ -68,6 +68,8 @@ def test_only_the_scopes_the_features_need(manifest: dict[str, Any]) -> None:
         "users:read.email",  # users.lookupByEmail, and emails in users.info
         "channels:read",  # conversations.members (public channels)
         "groups:read",  # conversations.members (private channels)
+        "mpim:read",  # conversations.members (group DMs)
+        "im:read",  # conversations.members (DMs)
         "files:write",  # the drift workbook
     }
     assert "user" not in manifest["oauth_config"]["scopes"]  # no user-token scopes at all

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from bot.actions.service import ConversationRef
 from bot.app import Core
-from bot.service import ConversationRef
 from storage.models import MeetingParticipant, Person
 from tests.slack.conftest import SlackHarness
+
+
+@pytest.fixture(autouse=True)
+def chair(slack: SlackHarness) -> None:
+    """UCHAIR holds the chair role: only chairs, DSLs and admins start meetings."""
+    slack.make_chair("UCHAIR")
 
 
 def participants(core: Core) -> set[str | None]:
@@ -67,6 +74,31 @@ def test_status_and_refusals_are_private(slack: SlackHarness, core: Core) -> Non
     assert "\u201cCore group\u201d is running, chaired by Chris Chair" in slack.fake.replies()[-1].blocks_text()
     assert all(r.params["response_type"] == "ephemeral" for r in slack.fake.replies())
     assert len(slack.fake.posts_to("C1")) == 1  # only the start was public
+
+
+def test_a_meeting_in_a_group_dm_records_its_members(slack: SlackHarness, core: Core) -> None:
+    slack.fake.members["G0GROUPDM"] = ["UCHAIR", "U1", "U2"]
+    slack.fake.kinds["G0GROUPDM"] = "mpim"
+    slack.command("/meeting", "start Core group", channel="G0GROUPDM")
+    slack.settle()
+    assert participants(core) == {"UCHAIR", "U1", "U2"}
+    assert not any("could not record" in reply.blocks_text() for reply in slack.fake.replies())
+    # without the scope (an app installed from an older manifest) Slack refuses, and the chair is told
+    slack.fake.scopes.discard("mpim:read")
+    slack.command("/meeting", "end", channel="G0GROUPDM")
+    slack.settle()
+    slack.command("/meeting", "start Second", channel="G0GROUPDM")
+    slack.settle()
+    assert "could not record this channel's members" in slack.fake.replies()[-1].blocks_text()
+
+
+def test_a_member_cannot_make_themselves_chair(slack: SlackHarness, core: Core) -> None:
+    slack.command("/meeting", "start Strategy meeting", user="U3", channel="C2")
+    slack.settle()
+    refusal = slack.fake.replies()[-1]
+    assert "chair, DSL or admin role" in refusal.blocks_text() and refusal.params["response_type"] == "ephemeral"
+    assert core.service.current_meeting(ConversationRef("slack", "C2")) is None
+    assert slack.fake.posts_to("C2") == []
 
 
 def test_a_channel_whose_members_cannot_be_read_still_gets_its_meeting(slack: SlackHarness, core: Core) -> None:

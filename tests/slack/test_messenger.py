@@ -6,10 +6,10 @@ import time
 
 import pytest
 
+from bot.actions.messages import Button, Field, Message
+from bot.actions.ports import DeliveryError
+from bot.actions.records import PersonView
 from bot.config import ConfigError
-from bot.messages import Button, Field, Message
-from bot.ports import DeliveryError
-from bot.records import PersonView
 from handlers.slack.client import web_client
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.messenger import SlackMessenger, slack_messenger_from_env

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import WorkCalendar
+from bot.capture.dates import WorkCalendar
 from handlers.slack.actions import target_of
 from handlers.slack.modals import ModalErrors, read_blocked, read_done, read_more_time, read_reassign, read_record
 from handlers.slack.payloads import shape_problem

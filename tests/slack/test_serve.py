@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import delete
 
 from bot.app import Core
+from bot.capture.dates import utcnow
 from bot.cli import main
 from bot.config import ConfigError
-from bot.dates import utcnow
 from handlers.slack.app import build_app
 from storage import inbox as inbox_store
 from storage.db import Database

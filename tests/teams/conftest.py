@@ -27,10 +27,10 @@ from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
 from microsoft_teams.api.auth.credentials import TokenCredentials
 from sqlalchemy import func, select
 
+from bot.actions.directory import set_role
+from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.directory import set_role
-from bot.grammar import OwnerRef
-from bot.people import PersonInput
+from bot.capture.grammar import OwnerRef
 from handlers.teams.app import TeamsBot, create_app
 from handlers.teams.conversations import ConversationStore
 from handlers.teams.directory import GraphDirectory, TeamsDirectory, warm_up
@@ -308,6 +308,7 @@ def teams(
             raise RuntimeError("the Teams app did not start")
         time.sleep(0.02)
     set_role(core.db, DSL.ref, "dsl", now=core.service.clock())
+    set_role(core.db, CHAIR.ref, "chair", now=core.service.clock())  # only chairs, DSLs and admins start meetings
     yield Teams(core, f"http://127.0.0.1:{sock.getsockname()[1]}", connector, graph, bot, store, messengers)
     servers[0].should_exit = True
     thread.join(15)

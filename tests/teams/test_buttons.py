@@ -1,4 +1,4 @@
-"""Card buttons (Action.Submit): each calls bot.service as the person who pressed it."""
+"""Card buttons (Action.Submit): each calls bot.actions.service as the person who pressed it."""
 
 from __future__ import annotations
 

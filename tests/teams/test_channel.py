@@ -77,6 +77,16 @@ def test_private_answers_in_a_channel_go_to_the_speakers_own_chat(teams: Teams) 
     assert answers[1].startswith("How to use actionbot")
 
 
+def test_only_a_chair_starts_a_meeting(teams: Teams) -> None:
+    posted = len(teams.connector.cards(THREAD))
+    teams.command(OWNER, "meeting start Strategy meeting")
+    assert len(teams.connector.cards(THREAD)) == posted  # the refusal is private
+    [refusal] = [card_text(c) for c in teams.connector.cards(teams.connector.created[OWNER.user_id])]
+    assert "chair, DSL or admin role" in refusal
+    teams.command(CHAIR, "meeting start Strategy meeting")
+    assert "chaired by Chris Chair" in card_text(teams.connector.cards(THREAD)[-1])
+
+
 def test_in_the_personal_chat_commands_need_no_mention(teams: Teams) -> None:
     teams.install(OWNER, "a:1chat-owner")
     chat = {"conversation": "a:1chat-owner", "kind": "personal"}

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.messages import action_card
+from bot.actions.messages import action_card
 from storage.models import Nudge, Person
 from tests.conftest import Clock, london
 from tests.teams.conftest import BOT_ID, CHAIR, FRAN, MAIL_SENDER, MANAGER, OWNER, TENANT, Teams

@@ -41,6 +41,18 @@ def test_two_people_with_the_same_name_are_resolved_in_order() -> None:
     )
 
 
+def test_one_mention_per_part_of_a_name_is_one_person() -> None:
+    """Teams may send one entity per name part, all with the person's id: one owner, nothing left in the task."""
+    parts = [BOT, Mentioned("<at>Jo</at>", "29:jo", "Jo"), Mentioned("<at>Bloggs</at>", "29:jo", "Bloggs")]
+    text = "<at>actionbot</at> action <at>Jo</at>&nbsp;<at>Bloggs</at> Share the log by Friday"
+    assert command_text(text, parts, {"29:jo": JO_ID}) == f"action <at>{JO_ID}</at> Share the log by Friday"
+    assert command_text(text, parts, {}) == 'action "Jo Bloggs" Share the log by Friday'
+    # two different people side by side stay two mentions
+    sam = Mentioned("<at>Sam</at>", "29:sam", "Sam")
+    out = command_text("action <at>Jo</at> <at>Sam</at> visit", [Mentioned("<at>Jo</at>", "29:jo", "Jo"), sam], {})
+    assert out == 'action "Jo" "Sam" visit'
+
+
 def test_text_typed_to_look_like_a_mention_is_not_one() -> None:
     out = command_text("action &lt;at&gt;0a0a0a0a-0000-4000-8000-000000000012&lt;/at&gt; x by Friday", [], {})
     assert "<at>" not in out

@@ -1,0 +1,350 @@
+"""Chat commands, platform-neutral: ``/action``, ``/actions``, ``/done`` ... as typed in any chat.
+
+Slack's slash commands, Teams' @mentions and the console all arrive here as (command, text, speaker,
+conversation) and leave as an Outcome: what to show the room, what to show only the speaker, and which
+direct messages to send. Buttons and modals call bot.actions.service directly; typed commands come here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.actions import authz
+from bot.actions.messages import Message, action_card, action_line, history_line, meeting_summary
+from bot.actions.people import PersonInput, Profile
+from bot.actions.ports import Directory
+from bot.actions.records import ActionView, PersonView
+from bot.actions.service import ActionService, ConversationRef, ServiceError
+from bot.capture.grammar import (
+    ActionDraft,
+    GrammarError,
+    OwnerRef,
+    extract_case_refs,
+    parse_action,
+    parse_owner,
+    parse_when,
+)
+
+log = logging.getLogger("actionbot.commands")
+
+HELP = """\
+/action OWNER TASK [#CASEREF] by DEADLINE [review REVIEW]
+    e.g. /action @jo.bloggs Share the CAD log #CR-1042 by Friday review in 2 weeks
+    OWNER: a mention, an email address or a "quoted name"; DEADLINE: Friday, next Friday, 27/11,
+    27 Nov 3pm, in 5 working days, end of month, EOD ... (UK dates: day first, 17:00 if no time)
+/actions [mine|overdue|all|@someone|#CASEREF]   what you can see, by deadline
+/done A-12 [note]                 complete an action
+/ontrack A-12 [note]              (owner) say it is on track
+/extend A-12 DATE because REASON  move the deadline (a reason is required)
+/block A-12 REASON                mark it blocked; /unblock A-12 [note]
+/reassign A-12 OWNER because REASON
+/cancel A-12 REASON               /reopen A-12 REASON
+/comment A-12 TEXT                /history A-12
+/reviewed A-12 [note]             (chair, DSL) record that the action was reviewed at its review date
+/meeting start TITLE [#CASEREF]   (chair, DSL, admin) tie the following actions to a meeting
+/meeting end                      post the written summary and send each owner their actions
+/meeting takeover REASON          (DSL, admin) chair the running meeting in the chair's place"""
+
+_BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|\u2014)\s+", re.IGNORECASE)
+_LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    private: Message | None = None  # for the speaker only
+    public: Message | None = None  # for the room
+    action: ActionView | None = None
+    ok: bool = True
+    #: A repeat of a request already recorded (nothing new was written; the room already has the card).
+    duplicate: bool = False
+
+
+def _note(title: str, text: str | None = None) -> Message:
+    return Message(title=title, text=text)
+
+
+def _error(text: str) -> Outcome:
+    return Outcome(private=_note(text), ok=False)
+
+
+def _split_ref(text: str) -> tuple[str, str]:
+    """``A-12 because ...`` -> (``A-12``, ``...``)."""
+    ref, _, rest = text.strip().partition(" ")
+    if not ref:
+        raise ServiceError("Say which action, e.g. A-12.")
+    return ref, _LEADING_BECAUSE.sub("", rest.strip())
+
+
+def _split_reason(text: str) -> tuple[str, str | None]:
+    parts = _BECAUSE.split(text, maxsplit=1)
+    return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else None)
+
+
+def unreachable_warning(name: str) -> str:
+    return (
+        f"{name} cannot be reached: actionbot has no chat account or email address for them, so no reminder "
+        f"will reach them. Add an address (actionbot people set \u201c{name}\u201d --email ADDRESS), or record "
+        "the action with their email address as the owner."
+    )
+
+
+class Commands:
+    def __init__(self, service: ActionService, reachable: Callable[[PersonView], bool] | None = None) -> None:
+        self.service = service
+        #: Whether a messenger of this process can reach a person (a Slack id, an email ...). Without one,
+        #: every owner counts as reachable (the CLI sends nothing itself).
+        self.reachable = reachable or (lambda _person: True)
+        #: Platform directories by owner kind ("slack", "teams"): who a mention or an email really is.
+        self.directories: dict[str, Directory] = {}
+        self._table: dict[str, Callable[[str, PersonInput, ConversationRef | None, datetime], Outcome]] = {
+            "action": self._action,
+            "actions": self._actions,
+            "done": self._done,
+            "ontrack": self._on_track,
+            "extend": self._extend,
+            "block": self._block,
+            "unblock": self._unblock,
+            "reassign": self._reassign,
+            "cancel": self._cancel,
+            "reopen": self._reopen,
+            "comment": self._comment,
+            "reviewed": self._reviewed,
+            "history": self._history,
+            "meeting": self._meeting,
+            "help": lambda *_: Outcome(private=_note("How to use actionbot", HELP)),
+        }
+
+    def add_directory(self, kind: str, directory: Directory) -> None:
+        self.directories[kind] = directory
+
+    def _look_up(self, ref: OwnerRef) -> PersonInput:
+        """The person as written plus what their platform knows (name, email, time zone). A directory that
+        fails costs only the extra detail: the action is still recorded against the reference."""
+        profile: Profile | None = None
+        try:
+            if ref.kind == "email":
+                for directory in self.directories.values():
+                    profile = directory.profile_by_email(ref.value)
+                    if profile is not None:
+                        break
+            elif ref.kind in self.directories:
+                profile = self.directories[ref.kind].profile(ref.value)
+        except Exception as exc:  # a lookup is an enrichment; the action must not wait on it
+            log.warning("directory lookup for a %s owner failed: %s", ref.kind, exc.__class__.__name__)
+        return PersonInput(ref, profile)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._table)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.service.calendar.zone
+
+    def run(
+        self,
+        command: str,
+        text: str,
+        speaker: PersonInput,
+        conversation: ConversationRef | None = None,
+        *,
+        now: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Run one command. Bad input and refusals come back as a private message, never as an exception.
+
+        ``idempotency_key`` (e.g. Slack's trigger id) makes a repeated ``/action`` record nothing twice."""
+        name = command.lower().lstrip("/")
+        handler = self._table.get(name)
+        if handler is None:
+            return _error(f"I do not know /{command.lstrip('/')}. Try /help.")
+        moment = now or self.service.clock()
+        try:
+            if name == "action":
+                return self._action(text.strip(), speaker, conversation, moment, idempotency_key)
+            return handler(text.strip(), speaker, conversation, moment)
+        except GrammarError as exc:
+            return _error(str(exc))
+        except ServiceError as exc:
+            return _error(str(exc))
+
+    # -- /action ----------------------------------------------------------------------------------
+    def _action(
+        self,
+        text: str,
+        speaker: PersonInput,
+        conversation: ConversationRef | None,
+        now: datetime,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        if not text or text.lower() == "help":
+            return Outcome(private=_note("How to record an action", HELP))
+        draft = parse_action(text, now, self.service.calendar, self.service.settings.max_text_length)
+        return self.record(draft, speaker, conversation, now, idempotency_key, self._look_up(draft.owner))
+
+    def record(
+        self,
+        draft: ActionDraft,
+        speaker: PersonInput,
+        conversation: ConversationRef | None,
+        now: datetime,
+        idempotency_key: str | None = None,
+        owner_profile: PersonInput | None = None,
+    ) -> Outcome:
+        """Record a draft (typed or from a form): the card for the room, and for the chair alone the warnings,
+        including an owner nobody can reach."""
+        recorded = self.service.record(
+            draft,
+            speaker,
+            owner_profile=owner_profile,
+            conversation=conversation,
+            now=now,
+            idempotency_key=idempotency_key,
+        )
+        action = recorded.action
+        if recorded.duplicate:
+            return Outcome(private=_note(f"Already recorded as {action.ref}."), action=action, duplicate=True)
+        card = action_card(action, self.zone, now, heading=f"Action {action.ref} recorded")
+        warnings = recorded.warnings
+        if not self.reachable(action.owner):
+            warnings = (*warnings, unreachable_warning(action.owner.name))
+        private = Message(title=f"Please check {action.ref}", notes=warnings) if warnings else None
+        return Outcome(public=card, private=private, action=action)
+
+    def _actions(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
+        word = text.strip()
+        owner: OwnerRef | None = None
+        case_ref: str | None = None
+        scope = "mine"
+        if word.lower() in ("", "mine"):
+            scope = "mine"
+        elif word.lower() in ("overdue", "all"):
+            scope = word.lower()
+        elif word.startswith("#"):
+            scope, case_ref = "all", word[1:]
+        elif (owned := parse_owner(word)) is not None:
+            scope, owner = "all", owned[0]
+        else:
+            return _error("Use /actions, /actions overdue, /actions all, /actions @someone or /actions #CASEREF.")
+        actions = self.service.list_actions(speaker, scope=scope, owner=owner, case_ref=case_ref, now=now)
+        label = {"mine": "Your open actions", "overdue": "Overdue actions", "all": "Open actions"}[scope]
+        if not actions:
+            return Outcome(private=_note(f"{label}: none."))
+        lines = "\n".join(
+            action_line(a, self.zone, now) + ("" if self.reachable(a.owner) else "  CANNOT BE REACHED") for a in actions
+        )
+        return Outcome(private=_note(f"{label} ({len(actions)})", lines))
+
+    # -- changes ----------------------------------------------------------------------------------
+    def _changed(
+        self,
+        verb: str,
+        action: ActionView,
+        now: datetime,
+        notes: tuple[str, ...] = (),
+        where: ConversationRef | None = None,
+    ) -> Outcome:
+        """The updated card: for the room only where the action was recorded, else for the speaker alone."""
+        card = action_card(action, self.zone, now, heading=f"{action.ref} {verb}", notes=notes)
+        if where is not None and authz.may_show_in(action.origin, where.platform, where.conversation_id):
+            return Outcome(public=card, action=action)
+        return Outcome(private=card, action=action)
+
+    def _done(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, note = _split_ref(text)
+        return self._changed("done", self.service.complete(ref, speaker, note or None, now=now), now, (), _c)
+
+    def _on_track(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, note = _split_ref(text)
+        action = self.service.acknowledge(ref, speaker, note or None, now=now)
+        return Outcome(private=_note(f"Thanks: {action.ref} is on track."), action=action)
+
+    def _extend(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, rest = _split_ref(text)
+        phrase, reason = _split_reason(rest)
+        phrase = re.sub(r"^to\s+", "", phrase, flags=re.IGNORECASE)
+        if not phrase:
+            raise ServiceError("Give the new date and a reason: /extend A-12 Friday week because the school is closed")
+        deadline, warnings = parse_when(phrase, now, self.service.calendar, "new deadline")
+        moved = self.service.move_deadline(ref, speaker, deadline, reason, now=now)
+        return self._changed(moved.verb, moved.action, now, warnings, _c)
+
+    def _block(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, reason = _split_ref(text)
+        return self._changed("blocked", self.service.block(ref, speaker, reason, now=now), now, (), _c)
+
+    def _unblock(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, note = _split_ref(text)
+        return self._changed("unblocked", self.service.unblock(ref, speaker, note or None, now=now), now, (), _c)
+
+    def _cancel(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, reason = _split_ref(text)
+        return self._changed("cancelled", self.service.cancel(ref, speaker, reason, now=now), now, (), _c)
+
+    def _reopen(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, reason = _split_ref(text)
+        return self._changed("reopened", self.service.reopen(ref, speaker, reason, now=now), now, (), _c)
+
+    def _reassign(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, rest = _split_ref(text)
+        owned = parse_owner(rest)
+        if owned is None:
+            raise ServiceError("Say who takes it over: /reassign A-12 @sam because Jo is on leave")
+        owner, remainder = owned
+        reason = _LEADING_BECAUSE.sub("", remainder.strip()) or None
+        action = self.service.reassign(ref, speaker, self._look_up(owner), reason, now=now)
+        return self._changed(f"reassigned to {action.owner.name}", action, now, (), _c)
+
+    def _reviewed(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, note = _split_ref(text)
+        return self._changed("reviewed", self.service.mark_reviewed(ref, speaker, note or None, now=now), now, (), _c)
+
+    def _comment(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, body = _split_ref(text)
+        action = self.service.comment(ref, speaker, body, now=now)
+        return Outcome(private=_note(f"Comment added to {action.ref}."), action=action)
+
+    def _history(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
+        ref, _ = _split_ref(text)
+        events = self.service.history(ref, speaker)
+        lines = [history_line(event, self.zone, now) for event in events]
+        return Outcome(private=_note(f"History of {ref.upper()}", "\n".join(lines)))
+
+    # -- meetings ---------------------------------------------------------------------------------
+    def _meeting(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
+        if conversation is None:
+            raise ServiceError("Meetings belong to a conversation; use /meeting in a channel or chat.")
+        verb, _, rest = text.partition(" ")
+        verb = verb.lower()
+        if verb == "start":
+            refs, title = extract_case_refs(rest)
+            meeting = self.service.start_meeting(conversation, speaker, title, refs[0] if refs else None, now=now)
+            case = f" for {meeting.case_ref}" if meeting.case_ref else ""
+            return Outcome(
+                public=_note(
+                    f"Meeting \u201c{meeting.title}\u201d started{case}, chaired by {meeting.chair.name}.",
+                    "Record actions with /action; /meeting end sends everyone the written summary.",
+                )
+            )
+        if verb == "end":
+            # Each owner's written confirmation is already in the outbox; ending the meeting releases it.
+            meeting, actions = self.service.end_meeting(conversation, speaker, now=now)
+            return Outcome(public=meeting_summary(meeting.title, actions, self.zone, now))
+        if verb == "takeover":
+            meeting = self.service.take_over_meeting(conversation, speaker, rest, now=now)
+            return Outcome(
+                public=_note(f"{meeting.chair.name} now chairs \u201c{meeting.title}\u201d.", f"Why: {rest.strip()}")
+            )
+        if verb in ("", "status"):
+            current = self.service.current_meeting(conversation)
+            if current is None:
+                return Outcome(private=_note("No meeting is running here. Start one with /meeting start <title>."))
+            return Outcome(private=_note(f"\u201c{current.title}\u201d is running, chaired by {current.chair.name}."))
+        return _error(
+            "Use /meeting start <title> [#CASEREF], /meeting end, /meeting status or /meeting takeover <reason>."
+        )

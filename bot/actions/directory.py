@@ -1,0 +1,94 @@
+"""Administering people: roles, agencies, escalation contacts (``actionbot people ...``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.actions.people import PersonInput, Profile, agency_named, find_person, identify
+from bot.actions.records import PersonView
+from bot.actions.service import ServiceError, clean_reason
+from storage.db import Database
+from storage.log import append_event
+from storage.models import ROLES, Person
+
+
+class DirectoryError(ServiceError):
+    pass
+
+
+#: The fields of a person whose changes ``actionbot people set`` writes to the action log.
+AUDITED_FIELDS = ("display_name", "email", "agency_id", "timezone", "active", "escalation_contact_id")
+#: Logged with their old and new values. Names, emails and time zones are logged only as changed: the log
+#: is permanent, and nothing in it should be a person's own details.
+LOGGED_WITH_VALUES = ("agency_id", "active", "escalation_contact_id")
+
+
+def _audited(person: Person) -> dict[str, object]:
+    return {name: getattr(person, name) for name in AUDITED_FIELDS}
+
+
+def list_people(db: Database) -> list[PersonView]:
+    with db.reading() as session:
+        return [PersonView.of(p) for p in session.scalars(select(Person).order_by(Person.id)).unique()]
+
+
+def set_role(db: Database, who: PersonInput, role: str, *, now: datetime, reason: str | None = None) -> PersonView:
+    """Give someone a role. A change is written to the action log (``role_changed``: the person's id, the
+    old and new role, the reason), because a role decides who sees every action of the partnership."""
+    if role not in ROLES:
+        raise DirectoryError(f"role must be one of {', '.join(ROLES)}")
+    reason = clean_reason(reason, False, "change a role")
+    with db.transaction() as session:
+        person = identify(session, who, now)
+        previous, person.role = person.role, role
+        if previous != role:
+            details = {"person_id": person.id, "from": previous, "to": role}
+            append_event(session, kind="role_changed", at=now, reason=reason, details=details)
+        return PersonView.of(person)
+
+
+def update_person(
+    db: Database,
+    who: PersonInput,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    agency: str | None = None,
+    timezone: str | None = None,
+    active: bool | None = None,
+    escalation: PersonInput | None = None,
+    now: datetime,
+    reason: str | None = None,
+) -> PersonView:
+    """Add or update a person. A change to someone already known is written to the action log
+    (``person_changed``: their id, the fields changed, old and new values of ``LOGGED_WITH_VALUES``)."""
+    reason = clean_reason(reason, False, "change a person")
+    profile = Profile(display_name=name, email=email, agency=agency, timezone=timezone)
+    with db.transaction() as session:
+        known = find_person(session, who.ref)
+        before = _audited(known) if known is not None else None
+        person = identify(session, PersonInput(who.ref, profile), now)
+        if name:
+            person.display_name = name
+        if agency:
+            person.agency_id = agency_named(session, agency).id
+        if timezone and person.timezone != timezone:
+            raise DirectoryError(f"unknown time zone {timezone!r}")
+        if active is not None:
+            person.active = active
+        if escalation is not None:
+            contact = find_person(session, escalation.ref) or identify(session, escalation, now)
+            if contact.id == person.id:
+                raise DirectoryError("a person cannot be their own escalation contact")
+            person.escalation_contact_id = contact.id
+        session.flush()
+        if before is not None:
+            after = _audited(person)
+            changed = [field for field in AUDITED_FIELDS if before[field] != after[field]]
+            if changed:
+                details: dict[str, object] = {"person_id": person.id, "changed": changed}
+                details |= {f: {"from": before[f], "to": after[f]} for f in changed if f in LOGGED_WITH_VALUES}
+                append_event(session, kind="person_changed", at=now, reason=reason, details=details)
+        return PersonView.of(person)

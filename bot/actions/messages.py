@@ -1,0 +1,270 @@
+"""Platform-neutral messages: what the bot says, before any platform dresses it.
+
+A Message is a title, some fields, optional notes and buttons with stable action ids. Adapters render
+it: Block Kit (Slack), Adaptive Cards (Teams), plain text (console, email). A field may name a person;
+platforms that know the person render a mention instead of the name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.actions.records import ActionView, EventView, PersonView
+from bot.capture.dates import format_day, format_when
+
+# Button action ids: adapters route presses by these, so they are part of the contract.
+DONE = "action_done"
+ON_TRACK = "action_on_track"
+MORE_TIME = "action_more_time"
+BLOCKED = "action_blocked"
+REASSIGN = "action_reassign"
+REVIEWED = "action_reviewed"
+OWNER_BUTTONS = (DONE, ON_TRACK, MORE_TIME, BLOCKED, REASSIGN)
+
+STATUS_LABELS = {"open": "Open", "done": "Done", "blocked": "Blocked", "cancelled": "Cancelled"}
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+    person: PersonView | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    action_id: str
+    label: str
+    value: str
+    style: str | None = None  # "primary" | "danger" | None
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    fields: tuple[Field, ...] = ()
+    notes: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    text: str | None = None
+
+    @property
+    def fallback(self) -> str:
+        """One line for notifications and screen readers."""
+        return self.title
+
+
+def owner_buttons(ref: str) -> tuple[Button, ...]:
+    return (
+        Button(DONE, "Done", ref, "primary"),
+        Button(ON_TRACK, "On track", ref),
+        Button(MORE_TIME, "Need more time", ref),
+        Button(BLOCKED, "Blocked", ref, "danger"),
+        Button(REASSIGN, "Reassign", ref),
+    )
+
+
+def review_buttons(ref: str) -> tuple[Button, ...]:
+    """On a review-due reminder to the chair: record the review, or change what the review found wrong."""
+    return (
+        Button(REVIEWED, "Reviewed", ref, "primary"),
+        Button(MORE_TIME, "Need more time", ref),
+        Button(REASSIGN, "Reassign", ref),
+        Button(DONE, "Done", ref),
+    )
+
+
+def action_fields(action: ActionView, zone: ZoneInfo, now: datetime) -> tuple[Field, ...]:
+    fields = [
+        Field("Owner", action.owner.name, action.owner),
+        Field("Task", action.task),
+        Field("Deadline", format_when(action.deadline, zone, now)),
+    ]
+    if action.review_on:
+        fields.append(Field("Review", format_day(action.review_on, now, zone)))
+    if action.case_ref:
+        fields.append(Field("Case", action.case_ref))
+    if action.status != "open":
+        fields.append(Field("Status", STATUS_LABELS.get(action.status, action.status)))
+    return tuple(fields)
+
+
+def action_card(
+    action: ActionView,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    heading: str | None = None,
+    notes: tuple[str, ...] = (),
+    buttons: bool = True,
+) -> Message:
+    """The card for one action: shown to the room when recorded, to the owner in DMs and nudges."""
+    title = heading or f"{action.ref}: {action.task}"
+    return Message(
+        title=title,
+        fields=action_fields(action, zone, now),
+        notes=notes,
+        buttons=owner_buttons(action.ref) if buttons and action.is_open else (),
+    )
+
+
+def action_line(action: ActionView, zone: ZoneInfo, now: datetime) -> str:
+    """``A-3  Share CAD log  (Jo Bloggs, by Fri 27 Nov, 17:00)``: one action in a list."""
+    late = "  OVERDUE" if action.is_overdue(now) else ""
+    state = f" [{STATUS_LABELS[action.status].lower()}]" if action.status != "open" else ""
+    return (
+        f"{action.ref}  {action.task}  ({action.owner.name}, by {format_when(action.deadline, zone, now)}){state}{late}"
+    )
+
+
+def _lower_first(task: str) -> str:
+    """'Share the log' -> 'share the log' (but 'CAD log' and 'GP summary' keep their capitals)."""
+    return task[0].lower() + task[1:] if len(task) > 1 and task[1].islower() else task
+
+
+def meeting_summary(title: str, actions: list[ActionView], zone: ZoneInfo, now: datetime) -> Message:
+    """The written record of what a meeting agreed: who, what, by when, review. Actions cancelled before
+    the meeting ended were not agreed: they are listed apart, so nobody reads them as still to do."""
+    agreed = [a for a in actions if a.status != "cancelled"]
+    withdrawn = [a for a in actions if a.status == "cancelled"]
+    lines = []
+    for action in agreed:
+        review = f"; review {format_day(action.review_on, now, zone)}" if action.review_on else ""
+        lines.append(
+            f"{action.ref}: {action.owner.name} to {_lower_first(action.task)}, "
+            f"by {format_when(action.deadline, zone, now)}{review}"
+        )
+    if not lines:
+        lines = ["No actions were recorded."]
+    if withdrawn:
+        lines.append("Cancelled (not to be done): " + ", ".join(a.ref for a in withdrawn))
+    return Message(
+        title=f"Actions agreed at \u201c{title}\u201d ({len(agreed)})",
+        text="\n".join(lines),
+        fields=tuple(Field(a.ref, a.task, a.owner) for a in agreed),
+    )
+
+
+def render_text(message: Message) -> str:
+    """Plain text (console, email's text part, logs of what would be sent are never written)."""
+    out = [message.title]
+    if message.text:
+        out.append(message.text)
+    width = max((len(f.label) for f in message.fields), default=0)
+    out.extend(f"  {f.label.ljust(width)}  {f.value}" for f in message.fields if not message.text)
+    out.extend(f"  ! {note}" for note in message.notes)
+    if message.buttons:
+        out.append("  [" + "] [".join(b.label for b in message.buttons) + "]")
+    return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What an adapter says back to the person who typed a command."""
+
+    message: Message
+    private: bool = False
+    extra: tuple[Message, ...] = field(default=())
+
+
+def nudge_message(
+    step: str,
+    action: ActionView,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    working_days_late: int = 0,
+    reason: str | None = None,
+) -> Message:
+    """The card a nudge carries: the action with a heading for its step, and the owner's buttons.
+
+    Only the reference, task, case reference, owner and dates: never the meeting's title or notes.
+    A review-due reminder carries the chair's review buttons instead."""
+    card = action_card(
+        action,
+        zone,
+        now,
+        heading=_nudge_heading(step, action, zone, now, working_days_late),
+        notes=_nudge_notes(step, reason),
+    )
+    if step == "review_due" and card.buttons:
+        return replace(card, buttons=review_buttons(action.ref))
+    return card
+
+
+def _nudge_heading(step: str, action: ActionView, zone: ZoneInfo, now: datetime, late: int) -> str:
+    ref = action.ref
+    if step == "card":
+        return f"Action {ref} recorded"
+    if step == "confirmation":
+        return f"Your action {ref}, agreed {format_day(action.created_at.astimezone(zone).date(), now, zone)}"
+    if step == "due_soon":
+        return f"Reminder: {ref} is due {format_when(action.deadline, zone, now)}"
+    if step == "due_today":
+        return f"{ref} is due today at {action.deadline.astimezone(zone):%H:%M}"
+    if step == "overdue":
+        return f"{ref} is overdue: it was due {format_when(action.deadline, zone, now)}"
+    if step == "escalation":
+        return f"Escalation: {ref} for {action.owner.name} is {late} working days overdue"
+    if step == "blocked":
+        return f"Escalation: {ref} for {action.owner.name} is blocked"
+    if step == "review_due":
+        return f"Review due: {ref}"
+    raise ValueError(f"unknown nudge step {step!r}")
+
+
+def _nudge_notes(step: str, reason: str | None) -> tuple[str, ...]:
+    if step == "blocked" and reason:
+        return (f"Reason given: {reason}",)
+    if step == "review_due":
+        return (
+            "Its review date has come: check it is still the right action, owner and deadline, then press "
+            "Reviewed (or type /reviewed REF [note]).",
+        )
+    if step in ("overdue", "escalation"):
+        return ("Press Done, or Need more time with a new date and the reason.",)
+    return ()
+
+
+_EVENT_WORDS = {
+    "completed": "done",
+    "acknowledged": "on track",
+    "commented": "comment",
+    "cancelled": "cancelled",
+    "reopened": "reopened",
+    "blocked": "blocked",
+    "unblocked": "unblocked",
+    "reviewed": "reviewed",
+}
+
+
+def _moment(details: dict[str, Any], key: str, zone: ZoneInfo, now: datetime) -> str:
+    value = details.get(key)
+    if not isinstance(value, str):
+        return "?"
+    try:
+        return format_when(datetime.fromisoformat(value), zone, now)
+    except ValueError:
+        return "?"
+
+
+def event_summary(event: EventView, zone: ZoneInfo, now: datetime) -> str:
+    """What a change did, with the old and new value: "deadline extended from Fri 11 Dec, 17:00 to ..."."""
+    details = event.details or {}
+    if event.kind == "created":
+        return f"recorded for {event.person('owner_id')}, due {_moment(details, 'deadline', zone, now)}"
+    if event.kind in ("extended", "brought_forward"):
+        verb = "extended" if event.kind == "extended" else "brought forward"
+        return f"deadline {verb} from {_moment(details, 'from', zone, now)} to {_moment(details, 'to', zone, now)}"
+    if event.kind == "reassigned":
+        return f"reassigned from {event.person('from_owner_id')} to {event.person('to_owner_id')}"
+    return str(_EVENT_WORDS.get(event.kind, event.kind.replace("_", " ")))
+
+
+def history_line(event: EventView, zone: ZoneInfo, now: datetime) -> str:
+    """One line of an action's history: when, what changed (old and new), who, and why."""
+    why = f": {event.reason}" if event.reason else ""
+    when = event.at.astimezone(zone).strftime("%d/%m %H:%M")
+    return f"{when}  {event_summary(event, zone, now)}, by {event.actor_name or 'actionbot'}{why}"

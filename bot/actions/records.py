@@ -1,0 +1,265 @@
+"""Plain, immutable views of stored rows: what the service hands to adapters (never ORM objects)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.bulk import among
+from storage.models import Action, ActionEvent, Agency, Meeting, Person
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    email: str | None
+    handle: str | None
+    slack_user_id: str | None
+    teams_object_id: str | None
+    timezone: str | None
+    role: str
+    agency: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, person: Person) -> PersonView:
+        return cls(
+            id=person.id,
+            name=person.display_name,
+            email=person.email,
+            handle=person.handle,
+            slack_user_id=person.slack_user_id,
+            teams_object_id=person.teams_object_id,
+            timezone=person.timezone,
+            role=person.role,
+            agency=person.agency.name if person.agency else None,
+            active=person.active,
+        )
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    id: int
+    title: str
+    case_ref: str | None
+    chair: PersonView
+    platform: str
+    conversation_id: str | None
+    started_at: datetime
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingView:
+        return cls(
+            id=meeting.id,
+            title=meeting.title,
+            case_ref=meeting.case_ref,
+            chair=PersonView.of(meeting.chair),
+            platform=meeting.platform,
+            conversation_id=meeting.conversation_id,
+            started_at=meeting.started_at,
+            ended_at=meeting.ended_at,
+        )
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    ref: str
+    task: str
+    owner: PersonView
+    deadline: datetime
+    review_on: date | None
+    case_ref: str | None
+    status: str
+    created_by: PersonView
+    created_at: datetime
+    meeting_id: int | None
+    meeting_title: str | None
+    meeting_chair_id: int | None
+    deadline_version: int
+    extensions: int
+    closed_at: datetime | None
+    origin: str | None = None
+    reviewed_at: datetime | None = None
+
+    @classmethod
+    def of(cls, action: Action) -> ActionView:
+        return cls(
+            id=action.id,
+            ref=action.ref,
+            task=action.task,
+            owner=PersonView.of(action.owner),
+            deadline=action.deadline,
+            review_on=action.review_on,
+            case_ref=action.case_ref,
+            status=action.status,
+            created_by=PersonView.of(action.created_by),
+            created_at=action.created_at,
+            meeting_id=action.meeting_id,
+            meeting_title=action.meeting.title if action.meeting else None,
+            meeting_chair_id=action.meeting.chair_id if action.meeting else None,
+            deadline_version=action.deadline_version,
+            extensions=action.extensions,
+            closed_at=action.closed_at,
+            origin=action.origin,
+            reviewed_at=action.reviewed_at,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("open", "blocked")
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_open and self.deadline < now
+
+
+def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
+    """People as views, by id, in one query of plain columns (the bulk path: no ORM objects are built)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(
+            Person.id,
+            Person.display_name,
+            Person.email,
+            Person.handle,
+            Person.slack_user_id,
+            Person.teams_object_id,
+            Person.timezone,
+            Person.role,
+            Agency.name,
+            Person.active,
+        )
+        .outerjoin(Agency, Agency.id == Person.agency_id)
+        .where(among(Person.id, wanted, session))
+    )
+    return {
+        r.id: PersonView(
+            id=r.id,
+            name=r.display_name,
+            email=r.email,
+            handle=r.handle,
+            slack_user_id=r.slack_user_id,
+            teams_object_id=r.teams_object_id,
+            timezone=r.timezone,
+            role=r.role,
+            agency=r.name,
+            active=r.active,
+        )
+        for r in rows
+    }
+
+
+def load_actions(
+    session: Session, ids: Iterable[int], *, also_people: Iterable[int] = ()
+) -> tuple[dict[int, ActionView], dict[int, PersonView]]:
+    """Actions as views, by id, in two queries of plain columns; with them every person they name (owner,
+    recorder) and the people in ``also_people``, by id."""
+    wanted = set(ids)
+    if not wanted:
+        return {}, load_people(session, also_people)
+    rows = session.execute(
+        select(
+            Action.id,
+            Action.task,
+            Action.owner_id,
+            Action.deadline,
+            Action.review_on,
+            Action.case_ref,
+            Action.status,
+            Action.created_by_id,
+            Action.created_at,
+            Action.meeting_id,
+            Meeting.title,
+            Meeting.chair_id,
+            Action.deadline_version,
+            Action.extensions,
+            Action.closed_at,
+            Action.origin,
+            Action.reviewed_at,
+        )
+        .outerjoin(Meeting, Meeting.id == Action.meeting_id)
+        .where(among(Action.id, wanted, session))
+    ).all()
+    people = load_people(session, {*also_people, *(r.owner_id for r in rows), *(r.created_by_id for r in rows)})
+    actions = {
+        r.id: ActionView(
+            id=r.id,
+            ref=f"A-{r.id}",
+            task=r.task,
+            owner=people[r.owner_id],
+            deadline=r.deadline,
+            review_on=r.review_on,
+            case_ref=r.case_ref,
+            status=r.status,
+            created_by=people[r.created_by_id],
+            created_at=r.created_at,
+            meeting_id=r.meeting_id,
+            meeting_title=r.title,
+            meeting_chair_id=r.chair_id,
+            deadline_version=r.deadline_version,
+            extensions=r.extensions,
+            closed_at=r.closed_at,
+            origin=r.origin,
+            reviewed_at=r.reviewed_at,
+        )
+        for r in rows
+    }
+    return actions, people
+
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    action_id: int | None
+    kind: str
+    actor_id: int | None
+    actor_name: str | None
+    at: datetime
+    reason: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+    hash: str = ""
+    #: Names of the people the details refer to by id (an owner before and after a reassignment).
+    names: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event: ActionEvent, actor: Person | None, names: dict[int, str] | None = None) -> EventView:
+        return cls(
+            seq=event.seq,
+            action_id=event.action_id,
+            kind=event.kind,
+            actor_id=event.actor_id,
+            actor_name=actor.display_name if actor else None,
+            at=event.at,
+            reason=event.reason,
+            details=event.details,
+            hash=event.hash,
+            names=dict(names or {}),
+        )
+
+    @property
+    def action_ref(self) -> str | None:
+        return f"A-{self.action_id}" if self.action_id is not None else None
+
+    def person(self, key: str) -> str:
+        """The name of the person a details field names by id (``owner_id``), or "someone"."""
+        value = self.details.get(key)
+        return self.names.get(value, "someone") if isinstance(value, int) else "someone"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The result of recording an action: the action, what the chair should check, and whether this was
+    a repeat of a request already recorded (then nothing new was written)."""
+
+    action: ActionView
+    warnings: tuple[str, ...]
+    duplicate: bool = False

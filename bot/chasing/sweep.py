@@ -1,0 +1,491 @@
+"""Chasing: queue each action's nudges into the outbox as it changes, and sweep the outbox to send what is due.
+
+The database is the source of truth; the scheduler only calls ``sweep``. Each nudge is a row with a
+unique key (action, step, deadline version, occurrence, recipient). A sweep claims due rows atomically
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's write transactions run one at a time), so two bot
+instances, a restart or a re-run never send a row twice. A claim is a lease: rows of a process that
+dies mid-send are claimed again when the lease runs out (such a row may then be sent twice: a repeated
+nudge is better than a lost one). A live batch still sending halfway through its lease gives back the rows
+it has not reached, so they are never taken over while it may still send them. A failed send goes back to
+pending with backoff and is retried for ever; after ``max_send_attempts`` it is flagged ``stuck`` for the
+operator log and the DSL report.
+
+Claimed rows are handled in batches: one transaction to claim and prepare a batch, one to record its
+outcomes (events appended to the log in bulk, the next nudges planned set-wise), whatever the batch's
+size. This path reads and writes plain columns, never ORM objects: a sweep after a bank holiday may send
+thousands of nudges, and building ORM objects cost more than everything else together.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.actions.messages import nudge_message
+from bot.actions.ports import Delivered, DeliveryError
+from bot.actions.records import ActionView, PersonView, load_actions
+from bot.capture.dates import WorkCalendar, ensure_aware, utcnow
+from bot.chasing.delivery import Router
+from bot.chasing.ladder import ESCALATION_STEPS, Occurrence
+from bot.chasing.planner import LADDER_STEPS, Planner, conversation_key, ladder_states, person_key, zone_of
+from bot.config import Settings
+from storage.bulk import among, update_rows
+from storage.db import Database
+from storage.log import NewEvent, append_events
+from storage.models import Action, ActionEvent, EventContent, Meeting, Nudge, Person
+
+log = logging.getLogger("actionbot.chase")
+
+LEASE = timedelta(minutes=10)
+#: A batch still sending this long after its claim gives back the rest, well before its lease runs out.
+SEND_WINDOW = LEASE / 2
+MAX_BACKOFF = timedelta(hours=6)
+#: An owner's written confirmation waits for /meeting end, but never longer than this.
+CONFIRMATION_FALLBACK = timedelta(hours=4)
+#: Changes after which an action's ladder is planned again.
+REPLAN_ON = (
+    "created",
+    "reassigned",
+    "extended",
+    "brought_forward",
+    "blocked",
+    "unblocked",
+    "completed",
+    "cancelled",
+    "reopened",
+    "reviewed",
+)
+
+
+@dataclass(frozen=True)
+class SweepItem:
+    nudge_id: int
+    action_ref: str
+    step: str
+    recipient: str
+    outcome: str  # sent | would send | failed | unreachable | skipped | released
+    channel: str | None = None
+
+
+@dataclass
+class SweepReport:
+    items: list[SweepItem] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for item in self.items if item.outcome == outcome)
+
+    @property
+    def sent(self) -> int:
+        return self.count("sent")
+
+
+class _Claim(NamedTuple):
+    """A row as the claim returns it."""
+
+    id: int
+    action_id: int
+    step: str
+    deadline_version: int
+    occurrence: int
+    recipient_key: str
+    recipient_id: int | None
+    due_at: datetime
+
+
+@dataclass
+class _Job:
+    """One claimed row on its way out."""
+
+    nudge_id: int
+    step: str
+    occurrence: int
+    recipient_key: str
+    recipient: PersonView | None
+    action: ActionView
+    reason: str | None
+    late: int
+    delivered: Delivered | None = None
+    error: Exception | None = None
+    released: bool = False  # given back unsent: the batch ran out of time
+
+    @property
+    def who(self) -> str:
+        return self.recipient.name if self.recipient else self.recipient_key.split(":", 2)[-1]
+
+
+class Chaser:
+    """Plans nudges when actions change (the service's listener), and sends them when they fall due."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        calendar: WorkCalendar,
+        router: Router,
+        clock: Callable[[], datetime] = utcnow,
+        worker: str | None = None,
+    ) -> None:
+        self.db = db
+        self.cfg = settings.chase
+        self.calendar = calendar
+        self.router = router
+        self.clock = clock
+        self.planner = Planner(calendar, settings.chase)
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._stopping = threading.Event()
+
+    def stop_sending(self) -> None:
+        """A graceful stop: a sweep in progress sends nothing more, hands back the rows it has not reached
+        (pending again, not counted as tried) and records what it sent; later sweeps claim nothing."""
+        self._stopping.set()
+
+    # ===== queueing (inside the service's transactions) ==========================================
+    def _one_off(
+        self, session: Session, action: Action, step: str, recipient: Person, due_at: datetime, now: datetime
+    ) -> None:
+        """Queue a one-off nudge (a confirmation, a blocked escalation); its occurrence counts earlier ones."""
+        previous = session.scalar(
+            select(func.count()).where(
+                Nudge.action_id == action.id, Nudge.step == step, Nudge.recipient_key == person_key(recipient.id)
+            )
+        )
+        item = Occurrence(step, int(previous or 0), due_at, due_at.date())
+        session.add(Nudge(**self.planner.row(action, item, recipient, now)))
+
+    def action_changed(self, session: Session, action: Action, kind: str, now: datetime) -> None:
+        """The service's hook, called in the same transaction as every change to an action."""
+        if kind == "created":
+            wait = CONFIRMATION_FALLBACK if action.meeting_id is not None else timedelta(0)
+            self._one_off(session, action, "confirmation", action.owner, now + wait, now)
+        elif kind == "reassigned":
+            self._one_off(session, action, "confirmation", action.owner, now, now)
+        elif kind == "blocked":
+            dsls, people = self.planner.recipients_context(session, [action])
+            for person in self.planner.escalation_recipients(action, dsls, people):
+                self._one_off(session, action, "blocked", person, now, now)
+        if kind in REPLAN_ON:
+            session.flush()
+            self.planner.plan(session, [action], now)
+
+    def meeting_ended(self, session: Session, meeting: Meeting, now: datetime) -> None:
+        """Send each owner their written confirmation now rather than at the fallback time."""
+        session.execute(
+            update(Nudge)
+            .where(
+                Nudge.step == "confirmation",
+                Nudge.status == "pending",
+                Nudge.action_id.in_(select(Action.id).where(Action.meeting_id == meeting.id)),
+            )
+            .values(due_at=now)
+        )
+
+    def enqueue_card(self, action_id: int, platform: str, conversation_id: str, now: datetime | None = None) -> None:
+        """A channel card that could not be posted: keep it in the outbox so the sweep posts it later."""
+        now = now or self.clock()
+        key = conversation_key(platform, conversation_id)
+        with self.db.transaction() as session:
+            action = session.get_one(Action, action_id)
+            previous = session.scalar(
+                select(func.count()).where(
+                    Nudge.action_id == action_id, Nudge.step == "card", Nudge.recipient_key == key
+                )
+            )
+            session.add(
+                Nudge(
+                    action_id=action_id,
+                    step="card",
+                    deadline_version=action.deadline_version,
+                    occurrence=int(previous or 0),
+                    recipient_key=key,
+                    recipient_id=None,
+                    due_at=now,
+                    status="pending",
+                    attempts=0,
+                    stuck=False,
+                    created_at=now,
+                )
+            )
+
+    # ===== sweeping ==============================================================================
+    def sweep(self, now: datetime | None = None, *, dry_run: bool = False, max_rows: int = 10_000) -> SweepReport:
+        """Send every nudge that is due (or, with ``dry_run``, say what would be sent and change nothing)."""
+        now = ensure_aware(now) if now is not None else self.clock()
+        report = SweepReport()
+        if dry_run:
+            report.items.extend(self._would_send(now, max_rows))
+            return report
+        handled = 0
+        while handled < max_rows and not self._stopping.is_set():
+            claimed, jobs = self._take(now, min(self.cfg.batch_size, max_rows - handled))
+            if not claimed:
+                break
+            handled += len(claimed)
+            # Rate limits or a slow platform can stretch a batch; rows it has not reached in time go back to
+            # the queue, so no other instance takes them over (when the lease runs out) while they wait here.
+            stop_at = self.clock() + SEND_WINDOW
+            for job in jobs:
+                if self.clock() < stop_at and not self._stopping.is_set():
+                    self._deliver(job, now)
+                else:
+                    job.released = True
+            self._finish(jobs, now)
+            report.items.extend(self._items(claimed, jobs))
+        return report
+
+    def _take(self, now: datetime, limit: int) -> tuple[list[int], list[_Job]]:
+        """Atomically claim up to ``limit`` due rows (and rows whose lease ran out) for this worker, and
+        prepare them for sending, in one transaction. Returns the claimed ids and the jobs to send."""
+        at = max(now, self.clock())  # leases run on the real clock, also in a sweep for another moment
+        claimable = or_(
+            and_(Nudge.status == "pending", Nudge.due_at <= now),
+            and_(Nudge.status == "sending", Nudge.lease_until < at),
+        )
+        due = select(Nudge.id).where(claimable).order_by(Nudge.due_at, Nudge.id).limit(limit)
+        if self.db.dialect == "postgresql":
+            # Lock the candidates, skipping rows another worker is claiming right now. (SQLite needs no
+            # row locks: its write transactions begin IMMEDIATE, so claims run one at a time.)
+            due = due.with_for_update(skip_locked=True)
+        with self.db.transaction() as session:
+            ids = list(session.scalars(due))
+            if not ids:
+                return [], []
+            rows = session.execute(
+                update(Nudge)
+                .where(among(Nudge.id, ids, session), claimable)
+                .values(status="sending", claimed_by=self.worker, lease_until=at + LEASE, attempts=Nudge.attempts + 1)
+                .returning(
+                    Nudge.id,
+                    Nudge.action_id,
+                    Nudge.step,
+                    Nudge.deadline_version,
+                    Nudge.occurrence,
+                    Nudge.recipient_key,
+                    Nudge.recipient_id,
+                    Nudge.due_at,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            claimed = sorted((_Claim._make(row) for row in rows), key=lambda row: row.id)
+            return [row.id for row in claimed], self._prepare(session, claimed, now)
+
+    @staticmethod
+    def _still_wanted(step: str, deadline_version: int, action: ActionView) -> bool:
+        """Whether a claimed row still makes sense for the action as it is now."""
+        if step == "card":
+            return True
+        if not action.is_open:
+            return False
+        if step in ("due_soon", "due_today", "overdue") and action.status == "blocked":
+            return False  # a block stops the owner's nudges
+        if step in ("due_soon", "due_today", "overdue", "escalation"):
+            return deadline_version == action.deadline_version
+        return not (step == "review_due" and action.reviewed_at is not None)
+
+    @staticmethod
+    def _block_reasons(session: Session, action_ids: set[int]) -> dict[int, str | None]:
+        if not action_ids:
+            return {}
+        latest = (
+            select(ActionEvent.action_id, func.max(ActionEvent.seq).label("seq"))
+            .where(ActionEvent.action_id.in_(action_ids), ActionEvent.kind == "blocked")
+            .group_by(ActionEvent.action_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(latest.c.action_id, EventContent.reason)
+            .join(ActionEvent, ActionEvent.seq == latest.c.seq)
+            .outerjoin(EventContent, EventContent.event_id == ActionEvent.id)
+        )
+        return {action_id: reason for action_id, reason in rows}
+
+    def _prepare(self, session: Session, claimed: Sequence[_Claim], now: datetime) -> list[_Job]:
+        """Turn claimed rows into jobs; cancel those that no longer make sense; collapse missed steps."""
+        actions, people = load_actions(
+            session, {r.action_id for r in claimed}, also_people={r.recipient_id for r in claimed if r.recipient_id}
+        )
+        reasons = self._block_reasons(session, {r.action_id for r in claimed if r.step == "blocked"})
+        today = self.calendar.today(now)
+        jobs, cancelled, moved = [], [], []
+        for row in claimed:
+            action = actions[row.action_id]
+            if not self._still_wanted(row.step, row.deadline_version, action):
+                cancelled.append(row.id)
+                continue
+            recipient = people.get(row.recipient_id) if row.recipient_id else None
+            step, occurrence = row.step, row.occurrence
+            latest = self.planner.collapse(step, occurrence, row.due_at, action, recipient, now)
+            if latest is not None:
+                step, occurrence = latest.step, latest.occurrence
+                moved.append({"nudge_id": row.id, "step": step, "occurrence": occurrence, "due_at": latest.due_at})
+            late = self.calendar.working_days_between(self.calendar.today(action.deadline), today)
+            jobs.append(
+                _Job(
+                    row.id, step, occurrence, row.recipient_key, recipient, action, reasons.get(action.id), max(0, late)
+                )
+            )
+        connection = session.connection()
+        if cancelled:
+            connection.execute(
+                update(Nudge).where(Nudge.id.in_(cancelled)).values(status="cancelled", lease_until=None)
+            )
+        if moved:
+            connection.execute(
+                update(Nudge)
+                .where(Nudge.id == bindparam("nudge_id"))
+                .values(step=bindparam("step"), occurrence=bindparam("occurrence"), due_at=bindparam("due_at")),
+                moved,
+            )
+        return jobs
+
+    def _deliver(self, job: _Job, now: datetime) -> None:
+        """Send one message through the router (outside any transaction). Never raises."""
+        try:
+            if job.recipient_key.startswith("c:"):
+                _, platform, conversation = job.recipient_key.split(":", 2)
+                messenger = self.router.for_conversation(platform)
+                if messenger is not None:
+                    message = nudge_message(job.step, job.action, self.calendar.zone, now)
+                    job.delivered = messenger.post_to_conversation(conversation, message)
+                return
+            assert job.recipient is not None
+            messenger = self.router.for_person(job.recipient)
+            if messenger is not None:
+                zone = zone_of(job.recipient.timezone, self.calendar.zone)
+                message = nudge_message(job.step, job.action, zone, now, working_days_late=job.late, reason=job.reason)
+                job.delivered = messenger.send_direct(job.recipient, message)
+        except Exception as error:  # any failure keeps the row pending and is retried: nothing is lost
+            job.error = error
+
+    def _finish(self, jobs: Sequence[_Job], now: datetime) -> None:
+        """Record a batch's outcomes, log its nudges and plan the next ones, in one transaction."""
+        if not jobs:
+            return
+        with self.db.transaction() as session:
+            ours = set(
+                session.scalars(
+                    select(Nudge.id).where(
+                        among(Nudge.id, [j.nudge_id for j in jobs], session),
+                        Nudge.status == "sending",
+                        Nudge.claimed_by == self.worker,
+                    )
+                )
+            )  # a row whose lease ran out and was taken over by another worker is theirs now
+            done = [j for j in jobs if j.nudge_id in ours and not j.released and j.error is None]
+            failed = [j for j in jobs if j.nudge_id in ours and j.error is not None]
+            released = [j.nudge_id for j in jobs if j.nudge_id in ours and j.released]
+            if released:  # back in the queue as they were: not sending them was no failed attempt
+                session.connection().execute(
+                    update(Nudge)
+                    .where(among(Nudge.id, released, session))
+                    .values(status="pending", claimed_by=None, lease_until=None, attempts=Nudge.attempts - 1)
+                )
+            if done:
+                update_rows(
+                    session.connection(),
+                    Nudge,
+                    "id",
+                    [
+                        {
+                            "id": j.nudge_id,
+                            "status": "sent" if j.delivered else "unreachable",
+                            "channel": j.delivered.channel if j.delivered else None,
+                            "delivery_ref": j.delivered.ref if j.delivered else None,
+                        }
+                        for j in done
+                    ],
+                    same={"sent_at": now, "lease_until": None},
+                )
+                append_events(session, [self._event(j, now) for j in done if j.step != "card"])
+            for job in failed:
+                self._failed(session, job, now)
+            ladder = [(j.action.id, j.step, j.recipient) for j in done if j.step in LADDER_STEPS and j.recipient]
+            if ladder:
+                # The actions as they are now: one may have been extended, reassigned or closed during sending.
+                states = ladder_states(session, {action_id for action_id, _, _ in ladder})
+                sent = [(states[action_id], step, recipient) for action_id, step, recipient in ladder]
+                self.planner.plan_after_send(session, sent, now)
+
+    @staticmethod
+    def _event(job: _Job, now: datetime) -> NewEvent:
+        details: dict[str, Any] = {
+            "step": job.step,
+            "occurrence": job.occurrence,
+            "recipient_id": job.recipient.id if job.recipient else None,
+            "delivered": job.delivered is not None,
+            "channel": job.delivered.channel if job.delivered else None,
+        }
+        if job.delivered is None:
+            details["why"] = "no chat platform or email address is known for this person"
+        kind = "escalated" if job.step in ESCALATION_STEPS else "nudged"
+        return NewEvent(kind, now, job.action.id, None, None, details)
+
+    def _failed(self, session: Session, job: _Job, now: datetime) -> None:
+        error = job.error
+        retry_after = error.retry_after if isinstance(error, DeliveryError) else None
+        permanent = isinstance(error, DeliveryError) and error.permanent
+        row = session.get_one(Nudge, job.nudge_id)
+        backoff = timedelta(seconds=self.cfg.retry_backoff_seconds * 2 ** max(0, row.attempts - 1))
+        if retry_after is not None:
+            backoff = max(backoff, timedelta(seconds=retry_after))
+        row.status = "pending"
+        row.due_at = now + (MAX_BACKOFF if permanent else min(backoff, MAX_BACKOFF))
+        row.lease_until = None
+        row.claimed_by = None
+        # DeliveryError messages carry no personal data by contract; other errors are named by type only.
+        row.last_error = (str(error) if isinstance(error, DeliveryError) else error.__class__.__name__)[:300]
+        if (row.attempts >= self.cfg.max_send_attempts or permanent) and not row.stuck:
+            row.stuck = True
+            log.error(
+                "nudge %s (action %s, %s) is stuck after %s attempts: %s",
+                row.id,
+                row.action_id,
+                row.step,
+                row.attempts,
+                row.last_error,
+            )
+        else:
+            log.warning(
+                "nudge %s (action %s, %s) failed, attempt %s: %s",
+                row.id,
+                row.action_id,
+                row.step,
+                row.attempts,
+                row.last_error,
+            )
+
+    @staticmethod
+    def _items(claimed: list[int], jobs: list[_Job]) -> Iterator[SweepItem]:
+        by_id = {j.nudge_id: j for j in jobs}
+        for nudge_id in claimed:
+            job = by_id.get(nudge_id)
+            if job is None:
+                yield SweepItem(nudge_id, "", "", "", "skipped")
+                continue
+            outcome = (
+                "released" if job.released else "failed" if job.error else "sent" if job.delivered else "unreachable"
+            )
+            channel = job.delivered.channel if job.delivered else None
+            yield SweepItem(nudge_id, job.action.ref, job.step, job.who, outcome, channel)
+
+    def _would_send(self, now: datetime, limit: int) -> Iterator[SweepItem]:
+        with self.db.reading() as session:
+            rows = session.execute(
+                select(Nudge, Person.display_name)
+                .outerjoin(Person, Person.id == Nudge.recipient_id)
+                .where(Nudge.status == "pending", Nudge.due_at <= now)
+                .order_by(Nudge.due_at, Nudge.id)
+                .limit(limit)
+            ).all()
+            for nudge, name in rows:
+                who = name or nudge.recipient_key.split(":", 2)[-1]
+                yield SweepItem(nudge.id, f"A-{nudge.action_id}", nudge.step, who, "would send")

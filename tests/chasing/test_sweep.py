@@ -1,0 +1,390 @@
+"""Chasing through whole action lives with a controlled clock, on SQLite and PostgreSQL.
+
+A scheduler is simulated by sweeping every hour on the hour; what each person receives, and when
+(Europe/London wall-clock), is compared with the ladder's definition.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.actions.directory import set_role, update_person
+from bot.actions.messages import Message
+from bot.actions.people import PersonInput
+from bot.actions.ports import Delivered
+from bot.actions.records import PersonView
+from bot.app import Core, build_core
+from bot.capture.grammar import OwnerRef, parse_action
+from bot.cli import main
+from storage.models import ActionEvent, Nudge
+from tests.conftest import Clock, london
+from tests.support import RecordingMessenger, sweep_in_another_process
+
+LONDON = ZoneInfo("Europe/London")
+CHAIR = PersonInput(OwnerRef("handle", "chair"))
+OWNER = PersonInput(OwnerRef("handle", "jo"))
+DSL = PersonInput(OwnerRef("handle", "dsl"))
+
+
+@pytest.fixture
+def messenger(core: Core, clock: Clock) -> RecordingMessenger:
+    recorder = RecordingMessenger(clock=clock)
+    core.router.add(recorder)
+    set_role(core.db, DSL, "dsl", now=clock())
+    return recorder
+
+
+def record(core: Core, text: str) -> str:
+    draft = parse_action(text, core.service.clock(), core.calendar)
+    return core.service.record(draft, CHAIR).action.ref
+
+
+def run_hourly(core: Core, clock: Clock, until: datetime, messenger: RecordingMessenger) -> list[tuple[str, str, str]]:
+    """Sweep at every hour up to ``until``; returns (local time, recipient, title) of everything sent."""
+    start = len(messenger.sent)
+    moment = clock().replace(minute=0, second=0, microsecond=0)
+    while moment <= until:
+        if moment >= clock():
+            clock.set(moment)
+            core.chaser.sweep(moment)
+        moment += timedelta(hours=1)
+    sent = [(s.at, s.to, s.title) for s in messenger.sent[start:] if s.at]
+    # the order of nudges due at the same moment is not part of the contract
+    return [(f"{at.astimezone(LONDON):%a %d %b %H:%M}", to, title) for at, to, title in sorted(sent)]
+
+
+def test_a_whole_life_across_a_bank_holiday_weekend_and_the_spring_clock_change(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    # Thursday 25 March 2027, before Good Friday (26th), the clock change (28th) and Easter Monday (29th).
+    clock.set(london(2027, 3, 25, 10, 0))
+    ref = record(core, "@jo Send the chronology by Wed 31 Mar")
+    sent = run_hourly(core, clock, london(2027, 4, 13, 12), messenger)
+    assert sent == [
+        ("Thu 25 Mar 10:00", "@jo", f"Your action {ref}, agreed Thu 25 Mar"),
+        ("Tue 30 Mar 09:00", "@jo", f"Reminder: {ref} is due Wed 31 Mar, 17:00"),
+        ("Wed 31 Mar 09:00", "@jo", f"{ref} is due today at 17:00"),
+        ("Thu 01 Apr 09:00", "@jo", f"{ref} is overdue: it was due Wed 31 Mar, 17:00"),
+        ("Mon 05 Apr 09:00", "@chair", f"Escalation: {ref} for @jo is 3 working days overdue"),
+        ("Mon 05 Apr 09:00", "@dsl", f"Escalation: {ref} for @jo is 3 working days overdue"),
+        ("Mon 05 Apr 09:00", "@jo", f"{ref} is overdue: it was due Wed 31 Mar, 17:00"),
+        ("Wed 07 Apr 09:00", "@jo", f"{ref} is overdue: it was due Wed 31 Mar, 17:00"),
+        ("Fri 09 Apr 09:00", "@jo", f"{ref} is overdue: it was due Wed 31 Mar, 17:00"),
+        ("Mon 12 Apr 09:00", "@chair", f"Escalation: {ref} for @jo is 8 working days overdue"),
+        ("Mon 12 Apr 09:00", "@dsl", f"Escalation: {ref} for @jo is 8 working days overdue"),
+        ("Tue 13 Apr 09:00", "@jo", f"{ref} is overdue: it was due Wed 31 Mar, 17:00"),
+    ]
+    # 09:00 local is 08:00 UTC after the clock change
+    assert messenger.sent[1].at == london(2027, 3, 30, 9) and messenger.sent[1].at.hour == 8
+    kinds = [e.kind for e in core.service.history(ref, CHAIR)]
+    assert kinds.count("nudged") == 8 and kinds.count("escalated") == 4
+
+
+def test_the_autumn_clock_change(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    clock.set(london(2027, 10, 27, 10))
+    ref = record(core, "@jo Share the minutes by Monday")
+    sent = run_hourly(core, clock, london(2027, 11, 1, 18), messenger)
+    assert sent[1:] == [
+        ("Fri 29 Oct 09:00", "@jo", f"Reminder: {ref} is due Mon 1 Nov, 17:00"),
+        ("Mon 01 Nov 09:00", "@jo", f"{ref} is due today at 17:00"),
+    ]
+    assert [s.at.hour for s in messenger.sent[1:] if s.at] == [8, 9]  # UTC: BST then GMT
+
+
+def test_an_extension_starts_a_new_ladder(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    ref = record(core, "@jo Book the assessment by Wednesday")  # Wed 25 Nov
+    run_hourly(core, clock, london(2026, 11, 24, 10), messenger)  # the due-soon reminder goes on Tuesday
+    core.service.extend(ref, OWNER, london(2026, 12, 2, 17), "clinic closed")
+    sent = run_hourly(core, clock, london(2026, 12, 3, 12), messenger)
+    assert [(when, title) for when, _, title in sent] == [
+        ("Tue 01 Dec 09:00", f"Reminder: {ref} is due Wed 2 Dec, 17:00"),
+        ("Wed 02 Dec 09:00", f"{ref} is due today at 17:00"),
+        ("Thu 03 Dec 09:00", f"{ref} is overdue: it was due Wed 2 Dec, 17:00"),
+    ]
+
+
+def test_blocked_stops_the_owner_and_escalates_at_once(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    ref = record(core, "@jo Visit the family by Friday")
+    clock.set(london(2026, 11, 24, 14))
+    core.service.block(ref, OWNER, "family refused entry")
+    core.chaser.sweep()
+    assert messenger.titles()[-2:] == [
+        ("@chair", f"Escalation: {ref} for @jo is blocked"),
+        ("@dsl", f"Escalation: {ref} for @jo is blocked"),
+    ]
+    sent = run_hourly(core, clock, london(2026, 12, 4, 12), messenger)
+    assert all(to != "@jo" for _, to, _ in sent)  # no owner nudges while blocked
+    assert [(when, to) for when, to, _ in sent] == [("Wed 02 Dec 09:00", "@chair"), ("Wed 02 Dec 09:00", "@dsl")]
+
+
+def test_completion_stops_everything(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    ref = record(core, "@jo Visit the family by Friday review 30/11")
+    clock.set(london(2026, 11, 26, 12))
+    core.service.complete(ref, OWNER, "visited")
+    before = len(messenger.sent)
+    run_hourly(core, clock, london(2026, 12, 10, 12), messenger)
+    assert len(messenger.sent) == before
+    with core.db.reading() as session:
+        pending = session.scalar(select(func.count()).select_from(Nudge).where(Nudge.status == "pending"))
+    assert pending == 0
+
+
+def test_the_review_date_reaches_the_chair(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    ref = record(core, "@jo Attend the core group by 4/12 review 3/12")
+    sent = run_hourly(core, clock, london(2026, 12, 3, 10), messenger)
+    assert ("Thu 03 Dec 09:00", "@chair", f"Review due: {ref}") in sent
+
+
+def test_downtime_collapses_into_the_latest_nudge(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    ref = record(core, "@jo Send the report by Tuesday")  # Tue 24 Nov
+    core.chaser.sweep()
+    # the bot is down from Monday until Friday 4 December, 10:00
+    clock.set(london(2026, 12, 4, 10))
+    report = core.chaser.sweep()
+    assert [(item.step, item.recipient) for item in report.items] == [
+        ("overdue", "@jo"),
+        ("escalation", "@chair"),
+        ("escalation", "@dsl"),
+    ]
+    assert core.chaser.sweep().items == []
+    events = core.service.history(ref, CHAIR)
+    assert [e.details.get("occurrence") for e in events if e.kind == "nudged"][-1] == 4  # the 4th overdue step
+
+
+def _while_sending(messenger: RecordingMessenger, title_part: str, change: Callable[[], object]) -> None:
+    """Make ``change`` happen (as another user would) while the nudge whose title has ``title_part`` is sent."""
+    send = messenger.send_direct
+
+    def send_then_change(person: PersonView, message: Message) -> Delivered:
+        delivered = send(person, message)
+        if title_part in message.title:
+            change()
+        return delivered
+
+    messenger.send_direct = send_then_change  # type: ignore[method-assign]
+
+
+def test_a_handover_during_a_send_moves_the_ladder_to_the_new_owner(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    ref = record(core, "@jo Send the report by Tuesday")  # Tue 24 Nov
+    sam = PersonInput(OwnerRef("handle", "sam"))
+    _while_sending(messenger, "due today", lambda: core.service.reassign(ref, CHAIR, sam, "jo is on leave"))
+    sent = run_hourly(core, clock, london(2026, 11, 25, 10), messenger)
+    assert ("Tue 24 Nov 09:00", "@jo", f"{ref} is due today at 17:00") in sent
+    assert [to for _, to, title in sent if "overdue" in title] == ["@sam"]
+
+
+def test_a_completion_during_a_send_plans_nothing_more(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    ref = record(core, "@jo Send the report by Tuesday")
+    _while_sending(messenger, "due today", lambda: core.service.complete(ref, OWNER, "sent it"))
+    sent = run_hourly(core, clock, london(2026, 12, 4, 10), messenger)
+    assert sent[-1] == ("Tue 24 Nov 09:00", "@jo", f"{ref} is due today at 17:00")  # and nothing after it
+    with core.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Nudge).where(Nudge.status == "pending")) == 0
+
+
+def test_a_failed_send_stays_pending_and_is_retried(
+    core: Core, clock: Clock, messenger: RecordingMessenger, caplog: pytest.LogCaptureFixture
+) -> None:
+    messenger.failures = 2
+    caplog.set_level(logging.WARNING)
+    ref = record(core, "@jo Share the CAD log by Friday")
+    assert core.chaser.sweep().count("failed") == 1
+    with core.db.reading() as session:
+        row = session.scalars(select(Nudge).where(Nudge.step == "confirmation")).one()
+        assert (row.status, row.attempts, row.stuck) == ("pending", 1, False)
+        assert row.due_at == clock() + timedelta(minutes=5)
+    assert core.chaser.sweep().items == []  # not due again yet
+    clock.advance(minutes=5)
+    assert core.chaser.sweep().count("failed") == 1
+    clock.advance(minutes=10)
+    assert core.chaser.sweep().sent == 1
+    assert messenger.titles() == [("@jo", f"Your action {ref}, agreed Mon 23 Nov")]
+    assert [e.kind for e in core.service.history(ref, CHAIR)].count("nudged") == 1
+    assert "Share the CAD log" not in caplog.text and "@jo" not in caplog.text
+
+
+def test_a_send_that_keeps_failing_is_flagged_stuck_never_lost(
+    core: Core, clock: Clock, messenger: RecordingMessenger, caplog: pytest.LogCaptureFixture
+) -> None:
+    messenger.failures = 100
+    record(core, "@jo Share the CAD log by Friday")
+    for _ in range(core.settings.chase.max_send_attempts):
+        core.chaser.sweep()
+        clock.advance(hours=7)
+    with core.db.reading() as session:
+        row = session.scalars(select(Nudge).where(Nudge.step == "confirmation")).one()
+        assert (row.status, row.stuck, row.attempts) == ("pending", True, 5)
+    assert "is stuck after 5 attempts" in caplog.text
+    messenger.failures = 0
+    clock.advance(hours=7)
+    assert core.chaser.sweep().sent >= 1
+
+
+def test_an_owner_on_no_platform_is_recorded_as_unreachable(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    ref = record(core, '"Dr A. Khan (GP)" Send the GP summary by Friday')
+    report = core.chaser.sweep()
+    assert [(i.step, i.outcome) for i in report.items] == [("confirmation", "unreachable")]
+    event = core.service.history(ref, CHAIR)[-1]
+    assert event.kind == "nudged" and event.details["delivered"] is False
+    update_person(core.db, PersonInput(OwnerRef("name", "Dr A. Khan (GP)")), active=False, now=clock())
+
+
+def test_dry_run_changes_nothing(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    record(core, "@jo Share the CAD log by Friday")
+    report = core.chaser.sweep(dry_run=True)
+    assert [(i.step, i.outcome) for i in report.items] == [("confirmation", "would send")]
+    assert messenger.sent == []
+    assert core.chaser.sweep().sent == 1
+
+
+def _events(core: Core, kind: str) -> int:
+    with core.db.reading() as session:
+        return int(session.scalar(select(func.count()).select_from(ActionEvent).where(ActionEvent.kind == kind)) or 0)
+
+
+def test_concurrent_sweeps_send_each_nudge_once(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    for n in range(30):
+        record(core, f"@owner{n} Task number {n} by Tuesday")
+    clock.set(london(2026, 12, 2, 10))  # confirmations, reminders, due-today, overdue and escalations all due
+    chasers = [build_core(core.settings, db=core.db, clock=clock).chaser for _ in range(4)]
+    for chaser in chasers:
+        chaser.router = core.router
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reports = list(pool.map(lambda c: c.sweep(), chasers * 2))
+    sent = sum(r.sent for r in reports)
+    assert sent == len(messenger.sent) == 30 + 30 + 60  # confirmation, overdue, escalation to chair and DSL
+    keys = [(s.to, s.title) for s in messenger.sent]
+    assert len(keys) == len(set(keys))
+    assert _events(core, "nudged") + _events(core, "escalated") == sent
+    assert core.chaser.sweep().items == []
+
+
+def test_a_worker_that_dies_mid_sweep_loses_nothing(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    for n in range(5):
+        record(core, f"@owner{n} Task {n} by Friday")
+    dead = build_core(core.settings, db=core.db, clock=clock).chaser
+    claimed, _ = dead._take(clock(), 3)  # claims three rows, then the process is killed before sending
+    assert len(claimed) == 3
+    assert core.chaser.sweep().sent == 2  # the others go out; the claimed three wait for their lease
+    clock.advance(minutes=11)
+    assert core.chaser.sweep().sent == 3
+    assert core.chaser.sweep().sent == 0
+    assert len(messenger.sent) == 5
+
+
+def test_a_slow_batch_stops_before_its_lease_runs_out(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
+    """Each send takes 4 minutes. A batch's rows are marked sent only when it finishes, so a batch that
+    went on sending past its 10-minute lease would let another instance take over rows it had already
+    sent, and send them again. It stops at 5 minutes instead and gives the rest back."""
+    for n in range(3):
+        record(core, f"@owner{n} Task {n} by Friday")
+    other = build_core(core.settings, db=core.db, clock=clock).chaser
+    other.router = core.router
+    send, start, others = messenger.send_direct, clock(), []
+
+    def slow_send(person: PersonView, message: Message) -> Delivered:
+        clock.advance(minutes=4)
+        if clock() - start >= timedelta(minutes=12) and not others:
+            others.append(-1)
+            others[0] = other.sweep().sent  # another instance sweeps, after the first claim's lease ran out
+        return send(person, message)
+
+    messenger.send_direct = slow_send  # type: ignore[method-assign]
+    report = core.chaser.sweep()
+    assert others == [0]  # nothing was left for it to take over
+    assert (report.sent, report.count("released")) == (3, 1)
+    keys = [(s.to, s.title) for s in messenger.sent]
+    assert len(keys) == len(set(keys)) == 3
+
+
+def test_rows_a_slow_batch_gives_back_are_sent_later_once(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    for n in range(3):
+        record(core, f"@owner{n} Task {n} by Friday")
+    send = messenger.send_direct
+
+    def slow_send(person: PersonView, message: Message) -> Delivered:
+        clock.advance(minutes=6)  # each send outlasts the batch's sending window
+        return send(person, message)
+
+    messenger.send_direct = slow_send  # type: ignore[method-assign]
+    report = core.chaser.sweep()  # each batch sends one and gives back the rest, which the next batch takes
+    assert (report.sent, report.count("released")) == (3, 3)
+    assert len({(s.to, s.title) for s in messenger.sent}) == len(messenger.sent) == 3
+    with core.db.reading() as session:
+        attempts = session.scalars(select(Nudge.attempts).where(Nudge.step == "confirmation")).all()
+    assert list(attempts) == [1, 1, 1]  # giving a row back is not a failed attempt
+
+
+def test_several_processes_send_each_nudge_once(
+    core: Core, clock: Clock, db_url: tuple[str, str | None], tmp_path: Path
+) -> None:
+    """Four bot processes sweep the same database at the same moment: every due nudge goes out once."""
+    set_role(core.db, DSL, "dsl", now=clock())
+    for n in range(20):
+        record(core, f"@owner{n} Task number {n} by Tuesday")
+    now = london(2026, 12, 2, 10)
+    out = tmp_path / "sent.txt"
+    url, schema = db_url
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        counts = pool.starmap(sweep_in_another_process, [(url, schema, now.isoformat(), str(out))] * 4)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert sum(counts) == len(lines) == 20 * 4  # confirmation, overdue, escalation to the chair and the DSL
+    assert len(set(lines)) == len(lines)
+    assert sweep_in_another_process(url, schema, now.isoformat(), str(out)) == 0
+
+
+def test_chase_once_from_the_command_line(
+    core: Core, clock: Clock, cli_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record(core, "@jo Send the chronology by Friday")
+    code = main(["chase", "--once", "--now", "2026-11-23T10:30"], out=io.StringIO())
+    assert code == 2 and "no way to deliver nudges is configured" in capsys.readouterr().err
+    out = io.StringIO()
+    assert main(["chase", "--once", "--dry-run", "--now", "2026-11-26T09:05"], out=out) == 0
+    assert out.getvalue().splitlines() == [
+        "would send   A-1     confirmation  to @jo",
+        "would send   A-1     due_soon      to @jo",
+        "2 would send, 0 unreachable, 0 failed.",
+    ]
+
+
+def test_a_graceful_stop_mid_sweep_hands_back_what_it_has_not_sent(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    """SIGTERM during a sweep: the send in progress is recorded, the rest go back to pending (not counted
+    as tried) and the next process sends each of them once."""
+    for n in range(3):
+        record(core, f"<@U{n}> Share the CAD log in 3 days")
+    sends = messenger._send
+
+    def send_then_stop(to: str, message: Message) -> Delivered:
+        delivered = sends(to, message)
+        core.chaser.stop_sending()
+        return delivered
+
+    messenger._send = send_then_stop  # type: ignore[method-assign]
+    core.chaser.sweep()
+    assert len(messenger.sent) == 1
+    with core.db.reading() as session:
+        waiting = session.execute(select(Nudge.status, Nudge.attempts).where(Nudge.step == "confirmation")).all()
+    assert sorted(waiting) == [("pending", 0), ("pending", 0), ("sent", 1)]
+    assert core.chaser.sweep().sent == 0  # a stopped chaser claims nothing more
+    fresh = build_core(core.settings, db=core.db, clock=clock, messengers=[RecordingMessenger(clock=clock)])
+    assert fresh.chaser.sweep().sent == 2

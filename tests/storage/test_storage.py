@@ -1,0 +1,211 @@
+"""Storage on SQLite and PostgreSQL: UTC round trips, the append-only log, the hash chain, migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from bot.app import build_core
+from bot.config import Settings
+from storage.db import Database, make_engine
+from storage.log import append_event, verify_chain
+from storage.migrate import NotMigrated, current_revision, head_revision, require_current, upgrade
+from storage.models import Action, ActionEvent, Base, Person
+from tests.conftest import Clock, london
+
+
+def _person(db: Database, now: datetime) -> int:
+    with db.transaction() as session:
+        person = Person(display_name="Jo", active=True, role="member", created_at=now)
+        session.add(person)
+        session.flush()
+        return person.id
+
+
+def test_datetimes_come_back_aware_utc(database: Database) -> None:
+    written = datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=1)))
+    with database.transaction() as session:
+        person = Person(display_name="Jo", active=True, role="member", created_at=written)
+        session.add(person)
+        session.flush()
+        pid = person.id
+    with database.reading() as session:
+        read = session.get_one(Person, pid).created_at
+    assert read.tzinfo is not None and read.utcoffset() == timedelta(0)
+    assert read == written
+    assert read.hour == 0
+
+
+def test_naive_datetimes_are_refused(database: Database) -> None:
+    with database.transaction() as session:
+        session.add(Person(display_name="Jo", active=True, role="member", created_at=datetime(2026, 1, 1)))
+        with pytest.raises(Exception, match="naive datetime"):
+            session.flush()
+        session.rollback()
+
+
+def test_chain_links_every_event(database: Database) -> None:
+    now = london(2026, 11, 23, 10)
+    pid = _person(database, now)
+    with database.transaction() as session:
+        first = append_event(session, kind="commented", at=now, actor_id=pid, reason="one")
+        second = append_event(session, kind="commented", at=now, actor_id=pid, details={"n": 2})
+        assert second.prev_hash == first.hash
+        assert (first.seq, second.seq) == (1, 2)
+    with database.reading() as session:
+        report = verify_chain(session)
+    assert report.ok and report.checked == 2
+
+
+def test_events_cannot_be_updated_or_deleted(database: Database) -> None:
+    now = london(2026, 11, 23, 10)
+    with database.transaction() as session:
+        append_event(session, kind="commented", at=now, reason="kept")
+    for statement in ("UPDATE action_events SET kind = 'cancelled'", "DELETE FROM action_events"):
+        with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+            session.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+        session.execute(text("UPDATE event_contents SET reason = 'rewritten'"))
+    with database.reading() as session:
+        assert verify_chain(session).ok
+
+
+def _drop_guards(db: Database) -> None:
+    """What a determined insider with DDL rights could do: remove the triggers, then edit rows."""
+    with db.transaction() as session:
+        if db.dialect == "postgresql":
+            session.execute(text("DROP TRIGGER action_events_append_only ON action_events"))
+            session.execute(text("DROP TRIGGER event_contents_no_update ON event_contents"))
+        else:
+            for name in ("action_events_no_update", "action_events_no_delete", "event_contents_no_update"):
+                session.execute(text(f"DROP TRIGGER {name}"))
+
+
+@pytest.mark.parametrize(
+    ("tamper", "broken_seq", "problem"),
+    [
+        ("UPDATE action_events SET kind = 'completed' WHERE seq = 2", 2, "own fields were changed"),
+        ("UPDATE event_contents SET reason = 'nothing to see' WHERE event_id = "
+         "(SELECT id FROM action_events WHERE seq = 3)", 3, "reason or details were changed"),
+        ("DELETE FROM event_contents WHERE event_id = (SELECT id FROM action_events WHERE seq = 2)", 2,
+         "missing and no retention record"),
+        ("DELETE FROM action_events WHERE seq = 4", 4, "its head says #4"),
+    ],
+)  # fmt: skip
+def test_tampering_is_found_at_the_edited_row(database: Database, tamper: str, broken_seq: int, problem: str) -> None:
+    now = london(2026, 11, 23, 10)
+    with database.transaction() as session:
+        for n in range(4):
+            append_event(session, kind="commented", at=now + timedelta(minutes=n), reason=f"note {n}")
+    _drop_guards(database)
+    with database.transaction() as session:
+        if "DELETE FROM action_events" in tamper:
+            session.execute(
+                text("DELETE FROM event_contents WHERE event_id = (SELECT id FROM action_events WHERE seq = 4)")
+            )
+        session.execute(text(tamper))
+    with database.reading() as session:
+        report = verify_chain(session)
+    assert not report.ok
+    assert report.broken_seq == broken_seq
+    assert problem in (report.problem or "")
+
+
+@pytest.mark.parametrize("details", ["'null'", "'{}'"])
+def test_content_replaced_with_empty_details_is_found(database: Database, details: str) -> None:
+    now = london(2026, 11, 23, 10)
+    with database.transaction() as session:
+        for n in range(3):
+            append_event(session, kind="commented", at=now, reason=f"note {n}", details={"n": n})
+    # Deleting content is allowed (retention does it), so no guard needs dropping to swap a row.
+    with database.transaction() as session:
+        session.execute(
+            text("DELETE FROM event_contents WHERE event_id = (SELECT id FROM action_events WHERE seq = 2)")
+        )
+        session.execute(
+            text(
+                "INSERT INTO event_contents (event_id, reason, details) "
+                f"SELECT id, 'rewritten by an insider', {details} FROM action_events WHERE seq = 2"
+            )
+        )
+    with database.reading() as session:
+        report = verify_chain(session)
+    assert (report.ok, report.broken_seq) == (False, 2)
+    assert "changed after it was written" in (report.problem or "")
+
+
+def test_removing_a_middle_event_breaks_the_next_link(database: Database) -> None:
+    now = london(2026, 11, 23, 10)
+    with database.transaction() as session:
+        for n in range(3):
+            append_event(session, kind="commented", at=now, reason=f"note {n}")
+    _drop_guards(database)
+    with database.transaction() as session:
+        session.execute(
+            text("DELETE FROM event_contents WHERE event_id = (SELECT id FROM action_events WHERE seq = 2)")
+        )
+        session.execute(text("DELETE FROM action_events WHERE seq = 2"))
+    with database.reading() as session:
+        report = verify_chain(session)
+    assert (report.ok, report.broken_seq) == (False, 2)
+    assert "missing" in (report.problem or "")
+
+
+def test_models_match_the_migrations(database: Database) -> None:
+    with database.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_unmigrated_database_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = make_engine(url)
+    with pytest.raises(NotMigrated, match="Run: actionbot db upgrade"):
+        require_current(engine)
+    with pytest.raises(NotMigrated, match="Run: actionbot db upgrade"):
+        build_core(Settings(database_url=url))
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    require_current(engine)
+    engine.dispose()
+
+
+def test_concurrent_appends_keep_one_gapless_chain(database: Database) -> None:
+    """Writers in parallel threads: every event gets its own seq and the chain verifies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    now = london(2026, 11, 23, 10)
+
+    def write(n: int) -> None:
+        for k in range(5):
+            with database.transaction() as session:
+                append_event(session, kind="commented", at=now, reason=f"{n}/{k}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    with database.reading() as session:
+        seqs = list(session.scalars(select(ActionEvent.seq).order_by(ActionEvent.seq)))
+        assert seqs == list(range(1, 21))
+        assert verify_chain(session).ok
+
+
+def test_actions_read_back_with_their_people(database: Database, clock: Clock) -> None:
+    from bot.actions.people import PersonInput
+    from bot.actions.service import ActionService
+    from bot.capture.grammar import OwnerRef
+
+    service = ActionService(database, Settings(), clock=clock)
+    from bot.capture.grammar import parse_action
+
+    draft = parse_action("@jo Share CAD log by Friday", clock(), service.calendar)
+    recorded = service.record(draft, PersonInput(OwnerRef("handle", "chair")))
+    with database.reading() as session:
+        action = session.get_one(Action, recorded.action.id)
+        assert action.owner.handle == "jo"
+        assert action.deadline == datetime(2026, 11, 27, 17, tzinfo=UTC)
