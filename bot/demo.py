@@ -17,10 +17,11 @@ from bot.actions.directory import set_role, update_person
 from bot.actions.messages import render_text
 from bot.actions.people import PersonInput
 from bot.app import Core, build_core
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from bot.config import Settings, load_settings
 from bot.governance.export import event_rows
-from bot.reports.drift import DriftFilters, build_report
+from bot.reports.definitions import DriftFilters
+from bot.reports.drift import build_report
 from bot.reports.weekly import weekly_message
 from storage.db import Database, make_engine
 from storage.log import verify_chain

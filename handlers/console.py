@@ -17,7 +17,7 @@ from bot.actions.ports import Delivered
 from bot.actions.records import PersonView
 from bot.actions.service import ConversationRef
 from bot.capture.dates import ensure_aware
-from bot.capture.grammar import OwnerRef, parse_owner
+from bot.capture.owners import OwnerRef, parse_owner
 from bot.chasing.sweep import Chaser
 
 CONSOLE_HELP = (

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.actions.directory import set_role
 from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from bot.demo import run_demo
 from handlers.console import ConsoleChat, ConsoleMessenger
 from tests.conftest import Clock, london

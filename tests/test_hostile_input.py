@@ -12,7 +12,8 @@ from bot.actions.messages import render_text
 from bot.actions.people import PersonInput
 from bot.actions.service import ConversationRef
 from bot.app import Core
-from bot.capture.grammar import OwnerRef, extract_case_refs, parse_owner
+from bot.capture.grammar import extract_case_refs
+from bot.capture.owners import OwnerRef, parse_owner
 from storage.models import Action, ActionEvent
 
 NASTY = st.one_of(

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from bot.actions.people import PersonInput, Profile
 from bot.app import Core
 from bot.capture.dates import utcnow
-from bot.capture.grammar import OwnerRef, parse_action
+from bot.capture.grammar import parse_action
+from bot.capture.owners import OwnerRef
 from bot.inbox import Inbox, Work
 from storage import inbox as store
 from storage.models import Action, InboxItem

@@ -20,15 +20,8 @@ from bot.actions.people import PersonInput, Profile
 from bot.actions.ports import Directory
 from bot.actions.records import ActionView, PersonView
 from bot.actions.service import ActionService, ConversationRef, ServiceError
-from bot.capture.grammar import (
-    ActionDraft,
-    GrammarError,
-    OwnerRef,
-    extract_case_refs,
-    parse_action,
-    parse_owner,
-    parse_when,
-)
+from bot.capture.grammar import ActionDraft, GrammarError, extract_case_refs, parse_action, parse_when
+from bot.capture.owners import OwnerRef, parse_owner
 
 log = logging.getLogger("actionbot.commands")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 
 from bot.actions.people import PersonInput, Profile, agency_named, find_person, identify
 from bot.actions.records import PersonView
-from bot.actions.service import ServiceError, clean_reason
+from bot.actions.service import ChangeListener, ServiceError, clean_reason
 from storage.db import Database
 from storage.log import append_event
 from storage.models import ROLES, Person
@@ -23,6 +24,8 @@ AUDITED_FIELDS = ("display_name", "email", "agency_id", "timezone", "active", "e
 #: Logged with their old and new values. Names, emails and time zones are logged only as changed: the log
 #: is permanent, and nothing in it should be a person's own details.
 LOGGED_WITH_VALUES = ("agency_id", "active", "escalation_contact_id")
+#: Fields that decide who is told when someone's actions drift (the DSLs of their agency, their contact).
+RECIPIENT_FIELDS = ("agency_id", "active", "escalation_contact_id")
 
 
 def _audited(person: Person) -> dict[str, object]:
@@ -34,9 +37,20 @@ def list_people(db: Database) -> list[PersonView]:
         return [PersonView.of(p) for p in session.scalars(select(Person).order_by(Person.id)).unique()]
 
 
-def set_role(db: Database, who: PersonInput, role: str, *, now: datetime, reason: str | None = None) -> PersonView:
+def set_role(
+    db: Database,
+    who: PersonInput,
+    role: str,
+    *,
+    now: datetime,
+    reason: str | None = None,
+    listeners: Sequence[ChangeListener] = (),
+) -> PersonView:
     """Give someone a role. A change is written to the action log (``role_changed``: the person's id, the
-    old and new role, the reason), because a role decides who sees every action of the partnership."""
+    old and new role, the reason), because a role decides who sees every action of the partnership.
+
+    A DSL appointed or removed changes who is told when any open action drifts: ``listeners`` (the chaser)
+    re-plan those nudges in the same transaction."""
     if role not in ROLES:
         raise DirectoryError(f"role must be one of {', '.join(ROLES)}")
     reason = clean_reason(reason, False, "change a role")
@@ -46,6 +60,10 @@ def set_role(db: Database, who: PersonInput, role: str, *, now: datetime, reason
         if previous != role:
             details = {"person_id": person.id, "from": previous, "to": role}
             append_event(session, kind="role_changed", at=now, reason=reason, details=details)
+            if "dsl" in (previous, role):
+                session.flush()
+                for listener in listeners:
+                    listener.people_changed(session, None, now)
         return PersonView.of(person)
 
 
@@ -61,9 +79,13 @@ def update_person(
     escalation: PersonInput | None = None,
     now: datetime,
     reason: str | None = None,
+    listeners: Sequence[ChangeListener] = (),
 ) -> PersonView:
     """Add or update a person. A change to someone already known is written to the action log
-    (``person_changed``: their id, the fields changed, old and new values of ``LOGGED_WITH_VALUES``)."""
+    (``person_changed``: their id, the fields changed, old and new values of ``LOGGED_WITH_VALUES``).
+
+    A change to who hears about their actions (escalation contact, agency, active) is passed to
+    ``listeners`` (the chaser re-plans those nudges); for a DSL, about everyone's actions."""
     reason = clean_reason(reason, False, "change a person")
     profile = Profile(display_name=name, email=email, agency=agency, timezone=timezone)
     with db.transaction() as session:
@@ -91,4 +113,7 @@ def update_person(
                 details: dict[str, object] = {"person_id": person.id, "changed": changed}
                 details |= {f: {"from": before[f], "to": after[f]} for f in changed if f in LOGGED_WITH_VALUES}
                 append_event(session, kind="person_changed", at=now, reason=reason, details=details)
+            if set(changed) & set(RECIPIENT_FIELDS):
+                for listener in listeners:
+                    listener.people_changed(session, None if person.role == "dsl" else [person.id], now)
         return PersonView.of(person)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from storage.models import Agency, Person
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,12 +22,13 @@ from bot.actions.people import PersonInput, find_person, identify
 from bot.actions.records import ActionView, EventView, MeetingView, PersonView, Recorded
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_when, utcnow
-from bot.capture.grammar import ActionDraft, OwnerRef
+from bot.capture.grammar import ActionDraft
+from bot.capture.owners import OwnerRef
 from bot.capture.pii import personal_data_warning
 from bot.config import Settings
 from storage.db import Database
 from storage.log import append_event
-from storage.models import Action, ActionEvent, Meeting, MeetingParticipant, Person, RequestKey
+from storage.models import OPEN_STATUSES, Action, ActionEvent, Meeting, MeetingParticipant, Person, RequestKey
 
 MAX_REASON = 1000
 
@@ -38,6 +39,11 @@ class ChangeListener(Protocol):
     def action_changed(self, session: Session, action: Action, kind: str, now: datetime) -> None: ...
 
     def meeting_ended(self, session: Session, meeting: Meeting, now: datetime) -> None: ...
+
+    def people_changed(self, session: Session, owner_ids: Sequence[int] | None, now: datetime) -> None:
+        """Who is told about these owners' actions may have changed (their escalation contact, agency or
+        active flag); ``None``: about everyone's (a DSL appointed or removed)."""
+        ...
 
 
 class ServiceError(Exception):
@@ -222,6 +228,7 @@ class ActionService:
                 )
                 session.add(action)
                 session.flush()
+                warnings = draft.warnings + self._repeat_warning(session, action)
                 if idempotency_key:
                     session.add(RequestKey(key=idempotency_key, action_id=action.id, created_at=now))
                 self._record(
@@ -237,7 +244,7 @@ class ActionService:
                         "review_on": action.review_on.isoformat() if action.review_on else None,
                         "case_ref": action.case_ref,
                         "meeting_id": action.meeting_id,
-                        "warnings": list(draft.warnings),
+                        "warnings": list(warnings),
                     },
                 )
                 session.refresh(action)
@@ -248,7 +255,36 @@ class ActionService:
             if idempotency_key and (existing := self._by_key(idempotency_key)) is not None:
                 return existing
             raise
-        return Recorded(view, draft.warnings)
+        return Recorded(view, warnings)
+
+    @staticmethod
+    def _repeat_warning(session: Session, action: Action) -> tuple[str, ...]:
+        """A warning when the same open action (owner, task, deadline) was already recorded in the same
+        meeting, or by the same chair outside one: typed twice, or pasted again from the minutes."""
+        same_place = (
+            Action.meeting_id == action.meeting_id
+            if action.meeting_id is not None
+            else and_(Action.meeting_id.is_(None), Action.created_by_id == action.created_by_id)
+        )
+        earlier = session.scalar(
+            select(Action.id)
+            .where(
+                Action.id != action.id,
+                Action.owner_id == action.owner_id,
+                Action.deadline == action.deadline,
+                func.lower(Action.task) == action.task.lower(),
+                Action.status.in_(OPEN_STATUSES),
+                same_place,
+            )
+            .order_by(Action.id)
+            .limit(1)
+        )
+        if earlier is None:
+            return ()
+        return (
+            f"This repeats A-{earlier} (same owner, task and deadline). If it was recorded twice, cancel this one: "
+            f"/cancel {action.ref} duplicate of A-{earlier}",
+        )
 
     def _by_key(self, key: str) -> Recorded | None:
         with self.db.reading() as session:
@@ -631,7 +667,7 @@ class ActionService:
             if meeting.chair_id == person.id:
                 raise InvalidChange("You already chair this meeting.")
             previous = meeting.chair_id
-            meeting.chair_id = person.id
+            meeting.chair = person  # the relationship, not only the id: planning below reads meeting.chair
             if all(p.person_id != person.id for p in meeting.participants):
                 meeting.participants.append(MeetingParticipant(meeting_id=meeting.id, person_id=person.id))
             append_event(
@@ -643,6 +679,10 @@ class ActionService:
                 details={"meeting_id": meeting.id, "from_chair_id": previous, "to_chair_id": person.id},
             )
             session.flush()
+            # The meeting's chair is told when its actions drift: the new chair from now on, not the old.
+            owners = sorted(set(session.scalars(select(Action.owner_id).where(Action.meeting_id == meeting.id))))
+            for listener in self.listeners:
+                listener.people_changed(session, owners, now)
             session.refresh(meeting)
             return MeetingView.of(meeting)
 

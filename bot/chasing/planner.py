@@ -180,10 +180,10 @@ class Planner:
     def escalation_recipients(self, action: Action, dsls: list[Person], people: dict[int, Person]) -> list[Person]:
         """The chair who recorded it, the meeting's chair and DSL (else the DSLs of the owner's agency, else
         every DSL), and the owner's escalation contact; never the owner."""
-        chosen: dict[int, Person] = {action.created_by_id: action.created_by}
+        chosen: dict[int, Person] = {action.created_by.id: action.created_by}
         meeting = action.meeting
         if meeting is not None:
-            chosen[meeting.chair_id] = meeting.chair
+            chosen[meeting.chair.id] = meeting.chair
         if meeting is not None and meeting.dsl_id is not None and meeting.dsl_id in people:
             leads = [people[meeting.dsl_id]]
         else:
@@ -211,9 +211,9 @@ class Planner:
 
     @staticmethod
     def review_recipients(action: Action) -> list[Person]:
-        chosen = {action.created_by_id: action.created_by}
+        chosen = {action.created_by.id: action.created_by}
         if action.meeting is not None:
-            chosen[action.meeting.chair_id] = action.meeting.chair
+            chosen[action.meeting.chair.id] = action.meeting.chair
         return list(chosen.values())
 
     # -- when -------------------------------------------------------------------------------------

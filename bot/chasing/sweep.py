@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.actions.messages import nudge_message
@@ -42,7 +42,7 @@ from bot.config import Settings
 from storage.bulk import among, update_rows
 from storage.db import Database
 from storage.log import NewEvent, append_events
-from storage.models import Action, ActionEvent, EventContent, Meeting, Nudge, Person
+from storage.models import OPEN_STATUSES, Action, ActionEvent, EventContent, Meeting, Nudge, Person
 
 log = logging.getLogger("actionbot.chase")
 
@@ -100,6 +100,18 @@ class _Claim(NamedTuple):
     recipient_key: str
     recipient_id: int | None
     due_at: datetime
+
+
+_CLAIM_COLUMNS = (
+    Nudge.id,
+    Nudge.action_id,
+    Nudge.step,
+    Nudge.deadline_version,
+    Nudge.occurrence,
+    Nudge.recipient_key,
+    Nudge.recipient_id,
+    Nudge.due_at,
+)
 
 
 @dataclass
@@ -168,6 +180,17 @@ class Chaser:
             wait = CONFIRMATION_FALLBACK if action.meeting_id is not None else timedelta(0)
             self._one_off(session, action, "confirmation", action.owner, now + wait, now)
         elif kind == "reassigned":
+            # The old owner hears nothing more about it: their unsent confirmation goes with the action.
+            session.execute(
+                update(Nudge)
+                .where(
+                    Nudge.action_id == action.id,
+                    Nudge.step == "confirmation",
+                    Nudge.status == "pending",
+                    Nudge.recipient_id != action.owner_id,
+                )
+                .values(status="cancelled")
+            )
             self._one_off(session, action, "confirmation", action.owner, now, now)
         elif kind == "blocked":
             dsls, people = self.planner.recipients_context(session, [action])
@@ -176,6 +199,14 @@ class Chaser:
         if kind in REPLAN_ON:
             session.flush()
             self.planner.plan(session, [action], now)
+
+    def people_changed(self, session: Session, owner_ids: Sequence[int] | None, now: datetime) -> None:
+        """Re-plan the open actions whose escalation recipients may have changed (these owners', or with
+        ``None`` every open action's): a DSL appointed later is told, one removed is no longer."""
+        query = select(Action).where(Action.status.in_(OPEN_STATUSES))
+        if owner_ids is not None:
+            query = query.where(Action.owner_id.in_(owner_ids))
+        self.planner.plan(session, list(session.scalars(query).unique()), now)
 
     def meeting_ended(self, session: Session, meeting: Meeting, now: datetime) -> None:
         """Send each owner their written confirmation now rather than at the fallback time."""
@@ -242,14 +273,19 @@ class Chaser:
             report.items.extend(self._items(claimed, jobs))
         return report
 
+    @staticmethod
+    def _claimable(now: datetime, at: datetime) -> ColumnElement[bool]:
+        """Rows due by ``now``, and rows whose lease ran out by ``at`` (the real clock)."""
+        return or_(
+            and_(Nudge.status == "pending", Nudge.due_at <= now),
+            and_(Nudge.status == "sending", Nudge.lease_until < at),
+        )
+
     def _take(self, now: datetime, limit: int) -> tuple[list[int], list[_Job]]:
         """Atomically claim up to ``limit`` due rows (and rows whose lease ran out) for this worker, and
         prepare them for sending, in one transaction. Returns the claimed ids and the jobs to send."""
         at = max(now, self.clock())  # leases run on the real clock, also in a sweep for another moment
-        claimable = or_(
-            and_(Nudge.status == "pending", Nudge.due_at <= now),
-            and_(Nudge.status == "sending", Nudge.lease_until < at),
-        )
+        claimable = self._claimable(now, at)
         due = select(Nudge.id).where(claimable).order_by(Nudge.due_at, Nudge.id).limit(limit)
         if self.db.dialect == "postgresql":
             # Lock the candidates, skipping rows another worker is claiming right now. (SQLite needs no
@@ -263,28 +299,21 @@ class Chaser:
                 update(Nudge)
                 .where(among(Nudge.id, ids, session), claimable)
                 .values(status="sending", claimed_by=self.worker, lease_until=at + LEASE, attempts=Nudge.attempts + 1)
-                .returning(
-                    Nudge.id,
-                    Nudge.action_id,
-                    Nudge.step,
-                    Nudge.deadline_version,
-                    Nudge.occurrence,
-                    Nudge.recipient_key,
-                    Nudge.recipient_id,
-                    Nudge.due_at,
-                )
+                .returning(*_CLAIM_COLUMNS)
                 .execution_options(synchronize_session=False)
             )
             claimed = sorted((_Claim._make(row) for row in rows), key=lambda row: row.id)
             return [row.id for row in claimed], self._prepare(session, claimed, now)
 
     @staticmethod
-    def _still_wanted(step: str, deadline_version: int, action: ActionView) -> bool:
+    def _still_wanted(step: str, deadline_version: int, action: ActionView, recipient_id: int | None) -> bool:
         """Whether a claimed row still makes sense for the action as it is now."""
         if step == "card":
             return True
         if not action.is_open:
             return False
+        if step == "confirmation":
+            return recipient_id == action.owner.id  # reassigned since: only the new owner is told
         if step in ("due_soon", "due_today", "overdue") and action.status == "blocked":
             return False  # a block stops the owner's nudges
         if step in ("due_soon", "due_today", "overdue", "escalation"):
@@ -310,6 +339,26 @@ class Chaser:
 
     def _prepare(self, session: Session, claimed: Sequence[_Claim], now: datetime) -> list[_Job]:
         """Turn claimed rows into jobs; cancel those that no longer make sense; collapse missed steps."""
+        jobs, cancelled, moved = self._jobs_for(session, claimed, now)
+        connection = session.connection()
+        if cancelled:
+            connection.execute(
+                update(Nudge).where(Nudge.id.in_(cancelled)).values(status="cancelled", lease_until=None)
+            )
+        if moved:
+            connection.execute(
+                update(Nudge)
+                .where(Nudge.id == bindparam("nudge_id"))
+                .values(step=bindparam("step"), occurrence=bindparam("occurrence"), due_at=bindparam("due_at")),
+                moved,
+            )
+        return jobs
+
+    def _jobs_for(
+        self, session: Session, claimed: Sequence[_Claim], now: datetime
+    ) -> tuple[list[_Job], list[int], list[dict[str, Any]]]:
+        """What a sweep would do with these rows, writing nothing: the jobs to send, the rows to cancel, and
+        the rows to move on to a later step (after downtime, only the most advanced step is sent)."""
         actions, people = load_actions(
             session, {r.action_id for r in claimed}, also_people={r.recipient_id for r in claimed if r.recipient_id}
         )
@@ -318,7 +367,7 @@ class Chaser:
         jobs, cancelled, moved = [], [], []
         for row in claimed:
             action = actions[row.action_id]
-            if not self._still_wanted(row.step, row.deadline_version, action):
+            if not self._still_wanted(row.step, row.deadline_version, action, row.recipient_id):
                 cancelled.append(row.id)
                 continue
             recipient = people.get(row.recipient_id) if row.recipient_id else None
@@ -333,19 +382,7 @@ class Chaser:
                     row.id, step, occurrence, row.recipient_key, recipient, action, reasons.get(action.id), max(0, late)
                 )
             )
-        connection = session.connection()
-        if cancelled:
-            connection.execute(
-                update(Nudge).where(Nudge.id.in_(cancelled)).values(status="cancelled", lease_until=None)
-            )
-        if moved:
-            connection.execute(
-                update(Nudge)
-                .where(Nudge.id == bindparam("nudge_id"))
-                .values(step=bindparam("step"), occurrence=bindparam("occurrence"), due_at=bindparam("due_at")),
-                moved,
-            )
-        return jobs
+        return jobs, cancelled, moved
 
     def _deliver(self, job: _Job, now: datetime) -> None:
         """Send one message through the router (outside any transaction). Never raises."""
@@ -478,14 +515,13 @@ class Chaser:
             yield SweepItem(nudge_id, job.action.ref, job.step, job.who, outcome, channel)
 
     def _would_send(self, now: datetime, limit: int) -> Iterator[SweepItem]:
+        """Exactly what a real sweep at ``now`` would send (the same rows, cancellations and collapsed steps)."""
+        claimable = self._claimable(now, max(now, self.clock()))
         with self.db.reading() as session:
             rows = session.execute(
-                select(Nudge, Person.display_name)
-                .outerjoin(Person, Person.id == Nudge.recipient_id)
-                .where(Nudge.status == "pending", Nudge.due_at <= now)
-                .order_by(Nudge.due_at, Nudge.id)
-                .limit(limit)
-            ).all()
-            for nudge, name in rows:
-                who = name or nudge.recipient_key.split(":", 2)[-1]
-                yield SweepItem(nudge.id, f"A-{nudge.action_id}", nudge.step, who, "would send")
+                select(*_CLAIM_COLUMNS).where(claimable).order_by(Nudge.due_at, Nudge.id).limit(limit)
+            )
+            claimed = [_Claim._make(row) for row in rows]
+            jobs, _, _ = self._jobs_for(session, claimed, now)
+        for job in jobs:
+            yield SweepItem(job.nudge_id, job.action.ref, job.step, job.who, "would send")

@@ -21,7 +21,7 @@ from bot.actions.service import ServiceError
 from bot.app import Core
 from bot.capture.controls import neutralise
 from bot.capture.dates import utcnow
-from bot.capture.grammar import parse_owner
+from bot.capture.owners import parse_owner
 from bot.config import Settings
 
 # argparse names its sub-parser action privately; each command group adds its commands to one.

@@ -138,7 +138,7 @@ def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core:
         return 0
     who = person_arg(args.person, "PERSON")
     if args.people_command == "set-role":
-        person = set_role(core.db, who, args.role, now=utcnow(), reason=args.reason)
+        person = set_role(core.db, who, args.role, now=utcnow(), reason=args.reason, listeners=core.service.listeners)
         out.write(f"{person.name} is now {person.role}.\n")
         return 0
     person = update_person(
@@ -152,6 +152,7 @@ def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core:
         escalation=person_arg(args.escalation, "--escalation") if args.escalation else None,
         now=utcnow(),
         reason=args.reason,
+        listeners=core.service.listeners,
     )
     out.write(f"Saved {person.name} (#{person.id}).\n")
     return 0

@@ -14,7 +14,8 @@ from bot.actions.messages import action_card, action_line, event_summary, render
 from bot.actions.records import ActionView
 from bot.app import Core
 from bot.capture.dates import WorkCalendar
-from bot.capture.grammar import GrammarError, OwnerRef, parse_action, parse_when
+from bot.capture.grammar import GrammarError, parse_action, parse_when
+from bot.capture.owners import OwnerRef
 from bot.cli.common import Subparsers, UsageError, WithCore, WithoutCore, moment_arg, person_arg, view_json
 from bot.config import Settings
 from storage.db import make_engine

@@ -41,7 +41,8 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
-    from bot.reports.drift import DriftFilters, build_report
+    from bot.reports.definitions import DriftFilters
+    from bot.reports.drift import build_report
     from bot.reports.render import render
 
     now = moment_arg(args.now, core.calendar.zone)

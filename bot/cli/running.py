@@ -9,11 +9,11 @@ from typing import IO, TYPE_CHECKING
 
 from bot.actions.ports import Messenger
 from bot.app import Core
+from bot.cli.common import Subparsers, UsageError, WithCore, WithoutCore, moment_arg, person_arg, warn
 from bot.config import Settings
 
 if TYPE_CHECKING:
     from bot.chasing.scheduler import Job
-from bot.cli.common import Subparsers, UsageError, WithCore, WithoutCore, moment_arg, person_arg
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -68,9 +68,9 @@ def cmd_chase(args: argparse.Namespace, settings: Settings, out: IO[str], core: 
         for messenger in _messengers(settings):
             core.router.add(messenger)
         if not core.router.messengers:
-            raise UsageError(
-                "no way to deliver nudges is configured (set SLACK_BOT_TOKEN, or the Teams/Graph variables); "
-                "use --dry-run to see what is due"
+            warn(
+                "actionbot: no way to deliver nudges is configured (SLACK_BOT_TOKEN, the Teams/Graph or email "
+                "variables): each nudge due now is recorded as not reached, and escalations follow."
             )
     report = core.chaser.sweep(now, dry_run=args.dry_run)
     for item in report.items:
@@ -132,7 +132,7 @@ def _wait_for_stop() -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
-    from bot.capture.grammar import warm_up
+    from bot.capture.phrases import warm_up
 
     warm_up()
     if args.platform == "slack":

@@ -16,8 +16,9 @@ from bot.actions.messages import Field, Message
 from bot.actions.ports import DeliveryError
 from bot.actions.records import PersonView
 from bot.config import DriftSettings
-from bot.reports.drift import MARKING, DriftFilters, DriftReport, build_report, headline_text, nudge_count, reason_label
-from bot.reports.render import text_cell
+from bot.reports.as_text import text_cell
+from bot.reports.definitions import MARKING, DriftFilters, DriftReport, headline_text, nudge_count, reason_label
+from bot.reports.drift import build_report
 from storage.log import verify_chain
 from storage.models import Person
 from storage.runs import claim_run

@@ -26,7 +26,7 @@ from bot.actions.people import PersonInput
 from bot.actions.ports import Delivered, DeliveryError
 from bot.actions.records import ActionView
 from bot.app import Core
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from bot.inbox import Work as InboxWork
 from handlers.slack.blocks import escape, fallback, message_blocks
 from handlers.slack.client import CALL_ERRORS, error_code, webhook_client

@@ -11,8 +11,10 @@ from typing import Any
 
 from bot.actions.messages import Message
 from bot.actions.ports import DeliveryError
-from bot.reports.drift import MARKING, build_report, parse_filter_text
-from bot.reports.render import render, slack_blocks
+from bot.reports.as_slack import slack_blocks
+from bot.reports.definitions import MARKING, parse_filter_text
+from bot.reports.drift import build_report
+from bot.reports.render import render
 from handlers.slack.context import SlackContext
 from handlers.slack.home import may_report
 

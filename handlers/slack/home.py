@@ -11,8 +11,9 @@ from bot.actions.messages import STATUS_LABELS, Message, owner_buttons
 from bot.actions.people import PersonInput
 from bot.actions.records import ActionView
 from bot.capture.dates import format_day, format_when
-from bot.capture.grammar import OwnerRef
-from bot.reports.drift import DriftFilters, build_report, headline_text
+from bot.capture.owners import OwnerRef
+from bot.reports.definitions import DriftFilters, headline_text
+from bot.reports.drift import build_report
 from handlers.slack.blocks import Block, buttons_block, escape, mrkdwn, plain
 from handlers.slack.context import SlackContext, ack_now
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, format_day
-from bot.capture.grammar import ActionDraft, GrammarError, OwnerRef, extract_case_refs, parse_when
+from bot.capture.grammar import ActionDraft, GrammarError, extract_case_refs, parse_when
+from bot.capture.owners import OwnerRef
 from bot.capture.pii import find_personal_data, personal_data_warning
 from handlers.slack.blocks import Block, plain
 

@@ -34,7 +34,7 @@ from bot.actions.people import PersonInput, Profile
 from bot.actions.records import ActionView
 from bot.actions.service import ConversationRef, InvalidChange, ServiceError
 from bot.app import Core
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from handlers import serving
 from handlers.teams.cards import (
     BLOCK_REASON,
@@ -328,7 +328,8 @@ class TeamsBot:
     def _drift(self, object_id: str, text: str) -> Message:
         """The drift report (Markdown, bot.reports.render) for a DSL or admin; a refusal for anyone else."""
         from bot.actions.people import find_person
-        from bot.reports.drift import build_report, headline_text, parse_filter_text
+        from bot.reports.definitions import headline_text, parse_filter_text
+        from bot.reports.drift import build_report
         from bot.reports.render import render
 
         with self.core.db.reading() as session:

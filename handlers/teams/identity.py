@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from bot.actions.people import PersonInput, Profile
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 
 
 def request_key(conversation_id: str, activity_id: str) -> str:

@@ -13,7 +13,8 @@ from bot.actions.directory import set_role
 from bot.actions.people import PersonInput, Profile
 from bot.actions.service import ConversationRef, InvalidChange, NotAllowed, NotFound
 from bot.app import Core
-from bot.capture.grammar import OwnerRef, parse_action
+from bot.capture.grammar import parse_action
+from bot.capture.owners import OwnerRef
 from storage.log import verify_chain
 from storage.models import Action, ActionEvent, Person
 from tests.conftest import Clock, london
@@ -313,3 +314,18 @@ def test_history_says_what_changed_from_what_to_what_by_whom_and_why(core: Core)
     assert lines[0].endswith("recorded for U0OWNER1, due Fri 27 Nov, 17:00, by U0CHAIR")
     assert lines[1].endswith("deadline extended from Fri 27 Nov, 17:00 to Fri 4 Dec, 17:00, by U0OWNER1: GP away")
     assert lines[2].endswith("reassigned from U0OWNER1 to Sam, by U0CHAIR: leave")
+
+
+def test_the_same_action_recorded_twice_is_flagged_to_the_chair(core: Core) -> None:
+    first = record(core, "<@U0OWNER1> Share CAD log by Friday")
+    draft = parse_action("<@U0OWNER1> share cad log by Friday", core.service.clock(), core.calendar)
+    again = core.service.record(draft, CHAIR)
+    assert any(f"This repeats {first}" in w and f"/cancel {again.action.ref}" in w for w in again.warnings)
+    other = core.service.record(
+        parse_action("<@U0OWNER1> Share CAD log by Monday", core.service.clock(), core.calendar), CHAIR
+    )
+    assert not any("repeats" in w for w in other.warnings)  # another deadline: another action
+    core.service.cancel(again.action.ref, CHAIR, "duplicate")
+    core.service.complete(first, CHAIR)
+    third = core.service.record(draft, CHAIR)
+    assert not any("repeats" in w for w in third.warnings)  # the earlier ones are closed

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import dateparser
 
 from bot.capture.dates import WorkCalendar
-from bot.capture.grammar import parse_action, parse_when, warm_up
+from bot.capture.grammar import parse_action, parse_when
+from bot.capture.phrases import warm_up
 from tests.bench.common import percentile
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)

@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.app import Core, build_core
-from bot.capture.grammar import warm_up
+from bot.capture.phrases import warm_up
 from bot.config import Settings
 from bot.health import check
 from handlers.serving import InThread

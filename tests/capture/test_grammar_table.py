@@ -78,6 +78,66 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ),
     ("<@U1> Read <https://files.example/f> by Friday", MON7, ENG, {"task": "Read https://files.example/f"}),
     ("<@U1> Tell <!channel> the plan by Friday", MON7, ENG, {"task": "Tell @channel the plan"}),
+    # -- the minutes' own forms --------------------------------------------------------------------------
+    (
+        "Jo Bloggs to share the CAD log by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "share the CAD log"},
+    ),
+    (
+        "DC Smith to send the log by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "DC Smith"}, "task": "send the log"},
+    ),
+    (
+        "Mrs Patel (school DSL) to send attendance by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Patel (school DSL)"}},
+    ),
+    (
+        "Dr A. Khan (GP) to send the summary by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Dr A. Khan (GP)"}},
+    ),
+    (
+        "SW (Jo Bloggs) to visit the family by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "visit the family"},
+    ),
+    (
+        "1. ACTION: Jo Bloggs to share the log by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "share the log"},
+    ),
+    (
+        "Action 3 - @jo to call the school by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "handle", "value": "jo"}, "task": "call the school"},
+    ),
+    (
+        "\u2022 @jo Call the school by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "handle", "value": "jo"}, "task": "Call the school"},
+    ),
+    ("3) @jo Call the school by Friday", MON7, ENG, {"task": "Call the school"}),
+    ("@jo Call the school by Friday at 3", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    ("@jo Call the school by Friday at 10", MON7, ENG, {"deadline": "2026-12-11T10:00:00+00:00"}),
+    (
+        "@jo Call the school by 1700 Friday",
+        MON7,
+        ENG,
+        {"task": "Call the school", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    ("@jo Call the school by Friday 0930", MON7, ENG, {"deadline": "2026-12-11T09:30:00+00:00"}),
+    ("@jo Call the school by 27 Nov 2027", MON7, ENG, {"deadline": "2027-11-27T17:00:00+00:00"}),
     # -- owners -------------------------------------------------------------------------------------
     (
         "<@U0OWNER1> Share CAD log by Friday",
@@ -295,6 +355,16 @@ ERR: list[tuple[str, datetime, str]] = [
     ("<@U1> <@U2> joint visit by Friday", MON7, "One owner per action"),
     ("jo@police.example, sam@council.example joint visit by Friday", MON7, "One owner per action"),
     ('@jo and "Dr Khan" joint visit by Friday', MON7, "One owner per action"),
+    # a role, or a task with its owner forgotten, is not an owner
+    ("health visitor to visit the family by Friday", MON7, "\u201chealth visitor\u201d is a role, not a person"),
+    ("School DSL to send attendance by Friday", MON7, "\u201cSchool DSL\u201d is a role, not a person"),
+    ("Police to share the log by Friday", MON7, "is a role, not a person"),
+    ("Send Referral to CSC by Friday", MON7, "Start with the owner"),
+    (
+        "@jo Call by 2026",
+        MON7,
+        "could not read a deadline in \u201cby 2026\u201d. Try \u201cby Mon 14 Dec\u201d or \u201cby 14/12\u201d",
+    ),
     # control characters
     ("@jo Call \x00 the school by Friday", MON7, "control character (U+0000)"),
 ]

@@ -23,8 +23,10 @@ from bot.actions.messages import Message
 from bot.actions.people import PersonInput
 from bot.actions.ports import Delivered
 from bot.actions.records import PersonView
+from bot.actions.service import ConversationRef
 from bot.app import Core, build_core
-from bot.capture.grammar import OwnerRef, parse_action
+from bot.capture.grammar import parse_action
+from bot.capture.owners import OwnerRef
 from bot.cli import main
 from storage.models import ActionEvent, Nudge
 from tests.conftest import Clock, london
@@ -354,8 +356,6 @@ def test_chase_once_from_the_command_line(
     core: Core, clock: Clock, cli_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     record(core, "@jo Send the chronology by Friday")
-    code = main(["chase", "--once", "--now", "2026-11-23T10:30"], out=io.StringIO())
-    assert code == 2 and "no way to deliver nudges is configured" in capsys.readouterr().err
     out = io.StringIO()
     assert main(["chase", "--once", "--dry-run", "--now", "2026-11-26T09:05"], out=out) == 0
     assert out.getvalue().splitlines() == [
@@ -363,6 +363,32 @@ def test_chase_once_from_the_command_line(
         "would send   A-1     due_soon      to @jo",
         "2 would send, 0 unreachable, 0 failed.",
     ]
+    # With no chat or email configured the sweep still runs: what is due is recorded as not reached.
+    out = io.StringIO()
+    assert main(["chase", "--once", "--now", "2026-11-26T09:05"], out=out) == 0
+    assert "no way to deliver nudges is configured" in capsys.readouterr().err
+    assert out.getvalue().splitlines() == [
+        "unreachable  A-1     confirmation  to @jo",
+        "unreachable  A-1     due_soon      to @jo",
+        "0 sent, 2 unreachable, 0 failed.",
+    ]
+    history = core.service.history("A-1", CHAIR)
+    assert [(e.kind, e.details["step"], e.details["delivered"]) for e in history if e.kind == "nudged"] == [
+        ("nudged", "confirmation", False),
+        ("nudged", "due_soon", False),
+    ]
+
+
+def test_the_dry_run_after_downtime_shows_only_what_the_sweep_sends(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    """Nobody swept all week: the owner gets one overdue nudge, not due soon, due today and overdue."""
+    record(core, "<@U1> Send the chronology by Wednesday")  # Wed 25 Nov
+    core.chaser.sweep(london(2026, 11, 23, 10, 5))  # the confirmation
+    later = london(2026, 11, 27, 10, 0)
+    dry = [(i.action_ref, i.step, i.recipient) for i in core.chaser.sweep(later, dry_run=True).items]
+    real = [(i.action_ref, i.step, i.recipient) for i in core.chaser.sweep(later).items if i.outcome == "sent"]
+    assert dry == real and [step for _, step, _ in real] == ["overdue"]
 
 
 def test_a_graceful_stop_mid_sweep_hands_back_what_it_has_not_sent(
@@ -388,3 +414,42 @@ def test_a_graceful_stop_mid_sweep_hands_back_what_it_has_not_sent(
     assert core.chaser.sweep().sent == 0  # a stopped chaser claims nothing more
     fresh = build_core(core.settings, db=core.db, clock=clock, messengers=[RecordingMessenger(clock=clock)])
     assert fresh.chaser.sweep().sent == 2
+
+
+def test_after_a_reassignment_the_old_owner_hears_nothing_more(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    """In a meeting confirmations wait for its end; an action reassigned before then is confirmed to the
+    new owner only."""
+    set_role(core.db, CHAIR, "chair", now=clock())
+    room = ConversationRef("console", "room")
+    core.service.start_meeting(room, CHAIR, "Strategy meeting")
+    draft = parse_action("@jo Send the chronology by Friday", clock(), core.calendar)
+    ref = core.service.record(draft, CHAIR, conversation=room).action.ref
+    core.service.reassign(ref, CHAIR, PersonInput(OwnerRef("handle", "sam")), "Jo is on leave")
+    core.service.end_meeting(room, CHAIR)
+    dry = [(i.step, i.recipient) for i in core.chaser.sweep(clock(), dry_run=True).items]
+    core.chaser.sweep(clock())
+    assert [(s.to, s.title) for s in messenger.sent] == [("@sam", f"Your action {ref}, agreed Mon 23 Nov")]
+    assert dry == [("confirmation", "@sam")]
+
+
+def test_a_dsl_appointed_later_is_told_and_one_removed_is_not(
+    core: Core, clock: Clock, messenger: RecordingMessenger, cli_url: str
+) -> None:
+    """Escalation recipients follow the roles as they are when the nudge goes, through every path."""
+    record(core, "@jo Send the report by Tuesday")  # Tue 24 Nov; @dsl is the DSL (the messenger fixture)
+    core.chaser.sweep()
+    late = london(2026, 12, 4, 10)
+    assert ("escalation", "@dsl") in [(i.step, i.recipient) for i in core.chaser.sweep(late, dry_run=True).items]
+    # the partnership appoints a new DSL and the old one steps down, from the command line
+    assert main(["people", "set-role", "@newdsl", "dsl", "--reason", "appointed"], out=io.StringIO()) == 0
+    assert main(["people", "set-role", "@dsl", "member", "--reason", "stepped down"], out=io.StringIO()) == 0
+    clock.set(late)
+    sent = [(i.step, i.recipient) for i in core.chaser.sweep(late).items if i.outcome == "sent"]
+    assert ("escalation", "@newdsl") in sent and ("escalation", "@dsl") not in sent
+    # an escalation contact set later hears about the owner's open actions too
+    update_person(core.db, PersonInput(OwnerRef("handle", "jo")), escalation=PersonInput(OwnerRef("handle", "manager")),
+                  now=clock(), listeners=core.service.listeners)  # fmt: skip
+    later = london(2026, 12, 8, 10)
+    assert ("escalation", "@manager") in [(i.step, i.recipient) for i in core.chaser.sweep(later).items]

@@ -36,8 +36,10 @@ from bot.actions.ports import Delivered, DeliveryError
 from bot.actions.records import PersonView
 from bot.actions.service import ConversationRef
 from bot.app import Core
-from bot.capture.grammar import OwnerRef, parse_action
-from bot.reports.drift import TREND_REASONS, DriftFilters, build_report
+from bot.capture.grammar import parse_action
+from bot.capture.owners import OwnerRef
+from bot.reports.definitions import TREND_REASONS, DriftFilters
+from bot.reports.drift import build_report
 from tests.conftest import Clock, london
 
 SARAH = PersonInput(OwnerRef("slack", "U0SARAH"))  # the chair

@@ -18,13 +18,14 @@ from bot.actions.directory import set_role
 from bot.actions.people import PersonInput, Profile
 from bot.actions.service import ConversationRef, InvalidChange, NotAllowed, NotFound
 from bot.app import Core
-from bot.capture.grammar import OwnerRef, parse_action
+from bot.capture.grammar import parse_action
+from bot.capture.owners import OwnerRef
 from bot.cli import main
 from bot.governance.retention import REMOVED, apply_retention
 from bot.reports.weekly import audit_check
 from handlers.console import ConsoleChat
 from storage.log import verify_chain
-from storage.models import ActionEvent, EventContent
+from storage.models import ActionEvent, EventContent, Nudge
 from tests.conftest import Clock, london
 from tests.support import RecordingMessenger
 
@@ -165,6 +166,11 @@ def test_a_dsl_takes_over_a_running_meeting_with_a_reason_in_the_log(core: Core)
         assert verify_chain(session).ok
     outcome = core.commands.run("meeting", "takeover chair unwell", ADMIN, ROOM)
     assert outcome.ok and outcome.public is not None and "Ada Admin now chairs" in outcome.public.title
+    # escalations of the meeting's actions go to the chair now in the chair, not to the one who left
+    with core.db.reading() as session:
+        keys = set(session.scalars(select(Nudge.recipient_key).where(Nudge.step == "escalation")))
+    ids = {name: core.service.person(who).id for name, who in (("starter", STARTER), ("admin", ADMIN))}  # type: ignore[union-attr]
+    assert f"p:{ids['admin']}" in keys and f"p:{ids['starter']}" not in keys
 
 
 def test_cards_are_public_only_where_the_action_was_recorded(core: Core, clock: Clock) -> None:

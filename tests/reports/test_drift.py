@@ -17,19 +17,12 @@ from hypothesis import strategies as st
 
 from bot.app import Core
 from bot.capture.dates import WorkCalendar
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from bot.cli import main
-from bot.reports.drift import (
-    REASONS,
-    DriftFilters,
-    DriftReport,
-    _Builder,
-    build_report,
-    headline_text,
-    parse_filter_text,
-    silence_cutoff,
-    week_ends,
-)
+from bot.reports.definitions import REASONS, DriftFilters, DriftReport, headline_text, parse_filter_text
+from bot.reports.drift import build_report
+from bot.reports.queries import silence_cutoff, week_ends
+from bot.reports.trend import TrendQueries
 from tests.conftest import Clock, london
 from tests.drift_fixtures.scenario import (
     EXPECTED_AGENCIES,
@@ -175,7 +168,7 @@ def test_steady_actions_counted_from_the_table_agree_with_a_full_replay(core: Co
     for moment in (NOW, london(2026, 11, 20, 12), london(2026, 12, 7, 0)):
         for filters in (DriftFilters(), DriftFilters(agency="Health"), DriftFilters(case_ref="CR-1042")):
             with core.db.reading() as session:
-                builder = _Builder(session, core.settings, core.calendar, moment, filters)
+                builder = TrendQueries(session, core.settings, core.calendar, moment, filters)
                 assert builder.trend(8) == builder.trend(8, replay_all=True), (moment, filters)
 
 

@@ -14,8 +14,8 @@ from bot.actions.people import PersonInput
 from bot.actions.ports import Delivered, DeliveryError
 from bot.actions.records import PersonView
 from bot.app import Core, build_core
-from bot.capture.grammar import OwnerRef
-from bot.reports.drift import MARKING
+from bot.capture.owners import OwnerRef
+from bot.reports.definitions import MARKING
 from bot.reports.weekly import FULL_REPORT_HINT, send_weekly_reports, weekly_job
 from storage.db import Database
 from tests.conftest import Clock

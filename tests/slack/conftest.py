@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from bot.actions.directory import set_role
 from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from bot.health import check
 from handlers.serving import InThread
 from handlers.slack.app import build_app

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from handlers.slack import modals
 from storage.models import Nudge, Person
 from tests.conftest import Clock

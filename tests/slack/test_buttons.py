@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.actions.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED
 from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from handlers.slack import modals
 from storage.models import Action, ActionEvent, Person
 from tests.conftest import Clock, london

@@ -198,7 +198,7 @@ def test_concurrent_appends_keep_one_gapless_chain(database: Database) -> None:
 def test_actions_read_back_with_their_people(database: Database, clock: Clock) -> None:
     from bot.actions.people import PersonInput
     from bot.actions.service import ActionService
-    from bot.capture.grammar import OwnerRef
+    from bot.capture.owners import OwnerRef
 
     service = ActionService(database, Settings(), clock=clock)
     from bot.capture.grammar import parse_action

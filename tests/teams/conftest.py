@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from bot.actions.directory import set_role
 from bot.actions.people import PersonInput
 from bot.app import Core
-from bot.capture.grammar import OwnerRef
+from bot.capture.owners import OwnerRef
 from handlers.teams.app import TeamsBot, create_app
 from handlers.teams.conversations import ConversationStore
 from handlers.teams.directory import GraphDirectory, TeamsDirectory, warm_up

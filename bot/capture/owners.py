@@ -1,0 +1,131 @@
+"""Who an action is for, as written: mentions, emails, handles, quoted names and the minutes' "Jo Bloggs to"
+form; the labels minutes put before them; a second owner where only one may stand."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+OwnerKind = Literal["slack", "teams", "email", "handle", "name"]
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    """Who an action is for, as written. Turning it into a person is the adapters' and service's job."""
+
+    kind: OwnerKind
+    value: str
+    label: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "value": self.value}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Owners
+# ---------------------------------------------------------------------------------------------------
+EMAIL = r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+_OWNER_PATTERNS: tuple[tuple[OwnerKind, re.Pattern[str]], ...] = (
+    ("slack", re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")),
+    ("email", re.compile(rf"<mailto:({EMAIL})(?:\|[^>]*)?>")),
+    ("teams", re.compile(r"<at(?:\s[^>]*)?>([^<]{1,200})</at>", re.IGNORECASE)),
+    ("name", re.compile(r"\"([^\"]{1,200})\"|\u201c([^\u201d]{1,200})\u201d")),
+    ("email", re.compile(rf"({EMAIL})(?![\w@])")),
+    ("handle", re.compile(r"@([A-Za-z0-9][A-Za-z0-9._\-]{0,79})(?![\w@])")),
+)
+
+
+_BROADCASTS = {"here", "channel", "everyone"}
+
+
+def parse_owner(text: str) -> tuple[OwnerRef, str] | None:
+    """The owner at the start of ``text`` and the text after it, or None."""
+    for kind, pattern in _OWNER_PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        groups = [g for g in match.groups() if g is not None]
+        value = groups[0].strip()
+        if not value:
+            continue
+        label = (groups[1].strip() or None) if kind == "slack" and len(groups) > 1 else None
+        if kind == "email":
+            value = value.lower()
+        elif kind == "handle":
+            value = value.rstrip(".")
+            if value.lower() in _BROADCASTS:
+                return None  # "@here" and "@channel" address a room, not a person who can own an action
+        return OwnerRef(kind, value, label), text[match.end() :]
+    return None
+
+
+# Minutes number and label their actions: "1.", "3)", "- ", "• ", "ACTION:", "Action 3 -".
+_MINUTES_LABEL = re.compile(
+    r"^\s*(?:[-*\u2022\u00b7\u2013]\s+|\(?\d{1,3}[.)]\s+|action\s*\d{0,3}\s*[:.\-\u2013]\s*)", re.IGNORECASE
+)
+# The minutes' own owner form: an unquoted name, then "to" ("Jo Bloggs to share ...", "DC Smith to ...",
+# "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
+# name starts with a capital; a part in brackets may follow.
+_NAME_WORD = r"[A-Z][\w'\u2019.\-]*"
+_MINUTES_OWNER = re.compile(rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})(?:\s*\(([^()]{{1,60}})\))?\s+to\s+(?=\S)")
+_ROLE_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")
+# Words that name a role or an agency, not a person: "health visitor to ...", "School DSL to ...".
+_ROLE_WORDS = {
+    "health", "visitor", "social", "worker", "sw", "hv", "school", "dsl", "dslo", "nurse", "gp", "police",
+    "the", "chair", "lado", "iro", "midwife", "teacher", "head", "headteacher", "camhs", "team", "manager",
+    "officer", "practitioner", "lead", "designated", "safeguarding", "all", "everyone", "agencies", "family",
+    "education", "services", "service", "council", "la", "nhs", "paediatrician", "consultant", "duty",
+}  # fmt: skip
+
+
+# How tasks start: a capitalised word that is one of these begins a task, not a name.
+_TASK_VERBS = {
+    "arrange", "ask", "attend", "book", "call", "chase", "check", "complete", "confirm", "consider", "contact",
+    "convene", "discuss", "email", "ensure", "explore", "find", "follow", "forward", "get", "give", "inform",
+    "invite", "liaise", "make", "meet", "notify", "obtain", "phone", "provide", "read", "refer", "remind",
+    "request", "review", "ring", "seek", "send", "share", "speak", "submit", "talk", "tell", "undertake",
+    "update", "visit", "write",
+}  # fmt: skip
+
+
+def drop_minutes_label(text: str) -> str:
+    while (label := _MINUTES_LABEL.match(text)) is not None and label.end() < len(text):
+        text = text[label.end() :]
+    return text
+
+
+def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
+    """``Jo Bloggs to share ...`` -> (the name, ``share ...``); None when the text does not start so."""
+    match = _MINUTES_OWNER.match(text)
+    if match is None:
+        return None
+    name, bracket = match.group(1), match.group(2)
+    if _ROLE_ABBREVIATION.match(name) and bracket and re.fullmatch(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}", bracket):
+        name, bracket = bracket, None  # "SW (Jo Bloggs)": the role, then the person
+    if all(word.lower().strip(".") in _ROLE_WORDS for word in name.split()) or name.split()[0].lower() in _TASK_VERBS:
+        return None  # a role, or a task with its owner forgotten ("Send Referral to CSC by Friday")
+    value = f"{name} ({bracket.strip()})" if bracket else name
+    return OwnerRef("name", value), " " + text[match.end() :]
+
+
+def role_only(text: str) -> str | None:
+    """``health visitor to ...``: the role written where the person should be, quoted back; or None."""
+    match = re.match(r"^((?:[\w'\u2019.\-]+\s+){0,3}?[\w'\u2019.\-]+)\s+to\s+\S", text)
+    if match and all(word.lower().strip(".") in _ROLE_WORDS for word in match.group(1).split()):
+        return match.group(1)
+    return None
+
+
+# A second owner straight after the first: "@jo and @sam to visit", "<@U1> & <@U2> ...", "@jo, @sam ...".
+_JOINT = re.compile(r"\s*(?:,|&amp;|&|\+|/|and\b)?\s*", re.IGNORECASE)
+
+
+def second_owner(rest: str) -> bool:
+    """Whether the text after the owner starts with another owner (a quoted phrase only after a joiner:
+    ``@jo "Signs of Safety" training`` is one owner and a task)."""
+    joint = _JOINT.match(rest)
+    if joint is None or joint.end() >= len(rest):
+        return False
+    second = parse_owner(rest[joint.end() :])
+    return second is not None and (second[0].kind != "name" or bool(joint.group().strip()))

@@ -1,0 +1,65 @@
+"""The drift report as Markdown: typed text made inert (bot.actions.markup)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.actions import markup
+from bot.reports.as_text import text_cell
+from bot.reports.definitions import (
+    MARKING,
+    DriftReport,
+)
+from bot.reports.sections import Section, sections, summary_pairs
+
+
+# =================================================================================================
+# Markdown
+# =================================================================================================
+def _md(text: str) -> str:
+    """A table cell: one line, no markup (bot.actions.markup)."""
+    return markup.markdown(text)
+
+
+def render_markdown(report: DriftReport) -> str:
+    zone = ZoneInfo(report.timezone)
+    h = report.headline
+    lines = [
+        f"**{MARKING}**",
+        "",
+        f"# Drift report: {_md(report.filters.describe())}",
+        "",
+        f"Generated {text_cell(report.generated_at, zone)} ({report.timezone}).",
+        "",
+        f"- **Open actions:** {h.open}",
+        f"- **Overdue:** {h.overdue}",
+        f"- **Drifting:** {h.drifting}",
+        f"- **Done in the last 7 days:** {h.done_this_week}",
+        f"- **Median working days overdue:** {text_cell(h.median_days_overdue, zone) or '-'}",
+        f"- **Nudges not delivered:** {report.delivery_total}"
+        f" ({report.stuck_total} stuck, {report.unreachable_total} with no address)",
+        "",
+    ]
+    lines += [f"> {_md(note)}" for note in report.notes]
+    lines += ["## Summary", "", "| Item | Value |", "|---|---|"]
+    lines += [f"| {_md(label)} | {_md(text_cell(value, zone))} |" for label, value in summary_pairs(report)]
+    for section in sections(report):
+        lines += ["", f"## {section.title}", ""]
+        if not section.rows:
+            lines.append("None.")
+        else:
+            lines.append("| " + " | ".join(_md(c) for c in section.columns) + " |")
+            lines.append(
+                "|" + "|".join("---:" if _numeric(section, i) else "---" for i in range(len(section.columns))) + "|"
+            )
+            for row in section.rows:
+                lines.append("| " + " | ".join(_md(text_cell(v, zone)) for v in row) + " |")
+        if section.note:
+            lines += ["", f"_{_md(section.note)}_"]
+    lines += ["", f"**{MARKING}**", ""]
+    return "\n".join(lines)
+
+
+def _numeric(section: Section, index: int) -> bool:
+    values = [row[index] for row in section.rows if row[index] is not None]
+    return bool(values) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)

@@ -1,0 +1,333 @@
+"""The drift report's vocabulary: its reasons and their labels, the filters, and the report as data
+(the dataclasses every renderer reads). No SQL here: bot.reports.queries and bot.reports.trend fill them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.capture.owners import OwnerRef
+from bot.config import DriftSettings
+
+MARKING = "OFFICIAL-SENSITIVE"
+
+#: Every reason an action can drift for, in the order reports show them.
+REASONS: tuple[str, ...] = (
+    "overdue",
+    "extended",
+    "silent",
+    "review_missed",
+    "owner_inactive",
+    "owner_unknown",
+    "blocked",
+)
+#: The reasons the weekly trend rebuilds from the event log.
+TREND_REASONS: tuple[str, ...] = ("overdue", "blocked", "extended", "review_missed")
+#: Events that move a deadline (each records "from" and "to"); only "extended" counts as an extension.
+MOVES = ("extended", "brought_forward")
+
+#: How many rows each list carries (the totals beside them are exact).
+ITEM_LIMIT = 100
+OWNER_LIMIT = 50
+MEETING_LIMIT = 10
+DELIVERY_LIMIT = 50
+#: "Done this week" is the 7 days up to the report's moment.
+REPORT_PERIOD = timedelta(days=7)
+NO_AGENCY = "(no agency)"
+
+
+def reason_label(reason: str, cfg: DriftSettings) -> str:
+    """How a reason reads in a report."""
+    labels = {
+        "overdue": "Overdue",
+        "extended": f"Deadline extended {cfg.extensions_threshold} or more times",
+        "silent": f"No update from the owner for {cfg.silence_working_days} working days",
+        "review_missed": "Review date passed without a review",
+        "owner_inactive": "Owner is inactive",
+        "owner_unknown": "Owner cannot be reached (no Slack, Teams or email)",
+        "blocked": "Blocked",
+    }
+    return labels[reason]
+
+
+#: Short column headings for tables.
+REASON_HEADINGS: dict[str, str] = {
+    "overdue": "Overdue",
+    "extended": "Extended",
+    "silent": "Silent",
+    "review_missed": "Review missed",
+    "owner_inactive": "Owner inactive",
+    "owner_unknown": "Owner unknown",
+    "blocked": "Blocked",
+}
+
+
+# =================================================================================================
+# The report's shape
+# =================================================================================================
+@dataclass(frozen=True)
+class DriftFilters:
+    """Which actions a report covers. Every filter is optional; they combine with AND."""
+
+    agency: str | None = None  # the owner's agency, by name (case-insensitive)
+    meeting_id: int | None = None
+    case_ref: str | None = None  # upper case, without '#'
+    chair: OwnerRef | None = None  # recorded the action, or chaired its meeting
+    since: date | None = None  # recorded on or after (local date)
+    until: date | None = None  # recorded on or before (local date)
+
+    @property
+    def empty(self) -> bool:
+        return self == DriftFilters()
+
+    def describe(self) -> str:
+        """'agency Police; case CR-1042' (or 'all actions')."""
+        parts = []
+        if self.agency:
+            parts.append(f"agency {self.agency}")
+        if self.meeting_id is not None:
+            parts.append(f"meeting {self.meeting_id}")
+        if self.case_ref:
+            parts.append(f"case {self.case_ref}")
+        if self.chair is not None:
+            parts.append(f"chair {self.chair.label or self.chair.value}")
+        if self.since:
+            parts.append(f"recorded from {self.since.isoformat()}")
+        if self.until:
+            parts.append(f"recorded until {self.until.isoformat()}")
+        return "; ".join(parts) or "all actions"
+
+
+@dataclass(frozen=True)
+class ReasonCounts:
+    """How many open actions drift for each reason (an action with two reasons counts in both)."""
+
+    overdue: int = 0
+    extended: int = 0
+    silent: int = 0
+    review_missed: int = 0
+    owner_inactive: int = 0
+    owner_unknown: int = 0
+    blocked: int = 0
+
+    def get(self, reason: str) -> int:
+        value = getattr(self, reason)
+        assert isinstance(value, int)
+        return value
+
+    def __add__(self, other: ReasonCounts) -> ReasonCounts:
+        return ReasonCounts(**{r: self.get(r) + other.get(r) for r in REASONS})
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One row of the per-agency and per-owner tables."""
+
+    open: int = 0
+    overdue: int = 0
+    drifting: int = 0
+    done_this_week: int = 0
+    reasons: ReasonCounts = field(default_factory=ReasonCounts)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.open + other.open,
+            self.overdue + other.overdue,
+            self.drifting + other.drifting,
+            self.done_this_week + other.done_this_week,
+            self.reasons + other.reasons,
+        )
+
+
+@dataclass(frozen=True)
+class Headline:
+    open: int
+    overdue: int
+    drifting: int
+    done_this_week: int
+    #: The median of the overdue actions' working days late (None when nothing is overdue).
+    median_days_overdue: float | None
+
+
+@dataclass(frozen=True)
+class DriftItem:
+    """One drifting action with all its reasons."""
+
+    action_id: int
+    ref: str
+    task: str
+    status: str
+    owner_id: int
+    owner: str
+    agency: str | None
+    case_ref: str | None
+    meeting_id: int | None
+    meeting_title: str | None
+    recorded_by: str
+    created_at: datetime
+    deadline: datetime
+    review_on: date | None
+    extensions: int
+    owner_active_at: datetime
+    #: Working days between the deadline's day and today (None when not overdue).
+    days_late: int | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class OwnerRow:
+    person_id: int
+    name: str
+    agency: str | None
+    active: bool
+    reachable: bool
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    meeting_id: int
+    title: str
+    case_ref: str | None
+    chair: str
+    started_at: datetime
+    open: int
+    overdue: int
+    drifting: int
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The drifting count (trend reasons only) at the end of one week, or now for the last point."""
+
+    at: datetime
+    #: The last day of the week (Sunday); for the "now" point, today.
+    week_ending: date
+    current: bool
+    open: int
+    drifting: int
+    overdue: int
+    blocked: int
+    extended: int
+    review_missed: int
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """A nudge that is stuck (failing, still retried) or could not be delivered (nobody to send it to)."""
+
+    nudge_id: int
+    action_id: int
+    ref: str
+    step: str
+    problem: str  # "stuck" | "unreachable"
+    recipient_id: int | None
+    recipient: str
+    attempts: int
+    last_error: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    extensions: int
+    silence_working_days: int
+    trend_weeks: int
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    generated_at: datetime
+    timezone: str
+    today: date
+    period_start: datetime
+    filters: DriftFilters
+    thresholds: Thresholds
+    headline: Headline
+    reasons: ReasonCounts
+    #: The drifting actions, longest overdue first (then soonest due); at most ITEM_LIMIT of them.
+    items: tuple[DriftItem, ...]
+    agencies: tuple[AgencyRow, ...]
+    #: Owners with drifting actions, most drift first; at most OWNER_LIMIT of ``owners_total``.
+    owners: tuple[OwnerRow, ...]
+    owners_total: int
+    #: Meetings with drifting actions, most drift first; at most MEETING_LIMIT of ``meetings_total``.
+    meetings: tuple[MeetingRow, ...]
+    meetings_total: int
+    trend: tuple[TrendPoint, ...]
+    delivery: tuple[DeliveryProblem, ...]
+    delivery_total: int
+    stuck_total: int
+    unreachable_total: int
+    notes: tuple[str, ...] = ()
+    marking: str = MARKING
+
+    @property
+    def items_total(self) -> int:
+        return self.headline.drifting
+
+
+# =================================================================================================
+# Parsing /drift's argument and one-line summaries
+# =================================================================================================
+_MEETING = re.compile(r"^(?:meeting|mtg|m)\s*#?\s*(\d{1,9})$", re.IGNORECASE)
+_CASE = re.compile(r"^(?:case\s+)?#\s*([A-Za-z0-9][A-Za-z0-9/_\-]{0,39})$", re.IGNORECASE)
+_CASE_WORD = re.compile(r"^case\s+([A-Za-z0-9][A-Za-z0-9/_\-]{0,39})$", re.IGNORECASE)
+_AGENCY = re.compile(r"^agency\s+(.+)$", re.IGNORECASE)
+
+
+def parse_filter_text(text: str) -> DriftFilters:
+    """``/drift [agency|#CASEREF|meeting]``: ``#CR-1042`` (or ``case CR-1042``) is a case reference;
+    ``12`` or ``meeting 12`` a meeting; ``agency NAME`` or any other text an agency's name; nothing
+    means no filter. It never raises: text that names nothing gives an empty report that says so."""
+    words = " ".join(text.split())[:200]
+    if not words:
+        return DriftFilters()
+    if words.isdigit() and len(words) <= 9:
+        return DriftFilters(meeting_id=int(words))
+    if match := _MEETING.match(words):
+        return DriftFilters(meeting_id=int(match.group(1)))
+    if match := _CASE.match(words) or _CASE_WORD.match(words):
+        return DriftFilters(case_ref=match.group(1).upper())
+    if match := _AGENCY.match(words):
+        return DriftFilters(agency=match.group(1))
+    return DriftFilters(agency=words)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}"
+
+
+def nudge_count(number: int) -> str:
+    """'1 nudge', '2 nudges'."""
+    return f"{number} nudge" if number == 1 else f"{number} nudges"
+
+
+def headline_text(report: DriftReport) -> str:
+    """One line: '3 drifting of 5 open actions · 2 overdue (median 4 working days) · 1 done in 7 days'."""
+    h = report.headline
+    overdue = f"{h.overdue} overdue"
+    if h.median_days_overdue is not None:
+        overdue += f" (median {_number(h.median_days_overdue)} working days late)"
+    scope = "" if report.filters.empty else f" [{report.filters.describe()}]"
+    line = (
+        f"{h.drifting} drifting of {h.open} open actions \u00b7 {overdue} \u00b7 "
+        f"{h.done_this_week} done in the last 7 days{scope}"
+    )
+    if report.delivery_total:
+        line += f" \u00b7 {nudge_count(report.delivery_total)} not delivered"
+    return line
+
+
+# =================================================================================================
+# Building it
+# =================================================================================================

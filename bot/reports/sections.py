@@ -1,0 +1,190 @@
+"""The report turned once into sections (a summary of key/value pairs, then tables with typed cells): the one
+place that decides what each format shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.config import DriftSettings
+from bot.reports.definitions import (
+    REASON_HEADINGS,
+    REASONS,
+    DriftReport,
+    Tally,
+    reason_label,
+)
+
+Cell = str | int | float | bool | date | datetime | None
+
+
+# =================================================================================================
+# The report as sections: the one place that decides what each format shows
+# =================================================================================================
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    #: "Showing 100 of 2,345." when the list is capped (the totals elsewhere are exact).
+    note: str | None = None
+
+
+def _cfg(report: DriftReport) -> DriftSettings:
+    t = report.thresholds
+    return DriftSettings(
+        extensions_threshold=t.extensions, silence_working_days=t.silence_working_days, trend_weeks=t.trend_weeks
+    )
+
+
+def _reasons(report: DriftReport, codes: Sequence[str]) -> str:
+    cfg = _cfg(report)
+    return "; ".join(reason_label(code, cfg) for code in codes)
+
+
+def _shown(shown: int, total: int, what: str) -> str | None:
+    return None if shown >= total else f"Showing {shown:,} of {total:,} {what}."
+
+
+#: The reasons beside the counts in the agency and owner tables (``overdue`` is already a column).
+TABLE_REASONS = tuple(r for r in REASONS if r != "overdue")
+TALLY_COLUMNS = ("Open", "Overdue", "Drifting", "Done (7 days)", *(REASON_HEADINGS[r] for r in TABLE_REASONS))
+
+
+def _tally_cells(tally: Tally) -> tuple[Cell, ...]:
+    return (
+        tally.open,
+        tally.overdue,
+        tally.drifting,
+        tally.done_this_week,
+        *(tally.reasons.get(r) for r in TABLE_REASONS),
+    )
+
+
+def summary_pairs(report: DriftReport) -> list[tuple[str, Cell]]:
+    h, t = report.headline, report.thresholds
+    cfg = _cfg(report)
+    pairs: list[tuple[str, Cell]] = [
+        ("Marking", report.marking),
+        ("Generated", report.generated_at),
+        ("Time zone", report.timezone),
+        ("Covers", report.filters.describe()),
+        ("Open actions", h.open),
+        ("Overdue", h.overdue),
+        ("Drifting", h.drifting),
+        ("Done in the last 7 days", h.done_this_week),
+        ("Median working days overdue", h.median_days_overdue),
+    ]
+    pairs += [(f"Drifting: {reason_label(r, cfg)}", report.reasons.get(r)) for r in REASONS]
+    pairs += [
+        ("Nudges not delivered", report.delivery_total),
+        ("Nudges stuck (still retried)", report.stuck_total),
+        ("Nudges undeliverable (no address)", report.unreachable_total),
+        ("Owners with drift", report.owners_total),
+        ("Meetings with drift", report.meetings_total),
+        ("Threshold: extensions", t.extensions),
+        ("Threshold: silence (working days)", t.silence_working_days),
+        ("Trend weeks", t.trend_weeks),
+    ]
+    pairs += [("Note", note) for note in report.notes]
+    return pairs
+
+
+def sections(report: DriftReport) -> list[Section]:
+    """The report's tables, in the order every format shows them."""
+    items = Section(
+        "drifting",
+        "Drifting actions",
+        (
+            "Ref",
+            "Task",
+            "Status",
+            "Owner",
+            "Agency",
+            "Case",
+            "Meeting",
+            "Recorded by",
+            "Recorded",
+            "Deadline",
+            "Working days late",
+            "Extensions",
+            "Review",
+            "Owner's last update",
+            "Reasons",
+        ),
+        tuple(
+            (
+                i.ref,
+                i.task,
+                i.status,
+                i.owner,
+                i.agency,
+                i.case_ref,
+                i.meeting_title,
+                i.recorded_by,
+                i.created_at,
+                i.deadline,
+                i.days_late,
+                i.extensions,
+                i.review_on,
+                i.owner_active_at,
+                _reasons(report, i.reasons),
+            )
+            for i in report.items
+        ),
+        _shown(len(report.items), report.items_total, "drifting actions, longest overdue first"),
+    )
+    agencies = Section(
+        "agencies",
+        "By agency",
+        ("Agency", *TALLY_COLUMNS),
+        tuple((a.agency, *_tally_cells(a.tally)) for a in report.agencies),
+    )
+    owners = Section(
+        "owners",
+        "Owners with drift",
+        ("Owner", "Agency", "Active", "Reachable", *TALLY_COLUMNS),
+        tuple((o.name, o.agency, o.active, o.reachable, *_tally_cells(o.tally)) for o in report.owners),
+        _shown(len(report.owners), report.owners_total, "owners with drift"),
+    )
+    meetings = Section(
+        "meetings",
+        "Meetings with the most drift",
+        ("Meeting", "Title", "Case", "Chair", "Started", "Open", "Overdue", "Drifting"),
+        tuple(
+            (m.meeting_id, m.title, m.case_ref, m.chair, m.started_at, m.open, m.overdue, m.drifting)
+            for m in report.meetings
+        ),
+        _shown(len(report.meetings), report.meetings_total, "meetings with drift"),
+    )
+    trend = Section(
+        "trend",
+        f"Trend: drifting at the end of each of the last {report.thresholds.trend_weeks} weeks",
+        ("Week ending", "As at", "Open", "Drifting", "Overdue", "Blocked", "Extended", "Review missed"),
+        tuple(
+            (
+                "now" if p.current else p.week_ending,
+                p.at,
+                p.open,
+                p.drifting,
+                p.overdue,
+                p.blocked,
+                p.extended,
+                p.review_missed,
+            )
+            for p in report.trend
+        ),
+        "Rebuilt from the action log: overdue, blocked, extended and missed reviews (not silence or owners).",
+    )
+    delivery = Section(
+        "delivery",
+        "Nudges not delivered",
+        ("Nudge", "Ref", "Step", "Problem", "Recipient", "Attempts", "Last error", "When"),
+        tuple(
+            (d.nudge_id, d.ref, d.step, d.problem, d.recipient, d.attempts, d.last_error, d.at) for d in report.delivery
+        ),
+        _shown(len(report.delivery), report.delivery_total, "delivery problems"),
+    )
+    return [items, agencies, owners, meetings, trend, delivery]
