@@ -126,12 +126,13 @@ def _instant(when: When, ctx: Context) -> datetime:
     return ctx.cal.at(when.day, when.wall) if when.wall else ctx.cal.end_of(when.day)
 
 
-def _day_warning(label: str, day: date, cal: WorkCalendar) -> str | None:
+def _day_warning(label: str, day: date, cal: WorkCalendar, now: datetime) -> str | None:
+    shown = format_day(day, now, cal.zone)  # with the year when it is not this year's
     holiday = cal.bank_holiday_name(day)
     if holiday:
-        return f"The {label} {format_day(day)} is a bank holiday ({holiday})."
+        return f"The {label} {shown} is a bank holiday ({holiday})."
     if day.weekday() >= 5:
-        return f"The {label} {format_day(day)} is a {day:%A}."
+        return f"The {label} {shown} is a {day:%A}."
     return None
 
 
@@ -194,7 +195,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         raise GrammarError(passed)
     warnings: list[str] = list(deadline.notes)
     deadline_day = cal.local(deadline_at).date()
-    if warning := _day_warning("deadline", deadline_day, cal):
+    if warning := _day_warning("deadline", deadline_day, cal, now):
         warnings.append(warning)
     if deadline_at - now > FAR_AHEAD:
         warnings.append(f"The deadline {format_when(deadline_at, cal.zone, now)} is more than six months away.")
@@ -210,7 +211,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
                 f"The review date {format_day(review_day, now, cal.zone)} is before the deadline "
                 f"{format_day(deadline_day, now, cal.zone)}."
             )
-        if warning := _day_warning("review date", review_day, cal):
+        if warning := _day_warning("review date", review_day, cal, now):
             warnings.append(warning)
     if len(case_refs) > 1:
         warnings.append(f"Several case references ({', '.join('#' + r for r in case_refs)}): recorded #{case_refs[0]}.")
@@ -260,6 +261,6 @@ def parse_when(text: str, now: datetime, cal: WorkCalendar, what: str = "deadlin
     if instant <= now and not (what == "review date" and cal.local(instant).date() == ctx.today):
         raise GrammarError(f"The {what} {format_when(instant, cal.zone, now)} is in the past.")
     warnings = list(when.notes)
-    if warning := _day_warning(what, cal.local(instant).date(), cal):
+    if warning := _day_warning(what, cal.local(instant).date(), cal, now):
         warnings.append(warning)
     return instant.astimezone(UTC), tuple(warnings)

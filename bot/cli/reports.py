@@ -22,6 +22,7 @@ from bot.cli.common import (
     warn,
 )
 from bot.config import Settings
+from bot.reports.as_text import CSV_SECTIONS, csv_table
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -31,6 +32,12 @@ def add_parsers(sub: Subparsers) -> None:
     p.add_argument("--now", help="the clock, ISO (local unless an offset is given)")
     p.add_argument("--format", choices=["md", "csv", "json", "xlsx", "html"], default="md")
     p.add_argument("--out", help="file to write (default stdout; required for xlsx)")
+    p.add_argument(
+        "--section",
+        choices=CSV_SECTIONS,
+        help="with --format csv: the table to write (default drifting; the others are summary, agencies, "
+        "owners, meetings, trend, delivery)",
+    )
     p.add_argument("--agency", help="only actions owned by this agency's people")
     p.add_argument("--meeting", type=int, metavar="ID", help="only this meeting's actions")
     p.add_argument("--case", metavar="CASEREF")
@@ -59,10 +66,14 @@ def cmd_report(args: argparse.Namespace, settings: Settings, out: IO[str], core:
         since=day_arg(args.since, "--since"),
         until=day_arg(args.until, "--until"),
     )
-    report = build_report(core.db, core.settings, core.calendar, now, filters)
-    data = render(report, args.format)
+    if args.section and args.format != "csv":
+        raise UsageError("--section picks one table for --format csv; the other formats hold every table")
     if args.format == "xlsx" and (not args.out or args.out == "-"):
         raise UsageError("--format xlsx needs --out FILE")
+    report = build_report(core.db, core.settings, core.calendar, now, filters)
+    data = render(report, args.format, args.section)
+    if args.format == "csv" and (note := csv_table(report, args.section or "drifting")[2]):
+        warn(note)  # a capped list says so, beside the file rather than inside the table
     if isinstance(data, bytes):
         with private_file(args.out, "wb") as binary:
             binary.write(data)

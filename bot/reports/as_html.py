@@ -112,6 +112,7 @@ def render_html(report: DriftReport) -> str:
             "created": text_cell(i.created_at, zone),
             "recorded_by": i.recorded_by,
             "reasons": "; ".join(reason_label(r, cfg) for r in i.reasons),
+            "note": i.latest_note or "",
         }
         for i in report.items
     ]

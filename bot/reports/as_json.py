@@ -84,6 +84,7 @@ def report_dict(report: DriftReport) -> dict[str, Any]:
                     "review_on": i.review_on.isoformat() if i.review_on else None,
                     "owner_active_at": _iso(i.owner_active_at),
                     "reasons": list(i.reasons),
+                    "latest_note": i.latest_note,
                 }
                 for i in report.items
             ],

@@ -52,41 +52,31 @@ def csv_cell(value: Cell, zone: ZoneInfo) -> str | int | float:
     return cell
 
 
-def render_csv(report: DriftReport) -> str:
-    """Sections one after another, each a ``[key]`` line, a header row and its rows, then a blank
-    line; the marking is the first and the last line."""
+#: The tables ``--format csv`` can give, one per file: the summary, then the report's sections.
+CSV_SECTIONS = ("summary", "drifting", "agencies", "owners", "meetings", "trend", "delivery")
+
+
+def csv_table(
+    report: DriftReport, section: str = "drifting"
+) -> tuple[tuple[str, ...], list[tuple[Cell, ...]], str | None]:
+    """One of ``CSV_SECTIONS``: its columns, its rows and its note (a cap: "Showing 100 of ...")."""
+    if section == "summary":
+        return ("Item", "Value"), [tuple(pair) for pair in summary_pairs(report)], None
+    for found in sections(report):
+        if found.key == section:
+            return found.columns, list(found.rows), found.note
+    raise ValueError(f"unknown section {section!r}; use one of {', '.join(CSV_SECTIONS)}")
+
+
+def render_csv(report: DriftReport, section: str = "drifting") -> str:
+    """One flat table that a spreadsheet or a script loads as it is: a header row, then one row per item
+    (by default one per drifting action, with every column of the HTML list). Every row starts with the
+    marking, so that it stays marked however the rows are filtered, sorted or copied."""
     zone = ZoneInfo(report.timezone)
+    columns, rows, _ = csv_table(report, section)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([MARKING])
-    writer.writerow(["[summary]"])
-    writer.writerow(["Item", "Value"])
-    for label, value in summary_pairs(report):
-        writer.writerow([csv_cell(label, zone), csv_cell(value, zone)])
-    for section in sections(report):
-        writer.writerow([])
-        writer.writerow([f"[{section.key}]"])
-        writer.writerow(section.columns)
-        for row in section.rows:
-            writer.writerow([csv_cell(value, zone) for value in row])
-        if section.note:
-            writer.writerow([csv_cell(f"Note: {section.note}", zone)])
-    writer.writerow([])
-    writer.writerow([MARKING])
+    writer.writerow(["Marking", *columns])
+    for row in rows:
+        writer.writerow([MARKING, *(csv_cell(value, zone) for value in row)])
     return out.getvalue()
-
-
-def parse_csv(text: str) -> dict[str, list[list[str]]]:
-    """Read a CSV written by ``render_csv`` back into its sections (header row first; notes dropped)."""
-    found: dict[str, list[list[str]]] = {}
-    current: list[list[str]] | None = None
-    for row in csv.reader(io.StringIO(text)):
-        if not row or row == [MARKING]:
-            current = None
-            continue
-        if len(row) == 1 and row[0].startswith("[") and row[0].endswith("]"):
-            current = found.setdefault(row[0][1:-1], [])
-            continue
-        if current is not None and not (len(row) == 1 and row[0].startswith("Note: ")):
-            current.append(row)
-    return found

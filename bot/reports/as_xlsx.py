@@ -16,10 +16,10 @@ from bot.reports.definitions import (
 )
 from bot.reports.sections import Cell, sections, summary_pairs
 
+#: What an empty table says, so that an empty sheet is not mistaken for a failed export.
+NOTHING = "None this week"
 
-# =================================================================================================
-# Excel
-# =================================================================================================
+
 def _xlsx_value(value: Cell, zone: ZoneInfo) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(zone).replace(tzinfo=None)  # naive local: Excel has no time zones
@@ -69,6 +69,10 @@ def render_xlsx(report: DriftReport) -> bytes:
                     cell.number_format = "yyyy-mm-dd"
                 elif isinstance(cell.value, str) and len(cell.value) > 40:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
+        last_column = get_column_letter(len(columns))
+        ws.auto_filter.ref = f"A3:{last_column}{3 + len(rows)}"  # filters on the header row over the table
+        if not rows:
+            ws.append([NOTHING])
         ws.append([])
         ws.append([MARKING])
         ws.cell(ws.max_row, 1).font = marking_font

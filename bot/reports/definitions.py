@@ -173,6 +173,8 @@ class DriftItem:
     #: Working days between the deadline's day and today (None when not overdue).
     days_late: int | None
     reasons: tuple[str, ...]
+    #: The latest reason or note given on it ("Blocked: waiting for GP records"), trimmed; None if none.
+    latest_note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ number is aggregated in the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -36,7 +36,7 @@ from bot.reports.definitions import (
     ReasonCounts,
     Tally,
 )
-from storage.models import OPEN_STATUSES, Action, Agency, Meeting, Nudge, Person
+from storage.models import OPEN_STATUSES, Action, ActionEvent, Agency, EventContent, Meeting, Nudge, Person
 
 
 def silence_cutoff(cal: WorkCalendar, today: date, working_days: int) -> datetime:
@@ -77,6 +77,21 @@ def _working_days_late(days: Iterable[date], today: date, cal: WorkCalendar) -> 
             cursor -= timedelta(days=1)
         result[day] = counted if day <= today else 0
     return result
+
+
+#: The events whose reason is shown on a drifting action, with how the report names each.
+NOTE_KINDS = {
+    "blocked": "Blocked",
+    "unblocked": "Unblocked",
+    "extended": "Extended",
+    "brought_forward": "Brought forward",
+    "acknowledged": "On track",
+    "commented": "Comment",
+    "reassigned": "Reassigned",
+    "reopened": "Reopened",
+    "reviewed": "Reviewed",
+}
+NOTE_LENGTH = 200
 
 
 def _case(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -315,6 +330,7 @@ class SectionQueries:
             .where(Action.id.in_(chosen))
             .order_by(Action.deadline, Action.id)
         ).all()
+        notes = self.latest_notes([r[0] for r in rows])
         deadline_days = {self.cal.today(r[11]) for r in rows if r[11] < self.now}
         late = _working_days_late(deadline_days, self.today, self.cal)
         items = []
@@ -340,9 +356,40 @@ class SectionQueries:
                     owner_active_at=r[14],
                     days_late=late[self.cal.today(r[11])] if r[11] < self.now else None,
                     reasons=reasons,
+                    latest_note=notes.get(r[0]),
                 )
             )
         return items
+
+    def latest_notes(self, action_ids: Sequence[int]) -> dict[int, str]:
+        """Each action's latest reason or note (a block's reason, an extension's, the owner's comment), as
+        "Blocked: waiting for GP records", so that the DSL need not open each action's history."""
+        if not action_ids:
+            return {}
+        said = and_(
+            ActionEvent.action_id.in_(action_ids),
+            ActionEvent.kind.in_(tuple(NOTE_KINDS)),
+            EventContent.reason.is_not(None),
+            EventContent.reason != "",
+        )
+        latest = (
+            select(ActionEvent.action_id, func.max(ActionEvent.seq).label("seq"))
+            .join(EventContent, EventContent.event_id == ActionEvent.id)
+            .where(said)
+            .group_by(ActionEvent.action_id)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(latest.c.action_id, ActionEvent.kind, EventContent.reason)
+            .join(ActionEvent, ActionEvent.seq == latest.c.seq)
+            .join(EventContent, EventContent.event_id == ActionEvent.id)
+        )
+        notes = {}
+        for action_id, kind, reason in rows:
+            text = " ".join(str(reason).split())
+            text = text if len(text) <= NOTE_LENGTH else text[: NOTE_LENGTH - 1] + "\u2026"
+            notes[action_id] = f"{NOTE_KINDS[kind]}: {text}"
+        return notes
 
     def meetings(self, limit: int) -> tuple[list[MeetingRow], int]:
         o = self.owner

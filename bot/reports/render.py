@@ -24,12 +24,15 @@ from bot.reports.definitions import (
 FORMATS = ("md", "csv", "json", "xlsx", "html")
 
 
-def render(report: DriftReport, fmt: str) -> str | bytes:
-    """The report in one of FORMATS (xlsx is bytes, the others text)."""
+def render(report: DriftReport, fmt: str, section: str | None = None) -> str | bytes:
+    """The report in one of FORMATS (xlsx is bytes, the others text). ``section`` picks the table a CSV
+    holds (``CSV_SECTIONS``; by default the drifting actions); the other formats hold every section."""
+    if section is not None and fmt != "csv":
+        raise ValueError(f"a section is for the csv format, which holds one table; {fmt} holds them all")
     if fmt == "md":
         return render_markdown(report)
     if fmt == "csv":
-        return render_csv(report)
+        return render_csv(report, section or "drifting")
     if fmt == "json":
         return render_json(report)
     if fmt == "xlsx":

@@ -113,6 +113,7 @@ def sections(report: DriftReport) -> list[Section]:
             "Review",
             "Owner's last update",
             "Reasons",
+            "Latest reason or note",
         ),
         tuple(
             (
@@ -131,6 +132,7 @@ def sections(report: DriftReport) -> list[Section]:
                 i.review_on,
                 i.owner_active_at,
                 _reasons(report, i.reasons),
+                i.latest_note,
             )
             for i in report.items
         ),

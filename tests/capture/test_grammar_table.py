@@ -308,6 +308,7 @@ WARN: list[tuple[str, datetime, str]] = [
     ),
     ("@jo Send plan by this Friday", london(2026, 12, 11, 9), "\u201cFriday\u201d is read as today, Fri 11 Dec"),
     ("@jo Send plan by 1/9", MON7, "1/9 is read as Wed 1 Sep 2027"),
+    ("@jo Send plan by 27 Nov 2027", MON7, "The deadline Sat 27 Nov 2027 is a Saturday."),
     ("@jo Send plan by tomorrow review 1 Sep", MON7, "1 Sep is read as Wed 1 Sep 2027"),
 ]
 

@@ -5,6 +5,7 @@ The numbers asserted here are worked out by hand in tests/drift_fixtures/scenari
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from dataclasses import replace
@@ -365,3 +366,37 @@ def test_cli_writes_files(core: Core, history: History, cli_url: str, cli: Cli, 
     code, out = cli("--format", "md", "--out", str(folder / "drift.md"))
     assert code == 0 and out == ""
     assert (folder / "drift.md").read_text(encoding="utf-8").startswith("**OFFICIAL-SENSITIVE**")
+
+
+def test_cli_csv_is_one_flat_table_per_section(core: Core, history: History, cli_url: str, cli: Cli) -> None:
+    code, out = cli("--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0 and rows[0][:3] == ["Marking", "Ref", "Task"]
+    assert [row[1] for row in rows[1:]] == EXPECTED_ORDER  # one row per drifting action, nothing else
+    assert {len(row) for row in rows} == {len(rows[0])}
+    code, out = cli("--format", "csv", "--section", "agencies")
+    assert code == 0 and next(csv.reader(io.StringIO(out)))[:2] == ["Marking", "Agency"]
+    assert cli("--format", "md", "--section", "owners")[0] == 2 and "--section picks one table" in cli.err
+    with pytest.raises(SystemExit) as refused:  # argparse: exit status 2 and the choices on stderr
+        cli("--format", "csv", "--section", "nonsense")
+    assert refused.value.code == 2
+
+
+def test_each_drifting_action_shows_its_latest_reason_or_note(core: Core, clock: Clock) -> None:
+    from bot.actions.people import PersonInput
+    from bot.capture.grammar import parse_action
+    from bot.reports.render import render
+
+    chair, owner = PersonInput(OwnerRef("slack", "U0CHAIR")), PersonInput(OwnerRef("slack", "U0JO"))
+    draft = parse_action("<@U0JO> Send the GP chronology by Tuesday", clock(), core.calendar)
+    ref = core.service.record(draft, chair).action.ref
+    core.service.block(ref, owner, "waiting for the GP's *records* [see](https://evil.example)")
+    later = london(2026, 11, 30, 10)
+    [item] = build_report(core.db, core.settings, core.calendar, later, DriftFilters()).items
+    assert item.latest_note == "Blocked: waiting for the GP's *records* [see](https://evil.example)"
+    markdown = str(render(build_report(core.db, core.settings, core.calendar, later, DriftFilters()), "md"))
+    assert "Blocked: waiting for the GP's \\*records\\* \\[see\\](https://evil.example)" in markdown
+    core.service.comment(ref, owner, "chased the surgery again " + "x" * 300)
+    [item] = build_report(core.db, core.settings, core.calendar, later, DriftFilters()).items
+    assert item.latest_note is not None and item.latest_note.startswith("Comment: chased the surgery again")
+    assert len(item.latest_note) <= len("Comment: ") + 200 and item.latest_note.endswith("\u2026")

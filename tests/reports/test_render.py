@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 import bot.reports.render
 from bot.actions.directory import update_person
@@ -28,6 +29,7 @@ from bot.capture.grammar import parse_action
 from bot.capture.owners import OwnerRef
 from bot.reports.as_json import report_dict
 from bot.reports.as_slack import slack_blocks
+from bot.reports.as_text import CSV_SECTIONS
 from bot.reports.definitions import MARKING, REASONS, DriftFilters, DriftReport
 from bot.reports.drift import build_report
 from bot.reports.render import render
@@ -128,6 +130,7 @@ def expected_tables(data: dict[str, Any]) -> dict[str, list[list[str]]]:
                 s(i["review_on"]),
                 local_iso(i["owner_active_at"]),
                 "; ".join(label(code) for code in i["reasons"]),
+                s(i["latest_note"]),
             ]
             for i in data["drifting"]["items"]
         ],
@@ -178,16 +181,13 @@ def undefuse(cell: str) -> str:
     return cell[1:] if cell[:2] in ("'=", "'+", "'-", "'@") else cell
 
 
-def csv_tables(text: str) -> dict[str, list[list[str]]]:
+def csv_tables(report: DriftReport) -> dict[str, list[list[str]]]:
+    """Every table, each from its own ``--section`` CSV: loaded as a plain table, the marking column set aside."""
     tables: dict[str, list[list[str]]] = {}
-    current: list[list[str]] | None = None
-    for row in csv.reader(io.StringIO(text)):
-        if not row or row == [MARKING]:
-            current = None
-        elif len(row) == 1 and re.fullmatch(r"\[\w+\]", row[0]):
-            current = tables.setdefault(row[0][1:-1], [])
-        elif current is not None and not row[0].startswith("Note: "):
-            current.append([undefuse(cell) for cell in row])
+    for key in CSV_SECTIONS:
+        rows = list(csv.reader(io.StringIO(str(render(report, "csv", key)))))
+        assert rows[0][0] == "Marking" and all(row[0] == MARKING for row in rows[1:]), key
+        tables[key] = [[undefuse(cell) for cell in row[1:]] for row in rows]
     return tables
 
 
@@ -222,7 +222,7 @@ def test_every_format_holds_the_same_data(report: DriftReport) -> None:
     assert data == report_dict(report)
     assert data["headline"] == EXPECTED_HEADLINE
     expected = expected_tables(data)
-    from_csv = csv_tables(str(render(report, "csv")))
+    from_csv = csv_tables(report)
     workbook = render(report, "xlsx")
     assert isinstance(workbook, bytes)
     from_xlsx = xlsx_tables(workbook)
@@ -326,8 +326,8 @@ def markdown_tables(text: str) -> dict[str, list[list[str]]]:
 def test_every_format_is_marked(report: DriftReport) -> None:
     markdown = str(render(report, "md")).strip().splitlines()
     assert markdown[0] == markdown[-1] == f"**{MARKING}**"
-    lines = str(render(report, "csv")).strip().splitlines()
-    assert lines[0] == lines[-1] == MARKING
+    rows = list(csv.reader(io.StringIO(str(render(report, "csv")))))
+    assert rows[0][0] == "Marking" and len(rows) > 1 and all(row[0] == MARKING for row in rows[1:])
     assert json.loads(render(report, "json"))["marking"] == MARKING
     html = str(render(report, "html"))
     assert html.count(f'<div class="marking" role="note">{MARKING}</div>') == 2
@@ -351,6 +351,8 @@ def test_workbook_sheets_frozen_headers_and_real_dates(report: DriftReport) -> N
         assert ws.oddHeader.center.text == MARKING and ws.oddFooter.center.text == MARKING
         assert ws.cell(ws.max_row, 1).value == MARKING
         assert all(cell.font.bold for cell in ws[3] if cell.value)
+        assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A3:")  # every table filters
+    assert workbook["Drifting"].auto_filter.ref == f"A3:{get_column_letter(workbook['Drifting'].max_column)}11"
     drifting = workbook["Drifting"]
     header = [c.value for c in drifting[3]]
     first = {name: drifting.cell(4, index + 1) for index, name in enumerate(header)}
@@ -366,6 +368,14 @@ def test_workbook_sheets_frozen_headers_and_real_dates(report: DriftReport) -> N
     assert trend.cell(4, 1).value == datetime(2026, 10, 18) and trend.cell(12, 1).value == "now"
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=4, values_only=True) if row[0]}
     assert summary["Drifting"] == 8 and summary["Generated"] == datetime(2026, 12, 10, 10, 0)
+
+
+def test_an_empty_table_says_so_in_the_workbook(core: Core, clock: Clock) -> None:
+    data = render(build_report(core.db, core.settings, core.calendar, NOW, DriftFilters()), "xlsx")
+    assert isinstance(data, bytes)
+    workbook = load_workbook(io.BytesIO(data))
+    for title in ("Drifting", "By owner", "Meetings", "Delivery"):
+        assert workbook[title].cell(4, 1).value == "None this week", title
 
 
 # -- hostile text -----------------------------------------------------------------------------------
@@ -509,3 +519,9 @@ def test_the_page_prints_on_a4_marked_on_every_page(report: DriftReport, core: C
         assert text.count(MARKING) >= 2, number  # and the bottom one
         assert f"Page {number} of {len(reader.pages)}" in text
     assert os.path.getsize(pdf) > 10_000
+
+
+def test_the_page_puts_the_drifting_actions_straight_after_the_headline(report: DriftReport) -> None:
+    html = str(render(report, "html"))
+    order = [html.index(f'id="{key}"') for key in ("headline", "drifting-heading", "trend-heading", "summary-heading")]
+    assert order == sorted(order)
