@@ -477,7 +477,7 @@ class ActionService:
     def mark_reviewed(
         self, ref: str | int, actor: PersonInput, note: str | None = None, *, now: datetime | None = None
     ) -> ActionView:
-        """The chair (or a DSL) has reviewed the action at its review date."""
+        """The review at the review date: by whoever recorded the action, a DSL or an admin; never its owner."""
         now = self._now(now)
         note = clean_reason(note, False, "review")
         with self.db.transaction() as session:
