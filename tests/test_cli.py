@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -209,3 +210,20 @@ def test_console_script_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["deadline"] == "2026-12-04T17:00:00+00:00"
+
+
+def test_the_console_reaches_whom_it_can_address(tmp_path: Path) -> None:
+    """`actionbot console` (as `make console` runs it): an @handle owner is reachable there; a quoted name
+    with no address is named to the chair as unreachable."""
+    exe = Path(sys.executable).with_name("actionbot")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}"}
+    env.pop("ACTIONBOT_AS", None)
+    env.pop("ACTIONBOT_CONFIG", None)
+    for argv in (["db", "upgrade"], ["people", "set-role", "@chair", "chair"]):
+        subprocess.run([str(exe), *argv], env=env, capture_output=True, text=True, check=True)
+    typed = '/action @jo Call the school by Friday\n/action "Dr Khan" Send the summary by Friday\n/actions all\n'
+    result = subprocess.run([str(exe), "console"], input=typed, env=env, capture_output=True, text=True, check=True)
+    assert "Please check A-1" not in result.stdout  # @jo: no warning at all
+    assert "Dr Khan cannot be reached" in result.stdout
+    listed = [line for line in result.stdout.splitlines() if line.strip().startswith(("A-1 ", "A-2 "))]
+    assert [("CANNOT BE REACHED" in line) for line in listed] == [False, True]

@@ -37,10 +37,16 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
-    from handlers.console import ConsoleChat
+    from handlers.console import ConsoleChat, ConsoleMessenger
 
     speaker = person_arg(args.as_ or os.environ.get("ACTIONBOT_AS") or "@chair").ref
-    chat = ConsoleChat(core.commands, speaker, write=lambda text: print(text, file=out))
+
+    def write(text: str) -> None:
+        print(text, file=out)
+
+    # The console is a chat platform of its own: whoever it can address is reachable here, as on Slack.
+    core.router.add(ConsoleMessenger(write))
+    chat = ConsoleChat(core.commands, speaker, write=write)
     out.write("actionbot console: type /help for commands, /quit to leave.\n")
     interactive = sys.stdin.isatty()
     while True:
