@@ -90,6 +90,15 @@ def clean_reason(reason: str | None, required: bool, what: str) -> str | None:
     return text or None
 
 
+def _review_refusal(person: Person, action: Action) -> str:
+    if person.id == action.owner_id:
+        return (
+            f"{action.ref} is yours: its review is the chair's check of your work. "
+            "Use Done or On track to report on it. Nothing was changed."
+        )
+    return f"Only the chair who recorded {action.ref} or a DSL can mark it reviewed. Nothing was changed."
+
+
 #: Event details that name a person by id.
 PERSON_FIELDS = ("owner_id", "from_owner_id", "to_owner_id")
 
@@ -172,14 +181,33 @@ class ActionService:
         for listener in self.listeners:
             listener.action_changed(session, action, kind, now)
 
-    def _changeable(self, session: Session, ref: str | int, actor: PersonInput, now: datetime) -> tuple[Action, Person]:
+    def _authorised(
+        self,
+        session: Session,
+        ref: str | int,
+        actor: PersonInput,
+        now: datetime,
+        allowed: Callable[[Person, Action], bool],
+        refusal: Callable[[Person, Action], str],
+    ) -> tuple[Action, Person]:
+        """The action (locked) and the person acting, once ``allowed`` says they may; else NotAllowed."""
         action = self._load(session, ref, lock=True)
         person = identify(session, actor, now)
-        if not authz.may_change(person, action):
-            raise NotAllowed(
-                f"Only the owner, the chair who recorded {action.ref}, or a DSL can change it. Nothing was changed."
-            )
+        if not allowed(person, action):
+            raise NotAllowed(refusal(person, action))
         return action, person
+
+    def _changeable(self, session: Session, ref: str | int, actor: PersonInput, now: datetime) -> tuple[Action, Person]:
+        return self._authorised(
+            session,
+            ref,
+            actor,
+            now,
+            authz.may_change,
+            lambda _, action: (
+                f"Only the owner, the chair who recorded {action.ref}, or a DSL can change it. Nothing was changed."
+            ),
+        )
 
     def _require_open(self, action: Action, what: str) -> None:
         if action.status not in ("open", "blocked"):
@@ -316,10 +344,14 @@ class ActionService:
         now = self._now(now)
         note = clean_reason(note, False, "acknowledge")
         with self.db.transaction() as session:
-            action = self._load(session, ref, lock=True)
-            person = identify(session, actor, now)
-            if not authz.may_acknowledge(person, action):
-                raise NotAllowed(f"Only the owner of {action.ref} can say it is on track.")
+            action, person = self._authorised(
+                session,
+                ref,
+                actor,
+                now,
+                authz.may_acknowledge,
+                lambda _, action: f"Only the owner of {action.ref} can say it is on track.",
+            )
             self._require_open(action, "acknowledge")
             self._record(session, action, "acknowledged", person, now, note)
             return ActionView.of(action)
@@ -467,10 +499,9 @@ class ActionService:
         now = self._now(now)
         text_ = clean_reason(text, True, "comment")
         with self.db.transaction() as session:
-            action = self._load(session, ref, lock=True)
-            person = identify(session, actor, now)
-            if not authz.may_see(person, action):
-                raise NotAllowed(f"You cannot see {action.ref}.")
+            action, person = self._authorised(
+                session, ref, actor, now, authz.may_see, lambda _, action: f"You cannot see {action.ref}."
+            )
             self._record(session, action, "commented", person, now, text_)
             return ActionView.of(action)
 
@@ -481,17 +512,7 @@ class ActionService:
         now = self._now(now)
         note = clean_reason(note, False, "review")
         with self.db.transaction() as session:
-            action = self._load(session, ref, lock=True)
-            person = identify(session, actor, now)
-            if not authz.may_review(person, action):
-                if person.id == action.owner_id:
-                    raise NotAllowed(
-                        f"{action.ref} is yours: its review is the chair's check of your work. "
-                        "Use Done or On track to report on it. Nothing was changed."
-                    )
-                raise NotAllowed(
-                    f"Only the chair who recorded {action.ref} or a DSL can mark it reviewed. Nothing was changed."
-                )
+            action, person = self._authorised(session, ref, actor, now, authz.may_review, _review_refusal)
             action.reviewed_at = now
             self._record(session, action, "reviewed", person, now, note)
             return ActionView.of(action)
