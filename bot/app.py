@@ -11,6 +11,7 @@ from bot.actions.ports import Messenger
 from bot.actions.service import ActionService
 from bot.capture.dates import WorkCalendar, utcnow
 from bot.chasing.delivery import Router
+from bot.chasing.runner import SweepRunner
 from bot.chasing.sweep import Chaser
 from bot.config import Settings
 from bot.inbox import Inbox
@@ -28,6 +29,8 @@ class Core:
     service: ActionService
     commands: Commands
     inbox: Inbox
+    #: Sweeps in its own thread when woken; started by whoever runs the scheduler.
+    sweeper: SweepRunner
 
 
 def build_core(
@@ -59,4 +62,5 @@ def build_core(
         service,
         Commands(service, reachable=lambda person: router.for_person(person) is not None),
         inbox,
+        SweepRunner(lambda: chaser.sweep(), chaser.stop_sending),
     )

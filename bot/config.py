@@ -43,6 +43,8 @@ class ChaseSettings:
     max_send_attempts: int = 5
     retry_backoff_seconds: int = 300
     batch_size: int = 500
+    #: Threads sending at once (each platform's own limits apply on top: bot.chasing.pacing).
+    send_workers: int = 16
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ _ENV: dict[str, tuple[str, str]] = {
     "ACTIONBOT_PII_MODE": ("", "pii_mode"),
     "ACTIONBOT_NUDGE_HOUR": ("chase", "nudge_hour"),
     "ACTIONBOT_SWEEP_INTERVAL": ("chase", "sweep_interval_seconds"),
+    "ACTIONBOT_SEND_WORKERS": ("chase", "send_workers"),
     "ACTIONBOT_RETENTION_DONE_DAYS": ("retention", "done_days"),
     "ACTIONBOT_RETENTION_CANCELLED_DAYS": ("retention", "cancelled_days"),
     "ACTIONBOT_INBOX_WORKERS": ("inbox", "workers"),

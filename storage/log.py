@@ -109,44 +109,93 @@ def append_event(
     return session.get_one(ActionEvent, event_id)
 
 
+#: The log's record of a verification: ``details`` say through which event (seq and hash) it was intact.
+CHECKPOINT = "audit_verified"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The last event a verification found intact; the next one starts after it."""
+
+    seq: int
+    hash: str
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
     checked: int
     broken_seq: int | None = None
     problem: str | None = None
+    #: The first event checked (1 for a full verification) and the last one found intact.
+    first: int = 1
+    last: Checkpoint | None = None
 
     def describe(self) -> str:
-        if self.ok:
+        if not self.ok:
+            return f"BROKEN at event #{self.broken_seq}: {self.problem} ({self.checked} events checked before it)."
+        if self.first == 1:
             return f"OK: {self.checked} events, chain intact."
-        return f"BROKEN at event #{self.broken_seq}: {self.problem} ({self.checked} events checked before it)."
+        through = self.last.seq if self.last else self.first - 1
+        return (
+            f"OK: {self.checked} events since the last verified checkpoint (#{self.first - 1}) checked, chain intact"
+            f" through #{through}. Earlier events: actionbot audit verify --full."
+        )
 
 
-def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
-    """Walk the whole log in order and report the first broken link.
+def last_checkpoint(session: Session) -> Checkpoint | None:
+    """The most recent verification's checkpoint (checkpoints are recent, so this reads the log's tail)."""
+    details = session.execute(
+        select(EventContent.details)
+        .join(ActionEvent, EventContent.event_id == ActionEvent.id)
+        .where(ActionEvent.kind == CHECKPOINT)
+        .order_by(ActionEvent.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if not details:
+        return None
+    return Checkpoint(int(details["through_seq"]), str(details["through_hash"]))
+
+
+def record_checkpoint(session: Session, report: ChainReport, at: datetime, *, full: bool) -> None:
+    """Append the verification's result to the log (itself chained): the next one starts after it."""
+    if report.ok and report.last is not None:
+        details = {"through_seq": report.last.seq, "through_hash": report.last.hash, "full": full}
+        append_events(session, [NewEvent(CHECKPOINT, at, details=details)])
+
+
+def verify_chain(session: Session, since: Checkpoint | None = None, batch: int = 2000) -> ChainReport:
+    """Walk the log in order and report the first broken link: all of it, or (``since`` a checkpoint) the
+    events after it, starting from the hash the checkpoint vouched for.
 
     An event's reason and details may be missing only where retention removed them: for an event of an
     action with a ``redacted`` tombstone, written before that tombstone. Any content that is present must
     match the digest the event was written with (a content row replaced with empty details does not)."""
+    expected_seq = since.seq + 1 if since else 1
+    expected_prev = since.hash if since else GENESIS
+    if since is not None:
+        vouched = session.execute(select(ActionEvent.hash).where(ActionEvent.seq == since.seq)).scalar_one_or_none()
+        if vouched != since.hash:
+            what = "the event the last verified checkpoint vouched for was changed or removed"
+            return ChainReport(False, 0, since.seq, what + " (run actionbot audit verify --full)", expected_seq)
     redacted_at_seq: dict[int | None, int] = {
         action_id: seq
         for action_id, seq in session.execute(
             select(ActionEvent.action_id, func.min(ActionEvent.seq))
-            .where(ActionEvent.kind == "redacted")
+            .where(ActionEvent.kind == "redacted", ActionEvent.seq >= expected_seq)
             .group_by(ActionEvent.action_id)
         )
     }
-    expected_prev = GENESIS
-    expected_seq = 1
-    checked = 0
+    first, checked = expected_seq, 0
     rows = session.execute(
         select(ActionEvent, EventContent)
         .outerjoin(EventContent, EventContent.event_id == ActionEvent.id)
+        .where(ActionEvent.seq >= first)
         .order_by(ActionEvent.seq)
         .execution_options(yield_per=batch)
     )
     for event, content in rows:
-        problem = None
+        problem: str | None = None
         if event.seq != expected_seq:
             problem = f"expected event #{expected_seq} next, found #{event.seq} (events missing)"
         elif event.prev_hash != expected_prev:
@@ -160,11 +209,13 @@ def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
         elif content is None and not event.seq < redacted_at_seq.get(event.action_id, 0):
             problem = "its reason and details are missing and no retention record explains why"
         if problem:
-            return ChainReport(False, checked, event.seq if event.seq == expected_seq else expected_seq, problem)
+            broken = event.seq if event.seq == expected_seq else expected_seq
+            return ChainReport(False, checked, broken, problem, first)
         expected_prev = event.hash
         expected_seq += 1
         checked += 1
     head = session.execute(select(LogHead).where(LogHead.id == 1)).scalar_one()
-    if head.seq != checked or head.last_hash != expected_prev:
-        return ChainReport(False, checked, checked + 1, f"the log ends at #{checked} but its head says #{head.seq}")
-    return ChainReport(True, checked)
+    last = expected_seq - 1
+    if head.seq != last or head.last_hash != expected_prev:
+        return ChainReport(False, checked, last + 1, f"the log ends at #{last} but its head says #{head.seq}", first)
+    return ChainReport(True, checked, first=first, last=Checkpoint(last, expected_prev) if last else None)

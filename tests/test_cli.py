@@ -38,6 +38,20 @@ def test_parse_prints_the_documented_json(capsys: pytest.CaptureFixture[str]) ->
     }
 
 
+def test_parse_loads_no_database_stack() -> None:
+    """A one-shot `actionbot parse` imports what reading text needs, not SQLAlchemy, Alembic or a chat SDK."""
+    script = (
+        "import sys\nfrom bot.cli import main\n"
+        "assert main(['parse', '@jo Send the chronology by Friday', '--now', '2026-11-23T10:00']) == 0\n"
+        "heavy = {'sqlalchemy', 'alembic', 'storage', 'slack_sdk', 'msgraph', 'openpyxl', 'jinja2'}\n"
+        "print('loaded:' + ','.join(sorted({m.split('.')[0] for m in sys.modules} & heavy)))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
+    assert '"owner"' in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "loaded:"
+
+
 def test_parse_in_another_time_zone(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "parse", NOW, "--tz", "America/New_York", "@jo Call by Friday")
     assert code == 0 and json.loads(out)["deadline"] == "2026-11-27T22:00:00+00:00"

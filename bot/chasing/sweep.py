@@ -1,19 +1,21 @@
 """Chasing: queue each action's nudges into the outbox as it changes, and sweep the outbox to send what is due.
 
-The database is the source of truth; the scheduler only calls ``sweep``. Each nudge is a row with a
-unique key (action, step, deadline version, occurrence, recipient). A sweep claims due rows atomically
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's write transactions run one at a time), so two bot
-instances, a restart or a re-run never send a row twice. A claim is a lease: rows of a process that
+The database is the source of truth; the sweeper thread (``bot.chasing.runner``) calls ``sweep``. Each
+nudge is a row with a unique key (action, step, deadline version, occurrence, recipient). A sweep claims
+due rows atomically (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's write transactions run one at a
+time), so two bot instances, a restart or a re-run never send a row twice. A claim is a lease: rows of a process that
 dies mid-send are claimed again when the lease runs out (such a row may then be sent twice: a repeated
 nudge is better than a lost one). A live batch still sending halfway through its lease gives back the rows
 it has not reached, so they are never taken over while it may still send them. A failed send goes back to
 pending with backoff and is retried for ever; after ``max_send_attempts`` it is flagged ``stuck`` for the
 operator log and the DSL report.
 
-Claimed rows are handled in batches: one transaction to claim and prepare a batch, one to record its
-outcomes (events appended to the log in bulk, the next nudges planned set-wise), whatever the batch's
-size. This path reads and writes plain columns, never ORM objects: a sweep after a bank holiday may send
-thousands of nudges, and building ORM objects cost more than everything else together.
+Claimed rows are handled in batches: one transaction claims and prepares a batch; the sender
+(``bot.chasing.outbound``) sends it concurrently within each platform's limits and hands back finished
+rows in small groups, each recorded in one transaction (events appended to the log in bulk, the next
+nudges planned set-wise) before more is sent, so a crash can repeat only what was in flight. This path
+reads and writes plain columns, never ORM objects: a sweep after a bank holiday may send thousands of
+nudges, and building ORM objects cost more than everything else together.
 """
 
 from __future__ import annotations
@@ -22,21 +24,25 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.actions.messages import nudge_message
-from bot.actions.ports import Delivered, DeliveryError
-from bot.actions.records import ActionView, PersonView, load_actions
+from bot.actions.messages import Message, nudge_message
+from bot.actions.ports import DeliveryError
+from bot.actions.records import ActionView, load_actions
 from bot.capture.dates import WorkCalendar, ensure_aware, utcnow
 from bot.chasing.delivery import Router
 from bot.chasing.ladder import ESCALATION_STEPS, Occurrence
+from bot.chasing.outbound import Job, Sender
 from bot.chasing.planner import LADDER_STEPS, Planner, conversation_key, ladder_states, person_key, zone_of
 from bot.config import Settings
 from storage.bulk import among, update_rows
@@ -114,27 +120,6 @@ _CLAIM_COLUMNS = (
 )
 
 
-@dataclass
-class _Job:
-    """One claimed row on its way out."""
-
-    nudge_id: int
-    step: str
-    occurrence: int
-    recipient_key: str
-    recipient: PersonView | None
-    action: ActionView
-    reason: str | None
-    late: int
-    delivered: Delivered | None = None
-    error: Exception | None = None
-    released: bool = False  # given back unsent: the batch ran out of time
-
-    @property
-    def who(self) -> str:
-        return self.recipient.name if self.recipient else self.recipient_key.split(":", 2)[-1]
-
-
 class Chaser:
     """Plans nudges when actions change (the service's listener), and sends them when they fall due."""
 
@@ -153,6 +138,7 @@ class Chaser:
         self.router = router
         self.clock = clock
         self.planner = Planner(calendar, settings.chase)
+        self.sender = Sender(settings.chase.send_workers)
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stopping = threading.Event()
 
@@ -248,30 +234,35 @@ class Chaser:
             )
 
     # ===== sweeping ==============================================================================
-    def sweep(self, now: datetime | None = None, *, dry_run: bool = False, max_rows: int = 10_000) -> SweepReport:
+    def sweep(self, now: datetime | None = None, *, dry_run: bool = False, max_rows: int | None = None) -> SweepReport:
         """Send every nudge that is due (or, with ``dry_run``, say what would be sent and change nothing)."""
         now = ensure_aware(now) if now is not None else self.clock()
         report = SweepReport()
         if dry_run:
-            report.items.extend(self._would_send(now, max_rows))
+            report.items.extend(self._would_send(now, max_rows or 10_000))
             return report
         handled = 0
-        while handled < max_rows and not self._stopping.is_set():
-            claimed, jobs = self._take(now, min(self.cfg.batch_size, max_rows - handled))
+        while (max_rows is None or handled < max_rows) and not self._stopping.is_set():
+            limit = self.cfg.batch_size if max_rows is None else min(self.cfg.batch_size, max_rows - handled)
+            claimed, jobs = self._take(now, limit)
             if not claimed:
                 break
             handled += len(claimed)
             # Rate limits or a slow platform can stretch a batch; rows it has not reached in time go back to
             # the queue, so no other instance takes them over (when the lease runs out) while they wait here.
-            stop_at = self.clock() + SEND_WINDOW
-            for job in jobs:
-                if self.clock() < stop_at and not self._stopping.is_set():
-                    self._deliver(job, now)
-                else:
-                    job.released = True
-            self._finish(jobs, now)
+            self.sender.send(
+                jobs,
+                self.router,
+                lambda job: self._compose(job, now),
+                lambda group: self._record(group, now),
+                stop=partial(self._must_stop, self.clock() + SEND_WINDOW),
+            )
             report.items.extend(self._items(claimed, jobs))
         return report
+
+    def _must_stop(self, stop_at: datetime) -> bool:
+        """The process is stopping, or the batch's sending window is over."""
+        return self._stopping.is_set() or self.clock() >= stop_at
 
     @staticmethod
     def _claimable(now: datetime, at: datetime) -> ColumnElement[bool]:
@@ -281,7 +272,7 @@ class Chaser:
             and_(Nudge.status == "sending", Nudge.lease_until < at),
         )
 
-    def _take(self, now: datetime, limit: int) -> tuple[list[int], list[_Job]]:
+    def _take(self, now: datetime, limit: int) -> tuple[list[int], list[Job]]:
         """Atomically claim up to ``limit`` due rows (and rows whose lease ran out) for this worker, and
         prepare them for sending, in one transaction. Returns the claimed ids and the jobs to send."""
         at = max(now, self.clock())  # leases run on the real clock, also in a sweep for another moment
@@ -337,7 +328,7 @@ class Chaser:
         )
         return {action_id: reason for action_id, reason in rows}
 
-    def _prepare(self, session: Session, claimed: Sequence[_Claim], now: datetime) -> list[_Job]:
+    def _prepare(self, session: Session, claimed: Sequence[_Claim], now: datetime) -> list[Job]:
         """Turn claimed rows into jobs; cancel those that no longer make sense; collapse missed steps."""
         jobs, cancelled, moved = self._jobs_for(session, claimed, now)
         connection = session.connection()
@@ -356,7 +347,7 @@ class Chaser:
 
     def _jobs_for(
         self, session: Session, claimed: Sequence[_Claim], now: datetime
-    ) -> tuple[list[_Job], list[int], list[dict[str, Any]]]:
+    ) -> tuple[list[Job], list[int], list[dict[str, Any]]]:
         """What a sweep would do with these rows, writing nothing: the jobs to send, the rows to cancel, and
         the rows to move on to a later step (after downtime, only the most advanced step is sent)."""
         actions, people = load_actions(
@@ -378,32 +369,41 @@ class Chaser:
                 moved.append({"nudge_id": row.id, "step": step, "occurrence": occurrence, "due_at": latest.due_at})
             late = self.calendar.working_days_between(self.calendar.today(action.deadline), today)
             jobs.append(
-                _Job(
+                Job(
                     row.id, step, occurrence, row.recipient_key, recipient, action, reasons.get(action.id), max(0, late)
                 )
             )
         return jobs, cancelled, moved
 
-    def _deliver(self, job: _Job, now: datetime) -> None:
-        """Send one message through the router (outside any transaction). Never raises."""
-        try:
-            if job.recipient_key.startswith("c:"):
-                _, platform, conversation = job.recipient_key.split(":", 2)
-                messenger = self.router.for_conversation(platform)
-                if messenger is not None:
-                    message = nudge_message(job.step, job.action, self.calendar.zone, now)
-                    job.delivered = messenger.post_to_conversation(conversation, message)
-                return
-            assert job.recipient is not None
-            messenger = self.router.for_person(job.recipient)
-            if messenger is not None:
-                zone = zone_of(job.recipient.timezone, self.calendar.zone)
-                message = nudge_message(job.step, job.action, zone, now, working_days_late=job.late, reason=job.reason)
-                job.delivered = messenger.send_direct(job.recipient, message)
-        except Exception as error:  # any failure keeps the row pending and is retried: nothing is lost
-            job.error = error
+    def _compose(self, job: Job, now: datetime) -> Message:
+        """The message a job carries: a room's card, or a person's nudge in their own time zone."""
+        if job.recipient is None:
+            return nudge_message(job.step, job.action, self.calendar.zone, now)
+        zone = zone_of(job.recipient.timezone, self.calendar.zone)
+        return nudge_message(job.step, job.action, zone, now, working_days_late=job.late, reason=job.reason)
 
-    def _finish(self, jobs: Sequence[_Job], now: datetime) -> None:
+    def _record(self, jobs: Sequence[Job], now: datetime) -> None:
+        """Record a finished group, trying again while the database is away: what was sent must be written
+        down before anything more is sent (the sender waits for this), or it would be sent again."""
+        wait = 0.5
+        give_up = time.monotonic() + (LEASE - SEND_WINDOW).total_seconds()
+        while True:
+            try:
+                self._finish(jobs, now)
+                return
+            except DBAPIError as error:
+                if time.monotonic() + wait > give_up:
+                    raise
+                log.error(
+                    "recording %s sent nudges failed (%s); trying again in %.1f s",
+                    len(jobs),
+                    error.orig.__class__.__name__ if error.orig is not None else error.__class__.__name__,
+                    wait,
+                )
+                time.sleep(wait)
+                wait = min(wait * 2, 10.0)
+
+    def _finish(self, jobs: Sequence[Job], now: datetime) -> None:
         """Record a batch's outcomes, log its nudges and plan the next ones, in one transaction."""
         if not jobs:
             return
@@ -453,7 +453,7 @@ class Chaser:
                 self.planner.plan_after_send(session, sent, now)
 
     @staticmethod
-    def _event(job: _Job, now: datetime) -> NewEvent:
+    def _event(job: Job, now: datetime) -> NewEvent:
         details: dict[str, Any] = {
             "step": job.step,
             "occurrence": job.occurrence,
@@ -466,7 +466,7 @@ class Chaser:
         kind = "escalated" if job.step in ESCALATION_STEPS else "nudged"
         return NewEvent(kind, now, job.action.id, None, None, details)
 
-    def _failed(self, session: Session, job: _Job, now: datetime) -> None:
+    def _failed(self, session: Session, job: Job, now: datetime) -> None:
         error = job.error
         retry_after = error.retry_after if isinstance(error, DeliveryError) else None
         permanent = isinstance(error, DeliveryError) and error.permanent
@@ -501,7 +501,7 @@ class Chaser:
             )
 
     @staticmethod
-    def _items(claimed: list[int], jobs: list[_Job]) -> Iterator[SweepItem]:
+    def _items(claimed: list[int], jobs: list[Job]) -> Iterator[SweepItem]:
         by_id = {j.nudge_id: j for j in jobs}
         for nudge_id in claimed:
             job = by_id.get(nudge_id)

@@ -9,24 +9,25 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import IO, Any, TypeAlias, cast
+from typing import IO, TYPE_CHECKING, Any, TypeAlias, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from bot.actions import authz
-from bot.actions.people import PersonInput, find_person
-from bot.actions.records import ActionView
-from bot.actions.service import ServiceError
-from bot.app import Core
 from bot.capture.controls import neutralise
 from bot.capture.dates import utcnow
 from bot.capture.owners import parse_owner
 from bot.config import Settings
 
+if TYPE_CHECKING:  # the database stack loads only for the commands that use it (`parse` stays quick)
+    from sqlalchemy.orm import Session
+
+    from bot.actions import authz
+    from bot.actions.people import PersonInput
+    from bot.actions.records import ActionView
+    from bot.app import Core
+
 # argparse names its sub-parser action privately; each command group adds its commands to one.
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-WithCore = Callable[[argparse.Namespace, Settings, IO[str], Core], int]
+WithCore: TypeAlias = "Callable[[argparse.Namespace, Settings, IO[str], Core], int]"
 WithoutCore = Callable[[argparse.Namespace, Settings, IO[str]], int]
 
 
@@ -55,6 +56,8 @@ def day_arg(text: str | None, option: str) -> date | None:
 
 
 def person_arg(text: str | None, option: str = "--as") -> PersonInput:
+    from bot.actions.people import PersonInput
+
     if not text:
         raise UsageError(f"{option} PERSON is required (a <@U123> mention, an email, @handle or a quoted name)")
     owned = parse_owner(text.strip())
@@ -96,6 +99,10 @@ def output_to(path: str | None, out: IO[str]) -> Any:
 
 def principal_for(session: Session, who: str | None) -> authz.Principal:
     """``--as`` names a person who must already be known; without it, the operator."""
+    from bot.actions import authz
+    from bot.actions.people import find_person
+    from bot.actions.service import ServiceError
+
     if not who:
         return authz.OPERATOR
     person = find_person(session, person_arg(who).ref)

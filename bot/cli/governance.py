@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from bot.actions import authz
-from bot.actions.people import find_person
-from bot.actions.service import ServiceError
-from bot.app import Core
 from bot.capture.dates import utcnow
 from bot.cli.common import (
     Subparsers,
@@ -23,6 +19,9 @@ from bot.cli.common import (
     warn,
 )
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.app import Core
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -38,6 +37,11 @@ def add_parsers(sub: Subparsers) -> None:
 
     p = sub.add_parser("audit", help="check the action log")
     p.add_argument("audit_command", choices=["verify"])
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="check every event from the first (default: the events since the last verified checkpoint)",
+    )
 
     p = sub.add_parser("retention", help="remove personal data from actions past their retention period")
     p.add_argument("retention_command", choices=["apply"])
@@ -63,6 +67,9 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.actions import authz
+    from bot.actions.people import find_person
+    from bot.actions.service import ServiceError
     from bot.governance.export import ExportRequest, export
     from storage.log import append_event
 
@@ -106,10 +113,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings, out: IO[str], core:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
-    from storage.log import verify_chain
+    from storage.log import last_checkpoint, record_checkpoint, verify_chain
 
     with core.db.reading() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, None if args.full else last_checkpoint(session))
+    if report.ok:
+        with core.db.transaction() as session:
+            record_checkpoint(session, report, utcnow(), full=args.full)
     out.write(report.describe() + "\n")
     return 0 if report.ok else 1
 

@@ -9,18 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-
-from bot.actions.service import ServiceError
-from bot.app import Core, build_core
 from bot.capture.grammar import GrammarError
 from bot.cli import governance, records, reports, running, setup
 from bot.cli.common import UsageError, WithCore, WithoutCore, terminal_safe, warn
 from bot.config import ConfigError, load_settings
-from storage.migrate import NotMigrated
+
+if TYPE_CHECKING:
+    from bot.app import Core
 
 GROUPS = (records, governance, running, reports, setup)
 
@@ -46,25 +43,47 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
         settings = load_settings()
         if args.command in WITHOUT_CORE:
             return WITHOUT_CORE[args.command](args, settings, out)
+        from bot.app import build_core  # the database stack: only for the commands that need it
+
         core = build_core(settings)
         return WITH_CORE[args.command](args, settings, out, core)
     except GrammarError as exc:
         warn(str(exc))
         return 2
-    except (UsageError, ConfigError, NotMigrated) as exc:
+    except (UsageError, ConfigError) as exc:
         warn(f"actionbot: {exc}")
         return 2
-    except ServiceError as exc:
+    except Exception as exc:
+        status = _known_failure(exc)
+        if status is None:
+            raise
+        return status
+    finally:
+        if core is not None:
+            core.db.dispose()
+
+
+def _known_failure(exc: Exception) -> int | None:
+    """The exit status for a failure the database stack raised, said in one line; None for a bug. (Imported
+    here: a command that failed this way has loaded that stack already.)"""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from bot.actions.service import ServiceError
+    from storage.migrate import NotMigrated
+
+    if isinstance(exc, NotMigrated):
+        warn(f"actionbot: {exc}")
+        return 2
+    if isinstance(exc, ServiceError):
         warn(str(exc))
         return 1
-    except OperationalError as exc:
+    if isinstance(exc, OperationalError):
         # One line naming the database (never its password), not a traceback.
         where = make_url(load_settings().database_url).render_as_string(hide_password=True)
         warn(f"actionbot: cannot use the database {where}: {str(exc.orig).strip().splitlines()[0]}")
         return 2
-    finally:
-        if core is not None:
-            core.db.dispose()
+    return None
 
 
 def entry() -> None:

@@ -7,19 +7,18 @@ import json
 import os
 import sys
 from datetime import datetime
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.actions.messages import action_card, action_line, event_summary, render_text
-from bot.actions.records import ActionView
-from bot.app import Core
 from bot.capture.dates import WorkCalendar
 from bot.capture.grammar import GrammarError, parse_action, parse_when
 from bot.capture.owners import OwnerRef
 from bot.cli.common import Subparsers, UsageError, WithCore, WithoutCore, moment_arg, person_arg, view_json
 from bot.config import Settings
-from storage.db import make_engine
-from storage.migrate import current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `parse` needs no database stack
+    from bot.actions.records import ActionView
+    from bot.app import Core
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -91,6 +90,9 @@ def cmd_parse(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    from storage.db import make_engine
+    from storage.migrate import current_revision, head_revision, upgrade
+
     engine = make_engine(settings.database_url)
     try:
         if args.db_command == "upgrade":
@@ -114,6 +116,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
 def _action_out(
     action: ActionView, core: Core, now: datetime, args: argparse.Namespace, out: IO[str], notes: tuple[str, ...] = ()
 ) -> None:
+    from bot.actions.messages import action_card, render_text
+
     if args.json:
         data = view_json(action)
         if notes:
@@ -124,6 +128,8 @@ def _action_out(
 
 
 def cmd_action(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.actions.messages import action_line, event_summary
+
     zone = core.calendar.zone
     now = moment_arg(args.now, zone)
     service = core.service

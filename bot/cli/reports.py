@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from bot.actions import authz
-from bot.actions.service import ServiceError
-from bot.app import Core
 from bot.cli.common import (
     Subparsers,
     UsageError,
@@ -22,7 +19,10 @@ from bot.cli.common import (
     warn,
 )
 from bot.config import Settings
-from bot.reports.as_text import CSV_SECTIONS, csv_table
+from bot.reports.definitions import CSV_SECTIONS
+
+if TYPE_CHECKING:
+    from bot.app import Core
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -48,6 +48,9 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
+    from bot.actions import authz
+    from bot.actions.service import ServiceError
+    from bot.reports.as_text import csv_table
     from bot.reports.definitions import DriftFilters
     from bot.reports.drift import build_report
     from bot.reports.render import render

@@ -7,12 +7,12 @@ import os
 import sys
 from typing import IO, TYPE_CHECKING
 
-from bot.actions.ports import Messenger
-from bot.app import Core
 from bot.cli.common import Subparsers, UsageError, WithCore, WithoutCore, moment_arg, person_arg, warn
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.actions.ports import Messenger
+    from bot.app import Core
     from bot.chasing.scheduler import Job
 
 
@@ -96,7 +96,7 @@ def _jobs(core: Core) -> list[Job]:
 
     cfg, drift = core.settings.chase, core.settings.drift
     return build_jobs(
-        sweep=lambda now: core.chaser.sweep(now),
+        sweep=lambda now: core.sweeper.wake(),
         weekly_report=weekly_job(core),
         prune_inbox=lambda now: core.inbox.prune(now),
         interval_seconds=cfg.sweep_interval_seconds,
@@ -119,9 +119,11 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings, out: IO[str], co
         for job in jobs:
             out.write(f"{job.name:<22} {job.describe}\n")
         return 0
+    core.sweeper.start()
     scheduler = start(jobs)
     out.write(f"actionbot scheduler running {len(jobs)} jobs; Ctrl-C to stop.\n")
     _wait_for_stop()
+    core.sweeper.stop()
     scheduler.shutdown(wait=True)
     return 0
 

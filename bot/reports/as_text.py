@@ -9,10 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.governance.export import spreadsheet_safe as defuse
-from bot.reports.definitions import (
-    MARKING,
-    DriftReport,
-)
+from bot.reports.definitions import CSV_SECTIONS, MARKING, DriftReport
 from bot.reports.sections import Cell, sections, summary_pairs
 
 
@@ -53,9 +50,6 @@ def csv_cell(value: Cell, zone: ZoneInfo) -> str | int | float:
 
 
 #: The tables ``--format csv`` can give, one per file: the summary, then the report's sections.
-CSV_SECTIONS = ("summary", "drifting", "agencies", "owners", "meetings", "trend", "delivery")
-
-
 def csv_table(
     report: DriftReport, section: str = "drifting"
 ) -> tuple[tuple[str, ...], list[tuple[Cell, ...]], str | None]:

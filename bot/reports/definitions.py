@@ -10,6 +10,9 @@ from datetime import date, datetime, timedelta
 from bot.capture.owners import OwnerRef
 from bot.config import DriftSettings
 
+#: The tables ``--format csv --section`` can write, one at a time.
+CSV_SECTIONS = ("summary", "drifting", "agencies", "owners", "meetings", "trend", "delivery")
+
 MARKING = "OFFICIAL-SENSITIVE"
 
 #: Every reason an action can drift for, in the order reports show them.

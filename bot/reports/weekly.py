@@ -1,5 +1,5 @@
-"""The weekly job: check the action log's hash chain (and tell the DSLs when it is broken), then send
-each DSL the drift report as a direct message."""
+"""The weekly job: send each DSL the drift report as a direct message, then check the action log's hash
+chain since the last verified checkpoint (and tell the DSLs when it is broken)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot.config import DriftSettings
 from bot.reports.as_text import text_cell
 from bot.reports.definitions import MARKING, DriftFilters, DriftReport, headline_text, nudge_count, reason_label
 from bot.reports.drift import build_report
-from storage.log import verify_chain
+from storage.log import last_checkpoint, record_checkpoint, verify_chain
 from storage.models import Person
 from storage.runs import claim_run
 
@@ -44,17 +44,20 @@ def _dsls(core: Core) -> list[PersonView]:
         return [PersonView.of(p) for p in rows]
 
 
-def audit_check(core: Core, now: datetime) -> bool:
-    """Verify the chain; on a break, alert every DSL and admin who can be reached. True when intact."""
+def audit_check(core: Core, now: datetime, *, full: bool = False) -> bool:
+    """Verify the chain since the last checkpoint (or, ``full``, all of it) and record a new checkpoint;
+    on a break, alert every DSL and admin who can be reached. True when intact."""
     with core.db.reading() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, None if full else last_checkpoint(session))
     if report.ok:
-        log.info("audit: %s events, chain intact", report.checked)
+        with core.db.transaction() as session:
+            record_checkpoint(session, report, now, full=report.first == 1)
+        log.info("audit: %s events from #%s, chain intact", report.checked, report.first)
         return True
     log.error("audit: chain broken at event %s", report.broken_seq)
     alert = Message(
         title="actionbot: the action log failed its integrity check",
-        text=f"{report.describe()}\nRun `actionbot audit verify` and contact your system administrator.",
+        text=f"{report.describe()}\nRun `actionbot audit verify --full` and contact your system administrator.",
     )
     for person in _dsls(core):
         messenger = core.router.for_person(person)
@@ -168,8 +171,9 @@ def week_of(now: datetime, zone: ZoneInfo) -> str:
 
 
 def weekly_job(core: Core) -> Callable[[datetime], object]:
-    """The scheduler's Monday job: the audit check, then the drift report to each DSL. Each runs even
-    when the other fails; a failure is raised afterwards so the scheduler logs it.
+    """The scheduler's Monday job: the drift report to each DSL, then the audit check (the report never
+    waits for it). Each runs even when the other fails; a failure is raised afterwards so the scheduler
+    logs it.
 
     Every process that runs a scheduler fires this job; only the one that claims the week in the
     database (storage.runs) runs it, so each DSL gets one report a week however many instances run."""
@@ -180,9 +184,16 @@ def weekly_job(core: Core) -> Callable[[datetime], object]:
             log.info("weekly job for %s already run by another instance; skipped", week)
             return
         failures: list[Exception] = []
-        for name, step in (("audit check", audit_check), ("drift report", send_weekly_reports)):
+        # Weekly, the events since the last checkpoint; in the first week of each month, the whole log again,
+        # which also catches an insider's change to events verified before.
+        full = now.astimezone(core.calendar.zone).day <= 7
+        steps: tuple[tuple[str, Callable[[], object]], ...] = (
+            ("drift report", lambda: send_weekly_reports(core, now)),
+            ("audit check", lambda: audit_check(core, now, full=full)),
+        )
+        for name, step in steps:
             try:
-                step(core, now)
+                step()
             except Exception as error:
                 log.exception("weekly %s failed", name)
                 failures.append(error)

@@ -81,7 +81,7 @@ class Buttons:
             when = format_when(self.ctx.now(), self.ctx.zone, self.ctx.now())
             self.refresh(target, user, action, heading.format(ref=action.ref), (note.format(when=when),))
             self.ctx.tell(user, target.channel, Message(title=f"Thanks: {heading.format(ref=action.ref)}."))
-            self.ctx.sweep()
+            self.ctx.wake_sweeper()
 
         return press
 
@@ -112,7 +112,7 @@ class Buttons:
                 return
             log.info("%s: action %s changed by %s", kind, action.id, user)
             self.refresh(target, user, action, heading, notes)
-            self.ctx.sweep()
+            self.ctx.wake_sweeper()
 
         return submit
 

@@ -24,8 +24,8 @@ from handlers.slack import actions, commands, drift, home
 from handlers.slack.client import CALL_ERRORS, error_code, web_client
 from handlers.slack.context import Overloaded, SlackContext
 from handlers.slack.directory import SlackDirectory
-from handlers.slack.env import DEFAULT_API_URL
-from handlers.slack.messenger import SlackMessenger
+from handlers.slack.env import DEFAULT_API_URL, DEFAULT_POSTS_PER_MINUTE
+from handlers.slack.messenger import SlackMessenger, slack_limits
 from handlers.slack.server import RETRY_AFTER
 
 log = logging.getLogger("actionbot.slack")
@@ -60,6 +60,7 @@ def build_app(
     signing_secret: str | None,
     api_url: str | None = None,
     executor: ThreadPoolExecutor | None = None,
+    posts_per_minute: float = DEFAULT_POSTS_PER_MINUTE,
 ) -> App:
     """The Slack app over ``core``. Checks the token with auth.test (a refusal is a ConfigError), adds the
     SlackMessenger to ``core.router`` and the SlackDirectory to ``core.commands``.
@@ -87,7 +88,7 @@ def build_app(
         cause = error.__context__ if isinstance(error.__context__, Exception) else error
         raise ConfigError(f"SLACK_BOT_TOKEN could not be verified ({error_code(cause)})") from None
     app.error(_listener_failed)
-    messenger = SlackMessenger(client)
+    messenger = SlackMessenger(client, slack_limits(posts_per_minute))
     directory = SlackDirectory(client)
     core.router.add(messenger)
     core.commands.add_directory("slack", directory)

@@ -7,6 +7,7 @@ the outbox (bot.chasing.sweep) reschedules the send instead of holding a worker 
 
 from __future__ import annotations
 
+import re
 from http.client import RemoteDisconnected
 from typing import Any
 from urllib.error import URLError
@@ -29,6 +30,9 @@ from bot.actions.ports import DeliveryError
 #: Waits longer than this are handed back to the caller (the outbox retries later).
 MAX_INLINE_WAIT = 10.0
 TIMEOUT = 10
+
+#: What Slack's error codes look like (``not_in_channel``); anything else is not logged.
+_CODE = re.compile(r"[a-z0-9_]{1,64}")
 
 #: Slack error codes that trying again cannot fix (until someone changes something: a token, an invite).
 PERMANENT_ERRORS = frozenset(
@@ -130,7 +134,9 @@ def error_code(error: Exception) -> str:
         code = response.data.get("error") if isinstance(response.data, dict) else None
         if response.status_code == 429:
             return "ratelimited"
-        return str(code or f"http_{response.status_code}")
+        if response.status_code != 200 or not isinstance(code, str) or not _CODE.fullmatch(code):
+            return f"http_{response.status_code}"  # not one of Slack's codes (e.g. a proxy's HTML page quoted)
+        return code
     return error.__class__.__name__
 
 

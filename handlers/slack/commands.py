@@ -93,7 +93,7 @@ class SlashCommands:
             return
         self.publish(outcome, channel, response_url)
         if outcome.action is not None:
-            self.ctx.sweep()
+            self.ctx.wake_sweeper()
 
     def check_record(self, ack: Ack, body: dict[str, Any]) -> bool:
         """The modal's submission, checked within the 3 seconds: errors go back into the modal (True)."""
@@ -135,7 +135,7 @@ class SlashCommands:
             )
             return
         self.publish(outcome, channel, response_url)
-        self.ctx.sweep()
+        self.ctx.wake_sweeper()
 
     # -- /actions ---------------------------------------------------------------------------------
     def actions(self, body: dict[str, Any]) -> None:
@@ -178,7 +178,7 @@ class SlashCommands:
             outcome = self.core.commands.run("meeting", text, self.ctx.person(user), conversation)
             self.publish(outcome, channel, response_url)
             if verb.lower() == "end" and outcome.ok:
-                self.ctx.sweep()  # each owner's written confirmation, with their buttons
+                self.ctx.wake_sweeper()  # each owner's written confirmation, with their buttons
             return
         refs, title = extract_case_refs(rest)
         members = self.participants(channel)

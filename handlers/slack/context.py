@@ -115,18 +115,10 @@ class SlackContext:
     def card(self, action: ActionView, heading: str, notes: tuple[str, ...] = ()) -> Message:
         return action_card(action, self.zone, self.now(), heading=heading, notes=notes)
 
-    def sweep(self) -> None:
-        """Send what the change made due now (owners' confirmations, escalations, re-posted cards).
-
-        Best effort: what it does not send stays in the outbox for the scheduler's next sweep, so a
-        failure here is logged and does not turn the (already recorded) change into an error."""
-        try:
-            report = self.core.chaser.sweep()
-        except Exception as error:  # the outbox keeps everything; the next scheduled sweep retries
-            log.error("sweep after a change failed: %s", error_code(error))
-            return
-        if report.items:
-            log.info("sweep: %s sent, %s failed", report.sent, report.count("failed"))
+    def wake_sweeper(self) -> None:
+        """Ask the sweeper to send what the change made due (owners' confirmations, escalations, re-posted
+        cards). Only wakes its thread: a request's worker never sends nudges itself."""
+        self.core.sweeper.wake()
 
     # -- answering --------------------------------------------------------------------------------
     def post(self, channel: str, message: Message) -> Delivered:

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from bot.config import ConfigError
 
 DEFAULT_API_URL = "https://slack.com/api/"
+#: Messages a minute across the workspace (chat.postMessage allows "several hundred"; see SLACK_LIMITS).
+DEFAULT_POSTS_PER_MINUTE = 600.0
 _TOKEN_BODY = re.compile(r"[A-Za-z0-9-]{10,}")
 _SECRET = re.compile(r"[A-Za-z0-9]{16,128}")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -24,6 +26,7 @@ class SlackEnv:
     signing_secret: str | None
     app_token: str | None
     api_url: str
+    posts_per_minute: float = DEFAULT_POSTS_PER_MINUTE
 
 
 def _token(environ: Mapping[str, str], name: str, prefix: str, what: str) -> str:
@@ -75,12 +78,27 @@ def api_url(environ: Mapping[str, str]) -> str:
     return raw if raw.endswith("/") else raw + "/"
 
 
+def posts_per_minute(environ: Mapping[str, str]) -> float:
+    """ACTIONBOT_SLACK_POSTS_PER_MINUTE: the workspace-wide pace of nudges (default 600)."""
+    raw = environ.get("ACTIONBOT_SLACK_POSTS_PER_MINUTE", "").strip()
+    if not raw:
+        return DEFAULT_POSTS_PER_MINUTE
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 100_000:
+        raise ConfigError("ACTIONBOT_SLACK_POSTS_PER_MINUTE must be a number of messages a minute, 1 to 100000")
+    return value
+
+
 def read_env(environ: Mapping[str, str], *, http: bool) -> SlackEnv:
     """What ``actionbot serve slack`` needs: the bot token always; the signing secret in HTTP mode; the
     app-level token in Socket Mode."""
     token = bot_token(environ)
     base = api_url(environ)
+    pace = posts_per_minute(environ)
     if http:
-        return SlackEnv(token, signing_secret(environ), None, base)
+        return SlackEnv(token, signing_secret(environ), None, base, pace)
     secret = signing_secret(environ) if environ.get("SLACK_SIGNING_SECRET", "").strip() else None
-    return SlackEnv(token, secret, app_token(environ), base)
+    return SlackEnv(token, secret, app_token(environ), base, pace)

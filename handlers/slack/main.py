@@ -122,16 +122,19 @@ def serve_slack(
             signing_secret=settings.signing_secret,
             api_url=settings.api_url,
             executor=executor,
+            posts_per_minute=settings.posts_per_minute,
         )
         core.inbox.start()
         if with_scheduler:
             from bot.chasing.scheduler import start
 
+            core.sweeper.start()
             scheduler = start(jobs(core))
         running = scheduler
 
         def probe() -> Health:
-            return check(core, scheduler_alive=(lambda: bool(running.running)) if running else None, inbox_running=True)
+            alive = (lambda: bool(running.running) and core.sweeper.alive()) if running else None
+            return check(core, scheduler_alive=alive, inbox_running=True)
 
         if sock is not None:
             assert settings.signing_secret is not None  # read_env requires it in HTTP mode
@@ -153,6 +156,8 @@ def _stop(core: Core, scheduler: BackgroundScheduler | None, executor: ThreadPoo
     doing (bounded); a sweep in progress hands back what it has not sent. Nothing unfinished is lost: it is
     in the database and is claimed again on the next start."""
     core.chaser.stop_sending()
+    if not core.sweeper.stop(serving.DRAIN_SECONDS):
+        log.warning("a sweep was still recording what it sent after %s s", serving.DRAIN_SECONDS)
     if not core.inbox.stop(serving.DRAIN_SECONDS):
         log.warning(
             "inbox work still running after %s s: it is picked up again on the next start", serving.DRAIN_SECONDS

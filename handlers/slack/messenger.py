@@ -17,11 +17,19 @@ from slack_sdk.web import SlackResponse
 from bot.actions.messages import Message
 from bot.actions.ports import Delivered
 from bot.actions.records import PersonView
+from bot.chasing.pacing import SendLimits
 from handlers.slack import env
 from handlers.slack.blocks import fallback, message_blocks
 from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, delivery_error, web_client
 
 log = logging.getLogger("actionbot.slack.messenger")
+
+
+def slack_limits(posts_per_minute: float = env.DEFAULT_POSTS_PER_MINUTE) -> SendLimits:
+    """chat.postMessage's documented limits (https://docs.slack.dev/reference/methods/chat.postMessage, "Rate
+    limiting"): about one message per second per channel (each DM is a channel), within a workspace-wide
+    limit of "several hundred messages per minute". Calls overlap to hide each one's latency."""
+    return SendLimits(per_minute=posts_per_minute, gap_seconds=1.0, in_flight=16)
 
 
 def _ref(response: SlackResponse) -> str:
@@ -39,8 +47,9 @@ def split_ref(ref: str) -> tuple[str, str]:
 class SlackMessenger:
     channel = "slack"
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, limits: SendLimits | None = None) -> None:
         self.client = client
+        self.limits = limits or slack_limits()
 
     def _call(self, method: str, call: Callable[[], SlackResponse]) -> SlackResponse:
         try:
@@ -109,4 +118,5 @@ class SlackMessenger:
 
 def slack_messenger_from_env(environ: Mapping[str, str]) -> SlackMessenger:
     """For processes without a Bolt app (``actionbot chase``, ``actionbot scheduler``)."""
-    return SlackMessenger(web_client(env.bot_token(environ), env.api_url(environ)))
+    client = web_client(env.bot_token(environ), env.api_url(environ))
+    return SlackMessenger(client, slack_limits(env.posts_per_minute(environ)))

@@ -272,6 +272,7 @@ class TeamsBot:
                 log.warning("posting a card to a Teams conversation failed: %s", error.__class__.__name__)
                 if outcome.action is not None:  # the sweep posts it later: the room's record is never lost
                     await asyncio.to_thread(self.core.chaser.enqueue_card, outcome.action.id, "teams", conversation)
+                    self.core.sweeper.wake()
         if outcome.private is not None:
             await self._private(ctx, outcome.private)
 
@@ -320,6 +321,8 @@ class TeamsBot:
         known = command if command in self.core.commands.names else "?"
         log.info("teams command %s from %s: %s", known, object_id, "ok" if outcome.ok else "refused")
         await self._deliver(ctx, outcome, conversation)
+        if outcome.ok:
+            self.core.sweeper.wake()  # owners' confirmations, escalations: sent by the sweeper's thread
         action = outcome.action
         wanted = command == "action" and action is not None and action.review_on is not None and not outcome.duplicate
         if wanted and self.reviews is not None and action is not None:
@@ -360,6 +363,7 @@ class TeamsBot:
         except ServiceError as refusal:
             await self._private(ctx, Message(str(refusal)))
             return
+        self.core.sweeper.wake()
         log.info("teams button %s on action %s by %s", action_id, view.id, activity.from_.aad_object_id)
         now = self.core.service.clock()
         card = self._card(action_card(view, self.core.calendar.zone, now, heading=heading))

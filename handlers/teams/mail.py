@@ -22,6 +22,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from bot.actions.messages import Message, render_text
 from bot.actions.ports import Delivered, DeliveryError
 from bot.actions.records import PersonView
+from bot.chasing.pacing import SendLimits
 from handlers.teams.graph import delivery_error
 from handlers.teams.runner import LoopRunner
 
@@ -91,6 +92,9 @@ class EmailMessenger:
     """The ``email`` channel: anyone with an email address. Conversations do not exist by email."""
 
     channel = "email"
+    #: Exchange Online sends at most 30 messages a minute from one mailbox, and Graph allows 4 requests at
+    #: once per mailbox (learn.microsoft.com: "Exchange Online limits", "Microsoft Graph service limits").
+    limits = SendLimits(per_minute=30, in_flight=4)
 
     def __init__(self, graph: GraphServiceClient, runner: LoopRunner, sender: str, *, timeout: float = 120.0) -> None:
         self.graph = graph

@@ -103,6 +103,7 @@ def serve_teams(
             if with_scheduler:
                 from bot.chasing.scheduler import start
 
+                core.sweeper.start()
                 scheduler = start(jobs(core))
             running = scheduler
             bot.http_app.add_api_route(
@@ -110,7 +111,7 @@ def serve_teams(
                 serving.health_endpoint(
                     lambda: check(
                         core,
-                        scheduler_alive=(lambda: bool(running.running)) if running else None,
+                        scheduler_alive=(lambda: bool(running.running) and core.sweeper.alive()) if running else None,
                         inbox_running=False,
                     )
                 ),
@@ -122,6 +123,7 @@ def serve_teams(
     finally:
         with serving.second_signal_exits():
             core.chaser.stop_sending()
+            core.sweeper.stop(serving.DRAIN_SECONDS)
             if scheduler is not None:
                 scheduler.shutdown(wait=True)
             runner.close()

@@ -27,6 +27,7 @@ from bot.actions.messages import Message
 from bot.actions.ports import Delivered, DeliveryError, Messenger
 from bot.actions.records import PersonView
 from bot.capture.dates import utcnow
+from bot.chasing.pacing import SendLimits
 from handlers.teams.cards import card_activity
 from handlers.teams.conversations import Connector, ConversationStore
 from handlers.teams.feed import ActivityFeed
@@ -38,6 +39,10 @@ from handlers.teams.settings import TeamsSettings, load
 
 log = logging.getLogger("actionbot.teams.messenger")
 T = TypeVar("T")
+
+#: The Bot Framework's documented limits for proactive messages (learn.microsoft.com, "Optimize your bot:
+#: rate limiting"): 7 messages a second per conversation, and 50 requests a second per bot per tenant.
+TEAMS_LIMITS = SendLimits(per_minute=50 * 60, gap_seconds=1 / 7, in_flight=16)
 
 #: Seconds one send may take, retries included, before the chaser is told to try again later.
 SEND_TIMEOUT = 120.0
@@ -80,6 +85,7 @@ class TeamsMessenger:
     """The ``teams`` channel."""
 
     channel = "teams"
+    limits = TEAMS_LIMITS
 
     def __init__(
         self,

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from tests.bench import drift, grammar, slack_ack, slack_load, sweep
+from tests.bench import delivery, delivery_teams, drift, grammar, slack_ack, slack_load, sweep
 from tests.bench.common import machine
 
 SECTIONS: dict[str, Callable[[], list[str]]] = {
@@ -14,6 +14,8 @@ SECTIONS: dict[str, Callable[[], list[str]]] = {
     "sweep": sweep.run,
     "slack_ack": slack_ack.run,
     "slack_load": slack_load.run,
+    "delivery": delivery.run,
+    "delivery_teams": delivery_teams.run,
     "drift": drift.run,
 }
 

@@ -183,8 +183,9 @@ def time_recording(core: Core, timings: Timings) -> None:
     core.service.record = timed_record  # type: ignore[method-assign]
 
 
-def measure(db: Database, url: str, label: str) -> tuple[list[float], list[float], list[float]]:
-    """(ack, committed, inside record) latencies in seconds for REQUESTS signed /action commands."""
+def measure(db: Database, url: str, label: str, chairs: int = 1) -> tuple[list[float], list[float], list[float]]:
+    """(ack, committed, inside record) latencies in seconds for REQUESTS signed /action commands, sent by
+    ``chairs`` chairs at once, each one command after another (its row committed before its next)."""
     timings = Timings()
     remove = watch_commits(timings)
     idle = Idle()
@@ -194,13 +195,14 @@ def measure(db: Database, url: str, label: str) -> tuple[list[float], list[float
         time_recording(core, timings)
         app = build_app(core, bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, executor=idle.executor)
         core.inbox.start()
+        core.sweeper.start()  # owners' confirmations go out from its thread, as in a served bot
         server = InThread(
             timed(asgi_app(app, SECRET, health=lambda: check(core, scheduler_alive=None, inbox_running=True)), timings)
         ).start()
-        acks: list[float] = []
-        commits: list[float] = []
-        try:
-            for n in range(WARM_UP + REQUESTS):
+        measured: list[str] = []
+
+        def chair(n0: int, count: int) -> None:
+            for n in range(n0, n0 + count):
                 trigger = f"bench-{label}-{n}-{uuid.uuid4().hex[:8]}"
                 fields = payload("slash_command")
                 fields.update(
@@ -211,16 +213,26 @@ def measure(db: Database, url: str, label: str) -> tuple[list[float], list[float
                 )
                 assert _post(server.port, urlencode(fields)) == 200
                 timings.wait_committed(trigger)
-                idle.wait()
-                core.inbox.wait_idle()
+                if chairs == 1:  # one chair: each command's card and DM go before the next, as in a meeting
+                    idle.wait()
+                    core.inbox.wait_idle()
+                    core.sweeper.wait_idle()
                 if n >= WARM_UP:
-                    acks.append(timings.acked[trigger] - timings.arrived[trigger])
-                    commits.append(timings.committed[trigger] - timings.arrived[trigger])
+                    measured.append(trigger)
+
+        try:
+            chair(0, WARM_UP)
+            share = REQUESTS // chairs
+            with ThreadPoolExecutor(chairs) as pool:
+                list(pool.map(lambda c: chair(WARM_UP + c * share, share), range(chairs)))
         finally:
             server.stop()
+            core.sweeper.stop(30)
             core.inbox.stop(10)
             idle.executor.shutdown(wait=True)
             remove()
+    acks = [timings.acked[t] - timings.arrived[t] for t in measured]
+    commits = [timings.committed[t] - timings.arrived[t] for t in measured]
     return acks, commits, timings.recording[-len(commits) :]
 
 
@@ -277,28 +289,37 @@ def run() -> list[str]:
         "The real Bolt app in HTTP mode behind actionbot's ASGI server (uvicorn), Web API calls to a fake Slack on"
         " 127.0.0.1, one request at a time (each one's card and DM sent before the next)."
         f" {REQUESTS} requests after {WARM_UP} warm-up ones; goal: committed p99 < 50 ms (Slack wants the ack"
-        " within 3 s).",
+        " within 3 s). Then 10 chairs at once, each sending its next command as soon as its last is committed"
+        " (goal, issue 19: committed p99 < 100 ms).",
         "",
         "| database | requests | ack p50 | ack p99 | committed p50 | committed p99 | committed max"
         " | in `record` p50 | in `record` p99 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     results: dict[str, tuple[list[float], list[float], list[float]]] = {}
-    with sqlite_database() as (db, url):
-        results["SQLite"] = measure(db, url, "sqlite")
-        lines.append(_row("SQLite (file, WAL)", *results["SQLite"]))
-    try:
-        with postgres_database() as (db, url):
-            results["PostgreSQL"] = measure(db, url, "postgres")
-            lines.append(_row("PostgreSQL (localhost)", *results["PostgreSQL"]))
-    except OperationalError as exc:
-        lines.append(f"| PostgreSQL | skipped: {str(exc.orig).strip().splitlines()[0]} | | | | | | | |")
+    crowd: dict[str, tuple[list[float], list[float], list[float]]] = {}
+    for label, database in (("SQLite (file, WAL)", sqlite_database), ("PostgreSQL (localhost)", postgres_database)):
+        try:
+            with database() as (db, url):
+                results[label] = measure(db, url, label.split()[0].lower())
+            with database() as (db, url):
+                crowd[label] = measure(db, url, label.split()[0].lower() + "-10", chairs=10)
+        except OperationalError as exc:
+            lines.append(f"| {label} | skipped: {str(exc.orig).strip().splitlines()[0]} | | | | | | | |")
+            continue
+        lines.append(_row(label, *results[label]))
+        lines.append(_row(label + ", 10 chairs at once", *crowd[label]))
     worst = max(percentile(commits, 99) for _, commits, _ in results.values())
+    worst_crowd = max(percentile(commits, 99) for _, commits, _ in crowd.values())
     verdict = "met" if worst < 0.050 else "NOT met"
     lines += [
         "",
-        f'Worst committed p99 **{worst * 1e3:.1f} ms**: goal (< 50 ms) {verdict}. "In `record`" is the core\'s'
-        ' ActionService.record (parse excluded); the rest of "committed" is the adapter: the inbox row written'
+        f"Worst committed p99 with 10 chairs at once **{worst_crowd * 1e3:.1f} ms**: goal (< 100 ms)"
+        f" {'met' if worst_crowd < 0.1 else 'NOT met'}.",
+        "",
+        f"Worst committed p99, one chair **{worst * 1e3:.1f} ms**: goal (< 50 ms) {verdict}."
+        ' "In `record`" is the core\'s ActionService.record (parse excluded); the rest of "committed" is the'
+        " adapter: the inbox row written"
         " before the ack, the inbox worker's pick-up, and the cached users.info look-ups.",
     ]
     return lines

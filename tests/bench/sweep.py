@@ -1,4 +1,4 @@
-"""One chase sweep over 1k, 10k and 100k open actions with ~1% of them due (goal: < 200 ms at 100k).
+"""One chase sweep over 1k, 10k, 100k and 1M open actions with ~1% of them due (goal: < 150 ms at 100k).
 
 The data is bulk-inserted (actions, owners, and each action's next ladder row), then one sweep sends
 what is due through a messenger that returns at once, so the time is the bot's own work: claiming,
@@ -9,7 +9,8 @@ The bot's scheduler sweeps every minute in a long-running process, so the measur
 day earlier, a sweep sent a few nudges (of actions then closed), which configured the ORM and compiled the
 statements once, as the first minute of a real process does (200 ms on a slow machine, paid once); and
 the objects of the set-up process are frozen out of garbage collection, as ``bot.chasing.scheduler.start`` does.
-Each size is measured ``ROUNDS`` times, each on a fresh database: the table gives the median and the range.
+Each size up to 100k is measured ``ROUNDS`` times, each on a fresh database: the table gives the median and the
+range; 1M is measured once (filling it takes minutes).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from storage.models import Action, Nudge, Person
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 09:00 in London (GMT)
 WARM_UP = 20  # actions whose nudges the warm-up sweep sends a day earlier
-SIZES = (1_000, 10_000, 100_000)
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+GOAL_SIZE = 100_000
+GOAL = 0.150
 ROUNDS = 5
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://localhost/test")
 
@@ -171,25 +174,28 @@ def run() -> list[str]:
         "Each due nudge is claimed, sent (to a messenger that returns at once), logged as an event in the",
         'hash chain, and the action\'s next nudge planned. "Idle" is a second sweep with nothing due. The process',
         "has already swept once (a day earlier, a few nudges), as a bot's scheduler has after its first minute.",
-        f"Median of {ROUNDS} rounds, each on a fresh database (the range in brackets).",
+        f"Median of {ROUNDS} rounds, each on a fresh database (the range in brackets); 1M once.",
         "",
         "| open actions | due | SQLite sweep | SQLite idle | PostgreSQL sweep | PostgreSQL idle |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
     worst: dict[int, tuple[int, float]] = {}
     for size in SIZES:
-        sqlite = [_sqlite(size) for _ in range(ROUNDS)]
-        postgres = [_postgres(size) for _ in range(ROUNDS)]
+        rounds = ROUNDS if size <= GOAL_SIZE else 1
+        sqlite = [_sqlite(size) for _ in range(rounds)]
+        postgres = [_postgres(size) for _ in range(rounds)]
         due = sqlite[0][0]
         cells = [_ms([r[1] for r in results]) + " | " + _ms([r[2] for r in results]) for results in (sqlite, postgres)]
         lines.append(f"| {size:,} | {due:,} | {cells[0]} | {cells[1]} |")
         worst[size] = (due, max(statistics.median(r[1] for r in results) for results in (sqlite, postgres)))
-    due, slowest = worst[max(SIZES)]
-    verdict = "met" if slowest < 0.2 else "**missed**"
+    due, slowest = worst[GOAL_SIZE]
+    verdict = "met" if slowest < GOAL else "**missed**"
+    most, largest = worst[max(SIZES)]
     lines += [
         "",
-        f"At {max(SIZES):,} open actions ({due:,} due) the slower database's median is **{slowest * 1e3:,.0f} ms**:"
-        f" goal (< 200 ms) {verdict}; that is {slowest / max(due, 1) * 1e3:.2f} ms per due nudge. The idle"
-        " sweep stays in single milliseconds whatever the number of open actions: the cost follows the due count.",
+        f"At {GOAL_SIZE:,} open actions ({due:,} due) the slower database's median is **{slowest * 1e3:,.0f} ms**:"
+        f" goal (< {GOAL * 1e3:.0f} ms) {verdict}; that is {slowest / max(due, 1) * 1e3:.2f} ms per due nudge. At"
+        f" {max(SIZES):,} ({most:,} due): {largest / max(most, 1) * 1e3:.2f} ms per due nudge. The idle sweep"
+        " stays in milliseconds whatever the number of open actions: the cost follows the due count.",
     ]
     return lines

@@ -1,4 +1,4 @@
-"""The Monday job: the audit check, then the drift report sent to each DSL through the platform port."""
+"""The Monday job: the drift report sent to each DSL through the platform port, then the audit check."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.actions.directory import set_role, update_person
 from bot.actions.messages import Message, render_text
@@ -18,6 +19,7 @@ from bot.capture.owners import OwnerRef
 from bot.reports.definitions import MARKING
 from bot.reports.weekly import FULL_REPORT_HINT, send_weekly_reports, weekly_job
 from storage.db import Database
+from storage.models import ActionEvent, EventContent
 from tests.conftest import Clock
 from tests.drift_fixtures.scenario import ALEX, EXPECTED_ORDER, NOW, History, build_history
 
@@ -114,6 +116,41 @@ def test_each_reachable_dsl_gets_the_report(core: Core, history: History, caplog
     assert f"weekly report to person {ids[FAY]} via slack failed: slack: ratelimited" in logged
     for secret in ("Dana", "Fay", "Alex", "Priya", "health assessment", "Evan"):  # ids only, never names or text
         assert secret not in logged
+
+
+def _checkpoints(core: Core) -> list[dict[str, object]]:
+    with core.db.reading() as session:
+        rows = session.execute(
+            select(EventContent.details)
+            .join(ActionEvent, EventContent.event_id == ActionEvent.id)
+            .where(ActionEvent.kind == "audit_verified")
+            .order_by(ActionEvent.seq)
+        )
+        return [dict(details) for (details,) in rows]
+
+
+def test_the_report_goes_out_before_the_audit_check_which_is_full_in_a_month_s_first_week(
+    core: Core, history: History
+) -> None:
+    checkpoints_when_sent: list[int] = []
+    send = history.slack.send_direct
+
+    def watching(person: PersonView, message: Message) -> Delivered:
+        checkpoints_when_sent.append(len(_checkpoints(core)))
+        return send(person, message)
+
+    history.slack.send_direct = watching  # type: ignore[method-assign]
+    weekly_job(core)(NOW)
+    assert checkpoints_when_sent == [0]  # the report did not wait for the audit
+    [first] = _checkpoints(core)
+    weekly_job(core)(NOW + timedelta(days=7))
+    second = _checkpoints(core)[1]
+    assert second["through_seq"] > first["through_seq"]  # type: ignore[operator]
+    full = [
+        NOW.astimezone(core.calendar.zone).day <= 7,
+        (NOW + timedelta(days=7)).astimezone(core.calendar.zone).day <= 7,
+    ]
+    assert [first["full"], second["full"]] == [True, full[1]]  # the first check has no checkpoint: it is full
 
 
 def test_the_outcome_names_who_was_reached(core: Core, history: History) -> None:

@@ -135,11 +135,14 @@ class SlackHarness:
             return error.code, error.read().decode()
 
     def settle(self) -> None:
-        """Until the inbox has worked every stored request and no lazy listener is running."""
+        """Until the inbox has worked every stored request, no lazy listener is running and the sweeper
+        has sent what they made due."""
         for _ in range(3):  # a lazy listener's work never adds inbox work, nor the reverse: one pass is enough
             if not self.core.inbox.wait_idle():
                 raise AssertionError("inbox work still pending after 20 s")
             self.executor.wait_idle()
+            if not self.core.sweeper.wait_idle():
+                raise AssertionError("the sweeper was still sending after 20 s")
 
     # -- Slack's requests -------------------------------------------------------------------------
     def command_body(
@@ -278,6 +281,7 @@ def slack(core: Core, fake_slack: FakeSlack) -> Iterator[SlackHarness]:
         )
     )
     core.inbox.start(threads=4)
+    core.sweeper.start()
     server.start()
     harness = SlackHarness(f"http://127.0.0.1:{server.port}", fake_slack, core, executor)
     try:
@@ -286,4 +290,5 @@ def slack(core: Core, fake_slack: FakeSlack) -> Iterator[SlackHarness]:
         harness.settle()
         server.stop()
         core.inbox.stop(timeout=10)
+        core.sweeper.stop(timeout=10)
         executor.shutdown(wait=True)

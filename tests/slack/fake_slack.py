@@ -4,13 +4,19 @@ documented response shapes (https://api.slack.com/methods), every call recorded.
 It also receives ``response_url`` posts (``/hooks/...``) and file uploads (``/upload/...``). Failures can
 be injected per method: HTTP 429 with Retry-After, HTTP 500, or ``{"ok": false, "error": ...}``, for a
 number of calls or until healed, optionally only for calls matching a predicate.
+
+For load, each Web API call can take ``latency`` seconds, and ``rate_limits`` makes chat.postMessage
+answer as Slack does past its documented limits (about one message per second per channel, short bursts
+allowed, within a workspace-wide limit): HTTP 429, ``ratelimited``, with Retry-After.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +42,7 @@ class Call:
     headers: dict[str, str]
     ok: bool = True
     response: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when the answer was ready
 
     def blocks_text(self) -> str:
         """Every text in the call's blocks (or view's blocks) joined, for assertions."""
@@ -64,6 +71,28 @@ class Call:
             if block.get("type") == "actions"
             for element in block["elements"]
         ]
+
+
+@dataclass
+class PostLimits:
+    """chat.postMessage's limits: token buckets per channel and for the workspace."""
+
+    per_channel_per_second: float = 1.0
+    channel_burst: int = 3
+    workspace_per_minute: float = 600.0
+    workspace_burst: int = 10
+
+
+class _Bucket:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.at = float(burst), time.monotonic()
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is there (0: there is one now); refills first."""
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
 
 @dataclass
@@ -124,6 +153,10 @@ class FakeSlack:
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.calls: list[Call] = []
         self.failures: list[Failure] = []
+        #: Seconds each Web API call takes; chat.postMessage's rate limits when set.
+        self.latency = 0.0
+        self.rate_limits: PostLimits | None = None
+        self._buckets: dict[str, _Bucket] = {}
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -176,6 +209,25 @@ class FakeSlack:
                     continue
                 failure.used += 1
                 return failure
+        return None
+
+    def _rate_limited(self, method: str, params: dict[str, Any]) -> int | None:
+        """Retry-After (whole seconds, as Slack sends it) when this post is past a limit, else None."""
+        limits = self.rate_limits
+        if limits is None or method != "chat.postMessage":
+            return None
+        channel = str(params.get("channel", ""))
+        now = time.monotonic()
+        with self._cond:
+            workspace = self._buckets.setdefault(
+                "", _Bucket(limits.workspace_per_minute / 60.0, limits.workspace_burst)
+            )
+            room = self._buckets.setdefault(channel, _Bucket(limits.per_channel_per_second, limits.channel_burst))
+            wait = max(workspace.wait(now), room.wait(now))
+            if wait > 0:
+                return max(1, math.ceil(wait))
+            workspace.tokens -= 1
+            room.tokens -= 1
         return None
 
     # -- inspection -------------------------------------------------------------------------------
@@ -346,6 +398,13 @@ class FakeSlack:
                 if headers.get("authorization") != f"Bearer {expected}":
                     fake._record(Call(method, params, headers, ok=False))
                     self._json(200, {"ok": False, "error": "invalid_auth"})
+                    return
+                if fake.latency:
+                    time.sleep(fake.latency)
+                limited = fake._rate_limited(method, params)
+                if limited is not None:
+                    fake._record(Call(method, params, headers, ok=False))
+                    self._json(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(limited)})
                     return
                 failure = fake._failure_for(method, params)
                 if failure is not None:

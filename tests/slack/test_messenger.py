@@ -9,6 +9,7 @@ import pytest
 from bot.actions.messages import Button, Field, Message
 from bot.actions.ports import DeliveryError
 from bot.actions.records import PersonView
+from bot.chasing.pacing import SendLimits
 from bot.config import ConfigError
 from handlers.slack.client import web_client
 from handlers.slack.directory import SlackDirectory
@@ -116,6 +117,16 @@ def test_file_upload_to_a_dm(messenger: SlackMessenger, fake_slack: FakeSlack) -
 def test_messenger_from_env(fake_slack: FakeSlack) -> None:
     messenger = slack_messenger_from_env({"SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": fake_slack.api_url.rstrip("/")})
     assert messenger.send_direct(person(), CARD).ref.startswith("D1:")
+
+
+def test_the_workspace_pace_comes_from_the_environment(fake_slack: FakeSlack) -> None:
+    environ = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": fake_slack.api_url}
+    assert slack_messenger_from_env(environ).limits == SendLimits(per_minute=600, gap_seconds=1.0, in_flight=16)
+    paced = slack_messenger_from_env({**environ, "ACTIONBOT_SLACK_POSTS_PER_MINUTE": "1200"})
+    assert paced.limits.per_minute == 1200
+    for bad in ("fast", "0", "-5"):
+        with pytest.raises(ConfigError, match="ACTIONBOT_SLACK_POSTS_PER_MINUTE must be a number"):
+            slack_messenger_from_env({**environ, "ACTIONBOT_SLACK_POSTS_PER_MINUTE": bad})
 
 
 @pytest.mark.parametrize(

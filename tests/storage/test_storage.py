@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.app import build_core
 from bot.config import Settings
 from storage.db import Database, make_engine
-from storage.log import append_event, verify_chain
+from storage.log import ChainReport, append_event, last_checkpoint, record_checkpoint, verify_chain
 from storage.migrate import NotMigrated, current_revision, head_revision, require_current, upgrade
 from storage.models import Action, ActionEvent, Base, Person
 from tests.conftest import Clock, london
@@ -155,6 +155,70 @@ def test_removing_a_middle_event_breaks_the_next_link(database: Database) -> Non
         report = verify_chain(session)
     assert (report.ok, report.broken_seq) == (False, 2)
     assert "missing" in (report.problem or "")
+
+
+def _notes(database: Database, count: int, start: int = 0) -> None:
+    now = london(2026, 11, 23, 10)
+    with database.transaction() as session:
+        for n in range(start, start + count):
+            append_event(session, kind="commented", at=now + timedelta(minutes=n), reason=f"note {n}")
+
+
+def _verify_and_checkpoint(database: Database, *, full: bool = False) -> ChainReport:
+    with database.reading() as session:
+        report = verify_chain(session, None if full else last_checkpoint(session))
+    with database.transaction() as session:
+        record_checkpoint(session, report, london(2026, 11, 30, 8, 30), full=full)
+    return report
+
+
+def test_a_verification_after_a_checkpoint_checks_only_the_new_events(database: Database) -> None:
+    _notes(database, 5)
+    first = _verify_and_checkpoint(database)
+    assert (first.ok, first.checked, first.first) == (True, 5, 1)
+    assert first.last is not None and first.last.seq == 5
+    _notes(database, 3, start=5)
+    second = _verify_and_checkpoint(database)  # the checkpoint (#6) and the three new notes
+    assert (second.ok, second.first, second.checked) == (True, 6, 4)
+    assert "since the last verified checkpoint (#5)" in second.describe()
+    with database.reading() as session:
+        assert last_checkpoint(session) == second.last
+        assert verify_chain(session).checked == 10  # a full check still walks everything
+
+
+def test_a_break_after_the_checkpoint_is_found_and_a_change_before_it_needs_the_full_check(
+    database: Database,
+) -> None:
+    _notes(database, 4)
+    _verify_and_checkpoint(database)
+    _notes(database, 2, start=4)
+    _drop_guards(database)
+    with database.transaction() as session:
+        session.execute(text("UPDATE action_events SET kind = 'completed' WHERE seq = 6"))
+    with database.reading() as session:
+        since = last_checkpoint(session)
+        assert since is not None and since.seq == 4
+        report = verify_chain(session, since)
+        assert (report.ok, report.broken_seq) == (False, 6)
+    with database.transaction() as session:
+        session.execute(text("UPDATE action_events SET kind = 'commented' WHERE seq = 6"))
+        session.execute(text("UPDATE action_events SET kind = 'completed' WHERE seq = 2"))
+    with database.reading() as session:
+        assert verify_chain(session, last_checkpoint(session)).ok  # before the checkpoint: not looked at
+        full = verify_chain(session)
+        assert (full.ok, full.broken_seq) == (False, 2)
+
+
+def test_a_changed_event_that_the_checkpoint_vouched_for_is_found(database: Database) -> None:
+    _notes(database, 3)
+    _verify_and_checkpoint(database)
+    _drop_guards(database)
+    with database.transaction() as session:
+        session.execute(text("UPDATE action_events SET hash = :h WHERE seq = 3"), {"h": "f" * 64})
+    with database.reading() as session:
+        report = verify_chain(session, last_checkpoint(session))
+    assert (report.ok, report.broken_seq) == (False, 3)
+    assert "--full" in (report.problem or "")
 
 
 def test_models_match_the_migrations(database: Database) -> None:

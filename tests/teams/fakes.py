@@ -2,7 +2,8 @@
 (with the Bot Framework's signing keys for inbound tokens) and Microsoft Graph.
 
 They answer with the documented request and response shapes, record every call, and can be told to
-answer 429 with Retry-After, a 5xx, or to be down (connection refused) for a while.
+answer 429 with Retry-After, a 5xx, or to be down (connection refused) for a while. For load, each call
+can take ``latency`` seconds, and ``throttles`` answer 429 with Retry-After past a documented rate.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import email
 import email.policy
 import json
+import math
 import re
 import socket
 import threading
@@ -39,6 +41,7 @@ class Call:
     headers: dict[str, str]  # names in lower case
     body: bytes
     status: int = 0  # what the fake answered
+    at: float = 0.0  # when it answered (time.monotonic)
 
     @property
     def json(self) -> Any:
@@ -56,6 +59,30 @@ class Fault:
 Reply = tuple[int, dict[str, str], Any]
 
 
+class Throttle:
+    """A documented rate for the calls whose path matches ``pattern``, per ``key`` of the match (a
+    conversation, a mailbox) or for all of them (``key`` None): token buckets of ``per_second`` and ``burst``."""
+
+    def __init__(self, pattern: str, per_second: float, burst: int, *, per_match: bool = False) -> None:
+        self.pattern = re.compile(pattern + r"$")
+        self.per_second, self.burst, self.per_match = per_second, burst, per_match
+        self.buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when)
+
+    def wait(self, path: str, now: float) -> float | None:
+        """None when the path is not throttled here; else 0 (taken) or the seconds to wait."""
+        match = self.pattern.match(path)
+        if match is None:
+            return None
+        key = match.group(1) if self.per_match else ""
+        tokens, when = self.buckets.get(key, (float(self.burst), now))
+        tokens = min(self.burst, tokens + (now - when) * self.per_second)
+        if tokens < 1:
+            self.buckets[key] = (tokens, now)
+            return (1 - tokens) / self.per_second
+        self.buckets[key] = (tokens - 1, now)
+        return 0.0
+
+
 class FakeServer:
     """A threaded HTTP server with routes, a call log and scripted faults."""
 
@@ -68,6 +95,8 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         self.open_connections: set[socket.socket] = set()
         self.port = 0
+        self.latency = 0.0
+        self.throttles: list[Throttle] = []
 
     # -- lifecycle --------------------------------------------------------------------------------
     def start(self) -> Self:
@@ -168,8 +197,15 @@ class FakeServer:
         return reply
 
     def _answer(self, call: Call) -> Reply:
+        if self.latency:
+            time.sleep(self.latency)
         with self.lock:
             self.calls.append(call)
+            call.at = now = time.monotonic()
+            for throttle in self.throttles:
+                wait = throttle.wait(call.path, now)
+                if wait:
+                    return 429, {"Retry-After": str(max(1, math.ceil(wait)))}, self.error_body(429)
             for fault in self.faults:
                 if fault.times > 0 and fault.path in call.path:
                     fault.times -= 1
