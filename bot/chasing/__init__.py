@@ -1,8 +1,8 @@
 """Chasing: which nudge is due, and sending it exactly once.
 
-The ladder of steps (`ladder`), planning nudges for an action (`planner`), the sweep that claims due nudges
-and records what went (`sweep`), sending a batch concurrently (`outbound`) within each platform's limits
-(`pacing`), the choice of messenger (`delivery`), the thread that sweeps when woken (`runner`) and the
-scheduler that ticks. May import
-`bot.config`, `bot.capture`, `bot.actions` and `storage`.
+The ladder of steps (`ladder`), planning nudges for an action (`planner`), queueing them as actions change
+(`queueing`), the sweep that claims due nudges (`sweep`) and records what went (`recording`), sending a batch
+concurrently (`outbound`) within each platform's limits (`pacing`), the choice of messenger (`delivery`),
+the thread that sweeps when woken (`runner`) and the scheduler that ticks. May import `bot.config`,
+`bot.capture`, `bot.actions` and `storage`.
 """

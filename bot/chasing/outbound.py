@@ -4,9 +4,9 @@ Each job travels in a lane (its platform and destination). One loop decides what
 whose destination and platform are both ready (``bot.chasing.pacing``), with at most ``in_flight`` calls
 open per platform; a bounded pool of threads makes the calls. A "429, Retry-After" pauses that platform
 only, and the job goes back to the front of its lane, so nobody else's message waits behind another
-owner's. Finished jobs are handed to ``record`` in small groups (every ``GROUP`` jobs, or ``FLUSH_SECONDS``
-after the first of a group finished), so a crash can send again only what was in flight or not yet
-recorded, not a whole batch. Jobs not started by ``until`` (or after a stop) are marked ``released``.
+owner's. Finished jobs are handed to ``record`` in groups (``FLUSH_SECONDS`` after the first of a group
+finished, or every ``GROUP`` jobs), so a crash can send again only what was in flight or finished since,
+not a whole batch. Jobs not started when ``stop()`` says so (out of time, stopping) are ``released``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from bot.actions.records import ActionView, PersonView
 from bot.chasing.delivery import Router
 from bot.chasing.pacing import Pacer, SendLimits, limits_of
 
-#: Record finished jobs at least this often, and whenever this many wait to be recorded.
+#: Record finished jobs at least this often (a crash can repeat only what finished since), and whenever
+#: this many wait. Paced platforms finish a few messages in that time; a platform that answers at once
+#: (the console) is recorded a batch at a time, each group costing a transaction.
 FLUSH_SECONDS = 0.2
-GROUP = 100
+GROUP = 500
 #: Times one job is tried again within a batch after the platform said "wait" (then: back to the outbox).
 RETRIES_IN_BATCH = 3
 #: Waits longer than this are not spent holding a claimed row: the outbox tries again later.

@@ -24,53 +24,30 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.actions.messages import Message, nudge_message
-from bot.actions.ports import DeliveryError
 from bot.actions.records import ActionView, load_actions
 from bot.capture.dates import WorkCalendar, ensure_aware, utcnow
 from bot.chasing.delivery import Router
-from bot.chasing.ladder import ESCALATION_STEPS, Occurrence
 from bot.chasing.outbound import Job, Sender
-from bot.chasing.planner import LADDER_STEPS, Planner, conversation_key, ladder_states, person_key, zone_of
+from bot.chasing.planner import Planner, zone_of
+from bot.chasing.queueing import Queueing
+from bot.chasing.recording import LEASE, SEND_WINDOW, Recording
 from bot.config import Settings
-from storage.bulk import among, update_rows
+from storage.bulk import among
 from storage.db import Database
-from storage.log import NewEvent, append_events
-from storage.models import OPEN_STATUSES, Action, ActionEvent, EventContent, Meeting, Nudge, Person
+from storage.models import ActionEvent, EventContent, Nudge
 
 log = logging.getLogger("actionbot.chase")
-
-LEASE = timedelta(minutes=10)
-#: A batch still sending this long after its claim gives back the rest, well before its lease runs out.
-SEND_WINDOW = LEASE / 2
-MAX_BACKOFF = timedelta(hours=6)
-#: An owner's written confirmation waits for /meeting end, but never longer than this.
-CONFIRMATION_FALLBACK = timedelta(hours=4)
-#: Changes after which an action's ladder is planned again.
-REPLAN_ON = (
-    "created",
-    "reassigned",
-    "extended",
-    "brought_forward",
-    "blocked",
-    "unblocked",
-    "completed",
-    "cancelled",
-    "reopened",
-    "reviewed",
-)
 
 
 @dataclass(frozen=True)
@@ -120,7 +97,7 @@ _CLAIM_COLUMNS = (
 )
 
 
-class Chaser:
+class Chaser(Queueing, Recording):
     """Plans nudges when actions change (the service's listener), and sends them when they fall due."""
 
     def __init__(
@@ -146,92 +123,6 @@ class Chaser:
         """A graceful stop: a sweep in progress sends nothing more, hands back the rows it has not reached
         (pending again, not counted as tried) and records what it sent; later sweeps claim nothing."""
         self._stopping.set()
-
-    # ===== queueing (inside the service's transactions) ==========================================
-    def _one_off(
-        self, session: Session, action: Action, step: str, recipient: Person, due_at: datetime, now: datetime
-    ) -> None:
-        """Queue a one-off nudge (a confirmation, a blocked escalation); its occurrence counts earlier ones."""
-        previous = session.scalar(
-            select(func.count()).where(
-                Nudge.action_id == action.id, Nudge.step == step, Nudge.recipient_key == person_key(recipient.id)
-            )
-        )
-        item = Occurrence(step, int(previous or 0), due_at, due_at.date())
-        session.add(Nudge(**self.planner.row(action, item, recipient, now)))
-
-    def action_changed(self, session: Session, action: Action, kind: str, now: datetime) -> None:
-        """The service's hook, called in the same transaction as every change to an action."""
-        if kind == "created":
-            wait = CONFIRMATION_FALLBACK if action.meeting_id is not None else timedelta(0)
-            self._one_off(session, action, "confirmation", action.owner, now + wait, now)
-        elif kind == "reassigned":
-            # The old owner hears nothing more about it: their unsent confirmation goes with the action.
-            session.execute(
-                update(Nudge)
-                .where(
-                    Nudge.action_id == action.id,
-                    Nudge.step == "confirmation",
-                    Nudge.status == "pending",
-                    Nudge.recipient_id != action.owner_id,
-                )
-                .values(status="cancelled")
-            )
-            self._one_off(session, action, "confirmation", action.owner, now, now)
-        elif kind == "blocked":
-            dsls, people = self.planner.recipients_context(session, [action])
-            for person in self.planner.escalation_recipients(action, dsls, people):
-                self._one_off(session, action, "blocked", person, now, now)
-        if kind in REPLAN_ON:
-            session.flush()
-            self.planner.plan(session, [action], now)
-
-    def people_changed(self, session: Session, owner_ids: Sequence[int] | None, now: datetime) -> None:
-        """Re-plan the open actions whose escalation recipients may have changed (these owners', or with
-        ``None`` every open action's): a DSL appointed later is told, one removed is no longer."""
-        query = select(Action).where(Action.status.in_(OPEN_STATUSES))
-        if owner_ids is not None:
-            query = query.where(Action.owner_id.in_(owner_ids))
-        self.planner.plan(session, list(session.scalars(query).unique()), now)
-
-    def meeting_ended(self, session: Session, meeting: Meeting, now: datetime) -> None:
-        """Send each owner their written confirmation now rather than at the fallback time."""
-        session.execute(
-            update(Nudge)
-            .where(
-                Nudge.step == "confirmation",
-                Nudge.status == "pending",
-                Nudge.action_id.in_(select(Action.id).where(Action.meeting_id == meeting.id)),
-            )
-            .values(due_at=now)
-        )
-
-    def enqueue_card(self, action_id: int, platform: str, conversation_id: str, now: datetime | None = None) -> None:
-        """A channel card that could not be posted: keep it in the outbox so the sweep posts it later."""
-        now = now or self.clock()
-        key = conversation_key(platform, conversation_id)
-        with self.db.transaction() as session:
-            action = session.get_one(Action, action_id)
-            previous = session.scalar(
-                select(func.count()).where(
-                    Nudge.action_id == action_id, Nudge.step == "card", Nudge.recipient_key == key
-                )
-            )
-            session.add(
-                Nudge(
-                    action_id=action_id,
-                    step="card",
-                    deadline_version=action.deadline_version,
-                    occurrence=int(previous or 0),
-                    recipient_key=key,
-                    recipient_id=None,
-                    due_at=now,
-                    status="pending",
-                    attempts=0,
-                    stuck=False,
-                    created_at=now,
-                )
-            )
 
     # ===== sweeping ==============================================================================
     def sweep(self, now: datetime | None = None, *, dry_run: bool = False, max_rows: int | None = None) -> SweepReport:
@@ -381,124 +272,6 @@ class Chaser:
             return nudge_message(job.step, job.action, self.calendar.zone, now)
         zone = zone_of(job.recipient.timezone, self.calendar.zone)
         return nudge_message(job.step, job.action, zone, now, working_days_late=job.late, reason=job.reason)
-
-    def _record(self, jobs: Sequence[Job], now: datetime) -> None:
-        """Record a finished group, trying again while the database is away: what was sent must be written
-        down before anything more is sent (the sender waits for this), or it would be sent again."""
-        wait = 0.5
-        give_up = time.monotonic() + (LEASE - SEND_WINDOW).total_seconds()
-        while True:
-            try:
-                self._finish(jobs, now)
-                return
-            except DBAPIError as error:
-                if time.monotonic() + wait > give_up:
-                    raise
-                log.error(
-                    "recording %s sent nudges failed (%s); trying again in %.1f s",
-                    len(jobs),
-                    error.orig.__class__.__name__ if error.orig is not None else error.__class__.__name__,
-                    wait,
-                )
-                time.sleep(wait)
-                wait = min(wait * 2, 10.0)
-
-    def _finish(self, jobs: Sequence[Job], now: datetime) -> None:
-        """Record a batch's outcomes, log its nudges and plan the next ones, in one transaction."""
-        if not jobs:
-            return
-        with self.db.transaction() as session:
-            ours = set(
-                session.scalars(
-                    select(Nudge.id).where(
-                        among(Nudge.id, [j.nudge_id for j in jobs], session),
-                        Nudge.status == "sending",
-                        Nudge.claimed_by == self.worker,
-                    )
-                )
-            )  # a row whose lease ran out and was taken over by another worker is theirs now
-            done = [j for j in jobs if j.nudge_id in ours and not j.released and j.error is None]
-            failed = [j for j in jobs if j.nudge_id in ours and j.error is not None]
-            released = [j.nudge_id for j in jobs if j.nudge_id in ours and j.released]
-            if released:  # back in the queue as they were: not sending them was no failed attempt
-                session.connection().execute(
-                    update(Nudge)
-                    .where(among(Nudge.id, released, session))
-                    .values(status="pending", claimed_by=None, lease_until=None, attempts=Nudge.attempts - 1)
-                )
-            if done:
-                update_rows(
-                    session.connection(),
-                    Nudge,
-                    "id",
-                    [
-                        {
-                            "id": j.nudge_id,
-                            "status": "sent" if j.delivered else "unreachable",
-                            "channel": j.delivered.channel if j.delivered else None,
-                            "delivery_ref": j.delivered.ref if j.delivered else None,
-                        }
-                        for j in done
-                    ],
-                    same={"sent_at": now, "lease_until": None},
-                )
-                append_events(session, [self._event(j, now) for j in done if j.step != "card"])
-            for job in failed:
-                self._failed(session, job, now)
-            ladder = [(j.action.id, j.step, j.recipient) for j in done if j.step in LADDER_STEPS and j.recipient]
-            if ladder:
-                # The actions as they are now: one may have been extended, reassigned or closed during sending.
-                states = ladder_states(session, {action_id for action_id, _, _ in ladder})
-                sent = [(states[action_id], step, recipient) for action_id, step, recipient in ladder]
-                self.planner.plan_after_send(session, sent, now)
-
-    @staticmethod
-    def _event(job: Job, now: datetime) -> NewEvent:
-        details: dict[str, Any] = {
-            "step": job.step,
-            "occurrence": job.occurrence,
-            "recipient_id": job.recipient.id if job.recipient else None,
-            "delivered": job.delivered is not None,
-            "channel": job.delivered.channel if job.delivered else None,
-        }
-        if job.delivered is None:
-            details["why"] = "no chat platform or email address is known for this person"
-        kind = "escalated" if job.step in ESCALATION_STEPS else "nudged"
-        return NewEvent(kind, now, job.action.id, None, None, details)
-
-    def _failed(self, session: Session, job: Job, now: datetime) -> None:
-        error = job.error
-        retry_after = error.retry_after if isinstance(error, DeliveryError) else None
-        permanent = isinstance(error, DeliveryError) and error.permanent
-        row = session.get_one(Nudge, job.nudge_id)
-        backoff = timedelta(seconds=self.cfg.retry_backoff_seconds * 2 ** max(0, row.attempts - 1))
-        if retry_after is not None:
-            backoff = max(backoff, timedelta(seconds=retry_after))
-        row.status = "pending"
-        row.due_at = now + (MAX_BACKOFF if permanent else min(backoff, MAX_BACKOFF))
-        row.lease_until = None
-        row.claimed_by = None
-        # DeliveryError messages carry no personal data by contract; other errors are named by type only.
-        row.last_error = (str(error) if isinstance(error, DeliveryError) else error.__class__.__name__)[:300]
-        if (row.attempts >= self.cfg.max_send_attempts or permanent) and not row.stuck:
-            row.stuck = True
-            log.error(
-                "nudge %s (action %s, %s) is stuck after %s attempts: %s",
-                row.id,
-                row.action_id,
-                row.step,
-                row.attempts,
-                row.last_error,
-            )
-        else:
-            log.warning(
-                "nudge %s (action %s, %s) failed, attempt %s: %s",
-                row.id,
-                row.action_id,
-                row.step,
-                row.attempts,
-                row.last_error,
-            )
 
     @staticmethod
     def _items(claimed: list[int], jobs: list[Job]) -> Iterator[SweepItem]:

@@ -1,83 +1,37 @@
-"""The drift report's sections as SQL: the scope the filters select, the reasons as SQL conditions, the
-owners' tallies, the longest-overdue items, the meetings and the delivery problems (docs/drift.md). Every
-number is aggregated in the database."""
+"""The drift report's sections as SQL, over its scope (bot.reports.scope): the owners' tallies, the
+longest-overdue items with their latest notes, the meetings and the delivery problems (docs/drift.md).
+Every number is aggregated in the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Date,
     and_,
-    case,
     cast,
-    false,
     func,
     or_,
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
-from bot.actions.people import find_person
-from bot.capture.dates import WorkCalendar
-from bot.config import Settings
 from bot.reports.definitions import (
     REASONS,
-    REPORT_PERIOD,
     DeliveryProblem,
-    DriftFilters,
     DriftItem,
     MeetingRow,
     OwnerRow,
     ReasonCounts,
     Tally,
 )
+from bot.reports.measures import count_if, flag, working_days_late
+from bot.reports.scope import ReportScope
 from storage.models import OPEN_STATUSES, Action, ActionEvent, Agency, EventContent, Meeting, Nudge, Person
-
-
-def silence_cutoff(cal: WorkCalendar, today: date, working_days: int) -> datetime:
-    """The instant before which an owner's last event means silence.
-
-    An owner is silent when ``cal.working_days_between(day of their last event, today) >= n``. Walking
-    back from today to the day where n working days have been counted gives the first day that is
-    *not* silent; its local midnight is the cutoff (``owner_active_at < cutoff`` is silence)."""
-    day = today
-    counted = 0
-    while True:
-        if cal.is_working_day(day):
-            counted += 1
-            if counted == working_days:
-                return cal.at(day, time(0))
-        day -= timedelta(days=1)
-
-
-def week_ends(cal: WorkCalendar, now: datetime, weeks: int) -> list[datetime]:
-    """The ends of the last ``weeks`` weeks (Monday 00:00 local), oldest first."""
-    today = cal.today(now)
-    monday = today - timedelta(days=today.weekday())
-    return [cal.at(monday - timedelta(weeks=back), time(0)) for back in reversed(range(weeks))]
-
-
-def _working_days_late(days: Iterable[date], today: date, cal: WorkCalendar) -> dict[date, int]:
-    """Working days in (day, today] for each day, walking the calendar once (not once per day)."""
-    wanted = sorted(set(days))
-    if not wanted:
-        return {}
-    result: dict[date, int] = {}
-    counted = 0
-    cursor = today
-    for day in reversed(wanted):  # latest first: count working days back from today
-        while cursor > day:
-            if cal.is_working_day(cursor):
-                counted += 1
-            cursor -= timedelta(days=1)
-        result[day] = counted if day <= today else 0
-    return result
-
 
 #: The events whose reason is shown on a drifting action, with how the report names each.
 NOTE_KINDS = {
@@ -94,104 +48,8 @@ NOTE_KINDS = {
 NOTE_LENGTH = 200
 
 
-def _case(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return case((condition, 1), else_=0)
-
-
-def _sum(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(_case(condition)), 0)
-
-
-def _blank(column: Any) -> ColumnElement[bool]:
-    return func.coalesce(column, "") == ""
-
-
-class SectionQueries:
+class SectionQueries(ReportScope):
     """One report's sections: the SQL for each part, run in one read transaction."""
-
-    def __init__(
-        self, session: Session, settings: Settings, cal: WorkCalendar, now: datetime, filters: DriftFilters
-    ) -> None:
-        self.session = session
-        self.settings = settings
-        self.cfg = settings.drift
-        self.cal = cal
-        self.now = now
-        self.filters = filters
-        self.today = cal.today(now)
-        self.period_start = now - REPORT_PERIOD
-        self.dialect = session.get_bind().dialect.name
-        self.notes: list[str] = []
-        self.owner = aliased(Person, name="owner")
-        self.scope = self._scope()
-
-    # -- filters ----------------------------------------------------------------------------------
-    def _scope(self) -> list[ColumnElement[bool]]:
-        f, s = self.filters, self.session
-        conditions: list[ColumnElement[bool]] = []
-        if f.agency and f.agency.strip():
-            name = " ".join(f.agency.split())
-            agency_id = s.scalar(select(Agency.id).where(func.lower(Agency.name) == name.lower()))
-            if agency_id is None:
-                known = ", ".join(s.scalars(select(Agency.name).order_by(Agency.name).limit(30)))
-                listed = f" Agencies: {known}." if known else ""
-                self.notes.append(f"No agency is called \u201c{name}\u201d.{listed}")
-                conditions.append(false())
-            else:
-                conditions.append(Action.owner_id.in_(select(Person.id).where(Person.agency_id == agency_id)))
-        if f.meeting_id is not None:
-            if s.get(Meeting, f.meeting_id) is None:
-                self.notes.append(f"There is no meeting {f.meeting_id}.")
-            conditions.append(Action.meeting_id == f.meeting_id)
-        if f.case_ref:
-            case_ref = f.case_ref.strip().lstrip("#").upper()
-            if s.scalar(select(Action.id).where(Action.case_ref == case_ref).limit(1)) is None:
-                self.notes.append(f"No action has the case reference {case_ref}.")
-            conditions.append(Action.case_ref == case_ref)
-        if f.chair is not None:
-            chair = find_person(s, f.chair)
-            if chair is None:
-                self.notes.append(f"Nobody known as {f.chair.label or f.chair.value} has recorded or chaired actions.")
-                conditions.append(false())
-            else:
-                chaired = select(Meeting.id).where(Meeting.chair_id == chair.id)
-                conditions.append(or_(Action.created_by_id == chair.id, Action.meeting_id.in_(chaired)))
-        if f.since:
-            conditions.append(Action.created_at >= self.cal.at(f.since, time(0)))
-        if f.until:
-            conditions.append(Action.created_at < self.cal.at(f.until + timedelta(days=1), time(0)))
-        return conditions
-
-    # -- the drift conditions, as SQL -------------------------------------------------------------
-    def action_flags(self) -> dict[str, ColumnElement[bool]]:
-        """The reasons that depend on the action alone (the owner's are added with a join)."""
-        cfg = self.cfg
-        flags: dict[str, ColumnElement[bool]] = {"overdue": Action.deadline < self.now}
-        flags["extended"] = Action.extensions >= cfg.extensions_threshold if cfg.extensions_threshold > 0 else false()
-        if cfg.silence_working_days > 0:
-            flags["silent"] = Action.owner_active_at < silence_cutoff(self.cal, self.today, cfg.silence_working_days)
-        else:
-            flags["silent"] = false()
-        flags["review_missed"] = and_(
-            Action.review_on.is_not(None), Action.review_on < self.today, Action.reviewed_at.is_(None)
-        )
-        flags["blocked"] = Action.status == "blocked"
-        return flags
-
-    def owner_flags(self) -> dict[str, ColumnElement[bool]]:
-        o = self.owner
-        return {
-            "owner_inactive": o.active.is_(False),
-            "owner_unknown": and_(_blank(o.slack_user_id), _blank(o.teams_object_id), _blank(o.email)),
-        }
-
-    def all_flags(self) -> dict[str, ColumnElement[bool]]:
-        flags = {**self.action_flags(), **self.owner_flags()}
-        return {reason: flags[reason] for reason in REASONS}
-
-    @property
-    def is_open(self) -> ColumnElement[bool]:
-        return Action.status.in_(OPEN_STATUSES)
 
     # -- tables -----------------------------------------------------------------------------------
     def owner_tallies(self) -> list[tuple[OwnerRow, bool]]:
@@ -202,8 +60,8 @@ class SectionQueries:
             select(
                 Action.owner_id.label("owner_id"),
                 func.count().label("open"),
-                *[_sum(flags[r]).label(r) for r in flags],
-                _sum(drifts).label("drifting"),
+                *[count_if(flags[r]).label(r) for r in flags],
+                count_if(drifts).label("drifting"),
             )
             .where(self.is_open, *self.scope)
             .group_by(Action.owner_id)
@@ -270,7 +128,7 @@ class SectionQueries:
             per_day[value] = per_day.get(value, 0) + int(count)
         if not per_day:
             return None
-        late = _working_days_late(per_day, self.today, self.cal)
+        late = working_days_late(per_day, self.today, self.cal)
         pairs = sorted((late[day], count) for day, count in per_day.items())
         total = sum(count for _, count in pairs)
 
@@ -321,7 +179,7 @@ class SectionQueries:
                 Action.review_on,
                 Action.extensions,
                 Action.owner_active_at,
-                *[_case(flags[r]) for r in REASONS],
+                *[flag(flags[r]) for r in REASONS],
             )
             .join(o, o.id == Action.owner_id)
             .join(creator, creator.id == Action.created_by_id)
@@ -332,7 +190,7 @@ class SectionQueries:
         ).all()
         notes = self.latest_notes([r[0] for r in rows])
         deadline_days = {self.cal.today(r[11]) for r in rows if r[11] < self.now}
-        late = _working_days_late(deadline_days, self.today, self.cal)
+        late = working_days_late(deadline_days, self.today, self.cal)
         items = []
         for r in rows:
             reasons = tuple(reason for reason, flag in zip(REASONS, r[15:], strict=True) if flag)
@@ -398,8 +256,8 @@ class SectionQueries:
             select(
                 Action.meeting_id.label("meeting_id"),
                 func.count().label("open"),
-                _sum(flags["overdue"]).label("overdue"),
-                _sum(or_(*flags.values())).label("drifting"),
+                count_if(flags["overdue"]).label("overdue"),
+                count_if(or_(*flags.values())).label("drifting"),
             )
             .join(o, o.id == Action.owner_id)
             .where(self.is_open, Action.meeting_id.is_not(None), *self.scope)
@@ -433,7 +291,7 @@ class SectionQueries:
         unreachable = and_(Nudge.status == "unreachable", or_(self.is_open, and_(Nudge.sent_at > self.period_start)))
         where = [or_(stuck, unreachable), *self.scope]
         totals = self.session.execute(
-            select(_sum(stuck), _sum(Nudge.status == "unreachable"))
+            select(count_if(stuck), count_if(Nudge.status == "unreachable"))
             .select_from(Nudge)
             .join(Action, Action.id == Nudge.action_id)
             .where(*where)

@@ -25,7 +25,8 @@ from sqlalchemy import (
 )
 
 from bot.reports.definitions import MOVES, TREND_REASONS, TrendPoint
-from bot.reports.queries import SectionQueries, _sum, week_ends
+from bot.reports.measures import count_if, week_ends
+from bot.reports.queries import SectionQueries
 from storage.models import Action, ActionEvent, EventContent
 
 
@@ -223,8 +224,8 @@ class TrendQueries(SectionQueries):
                     open_, c.review_on.is_not(None), c.review_on < self.cal.today(moment), c[f"rv{k}"] == 0
                 ),
             }
-            sums += [_sum(open_).label(f"open{k}"), _sum(or_(*reasons.values())).label(f"drifting{k}")]
-            sums += [_sum(condition).label(f"{reason}{k}") for reason, condition in reasons.items()]
+            sums += [count_if(open_).label(f"open{k}"), count_if(or_(*reasons.values())).label(f"drifting{k}")]
+            sums += [count_if(condition).label(f"{reason}{k}") for reason, condition in reasons.items()]
         row = self.session.execute(select(*sums).select_from(per_action)).mappings().one()
         return {
             measure: [int(row[f"{measure}{k}"]) for k in range(len(moments))]

@@ -29,30 +29,21 @@ from microsoft_teams.apps.http import FastAPIAdapter
 
 from bot.actions import authz
 from bot.actions.commands import Outcome
-from bot.actions.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED, Message, action_card
-from bot.actions.people import PersonInput, Profile
-from bot.actions.records import ActionView
-from bot.actions.service import ConversationRef, InvalidChange, ServiceError
+from bot.actions.messages import Message, action_card
+from bot.actions.people import Profile
+from bot.actions.service import ConversationRef, ServiceError
 from bot.app import Core
 from bot.capture.owners import OwnerRef
 from handlers import serving
-from handlers.teams.cards import (
-    BLOCK_REASON,
-    DEADLINE_INPUT,
-    MORE_TIME_REASON,
-    NEW_OWNER,
-    NEW_OWNER_EMAIL,
-    REASSIGN_REASON,
-    SUBMIT_KEY,
-    card_activity,
-)
+from handlers.teams.buttons import apply_button
+from handlers.teams.cards import SUBMIT_KEY, card_activity
 from handlers.teams.conversations import Connector, ConversationStore, base_conversation_id
 from handlers.teams.directory import TeamsDirectory
 from handlers.teams.identity import request_key, speaker_of
 from handlers.teams.inbound import InboundGuard, InFlightLimit
 from handlers.teams.reviews import ReviewCalendar
 from handlers.teams.settings import TeamsSettings
-from handlers.teams.text import Mentioned, command_text, is_object_id, split_command
+from handlers.teams.text import Mentioned, command_text, split_command
 from handlers.teams.webhook import add_webhook
 
 log = logging.getLogger("actionbot.teams")
@@ -359,7 +350,9 @@ class TeamsBot:
         speaker = speaker_of(activity.from_.aad_object_id, activity.from_.name)
         action_id = str(data.get(SUBMIT_KEY))
         try:
-            view, heading = await asyncio.to_thread(self._apply, action_id, str(data.get("ref") or ""), data, speaker)
+            view, heading = await asyncio.to_thread(
+                apply_button, self.core, self.directory, action_id, str(data.get("ref") or ""), data, speaker
+            )
         except ServiceError as refusal:
             await self._private(ctx, Message(str(refusal)))
             return
@@ -382,57 +375,6 @@ class TeamsBot:
                 log.warning("updating a Teams card failed: %s", error.__class__.__name__)
                 card = self._card(action_card(view, self.core.calendar.zone, now, heading=heading))
         await ctx.send(card)
-
-    def _apply(self, action_id: str, ref: str, data: dict[str, Any], actor: PersonInput) -> tuple[ActionView, str]:
-        """Run one button press through the service as ``actor``. Raises ServiceError to refuse."""
-        service = self.core.service
-        now = service.clock()
-        if not ref:
-            raise InvalidChange("That card does not name an action.")
-        if action_id == DONE:
-            view = service.complete(ref, actor, now=now)
-            return view, f"{view.ref} done"
-        if action_id == ON_TRACK:
-            view = service.acknowledge(ref, actor, now=now)
-            return view, f"{view.ref} is on track"
-        if action_id == REVIEWED:
-            view = service.mark_reviewed(ref, actor, now=now)
-            return view, f"{view.ref} reviewed"
-        if action_id == MORE_TIME:
-            raw = str(data.get(DEADLINE_INPUT) or "").strip()
-            try:
-                day = date.fromisoformat(raw[:10])
-            except ValueError:
-                raise InvalidChange("Choose the new deadline's date. Nothing was changed.") from None
-            deadline = self.core.calendar.end_of(day)
-            moved = service.move_deadline(ref, actor, deadline, str(data.get(MORE_TIME_REASON) or ""), now=now)
-            return moved.action, f"{moved.action.ref} {moved.verb}"
-        if action_id == BLOCKED:
-            view = service.block(ref, actor, str(data.get(BLOCK_REASON) or ""), now=now)
-            return view, f"{view.ref} blocked"
-        if action_id == REASSIGN:
-            owner = self._new_owner(data)
-            view = service.reassign(ref, actor, owner, str(data.get(REASSIGN_REASON) or ""), now=now)
-            return view, f"{view.ref} reassigned to {view.owner.name}"
-        raise InvalidChange("That button is not one actionbot knows. Nothing was changed.")
-
-    def _new_owner(self, data: dict[str, Any]) -> PersonInput:
-        picked = str(data.get(NEW_OWNER) or "").split(",")[0].strip()
-        email = str(data.get(NEW_OWNER_EMAIL) or "").strip().lower()
-        profile: Profile | None = None
-        if picked and is_object_id(picked):
-            try:
-                profile = self.directory.profile(picked)
-            except Exception as error:
-                log.warning("directory look-up for a new owner failed: %s", error.__class__.__name__)
-            return PersonInput(OwnerRef("teams", picked.lower()), profile)
-        if email and "@" in email and " " not in email:
-            try:
-                profile = self.directory.profile_by_email(email)
-            except Exception as error:
-                log.warning("directory look-up for a new owner failed: %s", error.__class__.__name__)
-            return PersonInput(OwnerRef("email", email), profile)
-        raise InvalidChange("Choose who takes the action over, or give their email address. Nothing was changed.")
 
     # -- installation and membership --------------------------------------------------------------
     async def on_install(self, ctx: ActivityContext[InstalledActivity]) -> None:

@@ -158,7 +158,7 @@ def test_the_bookkeeping_write_is_tried_again_while_the_database_is_away(
         finish(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(core.chaser, "_finish", flaky)
-    monkeypatch.setattr("bot.chasing.sweep.time.sleep", lambda _: None)
+    monkeypatch.setattr("bot.chasing.recording.time.sleep", lambda _: None)
     assert core.chaser.sweep().sent == 6
     assert len(messenger.calls) == 6 and statuses(core) == {"sent": 6}
     assert core.chaser.sweep().sent == 0

@@ -22,7 +22,7 @@ from bot.capture.owners import OwnerRef
 from bot.cli import main
 from bot.reports.definitions import REASONS, DriftFilters, DriftReport, headline_text, parse_filter_text
 from bot.reports.drift import build_report
-from bot.reports.queries import silence_cutoff, week_ends
+from bot.reports.measures import silence_cutoff, week_ends
 from bot.reports.trend import TrendQueries
 from tests.conftest import Clock, london
 from tests.drift_fixtures.scenario import (

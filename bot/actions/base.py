@@ -1,0 +1,182 @@
+"""The service's foundations: its errors, the listener protocol, and the helpers every use case shares
+(loading an action, checking who may act, writing a change's event with it). See bot.actions.service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.actions import authz
+from bot.actions.people import PersonInput, identify
+from bot.capture.controls import refusal
+from bot.capture.dates import WorkCalendar, ensure_aware, utcnow
+from bot.config import Settings
+from storage.db import Database
+from storage.log import append_event
+from storage.models import Action, Meeting, Person
+
+MAX_REASON = 1000
+
+
+class ChangeListener(Protocol):
+    """Told of every change inside its transaction (the chaser plans nudges here)."""
+
+    def action_changed(self, session: Session, action: Action, kind: str, now: datetime) -> None: ...
+
+    def meeting_ended(self, session: Session, meeting: Meeting, now: datetime) -> None: ...
+
+    def people_changed(self, session: Session, owner_ids: Sequence[int] | None, now: datetime) -> None:
+        """Who is told about these owners' actions may have changed (their escalation contact, agency or
+        active flag); ``None``: about everyone's (a DSL appointed or removed)."""
+        ...
+
+
+class ServiceError(Exception):
+    """A request the service refuses; the message is safe to show to the person who asked."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class NotAllowed(ServiceError):
+    pass
+
+
+class InvalidChange(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """Where a command was typed: the platform and its conversation (channel or chat) id."""
+
+    platform: str
+    conversation_id: str
+
+
+def parse_ref(ref: str) -> int:
+    """``A-42`` (or ``a42``, ``42``) -> 42."""
+    text = ref.strip().upper().removeprefix("A").lstrip("-")
+    if not text.isdigit() or len(text) > 12:
+        raise NotFound(f"\u201c{ref.strip()[:20]}\u201d is not an action reference; they look like A-42.")
+    return int(text)
+
+
+def clean_reason(reason: str | None, required: bool, what: str) -> str | None:
+    """A reason as it is logged: whitespace collapsed, within the length limit, present when required."""
+    if problem := refusal(reason or "", "text"):
+        raise InvalidChange(problem)
+    text = " ".join((reason or "").split())
+    if len(text) > MAX_REASON:
+        raise InvalidChange(f"The reason is {len(text)} characters; keep it under {MAX_REASON}.")
+    if required and len(text) < 3:
+        raise InvalidChange(f"Say why: a reason is required to {what}.")
+    return text or None
+
+
+class ServiceBase:
+    """What every use case shares: the database, settings, calendar, clock and listeners, loading an
+    action, checking who may act, and writing a change's event in its own transaction."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        calendar: WorkCalendar | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        listeners: Sequence[ChangeListener] = (),
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.calendar = calendar or WorkCalendar.from_settings(settings)
+        self.clock = clock
+        self.listeners = list(listeners)
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _now(self, now: datetime | None) -> datetime:
+        return ensure_aware(now) if now is not None else self.clock()
+
+    def _load(self, session: Session, ref: str | int, *, lock: bool = False) -> Action:
+        action_id = ref if isinstance(ref, int) else parse_ref(ref)
+        query = select(Action).where(Action.id == action_id)
+        if lock:
+            query = query.with_for_update(of=Action)
+        action = session.scalars(query).unique().first()
+        if action is None:
+            raise NotFound(f"There is no action A-{action_id}.")
+        return action
+
+    def _record(
+        self,
+        session: Session,
+        action: Action,
+        kind: str,
+        actor: Person | None,
+        now: datetime,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Write the change's event into the log, in the change's own transaction, and tell the listeners.
+
+        An action whose personal data retention removed takes no more changes: new words written to it
+        would outlive the retention rule that already ran."""
+        if action.redacted_at is not None:
+            raise InvalidChange(
+                f"{action.ref} was closed and its details removed under the retention policy; it cannot be "
+                "changed. Record a new action instead."
+            )
+        append_event(
+            session,
+            kind=kind,
+            at=now,
+            action_id=action.id,
+            actor_id=actor.id if actor else None,
+            reason=reason,
+            details=details,
+        )
+        if actor is not None and actor.id == action.owner_id:
+            action.owner_active_at = now
+        action.updated_at = now
+        session.flush()
+        for listener in self.listeners:
+            listener.action_changed(session, action, kind, now)
+
+    def _authorised(
+        self,
+        session: Session,
+        ref: str | int,
+        actor: PersonInput,
+        now: datetime,
+        allowed: Callable[[Person, Action], bool],
+        refusal: Callable[[Person, Action], str],
+    ) -> tuple[Action, Person]:
+        """The action (locked) and the person acting, once ``allowed`` says they may; else NotAllowed."""
+        action = self._load(session, ref, lock=True)
+        person = identify(session, actor, now)
+        if not allowed(person, action):
+            raise NotAllowed(refusal(person, action))
+        return action, person
+
+    def _changeable(self, session: Session, ref: str | int, actor: PersonInput, now: datetime) -> tuple[Action, Person]:
+        return self._authorised(
+            session,
+            ref,
+            actor,
+            now,
+            authz.may_change,
+            lambda _, action: (
+                f"Only the owner, the chair who recorded {action.ref}, or a DSL can change it. Nothing was changed."
+            ),
+        )
+
+    def _require_open(self, action: Action, what: str) -> None:
+        if action.status not in ("open", "blocked"):
+            raise InvalidChange(f"{action.ref} is {action.status}; reopen it before you {what} it.")
+
+    # -- recording --------------------------------------------------------------------------------

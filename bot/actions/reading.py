@@ -1,0 +1,108 @@
+"""Use cases that read: one action, its history, lists of actions, and the people asking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from bot.actions import authz
+from bot.actions.base import NotFound, ServiceBase, parse_ref
+from bot.actions.people import PersonInput, find_person, identify
+from bot.actions.records import ActionView, EventView, PersonView
+from bot.capture.owners import OwnerRef
+from storage.models import Action, ActionEvent, Person
+
+#: Event details that name a person by id.
+PERSON_FIELDS = ("owner_id", "from_owner_id", "to_owner_id")
+
+
+class Reading(ServiceBase):
+    """What a person may see."""
+
+    def get(self, ref: str | int, viewer: PersonInput) -> ActionView:
+        with self.db.reading() as session:
+            action = self._load(session, ref)
+            person = find_person(session, viewer.ref)
+            if person is None or not authz.may_see(person, action):
+                raise NotFound(f"There is no action {action.ref} that you can see.")
+            return ActionView.of(action)
+
+    def history(self, ref: str | int, viewer: PersonInput) -> list[EventView]:
+        """An action's events, oldest first."""
+        self.get(ref, viewer)
+        with self.db.reading() as session:
+            rows = session.execute(
+                select(ActionEvent, Person)
+                .outerjoin(Person, Person.id == ActionEvent.actor_id)
+                .where(ActionEvent.action_id == (ref if isinstance(ref, int) else parse_ref(ref)))
+                .order_by(ActionEvent.seq)
+            ).all()
+            named = {
+                value
+                for event, _ in rows
+                for key in PERSON_FIELDS
+                if isinstance(value := (event.details or {}).get(key), int)
+            }
+            names = (
+                dict(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(named))).tuples().all())
+                if named
+                else {}
+            )
+            return [EventView.of(event, actor, names) for event, actor in rows]
+
+    def list_actions(
+        self,
+        viewer: PersonInput,
+        *,
+        scope: str = "mine",
+        owner: OwnerRef | None = None,
+        case_ref: str | None = None,
+        meeting_id: int | None = None,
+        include_closed: bool = False,
+        now: datetime | None = None,
+        limit: int = 200,
+    ) -> list[ActionView]:
+        """Actions the viewer may see: ``mine`` (owned), ``overdue``, ``all``, or filtered by owner,
+        case reference or meeting. Ordered by deadline."""
+        now = self._now(now)
+        with self.db.reading() as session:
+            person = find_person(session, viewer.ref)
+            if person is None:
+                return []
+            query = select(Action).where(authz.visible_to(person))
+            if not include_closed:
+                query = query.where(Action.status.in_(("open", "blocked")))
+            if scope == "mine":
+                query = query.where(Action.owner_id == person.id)
+            elif scope == "overdue":
+                query = query.where(Action.deadline < now, Action.status.in_(("open", "blocked")))
+            if owner is not None:
+                target = find_person(session, owner)
+                if target is None:
+                    return []
+                query = query.where(Action.owner_id == target.id)
+            if case_ref:
+                query = query.where(func.upper(Action.case_ref) == case_ref.upper().lstrip("#"))
+            if meeting_id is not None:
+                query = query.where(Action.meeting_id == meeting_id)
+            rows = session.scalars(query.order_by(Action.deadline, Action.id).limit(limit)).unique()
+            return [ActionView.of(action) for action in rows]
+
+    def may_report(self, who: PersonInput) -> bool:
+        """Whether this person may see drift reports (a DSL or an admin)."""
+        with self.db.reading() as session:
+            person = find_person(session, who.ref)
+            return person is not None and authz.may_report(person)
+
+    def person(self, who: PersonInput) -> PersonView | None:
+        with self.db.reading() as session:
+            person = find_person(session, who.ref)
+            return PersonView.of(person) if person else None
+
+    def ensure_person(self, who: PersonInput, *, now: datetime | None = None) -> PersonView:
+        now = self._now(now)
+        with self.db.transaction() as session:
+            return PersonView.of(identify(session, who, now))
+
+    # -- meetings ---------------------------------------------------------------------------------
