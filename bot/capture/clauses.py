@@ -146,6 +146,7 @@ def peel_clauses(words: list[str], ctx: Context) -> tuple[list[str], When | None
     deadline: When | None = None
     deadline_text = ""
     review: When | None = None
+    before_review: tuple[list[str], list[str], int] | None = None  # the words, cleaned, and where it started
     for use_fallback in (False, True):
         while True:
             wanted = ({"deadline"} if deadline is None else set()) | ({"review"} if review is None else set())
@@ -158,16 +159,40 @@ def peel_clauses(words: list[str], ctx: Context) -> tuple[list[str], When | None
                 clause = _with_day_before(clause, clean, ctx)
                 deadline, deadline_text = clause.when, " ".join(words[clause.start :])
             else:
-                review = clause.when
+                review, before_review = clause.when, (words, clean, clause.start)
             words, clean = words[: clause.start], clean[: clause.start]
         if deadline is not None:
             break
+    if deadline is None and before_review is not None:
+        words, clean, deadline, deadline_text = _review_as_task(*before_review, ctx) or (words, clean, None, "")
+        review = None if deadline is not None else review
     if deadline is not None and (other := _tail_clause(clean, ctx, {"deadline"}, False)) is not None:
         raise Impossible(
             f"There are two deadlines, \u201c{' '.join(words[other.start :])}\u201d and \u201c{deadline_text}\u201d: "
             "give one"
         )
     return words, deadline, review
+
+
+def _review_as_task(
+    words: list[str], clean: list[str], start: int, ctx: Context
+) -> tuple[list[str], list[str], When, str] | None:
+    """``Book the GP review in 5 working days`` with no other deadline: "review" belongs to the task (a GP,
+    health or CIN review is a common action) and what follows it is the deadline, said in a warning."""
+    span = clean[start + 1 :]
+    if not span or span[0] not in _RELATIVE_KEYWORDS:
+        return None  # "review on 5 Jan", "review date ...": a review date, and the deadline is missing
+    found = read_clause(span, ctx, False, "review")
+    if found is None or found[0] != "deadline":
+        return None
+    said = " ".join(words[start + 1 :])
+    note = (
+        f"\u201creview\u201d is read as part of the task and \u201c{said}\u201d as the deadline. For a review date "
+        "as well, give both: \u201cby Friday review in 2 weeks\u201d."
+    )
+    when = found[1]
+    when.notes.append(note)
+    return words[: start + 1], clean[: start + 1], when, said
 
 
 def unread_tail(words: list[str]) -> str | None:

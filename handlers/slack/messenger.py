@@ -25,11 +25,17 @@ from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, delivery_erro
 log = logging.getLogger("actionbot.slack.messenger")
 
 
+#: The share of the workspace's pace the sweep's nudges may use.
+NUDGE_SHARE = 0.9
+
+
 def slack_limits(posts_per_minute: float = env.DEFAULT_POSTS_PER_MINUTE) -> SendLimits:
     """chat.postMessage's documented limits (https://docs.slack.dev/reference/methods/chat.postMessage, "Rate
     limiting"): about one message per second per channel (each DM is a channel), within a workspace-wide
-    limit of "several hundred messages per minute". Calls overlap to hide each one's latency."""
-    return SendLimits(per_minute=posts_per_minute, gap_seconds=1.0, in_flight=16)
+    limit of "several hundred messages per minute". Nudges keep to 90% of the workspace's pace: the rest is
+    for what requests post at once (a room's card, an owner's confirmation card). Calls overlap to hide
+    each one's latency."""
+    return SendLimits(per_minute=NUDGE_SHARE * posts_per_minute, gap_seconds=1.0, in_flight=16)
 
 
 def _ref(response: SlackResponse) -> str:

@@ -47,7 +47,7 @@ WARM_UP = 20
 PG_URL = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://localhost/test"
 TEXTS = [
     "<@U1> Share the CAD log with social care #CR-1042 by Friday week review in 3 weeks",  # always ahead
-    "<@U2> Book the GP review in 10 working days",  # relative: a fixed date falls into the past
+    "<@U2> Book the GP appointment in 10 working days",  # relative: a fixed date falls into the past
     "jo.bloggs@police.example Check the PNC record by tomorrow 3pm",
     "<@U1> Send the strategy minutes in 5 working days",
 ]

@@ -276,6 +276,15 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Share CAD log by next Friday review in 2 weeks", MON, ENG, {"review": "2026-12-07"}),  # from now
     ("@jo Share CAD log by 4/12 review date 4/1", MON, ENG, {"review": "2027-01-04"}),
     ("@jo Complete case review by Friday", MON, ENG, {"task": "Complete case review", "review": None}),
+    # "review" in the task, and no other deadline: what follows it is the deadline (with a warning)
+    (
+        "@jo Book the GP review in 5 working days",
+        MON,
+        ENG,
+        {"task": "Book the GP review", "deadline": "2026-11-30T17:00:00+00:00", "review": None},
+    ),
+    ("@jo Arrange the CIN review within 2 weeks", MON, ENG, {"task": "Arrange the CIN review", "review": None}),
+    ("@jo Book the GP review by Friday review in 2 weeks", MON, ENG, {"task": "Book the GP review"}),
     ("@jo Talk about #priority by Friday", MON, ENG, {"case_ref": None, "task": "Talk about #priority"}),
     ("@jo Visit by bus by Friday", MON, ENG, {"task": "Visit by bus"}),
     ("@jo Check in with mum in person by Friday", MON, ENG, {"task": "Check in with mum in person"}),
@@ -290,6 +299,7 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
 
 WARN: list[tuple[str, datetime, str]] = [
     ("@jo Send plan by Saturday", MON, "is a Saturday"),
+    ("@jo Book the GP review in 5 working days", MON, "\u201creview\u201d is read as part of the task"),
     ("@jo Send plan by 25/12", MON, "bank holiday (Christmas Day)"),
     ("@jo Send plan by 28/12", MON, "bank holiday (Boxing Day (observed))"),
     ("@jo Send plan by Fri 5 Dec", MON, "is a Saturday, not a Friday"),
@@ -318,6 +328,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@here Share CAD log by Friday", MON, "Start with the owner"),
     ("@channel Share CAD log by Friday", MON, "Start with the owner"),
     ("@jo Share CAD log", MON, "There is no deadline"),
+    ("@jo Share the plan review on 7 Dec", MON, "There is no deadline"),  # a review date alone, no deadline
     ("@jo by Friday", MON, "There is no task"),
     ("@jo #CR-1 by Friday", MON, "There is no task"),
     ("@jo Share CAD log by 31/02", MON, "31/02 is not a real date (February has 28 days)"),
