@@ -181,8 +181,9 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
                 f"I could not read a deadline in \u201c{tail}\u201d. "
                 f"Try \u201cby {format_day(example)}\u201d or \u201cby {example.day}/{example.month}\u201d."
             )
+        also = " (the date after \u201creview\u201d is read as the review date)" if review is not None else ""
         raise GrammarError(
-            "There is no deadline. Add one such as \u201cby Friday\u201d or \u201cin 5 working days\u201d."
+            f"There is no deadline{also}. Add one such as \u201cby Friday\u201d or \u201cin 5 working days\u201d."
         )
     if not task:
         raise GrammarError("There is no task: say what the owner will do.")

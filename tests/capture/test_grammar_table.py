@@ -328,7 +328,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@here Share CAD log by Friday", MON, "Start with the owner"),
     ("@channel Share CAD log by Friday", MON, "Start with the owner"),
     ("@jo Share CAD log", MON, "There is no deadline"),
-    ("@jo Share the plan review on 7 Dec", MON, "There is no deadline"),  # a review date alone, no deadline
+    ("@jo Share the plan review on 7 Dec", MON, "no deadline (the date after \u201creview\u201d is read as the review"),
     ("@jo by Friday", MON, "There is no task"),
     ("@jo #CR-1 by Friday", MON, "There is no task"),
     ("@jo Share CAD log by 31/02", MON, "31/02 is not a real date (February has 28 days)"),
