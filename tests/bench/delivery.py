@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.exc import OperationalError
 
 from bot.app import build_core
 from bot.capture.phrases import warm_up
@@ -36,7 +35,8 @@ from handlers.slack.server import asgi_app
 from storage.db import Database
 from storage.models import Action, Nudge, Person
 from tests.bench.common import percentile
-from tests.bench.slack_ack import Idle, Timings, _post, postgres_database, sqlite_database, timed, watch_commits
+from tests.bench.databases import on_each_database
+from tests.bench.slack_ack import Idle, Timings, _post, timed, watch_commits
 from tests.slack.conftest import SECRET, TOKEN, payload
 from tests.slack.fake_slack import FakeSlack, PostLimits
 
@@ -210,12 +210,9 @@ def run() -> list[str]:
     ]
     worst_ratio, worst_p99 = 0.0, 0.0
     for due, per_minute in RUNS:
-        for label, database in (("SQLite", sqlite_database), ("PostgreSQL", postgres_database)):
-            try:
-                with database() as (db, url):
-                    r = measure(db, url, due, per_minute)
-            except OperationalError as exc:
-                lines.append(f"| {label} | {due:,} | skipped: {str(exc.orig).strip().splitlines()[0]} |")
+        for label, r in on_each_database(lambda db, url: measure(db, url, due, per_minute)):  # noqa: B023
+            if isinstance(r, str):
+                lines.append(f"| {label} | {due:,} | {r} |")
                 continue
             ratio = r["seconds"] / r["floor"]
             worst_ratio, worst_p99 = max(worst_ratio, ratio), max(worst_p99, r["p99"])

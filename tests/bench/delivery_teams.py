@@ -17,7 +17,6 @@ from kiota_abstractions.authentication import AnonymousAuthenticationProvider
 from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
 from microsoft_teams.api.auth.credentials import TokenCredentials
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.exc import OperationalError
 
 from bot.app import build_core
 from bot.config import Settings
@@ -27,7 +26,7 @@ from handlers.teams.messenger import build_messengers
 from handlers.teams.runner import LoopRunner
 from storage.db import Database
 from storage.models import Action, Nudge, Person, TeamsConversation
-from tests.bench.slack_ack import postgres_database, sqlite_database
+from tests.bench.databases import on_each_database
 from tests.teams.conftest import BOT_ID, TENANT, outbound_token, teams_settings
 from tests.teams.fakes import FakeConnector, FakeGraph, Throttle
 
@@ -155,12 +154,9 @@ def run() -> list[str]:
     ]
     worst = 0.0
     for channel, due in RUNS:
-        for label, database in (("SQLite", sqlite_database), ("PostgreSQL", postgres_database)):
-            try:
-                with database() as (db, url):
-                    r = measure(db, url, channel, due)
-            except OperationalError as exc:
-                lines.append(f"| {label} | {channel} | {due:,} | skipped: {str(exc.orig).strip().splitlines()[0]} |")
+        for label, r in on_each_database(lambda db, url: measure(db, url, channel, due)):  # noqa: B023
+            if isinstance(r, str):
+                lines.append(f"| {label} | {channel} | {due:,} | {r} |")
                 continue
             ratio = r["seconds"] / r["floor"]
             worst = max(worst, ratio)

@@ -11,20 +11,16 @@ Goal: p99 < 50 ms for the committed row, far inside Slack's 3 s for the ack.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -35,16 +31,15 @@ from bot.health import check
 from handlers.serving import InThread
 from handlers.slack.app import build_app
 from handlers.slack.server import asgi_app
-from storage.db import Database, make_engine
-from storage.migrate import upgrade
+from storage.db import Database
 from storage.models import RequestKey
 from tests.bench.common import percentile
+from tests.bench.databases import postgres_database, sqlite_database
 from tests.slack.conftest import SECRET, TOKEN, payload, sign
 from tests.slack.fake_slack import FakeSlack
 
 REQUESTS = 300
 WARM_UP = 20
-PG_URL = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://localhost/test"
 TEXTS = [
     "<@U1> Share the CAD log with social care #CR-1042 by Friday week review in 3 weeks",  # always ahead
     "<@U2> Book the GP appointment in 10 working days",  # relative: a fixed date falls into the past
@@ -234,41 +229,6 @@ def measure(db: Database, url: str, label: str, chairs: int = 1) -> tuple[list[f
     acks = [timings.acked[t] - timings.arrived[t] for t in measured]
     commits = [timings.committed[t] - timings.arrived[t] for t in measured]
     return acks, commits, timings.recording[-len(commits) :]
-
-
-@contextmanager
-def sqlite_database() -> Iterator[tuple[Database, str]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        db = Database.from_url(url)
-        try:
-            yield db, url
-        finally:
-            db.dispose()
-
-
-@contextmanager
-def postgres_database() -> Iterator[tuple[Database, str]]:
-    schema = f"bench_slack_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL, pool=False)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        engine = make_engine(PG_URL, search_path=schema, pool=False)
-        upgrade(engine)
-        engine.dispose()
-        db = Database.from_url(PG_URL, search_path=schema)
-        try:
-            yield db, PG_URL
-        finally:
-            db.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _row(label: str, acks: list[float], commits: list[float], recording: list[float]) -> str:
