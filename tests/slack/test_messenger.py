@@ -98,6 +98,16 @@ def test_server_errors_are_retried_then_transient(messenger: SlackMessenger, fak
     assert not caught.value.permanent
 
 
+def test_a_proxy_s_error_page_is_never_quoted_as_a_slack_error_code(
+    messenger: SlackMessenger, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("chat.postMessage", status=500, times=None)  # its body is an HTML page, not Slack's JSON
+    with pytest.raises(DeliveryError) as caught:
+        messenger.post_to_conversation("C1", CARD)
+    assert str(caught.value) == "slack chat.postMessage failed: http_500"
+    assert "html" not in str(caught.value).lower()
+
+
 def test_an_unreachable_slack_is_a_transient_failure(stopped: FakeSlack) -> None:
     messenger = SlackMessenger(web_client(TOKEN, stopped.api_url))
     with pytest.raises(DeliveryError) as caught:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import select
 
+from storage.models import Nudge
 from tests.conftest import Clock, london
 from tests.teams.conftest import CHAIR, CHANNEL, DSL, OWNER, Teams
 from tests.teams.fakes import card_text, submit_actions
@@ -43,6 +45,25 @@ def test_a_channel_action_is_recorded_for_the_mentioned_owner_and_answered_with_
     assert card["msteams"]["entities"][0]["mentioned"]["id"] == OWNER.aad
     # the bot's own token was presented to the connector
     assert all(c.headers["authorization"].startswith("Bearer ") for c in teams.connector.activities())
+
+
+def test_a_command_wakes_the_sweeper_which_sends_the_owners_confirmation(teams: Teams) -> None:
+    """No scheduler runs here: only the command's wake makes the sweeper send the confirmation now."""
+    teams.core.sweeper.start()
+    try:
+        teams.command(CHAIR, "action <at>Olu Owner</at> Share the CAD log by Friday", OWNER)
+        deadline = time.monotonic() + 15
+        while _confirmation_statuses(teams) in ([], ["pending"], ["sending"]):
+            assert time.monotonic() < deadline, "the owner's confirmation was never sent"
+            time.sleep(0.05)
+        assert _confirmation_statuses(teams) == ["sent"]
+    finally:
+        teams.core.sweeper.stop(10)
+
+
+def _confirmation_statuses(teams: Teams) -> list[str]:
+    with teams.core.db.reading() as session:
+        return list(session.scalars(select(Nudge.status).where(Nudge.step == "confirmation")))
 
 
 def test_a_meeting_releases_each_owners_confirmation_when_it_ends(teams: Teams, clock: Clock) -> None:
