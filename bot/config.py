@@ -45,6 +45,15 @@ class ChaseSettings:
     batch_size: int = 500
     #: Threads sending at once (each platform's own limits apply on top: bot.chasing.pacing).
     send_workers: int = 16
+    #: After a reassignment, tell the old owner once that the action is now someone else's.
+    handover_note: bool = True
+    #: Nothing is sent to a person outside these local hours or on a day they do not work: it waits for
+    #: the start of their next working hours.
+    working_hours_start: time = time(8, 0)
+    working_hours_end: time = time(18, 0)
+    #: The partnership's default for people who have not chosen: one morning message with all their
+    #: reminders (a digest) rather than one per action.
+    digest: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,8 @@ _ENV: dict[str, tuple[str, str]] = {
     "ACTIONBOT_NUDGE_HOUR": ("chase", "nudge_hour"),
     "ACTIONBOT_SWEEP_INTERVAL": ("chase", "sweep_interval_seconds"),
     "ACTIONBOT_SEND_WORKERS": ("chase", "send_workers"),
+    "ACTIONBOT_HANDOVER_NOTE": ("chase", "handover_note"),
+    "ACTIONBOT_DIGEST": ("chase", "digest"),
     "ACTIONBOT_RETENTION_DONE_DAYS": ("retention", "done_days"),
     "ACTIONBOT_RETENTION_CANCELLED_DAYS": ("retention", "cancelled_days"),
     "ACTIONBOT_INBOX_WORKERS": ("inbox", "workers"),
@@ -179,6 +190,9 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("setting inbox.workers: use 1 to 64")
     if settings.inbox.max_backlog < 1 or settings.inbox.busy_backlog > settings.inbox.max_backlog:
         raise ConfigError("setting inbox.max_backlog: use 1 or more, and at least inbox.busy_backlog")
+    chase = settings.chase
+    if not chase.working_hours_start <= chase.nudge_hour < chase.working_hours_end:
+        raise ConfigError("setting chase.nudge_hour: it must fall within chase.working_hours_start and _end")
     if settings.inbox.lease_seconds < 5:
         raise ConfigError("setting inbox.lease_seconds: use 5 or more")
     return settings

@@ -2,7 +2,8 @@
 
 It needs no chat credentials. It shows what each person would see: the chair recording actions (with
 a slip caught on the spot), the written summary at the end of the meeting, owners acting on their
-actions, the chase ladder running day by day, then the action log with its integrity check and the
+actions (one asks to be reminded on Wednesday, one goes on leave with a colleague covering, the DSL takes
+a morning digest), the chase ladder running day by day, then the action log with its integrity check and the
 drift report a DSL receives.
 """
 
@@ -49,11 +50,14 @@ SCRIPT = (
     ("10:13", "sarah.patel", '/action "Dr A. Khan (GP)" Send the GP summary by Thursday 24 Dec'),
     ("10:14", "sarah.patel", "/cancel A-4 because recorded for Christmas Day by mistake; A-5 replaces it"),
     ("10:30", "sarah.patel", "/meeting end"),
+    ("10:45", "jo.bloggs", "/snooze A-1 Wednesday"),
     ("Thu 26 Nov 16:10", "jo.bloggs", "/done A-1 CAD log emailed to the allocated social worker"),
     ("Fri 27 Nov 09:15", "priya.shah", "/extend A-2 to 4/12 because the clinic is closed for training"),
     ("Fri 27 Nov 09:20", "sam.lee", "/done A-2"),
+    ("Fri 27 Nov 09:30", "priya.shah", "/away from Mon 30 Nov until Fri 4 Dec cover @sam.lee"),
     ("Mon 30 Nov 11:00", "sam.lee", "/block A-3 because the school office is waiting for consent from the family"),
     ("Mon 30 Nov 11:05", "sarah.patel", "/actions all"),
+    ("Mon 30 Nov 11:10", "alex.morgan", "/digest on"),
     ("Thu 10 Dec 10:00", "alex.morgan", "/actions overdue"),
 )
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.actions.commands import HELP, Commands, Outcome
+from bot.actions.commands import HELP, Commands
 from bot.actions.messages import Message, render_text
+from bot.actions.outcome import Outcome
 from bot.actions.people import PersonInput
 from bot.actions.ports import Delivered
 from bot.actions.records import PersonView

@@ -30,6 +30,9 @@ EVENT_KINDS = (
     "exported",
     "role_changed",
     "person_changed",
+    "away_set",
+    "away_ended",
+    "snoozed",
 )
 ROLES = ("member", "chair", "dsl", "admin")
 
@@ -60,8 +63,22 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(16), default="member")
     escalation_contact_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime]
+    #: Leave (``/away``): from this day (None: already away) to this day, both included, local dates. While
+    #: away, their owner reminders go to ``cover`` or wait for their return; escalations still go out.
+    away_from: Mapped[date | None] = mapped_column(Date)
+    away_until: Mapped[date | None] = mapped_column(Date)
+    #: Where the leave came from: None when a person set it (``/away``, the CLI), "outlook" when read from
+    #: their Outlook automatic replies (which never overwrite leave a person set).
+    away_source: Mapped[str | None] = mapped_column(String(16))
+    cover_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", name="fk_people_cover_id"))
+    #: Weekdays worked, Monday 0 ("012": Monday to Wednesday); None: Monday to Friday. Their own reminders
+    #: count only these days, and nothing is sent to them on another.
+    working_days: Mapped[str | None] = mapped_column(String(7))
+    #: One message a morning with all their reminders (None: the partnership's default, ``chase.digest``).
+    digest: Mapped[bool | None] = mapped_column(Boolean)
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
+    cover: Mapped[Person | None] = relationship(foreign_keys=[cover_id], remote_side=[id], lazy="selectin")
 
 
 class Meeting(Base):
@@ -121,6 +138,8 @@ class Action(Base):
     origin: Mapped[str | None] = mapped_column(String(200))
     #: When retention removed its personal data (a "redacted" event says what and under which rule).
     redacted_at: Mapped[datetime | None]
+    #: Snoozed (``/snooze``): no owner reminder before this moment; never later than the deadline.
+    remind_from: Mapped[datetime | None]
 
     owner: Mapped[Person] = relationship(foreign_keys=[owner_id], lazy="joined")
     created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id], lazy="joined")

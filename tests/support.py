@@ -35,6 +35,7 @@ class Sent:
     to: str
     title: str
     at: datetime | None
+    message: Message | None = None
 
 
 @dataclass
@@ -57,7 +58,7 @@ class RecordingMessenger(Addressed):
                 self.failures -= 1
                 raise DeliveryError("platform said: internal_error", retry_after=None, permanent=self.permanent)
             now = self.clock() if callable(self.clock) else None
-            self.sent.append(Sent(to, message.title, now))
+            self.sent.append(Sent(to, message.title, now, message))
             return Delivered(self.channel, f"m{len(self.sent)}")
 
     def titles(self) -> list[tuple[str, str]]:
@@ -65,7 +66,8 @@ class RecordingMessenger(Addressed):
 
 
 class FileMessenger:
-    """Appends one line per message to a file (O_APPEND keeps lines whole across processes)."""
+    """Appends one line per message (per card of a digest) to a file (O_APPEND keeps lines whole across
+    processes)."""
 
     channel = "slack"
 
@@ -81,7 +83,8 @@ class FileMessenger:
         return Delivered(self.channel, line)
 
     def send_direct(self, person: PersonView, message: Message) -> Delivered:
-        return self._append(f"{person.name}\t{message.title}")
+        """A digest writes a line per card it carries, in one write."""
+        return self._append("\n".join(f"{person.name}\t{part.title}" for part in message.parts or (message,)))
 
     def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
         return self._append(f"#{conversation_id}\t{message.title}")
@@ -90,16 +93,19 @@ class FileMessenger:
         self._append(f"{ref}\t{message.title}")
 
 
-def sweep_in_another_process(url: str, search_path: str | None, now_iso: str, out_path: str) -> int:
+def sweep_in_another_process(
+    url: str, search_path: str | None, now_iso: str, out_path: str, digest: bool = False
+) -> int:
     """Run one sweep as a separate bot process would (its own engine, its own worker id)."""
     from bot.app import build_core
-    from bot.config import Settings
+    from bot.config import ChaseSettings, Settings
     from storage.db import Database
 
     now = datetime.fromisoformat(now_iso)
     db = Database.from_url(url, search_path=search_path)
     try:
-        core = build_core(Settings(database_url=url), db=db, clock=lambda: now, messengers=[FileMessenger(out_path)])
+        settings = Settings(database_url=url, chase=ChaseSettings(digest=digest))
+        core = build_core(settings, db=db, clock=lambda: now, messengers=[FileMessenger(out_path)])
         return core.chaser.sweep(now).sent
     finally:
         db.dispose()

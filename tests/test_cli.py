@@ -241,3 +241,36 @@ def test_the_console_reaches_whom_it_can_address(tmp_path: Path) -> None:
     assert "Dr Khan cannot be reached" in result.stdout
     listed = [line for line in result.stdout.splitlines() if line.strip().startswith(("A-1 ", "A-2 "))]
     assert [("CANNOT BE REACHED" in line) for line in listed] == [False, True]
+
+
+def test_people_away_sets_and_ends_leave_with_a_cover(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    code, out, _ = run(capsys, "people", "away", "@jo", "until", "in", "2", "weeks", "cover", "@sam")
+    assert code == 0 and out.startswith("@jo is away until ") and out.endswith("(cover: @sam).\n")
+    _, listed, _ = run(capsys, "people", "list")
+    [jo] = [line for line in listed.splitlines() if "@jo" in line]
+    assert "away until " in jo and "(cover: @sam)" in jo
+    code, out, err = run(capsys, "people", "away", "@jo", "until", "whenever")
+    assert (code, out) == (2, "") and "I could not read a last day in \u201cwhenever\u201d" in err
+    assert run(capsys, "people", "away", "@jo", "off")[1] == "@jo is back.\n"
+
+
+def test_people_set_working_days(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    assert run(capsys, "people", "set", "@jo", "--working-days", "Mon-Wed")[0] == 0
+    _, listed, _ = run(capsys, "people", "list")
+    assert "works Mon, Tue, Wed" in next(line for line in listed.splitlines() if "@jo" in line)
+    code, _, err = run(capsys, "people", "set", "@jo", "--working-days", "Wed-Mon")
+    assert code != 0 and "runs backwards" in err
+
+
+def test_leave_is_in_the_persons_subject_access_export(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    assert run(capsys, "people", "away", "@jo", "until", "in", "2", "weeks", "cover", "@sam")[0] == 0
+    assert run(capsys, "people", "away", "@jo", "off")[0] == 0
+    _, out, _ = run(capsys, "export", "--person", "@jo")
+    document = json.loads(out)
+    assert [row["kind"] for row in document["leave"]] == ["away_set", "away_ended"]
+    assert document["subject"]["away_until"] is None and document["subject"]["working_days"] is None
+    _, out, _ = run(capsys, "export", "--person", "@jo", "--format", "csv")
+    assert [row["kind"] for row in csv.DictReader(io.StringIO(out)) if row["record"] == "leave"] == [
+        "away_set",
+        "away_ended",
+    ]

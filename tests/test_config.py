@@ -24,8 +24,11 @@ def test_defaults() -> None:
 def test_file_then_environment(tmp_path: Path) -> None:
     path = tmp_path / "actionbot.toml"
     path.write_text('nation = "scotland"\nend_of_day = "16:30"\n[chase]\nnudge_hour = "08:45"\n', encoding="utf-8")
-    settings = load_settings({"ACTIONBOT_CONFIG": str(path), "ACTIONBOT_NATION": "northern-ireland"})
+    settings = load_settings(
+        {"ACTIONBOT_CONFIG": str(path), "ACTIONBOT_NATION": "northern-ireland", "ACTIONBOT_HANDOVER_NOTE": "no"}
+    )
     assert settings.nation == "northern-ireland" and settings.holiday_subdivision == "NIR"
+    assert settings.chase.handover_note is False and Settings().chase.handover_note is True
     assert settings.end_of_day == time(16, 30)
     assert settings.chase.nudge_hour == time(8, 45)
 
@@ -38,6 +41,7 @@ def test_file_then_environment(tmp_path: Path) -> None:
         ({"ACTIONBOT_PII_MODE": "ignore"}, "warn or refuse"),
         ({"ACTIONBOT_END_OF_DAY": "five"}, "end_of_day"),
         ({"ACTIONBOT_SWEEP_INTERVAL": "-5"}, "must not be negative"),
+        ({"ACTIONBOT_NUDGE_HOUR": "19:00"}, "chase.nudge_hour: it must fall within"),
         ({"ACTIONBOT_CONFIG": "/nonexistent/actionbot.toml"}, "cannot read"),
         ({"ACTIONBOT_INBOX_WORKERS": "0"}, "inbox.workers: use 1 to 64"),
         ({"ACTIONBOT_INBOX_MAX_BACKLOG": "10"}, "at least inbox.busy_backlog"),

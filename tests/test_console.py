@@ -125,6 +125,11 @@ def test_demo_runs_on_a_fresh_file(tmp_path: Path) -> None:
     assert "1 nudge could not be delivered" in text
     assert "31/02 is not a real date" in text
     assert "audit verify: OK" in text
+    # one owner asked to be reminded on Wednesday; another went on leave with a colleague covering
+    assert "I will remind you about A-1 Wed 25 Nov, 09:00, and not before." in text
+    assert "You are covering for Priya Shah, who is away until Fri 4 Dec." in text
+    # the DSL takes a morning digest: Wednesday's two escalations come in one message
+    assert "[direct message to Alex Morgan]\n  2 actions need your attention today" in text
     # running it again starts from scratch
     again = io.StringIO()
     run_demo(tmp_path / "demo.db", again)

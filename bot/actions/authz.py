@@ -14,6 +14,8 @@ an admin (``actionbot people set-role``), never inferred from channel membership
 - Review an action (the check of the owner's work at its review date): whoever recorded it, DSLs and
   admins; never its owner.
 - Acknowledge ("On track"): the owner only; it speaks for the owner.
+- Cover: while an owner is away (``/away ... cover @sam``), the colleague covering for them may see and
+  change their actions, and say they are on track, as the owner would.
 - Drift reports, exports and the audit: DSLs and admins.
 - The operator (whoever runs the CLI with the database's credentials, without ``--as``) has an admin's
   view; what they export is itself recorded in the action log.
@@ -23,6 +25,8 @@ an admin (``actionbot people set-role``), never inferred from channel membership
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import ColumnElement, exists, or_, select
 
@@ -52,11 +56,23 @@ def _is_participant(person: Person, action: Action) -> bool:
     return action.meeting is not None and any(p.person_id == person.id for p in action.meeting.participants)
 
 
-def may_see(person: Person, action: Action) -> bool:
+def covers(person: Person, action: Action, today: date | None) -> bool:
+    """Whether this person covers for the action's owner, who is away today."""
+    owner = action.owner
+    return (
+        today is not None
+        and owner.cover_id == person.id
+        and owner.away_until is not None
+        and (owner.away_from or today) <= today <= owner.away_until
+    )
+
+
+def may_see(person: Person, action: Action, today: date | None = None) -> bool:
     if has_oversight(person):
         return True
     return (
         person.id in (action.owner_id, action.created_by_id)
+        or covers(person, action, today)
         or (action.meeting is not None and action.meeting.chair_id == person.id)
         or _is_participant(person, action)
     )
@@ -72,20 +88,20 @@ def may_take_over(person: Principal) -> bool:
     return has_oversight(person)
 
 
-def may_change(person: Person, action: Action) -> bool:
+def may_change(person: Person, action: Action, today: date | None = None) -> bool:
     if has_oversight(person):
         return True
-    return person.id in (action.owner_id, action.created_by_id)
+    return person.id in (action.owner_id, action.created_by_id) or covers(person, action, today)
 
 
-def may_review(person: Person, action: Action) -> bool:
+def may_review(person: Person, action: Action, today: date | None = None) -> bool:
     if person.id == action.owner_id:
         return False
     return has_oversight(person) or person.id == action.created_by_id
 
 
-def may_acknowledge(person: Person, action: Action) -> bool:
-    return person.id == action.owner_id
+def may_acknowledge(person: Person, action: Action, today: date | None = None) -> bool:
+    return person.id == action.owner_id or covers(person, action, today)
 
 
 def may_report(person: Principal) -> bool:
@@ -97,7 +113,21 @@ def may_show_in(origin: str | None, platform: str | None, conversation_id: str |
     return origin is not None and platform is not None and origin == f"{platform}:{conversation_id}"
 
 
-def visible_to(person: Principal) -> ColumnElement[bool]:
+def covered_by(person: Person, today: date) -> ColumnElement[bool]:
+    """The SQL form of ``covers``: the action's owner is away today and this person covers for them."""
+    return exists(
+        select(Person.id)
+        .where(
+            Person.id == Action.owner_id,
+            Person.cover_id == person.id,
+            Person.away_until >= today,
+            or_(Person.away_from.is_(None), Person.away_from <= today),
+        )
+        .correlate(Action)
+    )
+
+
+def visible_to(person: Principal, today: date | None = None) -> ColumnElement[bool]:
     """The SQL form of ``may_see`` for listing queries."""
     if has_oversight(person) or isinstance(person, Operator):
         return Action.id.is_not(None)
@@ -110,4 +140,5 @@ def visible_to(person: Principal) -> ColumnElement[bool]:
     chaired = exists(
         select(Meeting.id).where(Meeting.id == Action.meeting_id, Meeting.chair_id == person.id).correlate(Action)
     )
-    return or_(Action.owner_id == person.id, Action.created_by_id == person.id, chaired, participant)
+    seen = or_(Action.owner_id == person.id, Action.created_by_id == person.id, chaired, participant)
+    return seen if today is None else or_(seen, covered_by(person, today))

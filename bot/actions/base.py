@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -29,6 +29,10 @@ class ChangeListener(Protocol):
     def action_changed(self, session: Session, action: Action, kind: str, now: datetime) -> None: ...
 
     def meeting_ended(self, session: Session, meeting: Meeting, now: datetime) -> None: ...
+
+    def handed_over(self, session: Session, action: Action, previous_owner: Person, now: datetime) -> None:
+        """The action was reassigned away from ``previous_owner`` (already logged and re-planned)."""
+        ...
 
     def people_changed(self, session: Session, owner_ids: Sequence[int] | None, now: datetime) -> None:
         """Who is told about these owners' actions may have changed (their escalation contact, agency or
@@ -153,13 +157,13 @@ class ServiceBase:
         ref: str | int,
         actor: PersonInput,
         now: datetime,
-        allowed: Callable[[Person, Action], bool],
+        allowed: Callable[[Person, Action, date], bool],
         refusal: Callable[[Person, Action], str],
     ) -> tuple[Action, Person]:
         """The action (locked) and the person acting, once ``allowed`` says they may; else NotAllowed."""
         action = self._load(session, ref, lock=True)
         person = identify(session, actor, now)
-        if not allowed(person, action):
+        if not allowed(person, action, self.calendar.today(now)):
             raise NotAllowed(refusal(person, action))
         return action, person
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
 
 from bot.actions import authz
 from bot.actions.base import InvalidChange, ServiceBase, clean_reason
@@ -129,6 +131,19 @@ class Changes(ServiceBase):
     ) -> ActionView:
         return self._change_status(ref, actor, reason, now, REOPEN)
 
+    def _as_owner(
+        self, session: Session, ref: str | int, actor: PersonInput, now: datetime, what: str
+    ) -> tuple[Action, Person]:
+        """The action (locked) and its owner (or their cover) acting; anyone else is refused."""
+        return self._authorised(
+            session,
+            ref,
+            actor,
+            now,
+            authz.may_acknowledge,
+            lambda _, action: f"Only the owner of {action.ref} can {what}.",
+        )
+
     def acknowledge(
         self, ref: str | int, actor: PersonInput, note: str | None = None, *, now: datetime | None = None
     ) -> ActionView:
@@ -136,14 +151,7 @@ class Changes(ServiceBase):
         now = self._now(now)
         note = clean_reason(note, False, "acknowledge")
         with self.db.transaction() as session:
-            action, person = self._authorised(
-                session,
-                ref,
-                actor,
-                now,
-                authz.may_acknowledge,
-                lambda _, action: f"Only the owner of {action.ref} can say it is on track.",
-            )
+            action, person = self._as_owner(session, ref, actor, now, "say it is on track")
             self._require_open(action, "acknowledge")
             self._record(session, action, "acknowledged", person, now, note)
             return ActionView.of(action)
@@ -191,6 +199,7 @@ class Changes(ServiceBase):
             action.deadline_version += 1
             action.extensions += 0 if earlier else 1
             action.deadline_set_at = now
+            action.remind_from = None  # a snooze was for the old deadline
             self._record(
                 session,
                 action,
@@ -219,9 +228,11 @@ class Changes(ServiceBase):
             owner = identify(session, new_owner, now)
             if owner.id == action.owner_id:
                 raise InvalidChange(f"{action.ref} is already {owner.display_name}'s.")
+            previous = action.owner
             old_owner = action.owner_id
             action.owner = owner
             action.owner_active_at = now  # the new owner's silence is counted from the handover
+            action.remind_from = None  # the old owner's snooze is not the new owner's
             self._record(
                 session,
                 action,
@@ -231,6 +242,32 @@ class Changes(ServiceBase):
                 reason,
                 {"from_owner_id": old_owner, "to_owner_id": owner.id},
             )
+            for listener in self.listeners:
+                listener.handed_over(session, action, previous, now)
+            return ActionView.of(action)
+
+    def snooze(self, ref: str | int, actor: PersonInput, day: date, *, now: datetime | None = None) -> ActionView:
+        """The owner (or their cover) asks to be reminded on ``day`` (at the nudge hour, in the owner's time
+        zone; a day they do not work becomes their next working day) and not before: the deadline stays
+        where it is, so the reminder must come before it."""
+        now = self._now(now)
+        with self.db.transaction() as session:
+            action, person = self._as_owner(session, ref, actor, now, "choose when to be reminded")
+            if action.status != "open":
+                raise InvalidChange(f"{action.ref} is {action.status}: there are no reminders to move.")
+            cal = self.calendar.for_person(action.owner.timezone, action.owner.working_days)
+            zone = cal.zone
+            moment = cal.at(cal.next_working_day(day), self.settings.chase.nudge_hour)
+            if moment <= now:
+                raise InvalidChange(f"{format_when(moment, zone, now)} has passed: choose a later day.")
+            if moment >= action.deadline:
+                raise InvalidChange(
+                    f"{action.ref} is due {format_when(action.deadline, zone, now)}: a reminder cannot wait past "
+                    f"its deadline. To move the deadline, use Need more time (/extend {action.ref} DATE because "
+                    "REASON)."
+                )
+            action.remind_from = moment
+            self._record(session, action, "snoozed", person, now, None, {"until": moment.isoformat()})
             return ActionView.of(action)
 
     def comment(self, ref: str | int, actor: PersonInput, text: str, *, now: datetime | None = None) -> ActionView:

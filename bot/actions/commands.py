@@ -10,13 +10,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.actions import authz
 from bot.actions.messages import Message, action_card, action_line, history_line, meeting_summary
+from bot.actions.outcome import LEADING_BECAUSE, Outcome
+from bot.actions.outcome import error as _error
+from bot.actions.outcome import note as _note
+from bot.actions.outcome import split_reason as _split_reason
+from bot.actions.outcome import split_ref as _split_ref
 from bot.actions.people import PersonInput, Profile
+from bot.actions.personal import PersonalCommands
 from bot.actions.ports import Directory
 from bot.actions.records import ActionView, PersonView
 from bot.actions.service import ActionService, ConversationRef, ServiceError
@@ -39,43 +43,14 @@ HELP = """\
 /cancel A-12 REASON               /reopen A-12 REASON
 /comment A-12 TEXT                /history A-12
 /reviewed A-12 [note]             (chair, DSL) record that the action was reviewed at its review date
+/snooze A-12 DAY                  (owner) remind me on DAY instead (tomorrow, Thu, in 2 working days):
+                                  never past the deadline; for more time use /extend
+/digest on|off|default            one morning message with all your reminders, or one per action
+/away until DAY [cover @someone]  you are on leave: your reminders go to your cover, or wait for your
+                                  return; /away from DAY until DAY; /away off; /away alone shows it
 /meeting start TITLE [#CASEREF]   (chair, DSL, admin) tie the following actions to a meeting
 /meeting end                      post the written summary and send each owner their actions
 /meeting takeover REASON          (DSL, admin) chair the running meeting in the chair's place"""
-
-_BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|\u2014)\s+", re.IGNORECASE)
-_LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    private: Message | None = None  # for the speaker only
-    public: Message | None = None  # for the room
-    action: ActionView | None = None
-    ok: bool = True
-    #: A repeat of a request already recorded (nothing new was written; the room already has the card).
-    duplicate: bool = False
-
-
-def _note(title: str, text: str | None = None) -> Message:
-    return Message(title=title, text=text)
-
-
-def _error(text: str) -> Outcome:
-    return Outcome(private=_note(text), ok=False)
-
-
-def _split_ref(text: str) -> tuple[str, str]:
-    """``A-12 because ...`` -> (``A-12``, ``...``)."""
-    ref, _, rest = text.strip().partition(" ")
-    if not ref:
-        raise ServiceError("Say which action, e.g. A-12.")
-    return ref, _LEADING_BECAUSE.sub("", rest.strip())
-
-
-def _split_reason(text: str) -> tuple[str, str | None]:
-    parts = _BECAUSE.split(text, maxsplit=1)
-    return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else None)
 
 
 def unreachable_warning(name: str) -> str:
@@ -86,7 +61,7 @@ def unreachable_warning(name: str) -> str:
     )
 
 
-class Commands:
+class Commands(PersonalCommands):
     def __init__(self, service: ActionService, reachable: Callable[[PersonView], bool] | None = None) -> None:
         self.service = service
         #: Whether a messenger of this process can reach a person (a Slack id, an email ...). Without one,
@@ -108,6 +83,9 @@ class Commands:
             "comment": self._comment,
             "reviewed": self._reviewed,
             "history": self._history,
+            "snooze": self._snooze,
+            "away": self._away,
+            "digest": self._digest,
             "meeting": self._meeting,
             "help": lambda *_: Outcome(private=_note("How to use actionbot", HELP)),
         }
@@ -134,10 +112,6 @@ class Commands:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self._table)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return self.service.calendar.zone
 
     def run(
         self,
@@ -206,6 +180,8 @@ class Commands:
         warnings = recorded.warnings
         if not self.reachable(action.owner):
             warnings = (*warnings, unreachable_warning(action.owner.name))
+        if warning := self._away_warning(action, now):
+            warnings = (*warnings, warning)
         private = Message(title=f"Please check {action.ref}", notes=warnings) if warnings else None
         return Outcome(public=card, private=private, action=action)
 
@@ -289,7 +265,7 @@ class Commands:
         if owned is None:
             raise ServiceError("Say who takes it over: /reassign A-12 @sam because Jo is on leave")
         owner, remainder = owned
-        reason = _LEADING_BECAUSE.sub("", remainder.strip()) or None
+        reason = LEADING_BECAUSE.sub("", remainder.strip()) or None
         action = self.service.reassign(ref, speaker, self._look_up(owner), reason, now=now)
         return self._changed(f"reassigned to {action.owner.name}", action, now, (), _c)
 

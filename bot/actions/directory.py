@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.actions.people import PersonInput, Profile, agency_named, find_person, identify
 from bot.actions.records import PersonView
 from bot.actions.service import ChangeListener, ServiceError, clean_reason
+from bot.capture.dates import parse_working_days
 from storage.db import Database
 from storage.log import append_event
 from storage.models import ROLES, Person
@@ -20,12 +21,21 @@ class DirectoryError(ServiceError):
 
 
 #: The fields of a person whose changes ``actionbot people set`` writes to the action log.
-AUDITED_FIELDS = ("display_name", "email", "agency_id", "timezone", "active", "escalation_contact_id")
+AUDITED_FIELDS = (
+    "display_name",
+    "email",
+    "agency_id",
+    "timezone",
+    "active",
+    "escalation_contact_id",
+    "working_days",
+)
 #: Logged with their old and new values. Names, emails and time zones are logged only as changed: the log
 #: is permanent, and nothing in it should be a person's own details.
 LOGGED_WITH_VALUES = ("agency_id", "active", "escalation_contact_id")
-#: Fields that decide who is told when someone's actions drift (the DSLs of their agency, their contact).
-RECIPIENT_FIELDS = ("agency_id", "active", "escalation_contact_id")
+#: Fields that decide who is told when someone's actions drift (the DSLs of their agency, their contact),
+#: and when they are told (their time zone and working days).
+RECIPIENT_FIELDS = ("agency_id", "active", "escalation_contact_id", "timezone", "working_days")
 
 
 def _audited(person: Person) -> dict[str, object]:
@@ -77,6 +87,7 @@ def update_person(
     timezone: str | None = None,
     active: bool | None = None,
     escalation: PersonInput | None = None,
+    working_days: str | None = None,
     now: datetime,
     reason: str | None = None,
     listeners: Sequence[ChangeListener] = (),
@@ -85,7 +96,8 @@ def update_person(
     (``person_changed``: their id, the fields changed, old and new values of ``LOGGED_WITH_VALUES``).
 
     A change to who hears about their actions (escalation contact, agency, active) is passed to
-    ``listeners`` (the chaser re-plans those nudges); for a DSL, about everyone's actions."""
+    ``listeners`` (the chaser re-plans those nudges); for a DSL, about everyone's actions. ``working_days``
+    is written as people write it ("Mon-Wed"); Monday to Friday is stored as no restriction."""
     reason = clean_reason(reason, False, "change a person")
     profile = Profile(display_name=name, email=email, agency=agency, timezone=timezone)
     with db.transaction() as session:
@@ -100,6 +112,12 @@ def update_person(
             raise DirectoryError(f"unknown time zone {timezone!r}")
         if active is not None:
             person.active = active
+        if working_days is not None:
+            try:
+                days = parse_working_days(working_days)
+            except ValueError as error:
+                raise DirectoryError(f"working days: {error}") from None
+            person.working_days = None if days == "01234" else days
         if escalation is not None:
             contact = find_person(session, escalation.ref) or identify(session, escalation, now)
             if contact.id == person.id:
@@ -116,4 +134,14 @@ def update_person(
             if set(changed) & set(RECIPIENT_FIELDS):
                 for listener in listeners:
                     listener.people_changed(session, None if person.role == "dsl" else [person.id], now)
+        return PersonView.of(person)
+
+
+def set_digest(db: Database, who: PersonInput, choice: bool | None, *, now: datetime) -> PersonView:
+    """Someone's choice of one morning message with all their reminders (True), one message per action
+    (False), or the partnership's default (None). A preference about delivery: not written to the log."""
+    with db.transaction() as session:
+        person = identify(session, who, now)
+        person.digest = choice
+        session.flush()
         return PersonView.of(person)

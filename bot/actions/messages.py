@@ -8,12 +8,12 @@ platforms that know the person render a mention instead of the name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.actions.records import ActionView, EventView, PersonView
-from bot.capture.dates import format_day, format_when
+from bot.capture.dates import WorkCalendar, format_day, format_when
 
 # Button action ids: adapters route presses by these, so they are part of the contract.
 DONE = "action_done"
@@ -22,7 +22,12 @@ MORE_TIME = "action_more_time"
 BLOCKED = "action_blocked"
 REASSIGN = "action_reassign"
 REVIEWED = "action_reviewed"
+SNOOZE = "action_snooze"
 OWNER_BUTTONS = (DONE, ON_TRACK, MORE_TIME, BLOCKED, REASSIGN)
+#: "Remind me later" offers these (value, label: working days from today) and a date of the owner's choice.
+SNOOZE_CHOICES = (("1", "Next working day"), ("2", "In 2 working days"))
+#: Nudges before the deadline that offer "Remind me later" (after it, only "Need more time" moves anything).
+SNOOZABLE_STEPS = ("confirmation", "due_soon", "reminder")
 
 STATUS_LABELS = {"open": "Open", "done": "Done", "blocked": "Blocked", "cancelled": "Cancelled"}
 
@@ -49,11 +54,20 @@ class Message:
     notes: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     text: str | None = None
+    #: A digest: several cards in one message, each with its own buttons (adapters render each in turn).
+    parts: tuple[Message, ...] = ()
 
     @property
     def fallback(self) -> str:
         """One line for notifications and screen readers."""
         return self.title
+
+
+def snooze_day(choice: str, today: date, cal: WorkCalendar) -> date | None:
+    """The day a "Remind me later" choice (``SNOOZE_CHOICES``) means, or None for one it does not offer."""
+    if choice not in dict(SNOOZE_CHOICES):
+        return None
+    return cal.add_working_days(today, int(choice))
 
 
 def owner_buttons(ref: str) -> tuple[Button, ...]:
@@ -76,12 +90,34 @@ def review_buttons(ref: str) -> tuple[Button, ...]:
     )
 
 
+def leave_span(person: PersonView, today: date, now: datetime | None = None) -> str | None:
+    """``until Fri 18 Dec`` (or ``from ... until ...``) while they are on leave or have leave booked."""
+    if person.away_until is None or person.away_until < today:
+        return None
+    until = format_day(person.away_until, now)
+    if person.away_from is not None and person.away_from > today:
+        if person.away_from == person.away_until:
+            return f"on {until}"
+        return f"from {format_day(person.away_from, now)} until {until}"
+    return f"until {until}"
+
+
+def away_text(person: PersonView, today: date, now: datetime | None = None) -> str | None:
+    """``until Fri 18 Dec (cover: Sam Patel)``: their leave and who covers, or None."""
+    span = leave_span(person, today, now)
+    if span is None:
+        return None
+    return f"{span} (cover: {person.cover_name})" if person.cover_name else f"{span} (nobody covers)"
+
+
 def action_fields(action: ActionView, zone: ZoneInfo, now: datetime) -> tuple[Field, ...]:
     fields = [
         Field("Owner", action.owner.name, action.owner),
         Field("Task", action.task),
         Field("Deadline", format_when(action.deadline, zone, now)),
     ]
+    if action.is_open and (away := away_text(action.owner, now.astimezone(zone).date(), now)):
+        fields.insert(1, Field("Owner away", away))
     if action.review_on:
         fields.append(Field("Review", format_day(action.review_on, now, zone)))
     if action.case_ref:
@@ -147,8 +183,16 @@ def meeting_summary(title: str, actions: list[ActionView], zone: ZoneInfo, now: 
     )
 
 
+def digest_message(cards: list[Message]) -> Message:
+    """One message with several reminders, each card with its own buttons."""
+    return Message(title=f"{len(cards)} actions need your attention today", parts=tuple(cards))
+
+
 def render_text(message: Message) -> str:
     """Plain text (console, email's text part, logs of what would be sent are never written)."""
+    if message.parts:
+        parts = ("\n".join("  " + line for line in render_text(part).splitlines()) for part in message.parts)
+        return "\n".join((message.title, *parts))
     out = [message.title]
     if message.text:
         out.append(message.text)
@@ -177,20 +221,35 @@ def nudge_message(
     *,
     working_days_late: int = 0,
     reason: str | None = None,
+    covering: PersonView | None = None,
 ) -> Message:
     """The card a nudge carries: the action with a heading for its step, and the owner's buttons.
 
     Only the reference, task, case reference, owner and dates: never the meeting's title or notes.
-    A review-due reminder carries the chair's review buttons instead."""
+    A review-due reminder carries the chair's review buttons instead. A reminder sent to the colleague
+    ``covering`` for an owner on leave says so first."""
+    notes = _nudge_notes(step, reason)
+    if covering is not None:
+        span = leave_span(covering, now.astimezone(zone).date(), now) or "on leave"
+        notes = (
+            f"You are covering for {covering.name}, who is away {span}. The action stays "
+            f"{covering.name}'s; you can answer it for them.",
+            *notes,
+        )
     card = action_card(
         action,
         zone,
         now,
         heading=_nudge_heading(step, action, zone, now, working_days_late),
-        notes=_nudge_notes(step, reason),
+        notes=notes,
     )
     if step == "review_due" and card.buttons:
         return replace(card, buttons=review_buttons(action.ref))
+    if step == "handed_over":
+        return replace(card, buttons=())  # no longer theirs to answer
+    local_today = now.astimezone(zone).date()
+    if step in SNOOZABLE_STEPS and action.status == "open" and action.deadline.astimezone(zone).date() > local_today:
+        return replace(card, buttons=(*card.buttons, Button(SNOOZE, "Remind me later", action.ref)))
     return card
 
 
@@ -200,7 +259,11 @@ def _nudge_heading(step: str, action: ActionView, zone: ZoneInfo, now: datetime,
         return f"Action {ref} recorded"
     if step == "confirmation":
         return f"Your action {ref}, agreed {format_day(action.created_at.astimezone(zone).date(), now, zone)}"
-    if step == "due_soon":
+    if step == "handed_over":
+        return f"{ref} is now {action.owner.name}'s: you will get no more reminders about it"
+    if step == "reminder" and action.deadline.astimezone(zone).date() == now.astimezone(zone).date():
+        step = "due_today"
+    if step in ("due_soon", "reminder"):
         return f"Reminder: {ref} is due {format_when(action.deadline, zone, now)}"
     if step == "due_today":
         return f"{ref} is due today at {action.deadline.astimezone(zone):%H:%M}"
@@ -258,6 +321,8 @@ def event_summary(event: EventView, zone: ZoneInfo, now: datetime) -> str:
     if event.kind in ("extended", "brought_forward"):
         verb = "extended" if event.kind == "extended" else "brought forward"
         return f"deadline {verb} from {_moment(details, 'from', zone, now)} to {_moment(details, 'to', zone, now)}"
+    if event.kind == "snoozed":
+        return f"next reminder moved to {_moment(details, 'until', zone, now)} (the deadline stays)"
     if event.kind == "reassigned":
         return f"reassigned from {event.person('from_owner_id')} to {event.person('to_owner_id')}"
     return str(_EVENT_WORDS.get(event.kind, event.kind.replace("_", " ")))

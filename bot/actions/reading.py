@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.actions import authz
 from bot.actions.base import NotFound, ServiceBase, parse_ref
@@ -24,7 +24,7 @@ class Reading(ServiceBase):
         with self.db.reading() as session:
             action = self._load(session, ref)
             person = find_person(session, viewer.ref)
-            if person is None or not authz.may_see(person, action):
+            if person is None or not authz.may_see(person, action, self.calendar.today(self.clock())):
                 raise NotFound(f"There is no action {action.ref} that you can see.")
             return ActionView.of(action)
 
@@ -45,7 +45,7 @@ class Reading(ServiceBase):
                 if isinstance(value := (event.details or {}).get(key), int)
             }
             names = (
-                dict(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(named))).tuples().all())
+                dict(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(named))).all())
                 if named
                 else {}
             )
@@ -63,18 +63,19 @@ class Reading(ServiceBase):
         now: datetime | None = None,
         limit: int = 200,
     ) -> list[ActionView]:
-        """Actions the viewer may see: ``mine`` (owned), ``overdue``, ``all``, or filtered by owner,
+        """Actions the viewer may see: ``mine`` (owned, or covered for), ``overdue``, ``all``, or filtered by owner,
         case reference or meeting. Ordered by deadline."""
         now = self._now(now)
         with self.db.reading() as session:
             person = find_person(session, viewer.ref)
             if person is None:
                 return []
-            query = select(Action).where(authz.visible_to(person))
+            today = self.calendar.today(now)
+            query = select(Action).where(authz.visible_to(person, today))
             if not include_closed:
                 query = query.where(Action.status.in_(("open", "blocked")))
-            if scope == "mine":
-                query = query.where(Action.owner_id == person.id)
+            if scope == "mine":  # theirs, and those of a colleague on leave they cover for
+                query = query.where(or_(Action.owner_id == person.id, authz.covered_by(person, today)))
             elif scope == "overdue":
                 query = query.where(Action.deadline < now, Action.status.in_(("open", "blocked")))
             if owner is not None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.bulk import among
 from storage.models import Action, ActionEvent, Agency, Meeting, Person
@@ -26,6 +26,17 @@ class PersonView:
     role: str
     agency: str | None
     active: bool
+    #: Leave: away from (None: now) until, local dates both included; and who covers meanwhile.
+    away_from: date | None = None
+    away_until: date | None = None
+    cover_id: int | None = None
+    cover_name: str | None = None
+    working_days: str | None = None  # weekdays worked, Monday 0 ("012"); None: Monday to Friday
+    digest: bool | None = None  # one morning message with all their reminders; None: the partnership's default
+
+    def away_on(self, day: date) -> bool:
+        """Whether they are on leave on this (local) day."""
+        return self.away_until is not None and day <= self.away_until and (self.away_from or day) <= day
 
     @classmethod
     def of(cls, person: Person) -> PersonView:
@@ -40,6 +51,12 @@ class PersonView:
             role=person.role,
             agency=person.agency.name if person.agency else None,
             active=person.active,
+            away_from=person.away_from,
+            away_until=person.away_until,
+            cover_id=person.cover_id,
+            cover_name=person.cover.display_name if person.cover is not None else None,
+            working_days=person.working_days,
+            digest=person.digest,
         )
 
 
@@ -88,6 +105,7 @@ class ActionView:
     closed_at: datetime | None
     origin: str | None = None
     reviewed_at: datetime | None = None
+    remind_from: datetime | None = None  # snoozed: no owner reminder before this
 
     @classmethod
     def of(cls, action: Action) -> ActionView:
@@ -110,6 +128,7 @@ class ActionView:
             closed_at=action.closed_at,
             origin=action.origin,
             reviewed_at=action.reviewed_at,
+            remind_from=action.remind_from,
         )
 
     @property
@@ -125,6 +144,7 @@ def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
     wanted = set(ids)
     if not wanted:
         return {}
+    cover = aliased(Person)
     rows = session.execute(
         select(
             Person.id,
@@ -137,8 +157,15 @@ def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
             Person.role,
             Agency.name,
             Person.active,
+            Person.away_from,
+            Person.away_until,
+            Person.cover_id,
+            cover.display_name.label("cover_name"),
+            Person.working_days,
+            Person.digest,
         )
         .outerjoin(Agency, Agency.id == Person.agency_id)
+        .outerjoin(cover, cover.id == Person.cover_id)
         .where(among(Person.id, wanted, session))
     )
     return {
@@ -153,6 +180,12 @@ def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
             role=r.role,
             agency=r.name,
             active=r.active,
+            away_from=r.away_from,
+            away_until=r.away_until,
+            cover_id=r.cover_id,
+            cover_name=r.cover_name,
+            working_days=r.working_days,
+            digest=r.digest,
         )
         for r in rows
     }
@@ -185,6 +218,7 @@ def load_actions(
             Action.closed_at,
             Action.origin,
             Action.reviewed_at,
+            Action.remind_from,
         )
         .outerjoin(Meeting, Meeting.id == Action.meeting_id)
         .where(among(Action.id, wanted, session))
@@ -210,6 +244,7 @@ def load_actions(
             closed_at=r.closed_at,
             origin=r.origin,
             reviewed_at=r.reviewed_at,
+            remind_from=r.remind_from,
         )
         for r in rows
     }

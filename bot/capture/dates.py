@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
@@ -24,13 +24,50 @@ def ensure_aware(moment: datetime) -> datetime:
     return moment
 
 
+FULL_WEEK = frozenset(range(5))
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def weekdays_of(working_days: str | None) -> frozenset[int]:
+    """A stored ``working_days`` ("012": Monday to Wednesday) as weekday numbers; None: Monday to Friday."""
+    return frozenset(int(c) for c in working_days) if working_days else FULL_WEEK
+
+
+def parse_working_days(text: str) -> str:
+    """``Mon-Wed``, ``mon,tue,thu``, ``Tuesday Thursday`` -> the stored form ("012"). Raises ValueError."""
+    days: set[int] = set()
+    for part in text.replace(",", " ").split():
+        first, _, last = part.lower().partition("-")
+        try:
+            start = _DAY_NAMES.index(first[:3])
+            end = _DAY_NAMES.index(last[:3]) if last else start
+        except ValueError:
+            raise ValueError(f"{part!r} is not a day or a range of days, such as Mon-Wed") from None
+        if end < start:
+            raise ValueError(f"{part!r} runs backwards: write the first day first, such as Mon-Wed")
+        days.update(range(start, end + 1))
+    if not days:
+        raise ValueError("name the days worked, such as Mon-Wed")
+    return "".join(str(d) for d in sorted(days))
+
+
+def describe_working_days(working_days: str | None) -> str:
+    """The stored form as people write it: "Mon, Tue, Wed"; "Mon-Fri" when unset."""
+    if not working_days:
+        return "Mon-Fri"
+    return ", ".join(_DAY_NAMES[int(c)].capitalize() for c in working_days)
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Working days and local times for one UK nation and one time zone."""
+    """Working days and local times for one UK nation and one time zone (and, for a person who works
+    part-time, their own weekdays)."""
 
     zone: ZoneInfo
     end_of_day: time
     bank_holidays: holidays.HolidayBase = field(repr=False, compare=False)
+    #: Weekdays worked (Monday 0): Monday to Friday unless a person works fewer.
+    weekdays: frozenset[int] = FULL_WEEK
     # Memos, because a sweep asks the same few days thousands of times: a holidays lookup converts its key
     # and checks the year's expansion on every call, and ``at`` takes three time zone conversions. Working
     # days are shared between the zones of one calendar; instants are per zone.
@@ -50,6 +87,12 @@ class WorkCalendar:
         """The same calendar seen from another time zone (a person's own), sharing the holiday table."""
         return self if zone == self.zone else replace(self, zone=zone, _instants={})
 
+    def for_person(self, timezone: str | None, working_days: str | None) -> WorkCalendar:
+        """A person's own calendar: their time zone (when valid) and their weekdays (``working_days``)."""
+        cal = self.with_zone(zone_of(timezone, self.zone))
+        weekdays = weekdays_of(working_days)
+        return cal if weekdays == cal.weekdays else replace(cal, weekdays=weekdays, _working={})
+
     # -- days -------------------------------------------------------------------------------------
     def bank_holiday_name(self, day: date) -> str | None:
         name = self.bank_holidays.get(day)
@@ -58,7 +101,7 @@ class WorkCalendar:
     def is_working_day(self, day: date) -> bool:
         working = self._working.get(day)
         if working is None:
-            working = self._working[day] = day.weekday() < 5 and day not in self.bank_holidays
+            working = self._working[day] = day.weekday() in self.weekdays and day not in self.bank_holidays
         return working
 
     def add_working_days(self, day: date, count: int) -> date:
@@ -142,6 +185,16 @@ def format_day(day: date, now: datetime | None = None, zone: ZoneInfo | None = N
     if now is not None and day.year != ensure_aware(now).astimezone(zone or UTC).year:
         text += f" {day.year}"
     return text
+
+
+def zone_of(timezone: str | None, default: ZoneInfo) -> ZoneInfo:
+    """A person's own time zone when they have a valid one, else the deployment's."""
+    if timezone:
+        try:
+            return ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return default
 
 
 def utcnow() -> datetime:

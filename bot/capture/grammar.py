@@ -38,9 +38,9 @@ FAR_AHEAD = timedelta(days=183)
 class GrammarError(ValueError):
     """The command cannot be recorded as it stands. The message says why and shows an example."""
 
-    def __init__(self, problem: str) -> None:
+    def __init__(self, problem: str, example: str | None = EXAMPLE) -> None:
         self.problem = problem
-        super().__init__(f"{problem}\nExample: {EXAMPLE}")
+        super().__init__(f"{problem}\nExample: {example}" if example else problem)
 
 
 @dataclass(frozen=True)
@@ -230,34 +230,34 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     )
 
 
-def parse_when(text: str, now: datetime, cal: WorkCalendar, what: str = "deadline") -> tuple[datetime, tuple[str, ...]]:
-    """A date phrase on its own (``Friday``, ``by 4/12``, ``in 3 working days``, ``2026-12-04``) as a
-    UTC instant in the future, with any warnings. Used for new deadlines and the modals' fields."""
-    ensure_aware(now)
-    words = " ".join(text.split()).split()
+def _read_when(words: list[str], ctx: Context, what: str) -> When:
+    """A date phrase on its own, read by the hand grammar first and dateparser behind it."""
     if not words:
         raise GrammarError(f"Give the {what}, such as \u201cFriday\u201d or \u201c4/12\u201d.")
     if len(words) > MAX_CLAUSE_WORDS:
         raise GrammarError(f"I could not read a {what} in \u201c{' '.join(words)}\u201d.")
-    ctx = Context(now, cal)
     clean = [clean_word(w) for w in words]
-    when: When | None = None
     try:
         for use_fallback in (False, True):
             clause = read_clause(clean, ctx, use_fallback)
             if clause is not None and clause[0] == "deadline":
-                when = clause[1]
-                break
+                return clause[1]
             try:
                 phrase = [w for w in clean if w]
-                when = fallback(phrase, ctx) if use_fallback else hand_phrase(phrase, ctx, False)
-                break
+                return fallback(phrase, ctx) if use_fallback else hand_phrase(phrase, ctx, False)
             except Unreadable:
                 continue
     except Impossible as exc:
         raise GrammarError(f"{exc}.") from None
-    if when is None:
-        raise GrammarError(f"I could not read a {what} in \u201c{' '.join(words)}\u201d.")
+    raise GrammarError(f"I could not read a {what} in \u201c{' '.join(words)}\u201d.")
+
+
+def parse_when(text: str, now: datetime, cal: WorkCalendar, what: str = "deadline") -> tuple[datetime, tuple[str, ...]]:
+    """A date phrase on its own (``Friday``, ``by 4/12``, ``in 3 working days``, ``2026-12-04``) as a
+    UTC instant in the future, with any warnings. Used for new deadlines and the modals' fields."""
+    ensure_aware(now)
+    ctx = Context(now, cal)
+    when = _read_when(" ".join(text.split()).split(), ctx, what)
     instant = _instant(when, ctx)
     if instant <= now and not (what == "review date" and cal.local(instant).date() == ctx.today):
         raise GrammarError(f"The {what} {format_when(instant, cal.zone, now)} is in the past.")
@@ -265,3 +265,18 @@ def parse_when(text: str, now: datetime, cal: WorkCalendar, what: str = "deadlin
     if warning := _day_warning(what, cal.local(instant).date(), cal, now):
         warnings.append(warning)
     return instant.astimezone(UTC), tuple(warnings)
+
+
+def parse_day(text: str, now: datetime, cal: WorkCalendar, what: str) -> date:
+    """A day on its own (``18 Dec``, ``Friday``, ``in 2 working days``), today or later, as a local date:
+    for leave and reminders, where the time of day does not matter."""
+    ensure_aware(now)
+    ctx = Context(now, cal)
+    try:
+        when = _read_when(" ".join(text.split()).split(), ctx, what)
+    except GrammarError as error:  # the problem alone: the /action example would mislead here
+        raise GrammarError(error.problem.replace("a deadline or a review", f"the {what}"), None) from None
+    day = when.day if when.day is not None else cal.local(_instant(when, ctx)).date()
+    if day < ctx.today:
+        raise GrammarError(f"The {what} {format_day(day, now, cal.zone)} is in the past.")
+    return day

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.actions.messages import Message
 from bot.actions.ports import Delivered, DeliveryError, Messenger
@@ -54,6 +54,18 @@ class Job:
     error: Exception | None = None
     released: bool = False  # given back unsent: the batch ran out of time, or the process is stopping
     retries: int = 0
+    #: The owner on leave whose reminder this is, when it goes to the colleague covering for them.
+    covering: PersonView | None = None
+    #: A digest: the other rows sent in this job's one message (they share its outcome when recorded).
+    bundle: list[Job] = field(default_factory=list)
+    in_digest: bool = False
+
+    def rows(self) -> list[Job]:
+        """This job and the rows it carried in a digest, each with the outcome of the one message."""
+        for member in self.bundle:
+            member.messenger, member.delivered, member.error = self.messenger, self.delivered, self.error
+            member.released = self.released
+        return [self, *self.bundle]
 
     @property
     def who(self) -> str:

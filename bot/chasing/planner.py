@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -36,16 +35,6 @@ def conversation_key(platform: str, conversation_id: str) -> str:
     return f"c:{platform}:{conversation_id}"
 
 
-def zone_of(timezone: str | None, default: ZoneInfo) -> ZoneInfo:
-    """A person's own time zone when they have a valid one, else the deployment's."""
-    if timezone:
-        try:
-            return ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return default
-
-
 class Recipient(Protocol):
     """Whom a nudge goes to, as planning sees them: a stored person, or a view of one."""
 
@@ -53,6 +42,8 @@ class Recipient(Protocol):
     def id(self) -> int: ...
     @property
     def timezone(self) -> str | None: ...
+    @property
+    def working_days(self) -> str | None: ...
 
 
 class Dated(Protocol):
@@ -76,6 +67,8 @@ class Planned(Dated, Protocol):
     @property
     def deadline_set_at(self) -> datetime: ...
     @property
+    def remind_from(self) -> datetime | None: ...
+    @property
     def owner(self) -> Recipient: ...
 
 
@@ -83,6 +76,7 @@ class Planned(Dated, Protocol):
 class Someone:
     id: int
     timezone: str | None
+    working_days: str | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +89,7 @@ class LadderState:
     deadline_version: int
     deadline_set_at: datetime
     review_on: date | None
+    remind_from: datetime | None
     owner: Someone
 
 
@@ -108,8 +103,10 @@ def ladder_states(session: Session, action_ids: Iterable[int]) -> dict[int, Ladd
             Action.deadline_version,
             Action.deadline_set_at,
             Action.review_on,
+            Action.remind_from,
             Action.owner_id,
             Person.timezone,
+            Person.working_days,
         )
         .join(Person, Person.id == Action.owner_id)
         .where(among(Action.id, set(action_ids), session))
@@ -122,7 +119,8 @@ def ladder_states(session: Session, action_ids: Iterable[int]) -> dict[int, Ladd
             deadline_version=r.deadline_version,
             deadline_set_at=r.deadline_set_at,
             review_on=r.review_on,
-            owner=Someone(r.owner_id, r.timezone),
+            remind_from=r.remind_from,
+            owner=Someone(r.owner_id, r.timezone, r.working_days),
         )
         for r in rows
     }
@@ -168,6 +166,16 @@ class Planner:
     def __init__(self, calendar: WorkCalendar, cfg: ChaseSettings) -> None:
         self.calendar = calendar
         self.cfg = cfg
+        #: Each (time zone, working days) seen, so a sweep builds a person's calendar (and its memos) once.
+        self._calendars: dict[tuple[str | None, str | None], WorkCalendar] = {}
+
+    def calendar_of(self, person: Recipient) -> WorkCalendar:
+        """The person's own calendar: their time zone and the weekdays they work."""
+        key = (person.timezone, person.working_days)
+        cal = self._calendars.get(key)
+        if cal is None:
+            cal = self._calendars[key] = self.calendar.for_person(person.timezone, person.working_days)
+        return cal
 
     # -- who --------------------------------------------------------------------------------------
     def _dsls(self, session: Session) -> list[Person]:
@@ -218,7 +226,7 @@ class Planner:
 
     # -- when -------------------------------------------------------------------------------------
     def series(self, action: Dated, track: str, recipient: Recipient) -> Iterable[Occurrence]:
-        cal = self.calendar.with_zone(zone_of(recipient.timezone, self.calendar.zone))
+        cal = self.calendar_of(recipient)
         if track == "owner":
             return owner_track(action.deadline, cal, self.cfg)
         if track == "escalation":
@@ -295,10 +303,47 @@ class Planner:
             if key in history.in_flight:
                 continue  # that row plans its successor when it finishes
             after = max(history.last.get(key, action.deadline_set_at), action.deadline_set_at)
+            if track == "owner" and action.remind_from is not None:
+                after = max(after, action.remind_from)  # snoozed: its own reminder comes then (a one-off row)
             item = next_occurrence(self.series(action, track, recipient), after, now)
             if item is not None:
                 rows.append(self.row(action, item, recipient, now))
         insert_rows(session.connection(), Nudge, rows)  # plain rows: no ORM objects needed
+
+    def held_until(
+        self, step: str, occurrence: int, due_at: datetime, action: Dated, recipient: Recipient, moment: datetime
+    ) -> Occurrence:
+        """A claimed owner-track row held back until ``moment`` (the owner's return from leave): it becomes
+        the most advanced occurrence due by then, due at ``moment``."""
+        if step in _STEP_TRACK:
+            latest = next_occurrence(self.series(action, _STEP_TRACK[step], recipient), due_at - _TICK, moment)
+            if latest is not None and latest.due_at <= moment:
+                step, occurrence = latest.step, latest.occurrence
+        return Occurrence(step, occurrence, moment, moment.date())
+
+    def in_hours(self, person: Recipient, now: datetime) -> bool:
+        """Whether it is within the person's working hours on one of their working days."""
+        cal = self.calendar_of(person)
+        local = cal.local(now)
+        return (
+            cal.is_working_day(local.date())
+            and self.cfg.working_hours_start <= local.time() < self.cfg.working_hours_end
+        )
+
+    def opening(self, person: Recipient, now: datetime) -> datetime:
+        """The start of the person's next working hours after ``now`` (outside them)."""
+        cal = self.calendar_of(person)
+        local = cal.local(now)
+        day = local.date()
+        if not (cal.is_working_day(day) and local.time() < self.cfg.working_hours_start):
+            day = cal.next_working_day(day + timedelta(days=1))
+        return cal.at(day, self.cfg.working_hours_start)
+
+    def return_moment(self, until: date, recipient: Recipient) -> datetime:
+        """The nudge hour of the first working day after a leave's last day, in the person's time zone."""
+        cal = self.calendar_of(recipient)
+        day = cal.next_working_day(until + timedelta(days=1))
+        return cal.at(day, self.cfg.nudge_hour)
 
     def collapse(
         self, step: str, occurrence: int, due_at: datetime, action: Dated, recipient: Recipient | None, now: datetime

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.chasing.ladder import Occurrence
 from bot.chasing.planner import Planner, conversation_key, person_key
+from bot.config import ChaseSettings
 from storage.db import Database
 from storage.models import OPEN_STATUSES, Action, Meeting, Nudge, Person
 
@@ -29,6 +30,7 @@ REPLAN_ON = (
     "cancelled",
     "reopened",
     "reviewed",
+    "snoozed",
 )
 
 
@@ -36,6 +38,7 @@ class Queueing:
     """The service's listener (bot.actions.base.ChangeListener): writes outbox rows, sends nothing."""
 
     db: Database
+    cfg: ChaseSettings
     planner: Planner
     clock: Callable[[], datetime]
 
@@ -69,6 +72,14 @@ class Queueing:
                 .values(status="cancelled")
             )
             self._one_off(session, action, "confirmation", action.owner, now, now)
+        elif kind == "snoozed" and action.remind_from is not None:
+            # The owner's own reminder at the moment they chose; an earlier snooze's is replaced by it.
+            session.execute(
+                update(Nudge)
+                .where(Nudge.action_id == action.id, Nudge.step == "reminder", Nudge.status == "pending")
+                .values(status="cancelled")
+            )
+            self._one_off(session, action, "reminder", action.owner, action.remind_from, now)
         elif kind == "blocked":
             dsls, people = self.planner.recipients_context(session, [action])
             for person in self.planner.escalation_recipients(action, dsls, people):
@@ -76,6 +87,19 @@ class Queueing:
         if kind in REPLAN_ON:
             session.flush()
             self.planner.plan(session, [action], now)
+
+    def handed_over(self, session: Session, action: Action, previous_owner: Person, now: datetime) -> None:
+        """One "handed over to X" note to the old owner (``chase.handover_note``), if they were ever told the
+        action was theirs (reassigned before their confirmation went: they hear nothing at all)."""
+        told = session.scalar(
+            select(func.count()).where(
+                Nudge.action_id == action.id,
+                Nudge.recipient_id == previous_owner.id,
+                Nudge.status.in_(("sent", "sending")),
+            )
+        )
+        if self.cfg.handover_note and told:
+            self._one_off(session, action, "handed_over", previous_owner, now, now)
 
     def people_changed(self, session: Session, owner_ids: Sequence[int] | None, now: datetime) -> None:
         """Re-plan the open actions whose escalation recipients may have changed (these owners', or with

@@ -122,6 +122,10 @@ class Recording:
             "delivered": job.delivered is not None,
             "channel": job.delivered.channel if job.delivered else None,
         }
+        if job.covering is not None:
+            details["covering_for"] = job.covering.id
+        if job.in_digest:
+            details["digest"] = True
         if job.delivered is None:
             details["why"] = "no chat platform or email address is known for this person"
         kind = "escalated" if job.step in ESCALATION_STEPS else "nudged"

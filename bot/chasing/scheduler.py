@@ -85,6 +85,11 @@ def build_jobs(
     return jobs
 
 
+def daily(name: str, what: str, run: Callable[[datetime], object], *, zone: str, hour: int) -> Job:
+    """A job run every day at ``hour``:00 local time (an adapter's own, such as reading Outlook leave)."""
+    return Job(name, f"daily {hour:02d}:00 {zone}: {what}", CronTrigger(hour=hour, minute=0, timezone=zone), run)
+
+
 def freeze_start_up_objects() -> None:
     """Take what the process holds once it is set up (modules, mappings, SDK clients: it lives until the
     process stops) out of the garbage collector's full collections, which would otherwise scan all of it

@@ -26,20 +26,21 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
+from sqlalchemy import Boolean, ColumnElement, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.actions.messages import Message, nudge_message
-from bot.actions.records import ActionView, load_actions
-from bot.capture.dates import WorkCalendar, ensure_aware, utcnow
+from bot.actions.messages import Message, digest_message, nudge_message
+from bot.actions.records import ActionView, load_actions, load_people
+from bot.capture.dates import WorkCalendar, ensure_aware, utcnow, zone_of
 from bot.chasing.delivery import Router
+from bot.chasing.ladder import Occurrence
 from bot.chasing.outbound import Job, Sender
-from bot.chasing.planner import Planner, zone_of
+from bot.chasing.planner import Planner
 from bot.chasing.queueing import Queueing
 from bot.chasing.recording import LEASE, SEND_WINDOW, Recording
 from bot.config import Settings
@@ -48,6 +49,13 @@ from storage.db import Database
 from storage.models import ActionEvent, EventContent, Nudge
 
 log = logging.getLogger("actionbot.chase")
+
+#: The owner's own reminders: while they are away these go to their cover, or wait for their return.
+OWNER_REMINDERS = ("due_soon", "due_today", "overdue", "reminder")
+#: What a digest gathers: the morning's reminders, escalations and reviews (a confirmation, a handover
+#: note or a "blocked" escalation goes at once, on its own).
+DIGEST_STEPS = (*OWNER_REMINDERS, "escalation", "review_due")
+DIGEST_MAX = 10
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,20 @@ _CLAIM_COLUMNS = (
     Nudge.recipient_id,
     Nudge.due_at,
 )
+
+
+@dataclass
+class _Plan:
+    """What a sweep does with claimed rows: send these jobs, cancel these rows, move these."""
+
+    jobs: list[Job]
+    cancelled: list[int]
+    moved: list[dict[str, Any]]
+
+
+def _moved(nudge_id: int, item: Occurrence, *, hold: bool = False) -> dict[str, Any]:
+    """A row moved on to another occurrence (sent now), or held back (``hold``: pending again, due later)."""
+    return {"nudge_id": nudge_id, "step": item.step, "occurrence": item.occurrence, "due_at": item.due_at, "hold": hold}
 
 
 class Chaser(Queueing, Recording):
@@ -145,10 +167,10 @@ class Chaser(Queueing, Recording):
                 jobs,
                 self.router,
                 lambda job: self._compose(job, now),
-                lambda group: self._record(group, now),
+                lambda group: self._record([row for job in group for row in job.rows()], now),
                 stop=partial(self._must_stop, self.clock() + SEND_WINDOW),
             )
-            report.items.extend(self._items(claimed, jobs))
+            report.items.extend(self._items(claimed, [row for job in jobs for row in job.rows()]))
         return report
 
     def _must_stop(self, stop_at: datetime) -> bool:
@@ -192,13 +214,17 @@ class Chaser(Queueing, Recording):
         """Whether a claimed row still makes sense for the action as it is now."""
         if step == "card":
             return True
+        if step == "handed_over":
+            return recipient_id != action.owner.id  # unless it came back to them (closed since: still told)
         if not action.is_open:
             return False
         if step == "confirmation":
             return recipient_id == action.owner.id  # reassigned since: only the new owner is told
-        if step in ("due_soon", "due_today", "overdue") and action.status == "blocked":
+        if step in OWNER_REMINDERS and action.status == "blocked":
             return False  # a block stops the owner's nudges
-        if step in ("due_soon", "due_today", "overdue", "escalation"):
+        if step == "reminder" and recipient_id != action.owner.id:
+            return False  # a snoozed reminder is the owner's own; a new owner has their ladder
+        if step in (*OWNER_REMINDERS, "escalation"):
             return deadline_version == action.deadline_version
         return not (step == "review_due" and action.reviewed_at is not None)
 
@@ -220,58 +246,120 @@ class Chaser(Queueing, Recording):
         return {action_id: reason for action_id, reason in rows}
 
     def _prepare(self, session: Session, claimed: Sequence[_Claim], now: datetime) -> list[Job]:
-        """Turn claimed rows into jobs; cancel those that no longer make sense; collapse missed steps."""
-        jobs, cancelled, moved = self._jobs_for(session, claimed, now)
+        """Turn claimed rows into jobs; cancel those that no longer make sense; collapse missed steps; give
+        back, due later, the rows held for an owner's return."""
+        plan = self._jobs_for(session, claimed, now)
+        jobs = self._digests(plan.jobs)
         connection = session.connection()
-        if cancelled:
+        if plan.cancelled:
             connection.execute(
-                update(Nudge).where(Nudge.id.in_(cancelled)).values(status="cancelled", lease_until=None)
+                update(Nudge).where(Nudge.id.in_(plan.cancelled)).values(status="cancelled", lease_until=None)
             )
-        if moved:
+        if plan.moved:
+            held = case((bindparam("hold", type_=Boolean), "pending"), else_=Nudge.status)
             connection.execute(
                 update(Nudge)
                 .where(Nudge.id == bindparam("nudge_id"))
-                .values(step=bindparam("step"), occurrence=bindparam("occurrence"), due_at=bindparam("due_at")),
-                moved,
+                .values(
+                    step=bindparam("step"),
+                    occurrence=bindparam("occurrence"),
+                    due_at=bindparam("due_at"),
+                    status=held,
+                    claimed_by=case((bindparam("hold", type_=Boolean), None), else_=Nudge.claimed_by),
+                    lease_until=case((bindparam("hold", type_=Boolean), None), else_=Nudge.lease_until),
+                    attempts=case((bindparam("hold", type_=Boolean), Nudge.attempts - 1), else_=Nudge.attempts),
+                ),
+                plan.moved,
             )
         return jobs
 
-    def _jobs_for(
-        self, session: Session, claimed: Sequence[_Claim], now: datetime
-    ) -> tuple[list[Job], list[int], list[dict[str, Any]]]:
-        """What a sweep would do with these rows, writing nothing: the jobs to send, the rows to cancel, and
-        the rows to move on to a later step (after downtime, only the most advanced step is sent)."""
+    def _digests(self, jobs: list[Job]) -> list[Job]:
+        """Reminders to one person who takes a digest go as one message (up to ``DIGEST_MAX`` a message):
+        the first row's job carries the others, and each row is still recorded as its own nudge."""
+        groups: dict[int, list[Job]] = {}
+        out: list[Job] = []
+        for job in jobs:
+            person = job.recipient
+            wanted = person.digest if person is not None and person.digest is not None else self.cfg.digest
+            if person is None or not wanted or job.step not in DIGEST_STEPS:
+                out.append(job)
+            else:
+                groups.setdefault(person.id, []).append(job)
+        for group in groups.values():
+            for start in range(0, len(group), DIGEST_MAX):
+                lead, *rest = group[start : start + DIGEST_MAX]
+                lead.bundle, lead.in_digest = rest, bool(rest)
+                for member in rest:
+                    member.in_digest = True
+                out.append(lead)
+        return out
+
+    def _jobs_for(self, session: Session, claimed: Sequence[_Claim], now: datetime) -> _Plan:
+        """What a sweep would do with these rows, writing nothing: the jobs to send, the rows to cancel, the
+        rows to move on to a later step (after downtime, only the most advanced step is sent), and the rows
+        held back: until an owner on leave with nobody covering returns, or until the recipient's working
+        hours begin."""
         actions, people = load_actions(
             session, {r.action_id for r in claimed}, also_people={r.recipient_id for r in claimed if r.recipient_id}
         )
-        reasons = self._block_reasons(session, {r.action_id for r in claimed if r.step == "blocked"})
         today = self.calendar.today(now)
-        jobs, cancelled, moved = [], [], []
+        covers = {a.owner.cover_id for a in actions.values() if a.owner.cover_id and a.owner.away_on(today)}
+        people |= load_people(session, covers - people.keys())
+        reasons = self._block_reasons(session, {r.action_id for r in claimed if r.step == "blocked"})
+        plan = _Plan([], [], [])
         for row in claimed:
             action = actions[row.action_id]
             if not self._still_wanted(row.step, row.deadline_version, action, row.recipient_id):
-                cancelled.append(row.id)
+                plan.cancelled.append(row.id)
                 continue
             recipient = people.get(row.recipient_id) if row.recipient_id else None
             step, occurrence = row.step, row.occurrence
-            latest = self.planner.collapse(step, occurrence, row.due_at, action, recipient, now)
+            covering = None
+            if step in OWNER_REMINDERS and recipient is not None and recipient.away_on(today):
+                cover = people.get(recipient.cover_id) if recipient.cover_id else None
+                if cover is None or not cover.active or cover.away_on(today):
+                    assert recipient.away_until is not None
+                    back = self.planner.return_moment(recipient.away_until, recipient)
+                    held = self.planner.held_until(step, occurrence, row.due_at, action, recipient, back)
+                    plan.moved.append(_moved(row.id, held, hold=True))
+                    continue
+                covering, recipient = recipient, cover
+            if recipient is not None and not self.planner.in_hours(recipient, now):
+                opens = self.planner.opening(recipient, now)
+                held = self.planner.held_until(step, occurrence, row.due_at, action, covering or recipient, opens)
+                plan.moved.append(_moved(row.id, held, hold=True))
+                continue
+            latest = self.planner.collapse(step, occurrence, row.due_at, action, covering or recipient, now)
             if latest is not None:
                 step, occurrence = latest.step, latest.occurrence
-                moved.append({"nudge_id": row.id, "step": step, "occurrence": occurrence, "due_at": latest.due_at})
+                plan.moved.append(_moved(row.id, latest))
             late = self.calendar.working_days_between(self.calendar.today(action.deadline), today)
-            jobs.append(
+            plan.jobs.append(
                 Job(
-                    row.id, step, occurrence, row.recipient_key, recipient, action, reasons.get(action.id), max(0, late)
+                    row.id,
+                    step,
+                    occurrence,
+                    row.recipient_key,
+                    recipient,
+                    action,
+                    reasons.get(action.id),
+                    max(0, late),
+                    covering=covering,
                 )
             )
-        return jobs, cancelled, moved
+        return plan
 
     def _compose(self, job: Job, now: datetime) -> Message:
-        """The message a job carries: a room's card, or a person's nudge in their own time zone."""
+        """The message a job carries: a room's card, a person's nudge in their own time zone, or a digest of
+        several nudges."""
+        if job.bundle:
+            return digest_message([self._compose(part, now) for part in (replace(job, bundle=[]), *job.bundle)])
         if job.recipient is None:
             return nudge_message(job.step, job.action, self.calendar.zone, now)
         zone = zone_of(job.recipient.timezone, self.calendar.zone)
-        return nudge_message(job.step, job.action, zone, now, working_days_late=job.late, reason=job.reason)
+        return nudge_message(
+            job.step, job.action, zone, now, working_days_late=job.late, reason=job.reason, covering=job.covering
+        )
 
     @staticmethod
     def _items(claimed: list[int], jobs: list[Job]) -> Iterator[SweepItem]:
@@ -295,6 +383,6 @@ class Chaser(Queueing, Recording):
                 select(*_CLAIM_COLUMNS).where(claimable).order_by(Nudge.due_at, Nudge.id).limit(limit)
             )
             claimed = [_Claim._make(row) for row in rows]
-            jobs, _, _ = self._jobs_for(session, claimed, now)
+            jobs = self._jobs_for(session, claimed, now).jobs
         for job in jobs:
             yield SweepItem(job.nudge_id, job.action.ref, job.step, job.who, "would send")

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import IO, TYPE_CHECKING
 
-from bot.capture.dates import utcnow
+from bot.capture.dates import describe_working_days, utcnow
 from bot.cli.common import (
     Subparsers,
     UsageError,
@@ -63,7 +63,18 @@ def add_parsers(sub: Subparsers) -> None:
     q.add_argument("--timezone")
     q.add_argument("--active", choices=["yes", "no"])
     q.add_argument("--escalation", metavar="PERSON", help="who is told when their actions drift")
+    q.add_argument(
+        "--working-days", metavar="DAYS", help="the weekdays they work, e.g. Mon-Wed (their reminders keep to these)"
+    )
+    q.add_argument(
+        "--digest", choices=["yes", "no", "default"], help="one morning message with all their reminders (or not)"
+    )
     q.add_argument("--reason", help="why (written to the action log with a change to someone already known)")
+    q = people.add_parser("away", help="set or end someone's leave (their reminders go to the cover or wait)")
+    q.add_argument("person")
+    q.add_argument(
+        "when", nargs="+", help='as after /away: "until 18 Dec", "from 21 Dec until 4 Jan cover @sam", "off"'
+    )
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
@@ -139,14 +150,41 @@ def cmd_retention(args: argparse.Namespace, settings: Settings, out: IO[str], co
 
 
 def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
-    from bot.actions.directory import list_people, set_role, update_person
+    from bot.actions.away import parse_away, set_away
+    from bot.actions.directory import list_people, set_digest, set_role, update_person
+    from bot.actions.messages import away_text
+    from bot.actions.people import PersonInput
+    from bot.capture.grammar import GrammarError
 
+    now = utcnow()
+    today = core.calendar.today(now)
     if args.people_command == "list":
         for person in list_people(core.db):
             ids = " ".join(x for x in (person.email, person.slack_user_id, person.teams_object_id) if x)
-            out.write(f"{person.id:>5}  {person.name:<30} {person.role:<7} {person.agency or '-':<20} {ids}\n")
+            away = away_text(person, today, now)
+            extra = f"  works {describe_working_days(person.working_days)}" if person.working_days else ""
+            extra += f"  away {away}" if away else ""
+            out.write(f"{person.id:>5}  {person.name:<30} {person.role:<7} {person.agency or '-':<20} {ids}{extra}\n")
         return 0
     who = person_arg(args.person, "PERSON")
+    if args.people_command == "away":
+        try:
+            request = parse_away(" ".join(args.when), now, core.calendar)
+        except GrammarError as error:
+            raise UsageError(str(error)) from None
+        person = set_away(
+            core.db,
+            who,
+            request,
+            actor=None,
+            cover=PersonInput(request.cover) if request.cover is not None else None,
+            now=now,
+            today=today,
+            listeners=core.service.listeners,
+        )
+        away = away_text(person, today, now)
+        out.write(f"{person.name} is away {away}.\n" if away else f"{person.name} is back.\n")
+        return 0
     if args.people_command == "set-role":
         person = set_role(core.db, who, args.role, now=utcnow(), reason=args.reason, listeners=core.service.listeners)
         out.write(f"{person.name} is now {person.role}.\n")
@@ -160,10 +198,14 @@ def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core:
         timezone=args.timezone,
         active=None if args.active is None else args.active == "yes",
         escalation=person_arg(args.escalation, "--escalation") if args.escalation else None,
+        working_days=args.working_days,
         now=utcnow(),
         reason=args.reason,
         listeners=core.service.listeners,
     )
+    if args.digest is not None:
+        choice = {"yes": True, "no": False, "default": None}[args.digest]
+        person = set_digest(core.db, who, choice, now=utcnow())
     out.write(f"Saved {person.name} (#{person.id}).\n")
     return 0
 

@@ -123,12 +123,17 @@ def _person_record(person: Person) -> dict[str, Any]:
         "role": person.role,
         "active": person.active,
         "created_at": person.created_at.isoformat(),
+        "working_days": person.working_days,
+        "digest": person.digest,
+        "away_from": person.away_from.isoformat() if person.away_from else None,
+        "away_until": person.away_until.isoformat() if person.away_until else None,
+        "cover_id": person.cover_id,
     }
 
 
 def _changes_to(session: Session, kind: str, person_id: int) -> list[dict[str, Any]]:
-    """The person's ``role_changed`` or ``person_changed`` events. Few rows, filtered here: reading a JSON
-    field in SQL differs between SQLite and PostgreSQL."""
+    """The person's ``role_changed``, ``person_changed``, ``away_set`` or ``away_ended`` events. Few rows,
+    filtered here: reading a JSON field in SQL differs between SQLite and PostgreSQL."""
     return [
         row
         for row in event_rows(session, ActionEvent.kind == kind)
@@ -138,8 +143,8 @@ def _changes_to(session: Session, kind: str, person_id: int) -> list[dict[str, A
 
 def subject_access(session: Session, person: Person, now: datetime) -> dict[str, Any]:
     """Everything held about one person: their details, the actions they own or recorded, every event
-    they made or that concerns those actions, the changes made to their role and record, and every message
-    the bot sent them."""
+    they made or that concerns those actions, the changes made to their role and record, their leave as
+    set and ended, and every message the bot sent them."""
     owned = Action.owner_id == person.id
     recorded = Action.created_by_id == person.id
     concerned = select(Action.id).where(or_(owned, recorded))
@@ -160,6 +165,10 @@ def subject_access(session: Session, person: Person, now: datetime) -> dict[str,
         ),
         "role_changes": _changes_to(session, "role_changed", person.id),
         "record_changes": _changes_to(session, "person_changed", person.id),
+        "leave": sorted(
+            _changes_to(session, "away_set", person.id) + _changes_to(session, "away_ended", person.id),
+            key=lambda row: row["seq"],
+        ),
         "messages_sent_to_them": [
             {
                 "action": f"A-{action_id}",
@@ -264,7 +273,7 @@ def export(session: Session, request: ExportRequest, visible: ColumnElement[bool
         assert request.person_id is not None
         document = subject_access(session, session.get_one(Person, request.person_id), now)
         sections: tuple[str, ...] = (
-            "subject", "actions_owned", "actions_recorded", "events", "role_changes", "record_changes",
+            "subject", "actions_owned", "actions_recorded", "events", "role_changes", "record_changes", "leave",
             "messages_sent_to_them",
         )  # fmt: skip
     else:

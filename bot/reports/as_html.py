@@ -104,6 +104,7 @@ def render_html(report: DriftReport) -> str:
             "meeting": i.meeting_title or "",
             "owner": i.owner,
             "agency": i.agency or "",
+            "away": text_cell(i.owner_away_until, zone),
             "deadline": text_cell(i.deadline, zone),
             "late": text_cell(i.days_late, zone),
             "extensions": i.extensions,

@@ -73,7 +73,12 @@ def report_dict(report: DriftReport) -> dict[str, Any]:
                     "ref": i.ref,
                     "task": i.task,
                     "status": i.status,
-                    "owner": {"id": i.owner_id, "name": i.owner, "agency": i.agency},
+                    "owner": {
+                        "id": i.owner_id,
+                        "name": i.owner,
+                        "agency": i.agency,
+                        "away_until": i.owner_away_until.isoformat() if i.owner_away_until else None,
+                    },
                     "case_ref": i.case_ref,
                     "meeting": {"id": i.meeting_id, "title": i.meeting_title} if i.meeting_id else None,
                     "recorded_by": i.recorded_by,

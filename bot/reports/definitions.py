@@ -178,6 +178,8 @@ class DriftItem:
     reasons: tuple[str, ...]
     #: The latest reason or note given on it ("Blocked: waiting for GP records"), trimmed; None if none.
     latest_note: str | None = None
+    #: The owner is on leave until this day (``/away``), else None.
+    owner_away_until: date | None = None
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,8 @@ class SectionQueries(ReportScope):
                 Action.review_on,
                 Action.extensions,
                 Action.owner_active_at,
+                o.away_from,
+                o.away_until,
                 *[flag(flags[r]) for r in REASONS],
             )
             .join(o, o.id == Action.owner_id)
@@ -193,7 +195,9 @@ class SectionQueries(ReportScope):
         late = working_days_late(deadline_days, self.today, self.cal)
         items = []
         for r in rows:
-            reasons = tuple(reason for reason, flag in zip(REASONS, r[15:], strict=True) if flag)
+            reasons = tuple(reason for reason, flag in zip(REASONS, r[17:], strict=True) if flag)
+            away_from, away_until = r[15], r[16]
+            away = away_until is not None and (away_from or self.today) <= self.today <= away_until
             items.append(
                 DriftItem(
                     action_id=r[0],
@@ -215,6 +219,7 @@ class SectionQueries(ReportScope):
                     days_late=late[self.cal.today(r[11])] if r[11] < self.now else None,
                     reasons=reasons,
                     latest_note=notes.get(r[0]),
+                    owner_away_until=away_until if away else None,
                 )
             )
         return items

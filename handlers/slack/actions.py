@@ -1,4 +1,5 @@
-"""The owner's buttons (Done, On track, Need more time, Blocked, Reassign) and the modals behind them.
+"""The owner's buttons (Done, On track, Need more time, Blocked, Reassign, Remind me later) and the modals behind
+them.
 
 The person who pressed is the actor; bot.actions.service decides whether they may (owner, the chair who recorded
 it, or a DSL) and refuses otherwise, which is told to them alone. A change updates the card that was
@@ -21,6 +22,7 @@ from bot.actions.records import ActionView
 from bot.actions.service import ServiceError
 from bot.capture.dates import format_when
 from handlers.slack import home, modals
+from handlers.slack.blocks import DIGEST_BLOCK
 from handlers.slack.context import Check, SlackContext, Work, ack_now
 from handlers.slack.modals import ModalErrors, Target
 
@@ -28,11 +30,15 @@ log = logging.getLogger("actionbot.slack.actions")
 
 
 def target_of(body: dict[str, Any]) -> Target:
-    """Which card was pressed: its action reference and where the card is."""
-    ref = str(body["actions"][0].get("value") or "")  # an empty reference is refused by the core as unknown
+    """Which card was pressed: its action reference and where the card is. A card inside a digest is not
+    replaced (the digest's other actions would go with it): the change is told privately instead."""
+    pressed: dict[str, Any] = body["actions"][0]
+    ref = str(pressed.get("value") or "")  # an empty reference is refused by the core as unknown
     container: dict[str, Any] = body.get("container") or {}
     if container.get("type") == "view":
         return Target(ref, home=True)
+    if str(pressed.get("block_id") or "").startswith(DIGEST_BLOCK):
+        return Target(ref, channel=container.get("channel_id") or (body.get("channel") or {}).get("id"), digest=True)
     if container.get("is_ephemeral"):
         return Target(ref, channel=container.get("channel_id"))
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
@@ -50,12 +56,14 @@ class Buttons:
         if target.home:
             home.publish(self.ctx, user)
             return
-        if target.channel and target.ts:
-            card = self.ctx.card(action, heading, notes)
+        card = self.ctx.card(action, heading, notes)
+        if target.channel and target.ts and not target.digest:
             try:
                 self.ctx.messenger.update(f"{target.channel}:{target.ts}", card)
             except DeliveryError:
                 log.warning("could not update the card of action %s", action.id)
+        elif target.digest:  # the digest stays as it is; the updated card is told privately
+            self.ctx.tell(user, target.channel, card)
 
     def refuse(self, target: Target, user: str, error: ServiceError) -> None:
         self.ctx.tell(user, target.channel, Message(title=str(error)))
@@ -129,6 +137,14 @@ class Buttons:
         action = self.core.service.block(target.ref, self.ctx.person(user), modals.read_blocked(view))
         return action, f"{action.ref} blocked", ()
 
+    def snooze(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
+        day = modals.read_snooze(view, self.ctx.now(), self.core.calendar)
+        action = self.core.service.snooze(target.ref, self.ctx.person(user), day)
+        assert action.remind_from is not None
+        when = format_when(action.remind_from, self.ctx.zone, self.ctx.now())
+        self.ctx.tell(user, target.channel, Message(title=f"I will remind you about {action.ref} {when}."))
+        return action, f"{action.ref}: next reminder {when}", ("The deadline stays.",)
+
     def reassign(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
         new_owner, reason = modals.read_reassign(view)
         action = self.core.service.reassign(target.ref, self.ctx.person(user), self.ctx.person(new_owner), reason)
@@ -149,6 +165,7 @@ def register(app: App, ctx: SlackContext) -> None:
     app.action(messages.MORE_TIME)(ack=ack_now, lazy=[lazy("more time button", buttons.opener(modals.more_time_modal))])
     app.action(messages.BLOCKED)(ack=ack_now, lazy=[lazy("blocked button", buttons.opener(modals.blocked_modal))])
     app.action(messages.REASSIGN)(ack=ack_now, lazy=[lazy("reassign button", buttons.opener(modals.reassign_modal))])
+    app.action(messages.SNOOZE)(ack=ack_now, lazy=[lazy("snooze button", buttons.opener(modals.snooze_modal))])
 
     now, cal = ctx.now, ctx.core.calendar
     readers: dict[str, tuple[Callable[[dict[str, Any]], object], Any]] = {
@@ -156,6 +173,7 @@ def register(app: App, ctx: SlackContext) -> None:
         modals.MORE_TIME: (lambda view: modals.read_more_time(view, now(), cal), buttons.more_time),
         modals.BLOCKED: (modals.read_blocked, buttons.blocked),
         modals.REASSIGN: (modals.read_reassign, buttons.reassign),
+        modals.SNOOZE: (lambda view: modals.read_snooze(view, now(), cal), buttons.snooze),
     }
     for callback_id, (read, change) in readers.items():
         app.view(callback_id)(ctx.durable(callback_id, buttons.submitted(callback_id, change), buttons.checker(read)))

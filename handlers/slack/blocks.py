@@ -73,7 +73,14 @@ def fallback(message: Message) -> str:
     return cut(escape(message.fallback), MAX_FALLBACK)
 
 
-def buttons_block(message: Message) -> Block | None:
+#: The actions block of a digest's part is named with this prefix: a press there must not replace the
+#: whole digest with one card (handlers/slack/actions.py).
+DIGEST_BLOCK = "digest:"
+#: Blocks one digest part may take (a divider, the title, fields, notes, buttons).
+PART_BLOCKS = 6
+
+
+def buttons_block(message: Message, block_id: str | None = None) -> Block | None:
     if not message.buttons:
         return None
     elements = []
@@ -87,10 +94,29 @@ def buttons_block(message: Message) -> Block | None:
         if button.style in ("primary", "danger"):
             element["style"] = button.style
         elements.append(element)
-    return {"type": "actions", "elements": elements}
+    block: Block = {"type": "actions", "elements": elements}
+    if block_id:
+        block["block_id"] = block_id
+    return block
 
 
-def message_blocks(message: Message) -> list[Block]:
+def digest_blocks(message: Message) -> list[Block]:
+    """A digest: its title, then each part as a card of its own (a divider between), each with buttons."""
+    blocks: list[Block] = [mrkdwn(f"*{escape(message.title)}*")]
+    for index, part in enumerate(message.parts):
+        if len(blocks) + PART_BLOCKS > MAX_BLOCKS:
+            blocks.append(mrkdwn(f"_(and {len(message.parts) - index} more: see /actions)_"))
+            break
+        card = message_blocks(part, f"{DIGEST_BLOCK}{index}")
+        if len(card) > PART_BLOCKS - 1:  # keep its buttons, the last block
+            card = [*card[: PART_BLOCKS - 2], card[-1]]
+        blocks.extend([{"type": "divider"}, *card])
+    return blocks
+
+
+def message_blocks(message: Message, block_id: str | None = None) -> list[Block]:
+    if message.parts:
+        return digest_blocks(message)
     blocks: list[Block] = [mrkdwn(f"*{escape(message.title)}*")]
     if message.text:
         blocks.extend(mrkdwn(chunk) for chunk in _chunks(escape(message.text).splitlines()))
@@ -107,7 +133,7 @@ def message_blocks(message: Message) -> list[Block]:
             blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": _field_text(f)} for f in group]})
     if message.notes:
         blocks.extend(mrkdwn(chunk) for chunk in _chunks([f":warning: {escape(note)}" for note in message.notes]))
-    actions = buttons_block(message)
+    actions = buttons_block(message, block_id)
     if len(blocks) > MAX_BLOCKS - (1 if actions else 0):
         blocks = blocks[: MAX_BLOCKS - 2 if actions else MAX_BLOCKS - 1]
         blocks.append(mrkdwn("_(cut short: see /actions or the action log for the rest)_"))

@@ -1,4 +1,4 @@
-"""Slash commands: /action, /actions, /meeting (and /drift, in drift.py), plus the /action modal.
+"""Slash commands: /action, /actions, /away, /digest, /meeting (and /drift, in drift.py), plus the /action modal.
 
 Every command is written into the durable inbox and then acknowledged with an empty 200 (or a "busy"
 note when the inbox is behind); an inbox worker does the work: record through bot.actions.commands, post the
@@ -13,8 +13,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.actions.commands import Outcome
 from bot.actions.messages import Message
+from bot.actions.outcome import Outcome
 from bot.actions.people import PersonInput
 from bot.actions.ports import DeliveryError
 from bot.actions.service import ConversationRef, ServiceError
@@ -137,16 +137,19 @@ class SlashCommands:
         self.publish(outcome, channel, response_url)
         self.ctx.wake_sweeper()
 
-    # -- /actions ---------------------------------------------------------------------------------
-    def actions(self, body: dict[str, Any]) -> None:
-        outcome = self.core.commands.run(
-            "actions",
-            str(body.get("text") or ""),
-            self.ctx.person(str(body["user_id"])),
-            ConversationRef("slack", str(body["channel_id"])),
-        )
-        if outcome.private is not None:
-            self.ctx.reply(body.get("response_url"), outcome.private)
+    # -- /actions, /away, /digest: answered to the caller alone ---------------------------------------------
+    def private(self, name: str) -> Work:
+        def run(body: dict[str, Any]) -> None:
+            outcome = self.core.commands.run(
+                name,
+                str(body.get("text") or ""),
+                self.ctx.person(str(body["user_id"])),
+                ConversationRef("slack", str(body["channel_id"])),
+            )
+            if outcome.private is not None:
+                self.ctx.reply(body.get("response_url"), outcome.private)
+
+        return run
 
     # -- /meeting ---------------------------------------------------------------------------------
     def participants(self, channel: str) -> list[PersonInput] | None:
@@ -205,7 +208,13 @@ class SlashCommands:
             self.ctx.reply(response_url, Message(title="Participants not recorded", notes=notes))
 
     def table(self) -> dict[str, Work]:
-        return {"/action": self.action, "/actions": self.actions, "/meeting": self.meeting}
+        return {
+            "/action": self.action,
+            "/actions": self.private("actions"),
+            "/away": self.private("away"),
+            "/digest": self.private("digest"),
+            "/meeting": self.meeting,
+        }
 
 
 def register(app: App, ctx: SlackContext, extra: dict[str, Work] | None = None) -> tuple[str, ...]:

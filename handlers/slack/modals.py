@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.actions.messages import SNOOZE_CHOICES, snooze_day
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, format_day
-from bot.capture.grammar import ActionDraft, GrammarError, extract_case_refs, parse_when
+from bot.capture.grammar import ActionDraft, GrammarError, extract_case_refs, parse_day, parse_when
 from bot.capture.owners import OwnerRef
 from bot.capture.pii import find_personal_data, personal_data_warning
 from handlers.slack.blocks import Block, plain
@@ -23,7 +24,8 @@ DONE = "actionbot_done"
 MORE_TIME = "actionbot_more_time"
 BLOCKED = "actionbot_blocked"
 REASSIGN = "actionbot_reassign"
-CALLBACKS = (RECORD, DONE, MORE_TIME, BLOCKED, REASSIGN)
+SNOOZE = "actionbot_snooze"
+CALLBACKS = (RECORD, DONE, MORE_TIME, BLOCKED, REASSIGN, SNOOZE)
 
 MAX_REASON = 1000
 
@@ -44,14 +46,18 @@ class Target:
     channel: str | None = None
     ts: str | None = None
     home: bool = False
+    digest: bool = False  # a card inside a digest: told privately, never replaced
 
     def dump(self) -> str:
-        return json.dumps({"ref": self.ref, "channel": self.channel, "ts": self.ts, "home": self.home})
+        data = {"ref": self.ref, "channel": self.channel, "ts": self.ts, "home": self.home}
+        return json.dumps({**data, "digest": True} if self.digest else data)
 
     @classmethod
     def load(cls, text: str) -> Target:
         data = json.loads(text or "{}")
-        return cls(str(data["ref"]), data.get("channel"), data.get("ts"), bool(data.get("home")))
+        return cls(
+            str(data["ref"]), data.get("channel"), data.get("ts"), bool(data.get("home")), bool(data.get("digest"))
+        )
 
 
 # -- building -------------------------------------------------------------------------------------
@@ -163,6 +169,27 @@ def reassign_modal(target: Target) -> dict[str, Any]:
     )
 
 
+def snooze_modal(target: Target) -> dict[str, Any]:
+    """ "Remind me later": the next working day, in 2 working days, or a day picked (never past the deadline)."""
+    options = [{"text": plain(label, 75), "value": value} for value, label in SNOOZE_CHOICES]
+    return _modal(
+        SNOOZE,
+        f"Remind me later: {target.ref}",
+        "Remind me then",
+        target.dump(),
+        [
+            _input("when", "Remind me", {"type": "radio_buttons", "options": options}, optional=True),
+            _input(
+                "on_day",
+                "Or on this day",
+                {"type": "datepicker"},
+                optional=True,
+                hint="At 09:00, before the deadline. The deadline itself does not move: for that, use Need more time.",
+            ),
+        ],
+    )
+
+
 # -- reading --------------------------------------------------------------------------------------
 def _state(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     values: dict[str, Any] = (view.get("state") or {}).get("values") or {}
@@ -267,6 +294,21 @@ def read_more_time(view: dict[str, Any], now: datetime, cal: WorkCalendar) -> tu
     if errors or deadline is None:
         raise ModalErrors(errors)
     return deadline, reason, warnings
+
+
+def read_snooze(view: dict[str, Any], now: datetime, cal: WorkCalendar) -> date:
+    """The day to be reminded on: a picked day wins over a choice."""
+    picked = _state(view, "on_day").get("selected_date")
+    if picked:
+        try:
+            return parse_day(str(picked), now, cal, "reminder day")
+        except GrammarError as exc:
+            raise ModalErrors({"on_day": exc.problem}) from None
+    choice = (_state(view, "when").get("selected_option") or {}).get("value")
+    day = snooze_day(str(choice or ""), cal.today(now), cal)
+    if day is None:
+        raise ModalErrors({"when": "Choose when to be reminded, or pick a day."})
+    return day
 
 
 def read_blocked(view: dict[str, Any]) -> str:

@@ -28,15 +28,15 @@ from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.apps.http import FastAPIAdapter
 
 from bot.actions import authz
-from bot.actions.commands import Outcome
 from bot.actions.messages import Message, action_card
+from bot.actions.outcome import Outcome
 from bot.actions.people import Profile
 from bot.actions.service import ConversationRef, ServiceError
 from bot.app import Core
 from bot.capture.owners import OwnerRef
 from handlers import serving
 from handlers.teams.buttons import apply_button
-from handlers.teams.cards import SUBMIT_KEY, card_activity
+from handlers.teams.cards import DIGEST_KEY, SUBMIT_KEY, card_activity
 from handlers.teams.conversations import Connector, ConversationStore, base_conversation_id
 from handlers.teams.directory import TeamsDirectory
 from handlers.teams.identity import request_key, speaker_of
@@ -366,7 +366,7 @@ class TeamsBot:
             # a card for an action recorded elsewhere is never shown to this room
             await self._private(ctx, action_card(view, self.core.calendar.zone, now, heading=heading))
             return
-        if activity.reply_to_id and activity.service_url:
+        if activity.reply_to_id and activity.service_url and not data.get(DIGEST_KEY):
             try:
                 connector = Connector(ctx.api, self.bot_app_id)
                 await connector.update(activity.service_url, activity.conversation.id, activity.reply_to_id, card)

@@ -1,17 +1,19 @@
 """A Teams card button, run through the service as the person who pressed it: Done, On track, Reviewed,
-Need more time (a date and a reason), Blocked (a reason), Reassign (a person picked, or an email)."""
+Need more time (a date and a reason), Blocked (a reason), Reassign (a person picked, or an email), Remind
+me later (a choice, or a day)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from bot.actions.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED
+from bot.actions.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED, SNOOZE, snooze_day
 from bot.actions.people import PersonInput, Profile
 from bot.actions.records import ActionView
 from bot.actions.service import InvalidChange
 from bot.app import Core
+from bot.capture.dates import format_when
 from bot.capture.owners import OwnerRef
 from handlers.teams.cards import (
     BLOCK_REASON,
@@ -20,6 +22,8 @@ from handlers.teams.cards import (
     NEW_OWNER,
     NEW_OWNER_EMAIL,
     REASSIGN_REASON,
+    SNOOZE_CHOICE,
+    SNOOZE_DAY,
 )
 from handlers.teams.directory import TeamsDirectory
 from handlers.teams.text import is_object_id
@@ -56,11 +60,29 @@ def apply_button(
     if action_id == BLOCKED:
         view = service.block(ref, actor, str(data.get(BLOCK_REASON) or ""), now=now)
         return view, f"{view.ref} blocked"
+    if action_id == SNOOZE:
+        view = service.snooze(ref, actor, _snooze_day(core, data, now), now=now)
+        assert view.remind_from is not None
+        return view, f"{view.ref}: next reminder {format_when(view.remind_from, core.calendar.zone, now)}"
     if action_id == REASSIGN:
         owner = _new_owner(directory, data)
         view = service.reassign(ref, actor, owner, str(data.get(REASSIGN_REASON) or ""), now=now)
         return view, f"{view.ref} reassigned to {view.owner.name}"
     raise InvalidChange("That button is not one actionbot knows. Nothing was changed.")
+
+
+def _snooze_day(core: Core, data: dict[str, Any], now: datetime) -> date:
+    """The day picked, else the choice (``SNOOZE_CHOICES``)."""
+    picked = str(data.get(SNOOZE_DAY) or "").strip()
+    if picked:
+        try:
+            return date.fromisoformat(picked[:10])
+        except ValueError:
+            raise InvalidChange("Choose the day to be reminded on. Nothing was changed.") from None
+    day = snooze_day(str(data.get(SNOOZE_CHOICE) or ""), core.calendar.today(now), core.calendar)
+    if day is None:
+        raise InvalidChange("Choose when to be reminded. Nothing was changed.")
+    return day
 
 
 def _new_owner(directory: TeamsDirectory, data: dict[str, Any]) -> PersonInput:

@@ -14,8 +14,11 @@ from typing import Any
 
 from microsoft_teams.api.activities.message import MessageActivityInput
 from microsoft_teams.cards import (
+    ActionSet,
     AdaptiveCard,
+    Choice,
     ChoiceSetInput,
+    Container,
     DateInput,
     Mention,
     MentionedEntity,
@@ -29,16 +32,21 @@ from microsoft_teams.cards import (
     TextRun,
 )
 
-from bot.actions.messages import BLOCKED, DONE, MORE_TIME, REASSIGN, Button, Field, Message
+from bot.actions.messages import BLOCKED, DONE, MORE_TIME, REASSIGN, SNOOZE, SNOOZE_CHOICES, Button, Field, Message
 
 #: The key naming our action in Action.Submit data (so other submits are not mistaken for ours).
 SUBMIT_KEY = "actionbot"
+#: Set in the submit data of a button inside a digest: the press is answered with a new card, never by
+#: replacing the digest (its other actions would go with it).
+DIGEST_KEY = "digest"
 DEADLINE_INPUT = "new_deadline"
 MORE_TIME_REASON = "more_time_reason"
 BLOCK_REASON = "block_reason"
 NEW_OWNER = "new_owner"
 NEW_OWNER_EMAIL = "new_owner_email"
 REASSIGN_REASON = "reassign_reason"
+SNOOZE_CHOICE = "snooze_choice"
+SNOOZE_DAY = "snooze_day"
 MAX_LINES = 60
 _UNSAFE_IN_MENTION = re.compile(r"[<>*_\[\]()#`~|\\\r\n]")
 _STYLES = {"primary": "positive", "danger": "destructive"}
@@ -66,11 +74,14 @@ def _field(item: Field) -> tuple[Any, Mention | None]:
     )
 
 
-def _submit(button: Button, title: str | None = None, style: str | None = None) -> SubmitAction:
+def _submit(button: Button, title: str | None = None, style: str | None = None, digest: bool = False) -> SubmitAction:
+    data: dict[str, Any] = {SUBMIT_KEY: button.action_id, "ref": button.value}
+    if digest:
+        data[DIGEST_KEY] = True
     return SubmitAction(
         title=title or button.label,
         style=style or _STYLES.get(button.style or ""),  # type: ignore[arg-type]
-        data={SUBMIT_KEY: button.action_id, "ref": button.value},
+        data=data,
     )
 
 
@@ -85,7 +96,7 @@ def _reason(input_id: str, label: str) -> TextInput:
     )
 
 
-def _action(button: Button, today: date) -> Any:
+def _action(button: Button, today: date, digest: bool = False) -> Any:
     """One owner button as a card action."""
     if button.action_id == MORE_TIME:
         form = AdaptiveCard(
@@ -99,13 +110,13 @@ def _action(button: Button, today: date) -> Any:
                 ),
                 _reason(MORE_TIME_REASON, "Why more time is needed"),
             ],
-            actions=[_submit(button, "Move the deadline", "positive")],
+            actions=[_submit(button, "Move the deadline", "positive", digest=digest)],
         )
         return ShowCardAction(title=button.label, card=form)
     if button.action_id == BLOCKED:
         form = AdaptiveCard(
             body=[_reason(BLOCK_REASON, "What is blocking it")],
-            actions=[_submit(button, "Mark it blocked", "destructive")],
+            actions=[_submit(button, "Mark it blocked", "destructive", digest=digest)],
         )
         return ShowCardAction(title=button.label, card=form)
     if button.action_id == REASSIGN:
@@ -127,14 +138,30 @@ def _action(button: Button, today: date) -> Any:
                 ),
                 _reason(REASSIGN_REASON, "Why it is being reassigned"),
             ],
-            actions=[_submit(button, "Reassign")],
+            actions=[_submit(button, "Reassign", digest=digest)],
         )
         return ShowCardAction(title=button.label, card=form)
-    return _submit(button, style="positive" if button.action_id == DONE else None)
+    if button.action_id == SNOOZE:
+        form = AdaptiveCard(
+            body=[
+                ChoiceSetInput(
+                    id=SNOOZE_CHOICE,
+                    label="Remind me",
+                    style="expanded",
+                    choices=[Choice(title=label, value=value) for value, label in SNOOZE_CHOICES],
+                    value=SNOOZE_CHOICES[0][0],
+                ),
+                DateInput(id=SNOOZE_DAY, label="Or on this day", min=(today + timedelta(days=1)).isoformat()),
+                _run("At 09:00, before the deadline. To move the deadline, use Need more time.", is_subtle=True),
+            ],
+            actions=[_submit(button, "Remind me then", digest=digest)],
+        )
+        return ShowCardAction(title=button.label, card=form)
+    return _submit(button, style="positive" if button.action_id == DONE else None, digest=digest)
 
 
-def adaptive_card(message: Message, today: date) -> AdaptiveCard:
-    """The card for a message. ``today`` (local) bounds the date picker."""
+def _body(message: Message) -> tuple[list[Any], list[Mention]]:
+    """A message's title, text or fields, and notes as card elements, with the mentions they use."""
     body: list[Any] = [_run(message.title, weight="Bolder", size="Medium")]
     mentions: list[Mention] = []
     if message.text:
@@ -149,6 +176,19 @@ def adaptive_card(message: Message, today: date) -> AdaptiveCard:
             if mention is not None:
                 mentions.append(mention)
     body.extend(_run(note, color="Warning") for note in message.notes)
+    return body, mentions
+
+
+def adaptive_card(message: Message, today: date) -> AdaptiveCard:
+    """The card for a message. ``today`` (local) bounds the date picker. A digest's parts each become a
+    container with its own buttons (their submits say ``digest``, so a press never replaces the digest)."""
+    body, mentions = _body(message)
+    for part in message.parts:
+        items, used = _body(part)
+        mentions.extend(used)
+        body.append(Container(items=items, separator=True, spacing="Large"))
+        if part.buttons:
+            body.append(ActionSet(actions=[_action(button, today, digest=True) for button in part.buttons]))
     card = AdaptiveCard(
         version="1.5",
         fallback_text=message.fallback,

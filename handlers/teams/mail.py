@@ -38,20 +38,19 @@ def _one_line(text: str, limit: int = 200) -> str:
     return " ".join(text.split())[:limit]
 
 
-def render_html(message: Message) -> str:
-    """The card as simple, escaped HTML (mail clients ignore most CSS; tables are safest)."""
+def _card_html(message: Message, heading: str = "h2") -> str:
+    """One card: its title, its fields (or text), its notes and what its buttons are."""
     e = html.escape
-    rows = []
     if message.text:
         lines = "".join(f"<li>{e(line)}</li>" for line in message.text.splitlines() if line.strip())
         body = f"<ul>{lines}</ul>"
     else:
-        for item in message.fields:
-            rows.append(
-                f'<tr><th align="left" style="padding:4px 12px 4px 0">{e(item.label)}</th>'
-                f'<td style="padding:4px 0">{e(item.value)}</td></tr>'
-            )
-        body = f"<table>{''.join(rows)}</table>"
+        rows = "".join(
+            f'<tr><th align="left" style="padding:4px 12px 4px 0">{e(item.label)}</th>'
+            f'<td style="padding:4px 0">{e(item.value)}</td></tr>'
+            for item in message.fields
+        )
+        body = f"<table>{rows}</table>"
     notes = "".join(f"<p><strong>{e(note)}</strong></p>" for note in message.notes)
     buttons = ""
     if message.buttons:
@@ -60,10 +59,17 @@ def render_html(message: Message) -> str:
             f"<p>In Slack or Teams this message has buttons ({labels}). By email, tell the meeting's chair, "
             "or ask them to add you to the chat so you can update it yourself.</p>"
         )
+    return f"<{heading}>{e(message.title)}</{heading}>{body}{notes}{buttons}"
+
+
+def render_html(message: Message) -> str:
+    """The card as simple, escaped HTML (mail clients ignore most CSS; tables are safest); a digest as
+    each of its cards in turn."""
+    cards = "".join(f"<hr>{_card_html(part, 'h3')}" for part in message.parts)
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">'
-        f"<h2>{e(message.title)}</h2>{body}{notes}{buttons}"
-        f'<p style="color:#555;font-size:small">{e(FOOTER)}</p></body></html>'
+        f"{_card_html(message)}{cards}"
+        f'<p style="color:#555;font-size:small">{html.escape(FOOTER)}</p></body></html>'
     )
 
 

@@ -22,9 +22,11 @@ from handlers.teams.logs import quiet_sdk_logs
 from handlers.teams.messenger import build_messengers
 from handlers.teams.reviews import ReviewCalendar
 from handlers.teams.runner import LoopRunner
-from handlers.teams.settings import load
+from handlers.teams.settings import TeamsSettings, load
 
 if TYPE_CHECKING:
+    from msgraph.graph_service_client import GraphServiceClient
+
     from bot.chasing.scheduler import Job
 
 log = logging.getLogger("actionbot.teams")
@@ -61,6 +63,26 @@ class _Signals:
     def __exit__(self, *_: object) -> None:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
+
+
+def _leave_jobs(core: Core, settings: TeamsSettings, graph: GraphServiceClient | None, runner: LoopRunner) -> list[Job]:
+    """The daily read of Outlook automatic replies (TEAMS_OUTLOOK_LEAVE), before the 09:00 reminders."""
+    if not settings.outlook_leave or graph is None:
+        return []
+    from bot.chasing.scheduler import daily
+    from handlers.teams.leave import OutlookLeave, sync_outlook_leave
+
+    reader = OutlookLeave(graph, runner, core.calendar.zone)
+    read = "leave read from Outlook automatic replies"
+    return [
+        daily(
+            "outlook-leave",
+            read,
+            lambda now: sync_outlook_leave(core, reader, now),
+            zone=core.settings.timezone,
+            hour=7,
+        )
+    ]
 
 
 def serve_teams(
@@ -104,7 +126,7 @@ def serve_teams(
                 from bot.chasing.scheduler import start
 
                 core.sweeper.start()
-                scheduler = start(jobs(core))
+                scheduler = start(jobs(core) + _leave_jobs(core, settings, graph, runner))
             running = scheduler
             bot.http_app.add_api_route(
                 "/healthz",

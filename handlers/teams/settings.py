@@ -45,6 +45,8 @@ class TeamsSettings:
     app_id: str | None = None
     #: Put review dates in the chair's Outlook calendar (needs Calendars.ReadWrite).
     calendar_reviews: bool = False
+    #: Read leave from Outlook automatic replies once a day (needs MailboxSettings.Read).
+    outlook_leave: bool = False
 
     @property
     def bot_configured(self) -> bool:
@@ -140,6 +142,9 @@ def load(environ: Mapping[str, str]) -> TeamsSettings:
     calendar_reviews = _flag(environ, "TEAMS_CALENDAR_REVIEWS")
     if calendar_reviews and graph is None:
         raise ConfigError("TEAMS_CALENDAR_REVIEWS needs Microsoft Graph: set the GRAPH_* variables")
+    outlook_leave = _flag(environ, "TEAMS_OUTLOOK_LEAVE")
+    if outlook_leave and graph is None:
+        raise ConfigError("TEAMS_OUTLOOK_LEAVE needs Microsoft Graph: set the GRAPH_* variables")
 
     return TeamsSettings(
         client_id=client_id,
@@ -151,4 +156,5 @@ def load(environ: Mapping[str, str]) -> TeamsSettings:
         webhook_secret=_secret(environ, "TEAMS_WEBHOOK_SECRET"),
         app_id=guid_var(environ, "TEAMS_APP_ID") or client_id,
         calendar_reviews=calendar_reviews,
+        outlook_leave=outlook_leave,
     )

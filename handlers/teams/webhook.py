@@ -25,8 +25,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.actions import authz
-from bot.actions.commands import Outcome
 from bot.actions.messages import Message
+from bot.actions.outcome import Outcome
 from bot.actions.service import ConversationRef
 from handlers.teams.cards import card_json
 from handlers.teams.conversations import base_conversation_id
@@ -41,7 +41,7 @@ log = logging.getLogger("actionbot.teams.webhook")
 PATH = "/api/webhook"
 #: Teams waits 5 s for the answer; leave room for the network.
 ANSWER_WITHIN = 4.0
-PRIVATE_COMMANDS = frozenset({"actions", "history", "drift"})
+PRIVATE_COMMANDS = frozenset({"actions", "history", "drift", "away", "snooze"})
 #: A signed request older (or newer) than this is refused as a replay.
 REPLAY_WINDOW = timedelta(minutes=5)
 ELSEWHERE = Message(

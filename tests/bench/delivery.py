@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import func, insert, select, text
@@ -34,7 +34,7 @@ from handlers.slack.app import build_app
 from handlers.slack.server import asgi_app
 from storage.db import Database
 from storage.models import Action, Nudge, Person
-from tests.bench.common import percentile
+from tests.bench.common import office_clock, percentile
 from tests.bench.databases import on_each_database
 from tests.bench.slack_ack import Idle, Timings, _post, timed, watch_commits
 from tests.slack.conftest import SECRET, TOKEN, payload
@@ -131,11 +131,12 @@ def measure(db: Database, url: str, due: int, per_minute: float) -> dict[str, fl
     timings = Timings()
     remove = watch_commits(timings)
     idle = Idle()
-    now = datetime.now(UTC)
+    clock = office_clock()
+    now = clock()
     with FakeSlack(TOKEN) as fake:
         fake.members["C1"] = ["UCHAIR", "U1", "U2"]
         owners = _populate(db, fake, due, now)
-        core = build_core(Settings(database_url=url), db=db)
+        core = build_core(Settings(database_url=url), db=db, clock=clock)
         app = build_app(
             core, bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, executor=idle.executor,
             posts_per_minute=per_minute,

@@ -11,7 +11,7 @@ and the latency allow, and the ratio (goal <= 1.5, issue 19); every message acce
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from kiota_abstractions.authentication import AnonymousAuthenticationProvider
 from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
@@ -26,6 +26,7 @@ from handlers.teams.messenger import build_messengers
 from handlers.teams.runner import LoopRunner
 from storage.db import Database
 from storage.models import Action, Nudge, Person, TeamsConversation
+from tests.bench.common import office_clock
 from tests.bench.databases import on_each_database
 from tests.teams.conftest import BOT_ID, TENANT, outbound_token, teams_settings
 from tests.teams.fakes import FakeConnector, FakeGraph, Throttle
@@ -92,7 +93,8 @@ def _floor(channel: str, due: int) -> float:
 
 
 def measure(db: Database, url: str, channel: str, due: int) -> dict[str, float]:
-    now = datetime.now(UTC)
+    clock = office_clock()
+    now = clock()
     connector, graph, runner = FakeConnector(BOT_ID).start(), FakeGraph().start(), LoopRunner("bench-teams")
     try:
         _populate(db, channel, due, now, connector.url)
@@ -102,7 +104,7 @@ def measure(db: Database, url: str, channel: str, due: int) -> dict[str, float]:
             Throttle(r"/v3/conversations/([^/]+)/activities", TEAMS_PER_SECOND, TEAMS_BURST),
         ]
         graph.throttles = [Throttle(r"/v1\.0/users/([^/]+)/sendMail", MAIL_PER_MINUTE / 60.0, 1, per_match=True)]
-        core = build_core(Settings(database_url=url), db=db)
+        core = build_core(Settings(database_url=url), db=db, clock=clock)
         settings = teams_settings(connector)
         cloud = with_overrides(PUBLIC, openid_metadata_url=f"{connector.url}/v1/.well-known/openidconfiguration")
         for messenger in build_messengers(

@@ -11,9 +11,9 @@ import logging
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -28,41 +28,12 @@ from bot.app import Core, build_core
 from bot.capture.grammar import parse_action
 from bot.capture.owners import OwnerRef
 from bot.cli import main
-from storage.models import ActionEvent, Nudge
+from bot.config import Settings
+from storage.db import Database
+from storage.models import ActionEvent, EventContent, Nudge
+from tests.chasing.hourly import CHAIR, DSL, OWNER, record, run_hourly
 from tests.conftest import Clock, london
 from tests.support import RecordingMessenger, sweep_in_another_process
-
-LONDON = ZoneInfo("Europe/London")
-CHAIR = PersonInput(OwnerRef("handle", "chair"))
-OWNER = PersonInput(OwnerRef("handle", "jo"))
-DSL = PersonInput(OwnerRef("handle", "dsl"))
-
-
-@pytest.fixture
-def messenger(core: Core, clock: Clock) -> RecordingMessenger:
-    recorder = RecordingMessenger(clock=clock)
-    core.router.add(recorder)
-    set_role(core.db, DSL, "dsl", now=clock())
-    return recorder
-
-
-def record(core: Core, text: str) -> str:
-    draft = parse_action(text, core.service.clock(), core.calendar)
-    return core.service.record(draft, CHAIR).action.ref
-
-
-def run_hourly(core: Core, clock: Clock, until: datetime, messenger: RecordingMessenger) -> list[tuple[str, str, str]]:
-    """Sweep at every hour up to ``until``; returns (local time, recipient, title) of everything sent."""
-    start = len(messenger.sent)
-    moment = clock().replace(minute=0, second=0, microsecond=0)
-    while moment <= until:
-        if moment >= clock():
-            clock.set(moment)
-            core.chaser.sweep(moment)
-        moment += timedelta(hours=1)
-    sent = [(s.at, s.to, s.title) for s in messenger.sent[start:] if s.at]
-    # the order of nudges due at the same moment is not part of the contract
-    return [(f"{at.astimezone(LONDON):%a %d %b %H:%M}", to, title) for at, to, title in sorted(sent)]
 
 
 def test_a_whole_life_across_a_bank_holiday_weekend_and_the_spring_clock_change(
@@ -222,15 +193,15 @@ def test_a_send_that_keeps_failing_is_flagged_stuck_never_lost(
 ) -> None:
     messenger.failures = 100
     record(core, "@jo Share the CAD log by Friday")
-    for _ in range(core.settings.chase.max_send_attempts):
+    for _ in range(core.settings.chase.max_send_attempts):  # Monday to Friday, 10:00 (in working hours)
         core.chaser.sweep()
-        clock.advance(hours=7)
+        clock.advance(days=1)
     with core.db.reading() as session:
         row = session.scalars(select(Nudge).where(Nudge.step == "confirmation")).one()
         assert (row.status, row.stuck, row.attempts) == ("pending", True, 5)
     assert "is stuck after 5 attempts" in caplog.text
     messenger.failures = 0
-    clock.advance(hours=7)
+    clock.set(london(2026, 11, 30, 10))
     assert core.chaser.sweep().sent >= 1
 
 
@@ -333,10 +304,12 @@ def test_rows_a_slow_batch_gives_back_are_sent_later_once(
     assert list(attempts) == [1, 1, 1]  # giving a row back is not a failed attempt
 
 
+@pytest.mark.parametrize("digest", [False, True], ids=["one message each", "digests"])
 def test_several_processes_send_each_nudge_once(
-    core: Core, clock: Clock, db_url: tuple[str, str | None], tmp_path: Path
+    core: Core, clock: Clock, db_url: tuple[str, str | None], tmp_path: Path, digest: bool
 ) -> None:
-    """Four bot processes sweep the same database at the same moment: every due nudge goes out once."""
+    """Four bot processes sweep the same database at the same moment: every due nudge goes out once, also
+    when the chair's and the DSL's 20 escalations each go in digests."""
     set_role(core.db, DSL, "dsl", now=clock())
     for n in range(20):
         record(core, f"@owner{n} Task number {n} by Tuesday")
@@ -345,11 +318,15 @@ def test_several_processes_send_each_nudge_once(
     url, schema = db_url
     context = multiprocessing.get_context("spawn")
     with context.Pool(4) as pool:
-        counts = pool.starmap(sweep_in_another_process, [(url, schema, now.isoformat(), str(out))] * 4)
+        counts = pool.starmap(sweep_in_another_process, [(url, schema, now.isoformat(), str(out), digest)] * 4)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert sum(counts) == len(lines) == 20 * 4  # confirmation, overdue, escalation to the chair and the DSL
     assert len(set(lines)) == len(lines)
     assert sweep_in_another_process(url, schema, now.isoformat(), str(out)) == 0
+    with core.db.reading() as session:
+        details = session.scalars(select(EventContent.details).join(ActionEvent).where(ActionEvent.kind == "escalated"))
+        in_digests = sum(1 for d in details if d and d.get("digest"))
+    assert (in_digests > 0) == digest
 
 
 def test_chase_once_from_the_command_line(
@@ -453,3 +430,23 @@ def test_a_dsl_appointed_later_is_told_and_one_removed_is_not(
                   now=clock(), listeners=core.service.listeners)  # fmt: skip
     later = london(2026, 12, 8, 10)
     assert ("escalation", "@manager") in [(i.step, i.recipient) for i in core.chaser.sweep(later).items]
+
+
+@pytest.mark.parametrize("note", [True, False])
+def test_an_owner_who_was_told_gets_one_handed_over_note_and_nothing_more(
+    settings: Settings, database: Database, clock: Clock, note: bool
+) -> None:
+    core = build_core(replace(settings, chase=replace(settings.chase, handover_note=note)), db=database, clock=clock)
+    messenger = RecordingMessenger(clock=clock)
+    core.router.add(messenger)
+    ref = record(core, "@jo Send the chronology by Wed 2 Dec")
+    core.service.snooze(ref, OWNER, date(2026, 11, 26))  # Jo's own reminder, which must not reach her now
+    core.chaser.sweep()  # Jo's written confirmation
+    core.service.reassign(ref, CHAIR, PersonInput(OwnerRef("handle", "sam")), "Jo is on leave")
+    sent = run_hourly(core, clock, london(2026, 12, 3, 12), messenger)
+    to_jo = [title for _, to, title in sent if to == "@jo"]
+    assert to_jo == ([f"{ref} is now @sam's: you will get no more reminders about it"] if note else [])
+    if note:
+        handed = next(s.message for s in messenger.sent if s.to == "@jo" and s.title.startswith(f"{ref} is now"))
+        assert handed is not None and handed.buttons == ()  # nothing left for Jo to press
+    assert next(title for _, to, title in sent if to == "@sam") == f"Your action {ref}, agreed Mon 23 Nov"

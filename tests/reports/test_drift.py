@@ -400,3 +400,23 @@ def test_each_drifting_action_shows_its_latest_reason_or_note(core: Core, clock:
     [item] = build_report(core.db, core.settings, core.calendar, later, DriftFilters()).items
     assert item.latest_note is not None and item.latest_note.startswith("Comment: chased the surgery again")
     assert len(item.latest_note) <= len("Comment: ") + 200 and item.latest_note.endswith("\u2026")
+
+
+def test_an_owner_on_leave_is_shown_with_the_day_they_are_back(core: Core, clock: Clock) -> None:
+    from bot.actions.away import AwayRequest, set_away
+    from bot.actions.people import PersonInput
+    from bot.capture.grammar import parse_action
+    from bot.reports.render import render
+
+    chair, owner = PersonInput(OwnerRef("slack", "U0CHAIR")), PersonInput(OwnerRef("slack", "U0JO"))
+    draft = parse_action("<@U0JO> Send the GP chronology by Tuesday", clock(), core.calendar)
+    core.service.record(draft, chair)
+    request = AwayRequest(None, None, date(2026, 12, 4), None)
+    set_away(core.db, owner, request, actor=owner, cover=None, now=clock(), today=date(2026, 11, 23))
+    during, after = london(2026, 11, 30, 10), london(2026, 12, 7, 10)
+    [item] = build_report(core.db, core.settings, core.calendar, during, DriftFilters()).items
+    assert item.owner_away_until == date(2026, 12, 4)
+    page = str(render(build_report(core.db, core.settings, core.calendar, during, DriftFilters()), "html"))
+    assert "away until Fri 4 Dec 2026" in page
+    [item] = build_report(core.db, core.settings, core.calendar, after, DriftFilters()).items
+    assert item.owner_away_until is None  # back: nothing to say

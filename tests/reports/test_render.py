@@ -119,6 +119,7 @@ def expected_tables(data: dict[str, Any]) -> dict[str, list[list[str]]]:
                 i["task"],
                 i["status"],
                 i["owner"]["name"],
+                s(i["owner"]["away_until"]),
                 s(i["owner"]["agency"]),
                 s(i["case_ref"]),
                 s(i["meeting"]["title"] if i["meeting"] else None),

@@ -179,11 +179,14 @@ class SlackHarness:
         channel: str = "C1",
         ts: str | None = None,
         home: bool = False,
+        block_id: str | None = None,
     ) -> tuple[int, str]:
         data = payload("block_actions")
         data["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0TEST"}
         data["trigger_id"] = f"press-{next(self._ids)}-{time.monotonic_ns()}"
         data["actions"][0].update(action_id=action_id, value=ref)
+        if block_id is not None:
+            data["actions"][0]["block_id"] = block_id
         if home:
             data["container"] = {"type": "view", "view_id": "VHOME"}
             data.pop("channel")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.actions.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED
+from bot.actions.messages import BLOCKED, DONE, MORE_TIME, ON_TRACK, REASSIGN, REVIEWED, SNOOZE
 from bot.actions.people import PersonInput
 from bot.app import Core
 from bot.capture.owners import OwnerRef
@@ -285,3 +285,70 @@ def test_the_review_reminder_reaches_the_chair_whose_reviewed_button_records_the
         assert session.get(Action, 1).reviewed_at == london(2026, 12, 3, 9, 5)  # no longer "review missed"
     [update] = updates_of(slack, ts)
     assert "A-1 reviewed" in update.blocks_text()
+
+
+# -- Remind me later ------------------------------------------------------------------------------------
+def radio_value(value: str | None) -> dict[str, Any]:
+    return {"type": "radio_buttons", "selected_option": {"value": value} if value else None}
+
+
+def test_remind_me_later_is_on_the_owners_confirmation(slack: SlackHarness, recorded: str) -> None:
+    slack.settle()
+    [confirmation] = [c for c in slack.fake.posts_to("U1") if "Your action A-1" in c.blocks_text()]
+    assert (SNOOZE, "A-1") in confirmation.button_values()
+
+
+def test_remind_me_later_moves_the_next_reminder_and_never_the_deadline(
+    slack: SlackHarness, core: Core, recorded: str
+) -> None:
+    metadata = open_modal(slack, SNOOZE, modals.SNOOZE, user="U1")
+    assert slack.submit(
+        modals.SNOOZE, state(when=radio_value("2"), on_day=date_value(None)), user="U1", metadata=metadata
+    ) == (200, "")
+    slack.settle()
+    action = view_of(core)
+    assert action.remind_from == london(2026, 11, 25, 9) and action.deadline == london(2026, 11, 27, 17)
+    assert event_kinds(core, action.id)[-1] == "snoozed" and actor_of_last_event(core, action.id) == "U1"
+    [update] = updates_of(slack, recorded)
+    assert "A-1: next reminder Wed 25 Nov, 09:00" in update.blocks_text()
+
+
+def test_remind_me_later_a_picked_day_wins_and_past_the_deadline_is_refused(
+    slack: SlackHarness, core: Core, recorded: str
+) -> None:
+    metadata = open_modal(slack, SNOOZE, modals.SNOOZE, user="U1")
+    values = state(when=radio_value("1"), on_day=date_value("2026-11-30"))  # Monday, after Friday's deadline
+    assert slack.submit(modals.SNOOZE, values, user="U1", metadata=metadata) == (200, "")
+    slack.settle()
+    assert view_of(core).remind_from is None and "snoozed" not in event_kinds(core, 1)
+    assert any("a reminder cannot wait past its deadline" in t for t in refusals(slack, "U1"))
+    status, body = slack.submit(
+        modals.SNOOZE, state(when=radio_value(None), on_day=date_value(None)), user="U1", metadata=metadata
+    )
+    assert status == 200 and json.loads(body)["errors"] == {"when": "Choose when to be reminded, or pick a day."}
+
+
+# -- Digests --------------------------------------------------------------------------------------------
+def test_a_digest_carries_each_actions_buttons_and_a_press_leaves_it_whole(
+    slack: SlackHarness, core: Core, clock: Clock
+) -> None:
+    core.commands.run("digest", "on", PersonInput(OwnerRef("slack", "U1")))
+    slack.record("<@U1> Share CAD log #CR-1042 by Friday")
+    slack.record("<@U1> Book the interpreter by Friday")
+    slack.settle()
+    clock.set(london(2026, 11, 26, 9))  # the day before Friday's deadline
+    core.chaser.sweep(clock())
+    [morning] = [c for c in slack.fake.posts_to("U1") if "2 actions need your attention today" in c.blocks_text()]
+    actions = [b for b in morning.params["blocks"] if b["type"] == "actions"]
+    assert [b["block_id"] for b in actions] == ["digest:0", "digest:1"]
+    assert {("action_on_track", "A-1"), ("action_on_track", "A-2")} <= set(morning.button_values())
+    ts = str(morning.response["ts"])
+    assert slack.press(ON_TRACK, "A-2", user="U1", ts=ts, channel=morning.response["channel"], block_id="digest:1") == (
+        200,
+        "",
+    )
+    slack.settle()
+    assert event_kinds(core, 2)[-1] == "acknowledged"
+    assert updates_of(slack, ts) == []  # the digest keeps A-1's buttons
+    told = [c.blocks_text() for c in slack.fake.calls_to("chat.postEphemeral", lambda c: c.params["user"] == "U1")]
+    assert any("A-2 is on track" in text and "Book the interpreter" in text for text in told)

@@ -1,10 +1,14 @@
-"""/actions (privately, what the caller may see) and the App Home tab."""
+"""/actions (privately, what the caller may see), /away (privately) and the App Home tab."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from bot.actions.people import PersonInput
 from bot.app import Core
+from bot.capture.owners import OwnerRef
 from tests.conftest import Clock, london
 from tests.slack.conftest import SlackHarness
 
@@ -73,3 +77,15 @@ def test_app_home_for_someone_new(slack: SlackHarness) -> None:
     slack.open_home("U3")
     slack.settle()
     assert "You have no open actions" in slack.fake.calls_to("views.publish")[-1].blocks_text()
+
+
+def test_away_answers_privately_and_sends_reminders_to_the_cover(slack: SlackHarness, core: Core) -> None:
+    slack.command("/away", "until Fri 4 Dec cover <@U2|sam.patel>", user="U1")
+    told = last_reply(slack)
+    assert "You are away until Fri 4 Dec (cover: Sam Patel)" in told
+    slack.command("/away", "", user="U1")
+    assert "You are away until Fri 4 Dec" in last_reply(slack)
+    slack.command("/away", "sometime", user="U1")
+    assert "Say until when you are away" in last_reply(slack)
+    owner = core.service.person(PersonInput(OwnerRef("slack", "U1")))
+    assert owner is not None and owner.away_until == date(2026, 12, 4) and owner.cover_name == "Sam Patel"

@@ -37,7 +37,11 @@ def test_every_registered_command_is_declared_and_vice_versa(
     client = web_client(TOKEN, fake_slack.api_url)
     app = App(client=client, signing_secret=SECRET, token_verification_enabled=False)
     ctx = SlackContext(core, SlackMessenger(client), SlackDirectory(client), bot_user_id=None)
-    assert set(register(app, ctx)) == declared(manifest) == {"/action", "/actions", "/meeting", "/drift"}
+    assert (
+        set(register(app, ctx))
+        == declared(manifest)
+        == {"/action", "/actions", "/away", "/digest", "/meeting", "/drift"}
+    )
 
 
 def test_the_running_app_answers_every_declared_command_and_no_other(

@@ -398,7 +398,8 @@ class Mail:
 
 
 class FakeGraph(FakeServer):
-    """Microsoft Graph v1.0 at ``{url}/v1.0``: users, managers, sendMail (MIME), activity feed, events."""
+    """Microsoft Graph v1.0 at ``{url}/v1.0``: users, managers, sendMail (MIME), activity feed, events, and
+    mailbox settings (automatic replies)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -409,6 +410,10 @@ class FakeGraph(FakeServer):
         self.events: list[tuple[str, dict[str, Any]]] = []
         #: object ids for whom sendActivityNotification fails as when the app is not installed for them
         self.not_installed: set[str] = set()
+        #: object id -> automaticRepliesSetting (Graph's shape); others have replies disabled
+        self.automatic_replies: dict[str, dict[str, Any]] = {}
+        #: answer mailboxSettings with 403, as when the app lacks MailboxSettings.Read
+        self.mailbox_forbidden = False
 
         def find(key: str) -> dict[str, Any] | None:
             key = key.lower()
@@ -442,6 +447,32 @@ class FakeGraph(FakeServer):
             if user is None or user["id"] not in self.managers:
                 return not_found()
             return 200, {}, {"@odata.type": "#microsoft.graph.user", **self.users[self.managers[user["id"]]]}
+
+        @self.route("GET", r"/v1\.0/users/([^/]+)/mailboxSettings")
+        def mailbox_settings(call: Call, key: str) -> Reply:
+            if self.mailbox_forbidden:
+                return 403, {}, {"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}}
+            user = find(key)
+            if user is None:
+                return not_found()
+            replies = self.automatic_replies.get(user["id"]) or {"status": "disabled", "externalAudience": "none"}
+            return (
+                200,
+                {},
+                {
+                    "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#users('{user['id']}')/mailboxSettings",
+                    "timeZone": "GMT Standard Time",
+                    "automaticRepliesSetting": {
+                        "internalReplyMessage": "<html><body><p>I am on leave.</p></body></html>",
+                        "externalReplyMessage": "",
+                        "scheduledStartDateTime": {"dateTime": "2026-01-01T00:00:00.0000000", "timeZone": "UTC"},
+                        "scheduledEndDateTime": {"dateTime": "2026-01-02T00:00:00.0000000", "timeZone": "UTC"},
+                        **replies,
+                    },
+                    "language": {"locale": "en-GB", "displayName": "English (United Kingdom)"},
+                    "workingHours": {"daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"]},
+                },
+            )
 
         @self.route("POST", r"/v1\.0/users/([^/]+)/sendMail")
         def send_mail(call: Call, sender: str) -> Reply:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.actions.messages import digest_message, nudge_message
+from bot.actions.records import ActionView, PersonView
+from handlers.teams.cards import card_json
 from storage.models import Action
 from tests.conftest import Clock, london
 from tests.teams.conftest import CHAIR, CHANNEL, OWNER, STRANGER, Teams
 from tests.teams.fakes import card_text
 
 THREAD = f"{CHANNEL};messageid=1700000000000"
+LONDON = ZoneInfo("Europe/London")
 
 
 def record(teams: Teams) -> int:
@@ -161,3 +167,57 @@ def test_reviewed_from_the_chair_records_the_review_and_nobody_else_may(teams: T
     assert state(teams, action_id).reviewed_at is not None
     [update] = updates(teams)
     assert f"A-{action_id} reviewed" in card_text(update["attachments"][0]["content"])
+
+
+def test_remind_me_later_moves_the_next_reminder_to_the_choice_or_the_day_picked(teams: Teams) -> None:
+    action_id = record(teams)  # due Fri 27 Nov; today is Mon 23 Nov
+    teams.press(OWNER, {"actionbot": "action_snooze", "ref": f"A-{action_id}", "snooze_choice": "1"})
+    assert state(teams, action_id).remind_from == london(2026, 11, 24, 9)
+    assert last_event(teams, action_id) == ("snoozed", "Olu Owner", None)
+    teams.press(
+        OWNER,
+        {"actionbot": "action_snooze", "ref": f"A-{action_id}", "snooze_choice": "1", "snooze_day": "2026-11-26"},
+    )
+    action = state(teams, action_id)
+    assert action.remind_from == london(2026, 11, 26, 9) and action.deadline == london(2026, 11, 27, 17)
+    teams.press(OWNER, {"actionbot": "action_snooze", "ref": f"A-{action_id}", "snooze_day": "2026-11-30"})
+    assert state(teams, action_id).remind_from == london(2026, 11, 26, 9)  # past the deadline: refused
+
+
+def olus_action(n: int) -> ActionView:
+    """A-n for Olu (a Teams user), due Fri 27 Nov 17:00, as the core hands it to the adapter."""
+    owner = PersonView(1, "Olu Owner", None, None, None, "o-1", None, "member", None, True)
+    due, recorded = london(2026, 11, 27, 17), london(2026, 11, 23, 10)
+    return ActionView(
+        n, f"A-{n}", f"Task {n}", owner, due, None, None, "open", owner, recorded, None, None, None, 1, 0, None
+    )
+
+
+def test_the_owners_reminder_card_offers_remind_me_later_with_its_choices() -> None:
+    card = card_json(nudge_message("due_soon", olus_action(1), LONDON, london(2026, 11, 26, 9)), date(2026, 11, 26))
+    [later] = [a for a in card["actions"] if a["title"] == "Remind me later"]
+    assert later["type"] == "Action.ShowCard"
+    inputs = {item["id"]: item for item in later["card"]["body"] if "id" in item}
+    assert [c["value"] for c in inputs["snooze_choice"]["choices"]] == ["1", "2"]
+    assert inputs["snooze_day"]["type"] == "Input.Date" and inputs["snooze_day"]["min"] == "2026-11-27"
+    assert later["card"]["actions"][0]["data"] == {"actionbot": "action_snooze", "ref": "A-1"}
+
+
+def test_a_digest_card_gives_each_action_its_own_buttons_marked_as_in_a_digest() -> None:
+    cards = [nudge_message("due_soon", olus_action(n), LONDON, london(2026, 11, 26, 9)) for n in (1, 2)]
+    card = card_json(digest_message(cards), date(2026, 11, 26))
+    assert "actions" not in card  # no card-level buttons: each action's are beside it
+    sets = [item for item in card["body"] if item["type"] == "ActionSet"]
+    assert len(sets) == 2 and len([item for item in card["body"] if item["type"] == "Container"]) == 2
+    done = [a for s in sets for a in s["actions"] if a["title"] == "Done"]
+    assert [a["data"] for a in done] == [
+        {"actionbot": "action_done", "ref": "A-1", "digest": True},
+        {"actionbot": "action_done", "ref": "A-2", "digest": True},
+    ]
+
+
+def test_a_press_in_a_digest_answers_with_a_new_card_and_leaves_the_digest(teams: Teams) -> None:
+    action_id = record(teams)
+    teams.press(OWNER, {"actionbot": "action_on_track", "ref": f"A-{action_id}", "digest": True})
+    assert last_event(teams, action_id) == ("acknowledged", "Olu Owner", None)
+    assert updates(teams) == []

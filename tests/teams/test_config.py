@@ -43,6 +43,8 @@ BASE = {"TEAMS_CLIENT_ID": BOT_ID, "TEAMS_CLIENT_SECRET": "s3cret~value", "TEAMS
         ({**BASE, "MAIL_SENDER": "not an address"}, "MAIL_SENDER"),
         ({**BASE, "TEAMS_WEBHOOK_SECRET": "not base64!"}, "TEAMS_WEBHOOK_SECRET"),
         ({**BASE, "TEAMS_CALENDAR_REVIEWS": "maybe"}, "TEAMS_CALENDAR_REVIEWS"),
+        ({**BASE, "TEAMS_OUTLOOK_LEAVE": "maybe"}, "TEAMS_OUTLOOK_LEAVE"),
+        ({"TEAMS_OUTLOOK_LEAVE": "on"}, "TEAMS_OUTLOOK_LEAVE needs Microsoft Graph"),
         ({**BASE, "TEAMS_SERVICE_URL": "ftp://smba.example"}, "TEAMS_SERVICE_URL"),
     ],
 )
@@ -58,6 +60,25 @@ def test_graph_defaults_to_the_bots_own_app_registration() -> None:
     assert settings.graph.base_url == "https://graph.microsoft.com/v1.0"
     assert settings.app_id == BOT_ID and settings.calendar_reviews is False
     assert "s3cret" not in repr(settings)  # secrets never reach a log through a repr
+
+
+def test_outlook_leave_is_read_daily_before_the_reminders_when_switched_on(core: Core) -> None:
+    from handlers.teams.graph import app_only_graph
+    from handlers.teams.main import _leave_jobs
+    from handlers.teams.runner import LoopRunner
+
+    settings = load({**BASE, "TEAMS_OUTLOOK_LEAVE": "on"})
+    assert settings.outlook_leave and settings.graph is not None
+    runner = LoopRunner("test-leave")
+    try:
+        [job] = _leave_jobs(core, settings, app_only_graph(settings.graph), runner)
+        assert (job.name, job.describe) == (
+            "outlook-leave",
+            "daily 07:00 Europe/London: leave read from Outlook automatic replies",
+        )
+        assert _leave_jobs(core, load(BASE), app_only_graph(settings.graph), runner) == []  # off by default
+    finally:
+        runner.close()
 
 
 @pytest.mark.parametrize("missing", ["TEAMS_CLIENT_ID", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID"])

@@ -1,0 +1,44 @@
+"""What a chat command hands back (an Outcome), and the small readers every command shares."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.actions.base import ServiceError
+from bot.actions.messages import Message
+from bot.actions.records import ActionView
+
+_BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|\u2014)\s+", re.IGNORECASE)
+LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    private: Message | None = None  # for the speaker only
+    public: Message | None = None  # for the room
+    action: ActionView | None = None
+    ok: bool = True
+    #: A repeat of a request already recorded (nothing new was written; the room already has the card).
+    duplicate: bool = False
+
+
+def note(title: str, text: str | None = None) -> Message:
+    return Message(title=title, text=text)
+
+
+def error(text: str) -> Outcome:
+    return Outcome(private=note(text), ok=False)
+
+
+def split_ref(text: str) -> tuple[str, str]:
+    """``A-12 because ...`` -> (``A-12``, ``...``)."""
+    ref, _, rest = text.strip().partition(" ")
+    if not ref:
+        raise ServiceError("Say which action, e.g. A-12.")
+    return ref, LEADING_BECAUSE.sub("", rest.strip())
+
+
+def split_reason(text: str) -> tuple[str, str | None]:
+    parts = _BECAUSE.split(text, maxsplit=1)
+    return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else None)
