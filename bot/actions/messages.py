@@ -7,7 +7,7 @@ platforms that know the person render a mention instead of the name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -236,21 +236,24 @@ def nudge_message(
             f"{covering.name}'s; you can answer it for them.",
             *notes,
         )
-    card = action_card(
-        action,
-        zone,
-        now,
-        heading=_nudge_heading(step, action, zone, now, working_days_late),
+    buttons: tuple[Button, ...] = ()
+    if action.is_open and step != "handed_over":  # a handed-over action is no longer theirs to answer
+        if step == "review_due":
+            buttons = review_buttons(action.ref)
+        elif step in SNOOZABLE_STEPS and action.status == "open" and _before_deadline_day(action, zone, now):
+            buttons = (*owner_buttons(action.ref), Button(SNOOZE, "Remind me later", action.ref))
+        else:
+            buttons = owner_buttons(action.ref)
+    return Message(
+        title=_nudge_heading(step, action, zone, now, working_days_late),
+        fields=action_fields(action, zone, now),
         notes=notes,
+        buttons=buttons,
     )
-    if step == "review_due" and card.buttons:
-        return replace(card, buttons=review_buttons(action.ref))
-    if step == "handed_over":
-        return replace(card, buttons=())  # no longer theirs to answer
-    local_today = now.astimezone(zone).date()
-    if step in SNOOZABLE_STEPS and action.status == "open" and action.deadline.astimezone(zone).date() > local_today:
-        return replace(card, buttons=(*card.buttons, Button(SNOOZE, "Remind me later", action.ref)))
-    return card
+
+
+def _before_deadline_day(action: ActionView, zone: ZoneInfo, now: datetime) -> bool:
+    return action.deadline.astimezone(zone).date() > now.astimezone(zone).date()
 
 
 def _nudge_heading(step: str, action: ActionView, zone: ZoneInfo, now: datetime, late: int) -> str:

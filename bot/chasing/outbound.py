@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.actions.messages import Message
 from bot.actions.ports import Delivered, DeliveryError, Messenger
@@ -57,7 +57,7 @@ class Job:
     #: The owner on leave whose reminder this is, when it goes to the colleague covering for them.
     covering: PersonView | None = None
     #: A digest: the other rows sent in this job's one message (they share its outcome when recorded).
-    bundle: list[Job] = field(default_factory=list)
+    bundle: tuple[Job, ...] = ()
     in_digest: bool = False
 
     def rows(self) -> list[Job]:

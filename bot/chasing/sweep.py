@@ -288,7 +288,7 @@ class Chaser(Queueing, Recording):
         for group in groups.values():
             for start in range(0, len(group), DIGEST_MAX):
                 lead, *rest = group[start : start + DIGEST_MAX]
-                lead.bundle, lead.in_digest = rest, bool(rest)
+                lead.bundle, lead.in_digest = tuple(rest), bool(rest)
                 for member in rest:
                     member.in_digest = True
                 out.append(lead)
@@ -353,7 +353,7 @@ class Chaser(Queueing, Recording):
         """The message a job carries: a room's card, a person's nudge in their own time zone, or a digest of
         several nudges."""
         if job.bundle:
-            return digest_message([self._compose(part, now) for part in (replace(job, bundle=[]), *job.bundle)])
+            return digest_message([self._compose(part, now) for part in (replace(job, bundle=()), *job.bundle)])
         if job.recipient is None:
             return nudge_message(job.step, job.action, self.calendar.zone, now)
         zone = zone_of(job.recipient.timezone, self.calendar.zone)
