@@ -274,3 +274,10 @@ def test_leave_is_in_the_persons_subject_access_export(capsys: pytest.CaptureFix
         "away_set",
         "away_ended",
     ]
+
+
+def test_people_set_digest(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    assert run(capsys, "people", "set", "@jo", "--digest", "yes")[0] == 0
+    assert json.loads(run(capsys, "export", "--person", "@jo")[1])["subject"]["digest"] is True
+    assert run(capsys, "people", "set", "@jo", "--digest", "default")[0] == 0
+    assert json.loads(run(capsys, "export", "--person", "@jo")[1])["subject"]["digest"] is None

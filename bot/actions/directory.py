@@ -137,6 +137,11 @@ def update_person(
         return PersonView.of(person)
 
 
+#: How a digest choice is written, in chat (``/digest on``) and on the CLI (``--digest yes``); None is the
+#: partnership's default.
+DIGEST_CHOICES: dict[str, bool | None] = {"on": True, "yes": True, "off": False, "no": False, "default": None}
+
+
 def set_digest(db: Database, who: PersonInput, choice: bool | None, *, now: datetime) -> PersonView:
     """Someone's choice of one morning message with all their reminders (True), one message per action
     (False), or the partnership's default (None). A preference about delivery: not written to the log."""

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.actions.away import USAGE, parse_away, set_away
-from bot.actions.directory import set_digest
+from bot.actions.directory import DIGEST_CHOICES, set_digest
 from bot.actions.messages import away_text
 from bot.actions.outcome import Outcome, note, split_ref
 from bot.actions.people import PersonInput
@@ -96,10 +96,9 @@ class PersonalCommands:
         return Outcome(private=note(f"{name} away {away}.", f"{then}; escalations still go to the chair and DSL."))
 
     def _digest(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
-        choices = {"on": True, "yes": True, "off": False, "no": False, "default": None}
         word = text.strip().lower()
         default = self.service.settings.chase.digest
-        if word and word not in choices:
+        if word and word not in DIGEST_CHOICES:
             return Outcome(private=note("Use /digest on, /digest off or /digest default."), ok=False)
         if not word:
             person = self.service.person(speaker)
@@ -108,7 +107,7 @@ class PersonalCommands:
             state = "one morning message with all your reminders" if on else "one message per action"
             how = "the partnership's default" if chosen is None else "your choice"
             return Outcome(private=note(f"You get {state} ({how}).", "Use /digest on, /digest off or /digest default."))
-        person = set_digest(self.service.db, speaker, choices[word], now=now)
+        person = set_digest(self.service.db, speaker, DIGEST_CHOICES[word], now=now)
         on = default if person.digest is None else person.digest
         return Outcome(
             private=note(

@@ -151,7 +151,7 @@ def cmd_retention(args: argparse.Namespace, settings: Settings, out: IO[str], co
 
 def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
     from bot.actions.away import parse_away, set_away
-    from bot.actions.directory import list_people, set_digest, set_role, update_person
+    from bot.actions.directory import DIGEST_CHOICES, list_people, set_digest, set_role, update_person
     from bot.actions.messages import away_text
     from bot.actions.people import PersonInput
     from bot.capture.grammar import GrammarError
@@ -204,8 +204,7 @@ def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core:
         listeners=core.service.listeners,
     )
     if args.digest is not None:
-        choice = {"yes": True, "no": False, "default": None}[args.digest]
-        person = set_digest(core.db, who, choice, now=utcnow())
+        person = set_digest(core.db, who, DIGEST_CHOICES[args.digest], now=utcnow())
     out.write(f"Saved {person.name} (#{person.id}).\n")
     return 0
 
