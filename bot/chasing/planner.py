@@ -313,8 +313,9 @@ class Planner:
     def held_until(
         self, step: str, occurrence: int, due_at: datetime, action: Dated, recipient: Recipient, moment: datetime
     ) -> Occurrence:
-        """A claimed owner-track row held back until ``moment`` (the owner's return from leave): it becomes
-        the most advanced occurrence due by then, due at ``moment``."""
+        """A claimed row held back until ``moment`` (the owner's return from leave, or the start of the
+        recipient's working hours): a ladder row becomes the most advanced occurrence of its track due by
+        then, a one-off keeps its step; either is due at ``moment``."""
         if step in _STEP_TRACK:
             latest = next_occurrence(self.series(action, _STEP_TRACK[step], recipient), due_at - _TICK, moment)
             if latest is not None and latest.due_at <= moment:
