@@ -18,9 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///actionlog.db"
 
-#: UK nations as the ``holidays`` package names their subdivisions. England and Wales share bank holidays.
+#: UK nations as the ``holidays`` package names their subdivisions. England and Wales share bank holidays but
+#: not safeguarding timescales (bot.process): ``england-and-wales`` follows England's.
 NATIONS: dict[str, str] = {
     "england-and-wales": "ENG",
+    "england": "ENG",
+    "wales": "WLS",
     "scotland": "SCT",
     "northern-ireland": "NIR",
 }

@@ -50,6 +50,8 @@ SCRIPT = (
     ("10:13", "sarah.patel", '/action "Dr A. Khan (GP)" Send the GP summary by Thursday 24 Dec'),
     ("10:14", "sarah.patel", "/cancel A-4 because recorded for Christmas Day by mistake; A-5 replaces it"),
     ("10:30", "sarah.patel", "/meeting end"),
+    ("10:31", "sarah.patel", "/meeting assign S-1 @sarah.patel"),
+    ("10:32", "sarah.patel", "/meeting dismiss S-2 because the record was typed up and shared during the meeting"),
     ("10:45", "jo.bloggs", "/snooze A-1 Wednesday"),
     ("Thu 26 Nov 16:10", "jo.bloggs", "/done A-1 CAD log emailed to the allocated social worker"),
     ("Fri 27 Nov 09:15", "priya.shah", "/extend A-2 to 4/12 because the clinic is closed for training"),
@@ -58,6 +60,7 @@ SCRIPT = (
     ("Mon 30 Nov 11:00", "sam.lee", "/block A-3 because the school office is waiting for consent from the family"),
     ("Mon 30 Nov 11:05", "sarah.patel", "/actions all"),
     ("Mon 30 Nov 11:10", "alex.morgan", "/digest on"),
+    ("Mon 7 Dec 09:30", "sarah.patel", "/ontrack A-6 ICPC booked for Fri 11 Dec, invitations sent"),
     ("Thu 10 Dec 10:00", "alex.morgan", "/actions overdue"),
 )
 
@@ -136,7 +139,7 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
                 at = datetime.fromisoformat(event["at"]).astimezone(LONDON)
                 why = f" - {event['reason']}" if event["reason"] else ""
                 out.write(
-                    f"#{event['seq']:<3} {at:%a %d %b %H:%M}  {event['action'] or '-':<5} {event['kind']:<12}"
+                    f"#{event['seq']:<3} {at:%a %d %b %H:%M}  {event['action'] or '-':<5} {event['kind']:<14}"
                     f" by {event['actor']}{why}\n"
                 )
             out.write("\naudit verify: " + verify_chain(session).describe() + "\n")

@@ -27,6 +27,7 @@ CONSOLE_HELP = (
 Console only:
 /as PERSON                        speak as someone else (@handle, email or "quoted name")
 /now 2026-11-27T09:00             set the clock (Europe/London unless an offset is given)
+/paste                            then paste an action list, one per line; an empty line ends it
 /quit"""
 )
 
@@ -83,6 +84,8 @@ class ConsoleChat:
         self.conversation = ConversationRef("console", room)
         self.write = write
         self.now = now
+        #: The lines of an action list being pasted after /paste (None when not pasting).
+        self.pasted: list[str] | None = None
 
     def _show(self, label: str, message: Message) -> None:
         self.write(f"{label}\n{_indent(render_text(message), '  ')}")
@@ -105,6 +108,14 @@ class ConsoleChat:
 
     def handle(self, line: str) -> Outcome | None:
         """Handle one typed line; returns the outcome of a chat command (None for console commands)."""
+        if self.pasted is not None:  # a terminal sends a pasted list line by line: gather it, as one /action
+            if line.strip():
+                self.pasted.append(line.rstrip("\n"))
+                return None
+            text, self.pasted = "\n".join(self.pasted), None
+            outcome = self.commands.run("action", text, PersonInput(self.speaker), self.conversation, now=self.now)
+            self.show(outcome)
+            return outcome
         line = line.strip()
         if not line:
             return None
@@ -134,6 +145,10 @@ class ConsoleChat:
             return None
         if name == "help":
             self.write(CONSOLE_HELP)
+            return None
+        if name == "paste":
+            self.pasted = []
+            self.write("(paste the action list, one action per line; an empty line ends it)")
             return None
         outcome = self.commands.run(name, text, PersonInput(self.speaker), self.conversation, now=self.now)
         self.show(outcome)

@@ -33,7 +33,12 @@ EVENT_KINDS = (
     "away_set",
     "away_ended",
     "snoozed",
+    "step_dismissed",
+    "step_met",
 )
+#: A statutory step's life: proposed at the meeting's end, then given an owner (an action), dismissed with a
+#: reason, or met by a later meeting of the type that fulfils it.
+STEP_STATUSES = ("proposed", "owned", "dismissed", "met")
 ROLES = ("member", "chair", "dsl", "admin")
 
 
@@ -93,6 +98,8 @@ class Meeting(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    #: The meeting type (bot.process.timescales: "strategy", "icpc", ...); None for meetings before types.
+    kind: Mapped[str | None] = mapped_column(String(24))
 
     chair: Mapped[Person] = relationship(foreign_keys=[chair_id], lazy="joined")
     participants: Mapped[list[MeetingParticipant]] = relationship(lazy="selectin", cascade="all, delete-orphan")
@@ -105,6 +112,69 @@ class MeetingParticipant(Base):
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
+
+
+class StatutoryStep(Base):
+    """A step the safeguarding process requires after a meeting (an ICPC within 15 working days of the
+    strategy discussion), with its due day and what became of it."""
+
+    __tablename__ = "statutory_steps"
+    __table_args__ = (UniqueConstraint("meeting_id", "step", name="uq_statutory_steps_meeting_step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    case_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    step: Mapped[str] = mapped_column(String(40))
+    task: Mapped[str] = mapped_column(String(300))
+    #: When it applies ("if section 47 enquiries were started"); None: always.
+    condition: Mapped[str | None] = mapped_column(String(200))
+    #: "15 working days": the clock as the chair reads it.
+    clock: Mapped[str] = mapped_column(String(40))
+    basis: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(300))
+    #: The meeting type that fulfils it when held for the same case (None: only an owner's action can).
+    met_by: Mapped[str | None] = mapped_column(String(24))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    proposed_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    #: The later meeting that met it.
+    met_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+
+    meeting: Mapped[Meeting] = relationship(foreign_keys=[meeting_id], lazy="joined")
+    action: Mapped[Action | None] = relationship(lazy="joined")
+
+    @property
+    def ref(self) -> str:
+        return f"S-{self.id}"
+
+
+BATCH_STATUSES = ("pending", "recorded", "discarded", "expired")
+
+
+class ActionBatch(Base):
+    """A pasted action list (or a minutes document) waiting for the chair to check it: one line per action,
+    read again as of ``created_at`` when confirmed. ``lines`` is personal data: cleared once decided."""
+
+    __tablename__ = "action_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The platform's id for the request that sent the list: a retried request finds its batch.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    platform: Mapped[str | None] = mapped_column(String(16))
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    lines: Mapped[list[str] | None] = mapped_column(JSON)
+    decided_at: Mapped[datetime | None]
+
+    @property
+    def ref(self) -> str:
+        return f"B-{self.id}"
 
 
 class Action(Base):
@@ -312,13 +382,16 @@ class TeamsConversation(Base):
 
 __all__ = [
     "ACTION_STATUSES",
+    "BATCH_STATUSES",
     "EVENT_KINDS",
     "INBOX_STATUSES",
     "NUDGE_STATUSES",
     "NUDGE_STEPS",
     "OPEN_STATUSES",
     "ROLES",
+    "STEP_STATUSES",
     "Action",
+    "ActionBatch",
     "ActionEvent",
     "Agency",
     "Base",
@@ -330,5 +403,6 @@ __all__ = [
     "Nudge",
     "Person",
     "RequestKey",
+    "StatutoryStep",
     "TeamsConversation",
 ]

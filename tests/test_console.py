@@ -121,7 +121,10 @@ def test_demo_runs_on_a_fresh_file(tmp_path: Path) -> None:
     assert "Actions agreed at “Strategy meeting” (4)" in text
     assert "Cancelled (not to be done): A-4" in text
     # It ends with the drift report the DSL receives.
-    assert "Weekly drift report: 3 drifting of 3 open actions" in text
+    assert "Weekly drift report: 3 drifting of 4 open actions" in text
+    # the strategy discussion set off the ICPC, due 15 working days later and owned by the chair
+    assert "S-1 owned by Sarah Patel as A-6" in text and "(Sarah Patel, by Mon 14 Dec, 17:00)" in text
+    assert "Statutory timescales: 0 missed, 1 at risk" in text
     assert "1 nudge could not be delivered" in text
     assert "31/02 is not a real date" in text
     assert "audit verify: OK" in text
@@ -138,3 +141,16 @@ def test_demo_runs_on_a_fresh_file(tmp_path: Path) -> None:
 
 def test_london_helper() -> None:
     assert london(2026, 6, 1, 9).hour == 8
+
+
+def test_a_pasted_list_is_shown_then_recorded_on_confirmation(core: Core, clock: Clock) -> None:
+    console, lines = chat(core, clock)
+    console.handle("/paste")
+    for line in ("Actions agreed:", "1. @jo Share the CAD log by Friday", "2. Sam Lee to send attendance by 31/02"):
+        assert console.handle(line) is None
+    held = console.handle("")
+    assert held is not None and held.private is not None
+    assert lines[-1].startswith("[only you, @chair]\n  1 of 2 lines read as actions (B-1): nothing is recorded yet")
+    assert "2. NOT READ: 31/02 is not a real date" in lines[-1]
+    done = console.handle("/action confirm B-1")
+    assert done is not None and done.public is not None and done.public.title == "1 action recorded from a list (B-1)"

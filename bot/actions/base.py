@@ -8,17 +8,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.actions import authz
 from bot.actions.people import PersonInput, identify
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, utcnow
+from bot.capture.grammar import ActionDraft
 from bot.config import Settings
 from storage.db import Database
 from storage.log import append_event
-from storage.models import Action, Meeting, Person
+from storage.models import OPEN_STATUSES, Action, Meeting, Person, RequestKey
 
 MAX_REASON = 1000
 
@@ -184,3 +185,85 @@ class ServiceBase:
             raise InvalidChange(f"{action.ref} is {action.status}; reopen it before you {what} it.")
 
     # -- recording --------------------------------------------------------------------------------
+    def _insert_action(
+        self,
+        session: Session,
+        draft: ActionDraft,
+        creator: Person,
+        owner: Person,
+        meeting: Meeting | None,
+        conversation: ConversationRef | None,
+        now: datetime,
+        idempotency_key: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> tuple[Action, tuple[str, ...]]:
+        """A new open action and its "created" event, in the caller's transaction; returns it with its warnings."""
+        action = Action(
+            task=draft.task,
+            owner=owner,
+            deadline=draft.deadline,
+            review_on=draft.review,
+            case_ref=draft.case_ref or (meeting.case_ref if meeting else None),
+            status="open",
+            created_by=creator,
+            created_at=now,
+            updated_at=now,
+            owner_active_at=now,
+            deadline_set_at=now,
+            meeting=meeting,
+            origin=f"{conversation.platform}:{conversation.conversation_id}" if conversation else None,
+            deadline_version=1,
+            extensions=0,
+        )
+        session.add(action)
+        session.flush()
+        warnings = draft.warnings + self._repeat_warning(session, action)
+        if idempotency_key:
+            session.add(RequestKey(key=idempotency_key, action_id=action.id, created_at=now))
+        self._record(
+            session,
+            action,
+            "created",
+            creator,
+            now,
+            details={
+                "task": action.task,
+                "owner_id": owner.id,
+                "deadline": action.deadline.isoformat(),
+                "review_on": action.review_on.isoformat() if action.review_on else None,
+                "case_ref": action.case_ref,
+                "meeting_id": action.meeting_id,
+                "warnings": list(warnings),
+                **(details or {}),
+            },
+        )
+        return action, warnings
+
+    @staticmethod
+    def _repeat_warning(session: Session, action: Action) -> tuple[str, ...]:
+        """A warning when the same open action (owner, task, deadline) was already recorded in the same
+        meeting, or by the same chair outside one: typed twice, or pasted again from the minutes."""
+        same_place = (
+            Action.meeting_id == action.meeting_id
+            if action.meeting_id is not None
+            else and_(Action.meeting_id.is_(None), Action.created_by_id == action.created_by_id)
+        )
+        earlier = session.scalar(
+            select(Action.id)
+            .where(
+                Action.id != action.id,
+                Action.owner_id == action.owner_id,
+                Action.deadline == action.deadline,
+                func.lower(Action.task) == action.task.lower(),
+                Action.status.in_(OPEN_STATUSES),
+                same_place,
+            )
+            .order_by(Action.id)
+            .limit(1)
+        )
+        if earlier is None:
+            return ()
+        return (
+            f"This repeats A-{earlier} (same owner, task and deadline). If it was recorded twice, cancel this one: "
+            f"/cancel {action.ref} duplicate of A-{earlier}",
+        )

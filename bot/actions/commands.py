@@ -13,7 +13,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.actions import authz
-from bot.actions.messages import Message, action_card, action_line, history_line, meeting_summary
+from bot.actions.batch_commands import CONTROL as LIST_CONTROL
+from bot.actions.batch_commands import LIST_FROM, BatchCommands
+from bot.actions.meeting_commands import USAGE as MEETING_USAGE
+from bot.actions.meeting_commands import MeetingCommands
+from bot.actions.messages import Message, action_card, action_line, history_line
 from bot.actions.outcome import LEADING_BECAUSE, Outcome
 from bot.actions.outcome import error as _error
 from bot.actions.outcome import note as _note
@@ -24,16 +28,20 @@ from bot.actions.personal import PersonalCommands
 from bot.actions.ports import Directory
 from bot.actions.records import ActionView, PersonView
 from bot.actions.service import ActionService, ConversationRef, ServiceError
-from bot.capture.grammar import ActionDraft, GrammarError, extract_case_refs, parse_action, parse_when
+from bot.capture.grammar import ActionDraft, GrammarError, parse_action, parse_when
+from bot.capture.minutes import is_list, split_minutes
 from bot.capture.owners import OwnerRef, parse_owner
 
 log = logging.getLogger("actionbot.commands")
 
-HELP = """\
+HELP = (
+    """\
 /action OWNER TASK [#CASEREF] by DEADLINE [review REVIEW]
     e.g. /action @jo.bloggs Share the CAD log #CR-1042 by Friday review in 2 weeks
     OWNER: a mention, an email address or a "quoted name"; DEADLINE: Friday, next Friday, 27/11,
     27 Nov 3pm, in 5 working days, end of month, EOD ... (UK dates: day first, 17:00 if no time)
+    Several lines (a pasted action list: numbered, bulleted or ACTION: lines) are shown to you first;
+    then /action confirm B-3 [drop 2,5], /action fix B-3 2 TEXT, or /action discard B-3
 /actions [mine|overdue|all|@someone|#CASEREF]   what you can see, by deadline
 /done A-12 [note]                 complete an action
 /ontrack A-12 [note]              (owner) say it is on track
@@ -48,9 +56,9 @@ HELP = """\
 /digest on|off|default            one morning message with all your reminders, or one per action
 /away until DAY [cover @someone]  you are on leave: your reminders go to your cover, or wait for your
                                   return; /away from DAY until DAY; /away off; /away alone shows it
-/meeting start TITLE [#CASEREF]   (chair, DSL, admin) tie the following actions to a meeting
-/meeting end                      post the written summary and send each owner their actions
-/meeting takeover REASON          (DSL, admin) chair the running meeting in the chair's place"""
+"""
+    + MEETING_USAGE
+)
 
 
 def unreachable_warning(name: str) -> str:
@@ -61,7 +69,7 @@ def unreachable_warning(name: str) -> str:
     )
 
 
-class Commands(PersonalCommands):
+class Commands(PersonalCommands, MeetingCommands, BatchCommands):
     def __init__(self, service: ActionService, reachable: Callable[[PersonView], bool] | None = None) -> None:
         self.service = service
         #: Whether a messenger of this process can reach a person (a Slack id, an email ...). Without one,
@@ -87,6 +95,7 @@ class Commands(PersonalCommands):
             "away": self._away,
             "digest": self._digest,
             "meeting": self._meeting,
+            "case": self._case,
             "help": lambda *_: Outcome(private=_note("How to use actionbot", HELP)),
         }
 
@@ -151,6 +160,10 @@ class Commands(PersonalCommands):
     ) -> Outcome:
         if not text or text.lower() == "help":
             return Outcome(private=_note("How to record an action", HELP))
+        if control := LIST_CONTROL.match(text):
+            return self._control(control, speaker, now)
+        if is_list(text):
+            return self._hold(split_minutes(text), speaker, conversation, now, idempotency_key)
         draft = parse_action(text, now, self.service.calendar, self.service.settings.max_text_length)
         return self.record(draft, speaker, conversation, now, idempotency_key, self._look_up(draft.owner))
 
@@ -186,6 +199,8 @@ class Commands(PersonalCommands):
         return Outcome(public=card, private=private, action=action)
 
     def _actions(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
+        if listed := LIST_FROM.match(text):  # "actions from" and a pasted list: checked before anything is recorded
+            return self._hold(split_minutes(listed.group(1)), speaker, conversation, now, None)
         word = text.strip()
         owner: OwnerRef | None = None
         case_ref: str | None = None
@@ -283,37 +298,3 @@ class Commands(PersonalCommands):
         events = self.service.history(ref, speaker)
         lines = [history_line(event, self.zone, now) for event in events]
         return Outcome(private=_note(f"History of {ref.upper()}", "\n".join(lines)))
-
-    # -- meetings ---------------------------------------------------------------------------------
-    def _meeting(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
-        if conversation is None:
-            raise ServiceError("Meetings belong to a conversation; use /meeting in a channel or chat.")
-        verb, _, rest = text.partition(" ")
-        verb = verb.lower()
-        if verb == "start":
-            refs, title = extract_case_refs(rest)
-            meeting = self.service.start_meeting(conversation, speaker, title, refs[0] if refs else None, now=now)
-            case = f" for {meeting.case_ref}" if meeting.case_ref else ""
-            return Outcome(
-                public=_note(
-                    f"Meeting \u201c{meeting.title}\u201d started{case}, chaired by {meeting.chair.name}.",
-                    "Record actions with /action; /meeting end sends everyone the written summary.",
-                )
-            )
-        if verb == "end":
-            # Each owner's written confirmation is already in the outbox; ending the meeting releases it.
-            meeting, actions = self.service.end_meeting(conversation, speaker, now=now)
-            return Outcome(public=meeting_summary(meeting.title, actions, self.zone, now))
-        if verb == "takeover":
-            meeting = self.service.take_over_meeting(conversation, speaker, rest, now=now)
-            return Outcome(
-                public=_note(f"{meeting.chair.name} now chairs \u201c{meeting.title}\u201d.", f"Why: {rest.strip()}")
-            )
-        if verb in ("", "status"):
-            current = self.service.current_meeting(conversation)
-            if current is None:
-                return Outcome(private=_note("No meeting is running here. Start one with /meeting start <title>."))
-            return Outcome(private=_note(f"\u201c{current.title}\u201d is running, chaired by {current.chair.name}."))
-        return _error(
-            "Use /meeting start <title> [#CASEREF], /meeting end, /meeting status or /meeting takeover <reason>."
-        )

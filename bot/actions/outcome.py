@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.actions.base import ServiceError
 from bot.actions.messages import Message
+from bot.actions.people import PersonInput
 from bot.actions.records import ActionView
+from bot.capture.owners import OwnerRef
+
+if TYPE_CHECKING:
+    from bot.actions.service import ActionService
 
 _BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|\u2014)\s+", re.IGNORECASE)
 LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.IGNORECASE)
@@ -21,6 +29,8 @@ class Outcome:
     ok: bool = True
     #: A repeat of a request already recorded (nothing new was written; the room already has the card).
     duplicate: bool = False
+    #: Actions recorded together from a pasted list (one summary in the room, not a card each).
+    recorded: tuple[ActionView, ...] = ()
 
 
 def note(title: str, text: str | None = None) -> Message:
@@ -42,3 +52,15 @@ def split_ref(text: str) -> tuple[str, str]:
 def split_reason(text: str) -> tuple[str, str | None]:
     parts = _BECAUSE.split(text, maxsplit=1)
     return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else None)
+
+
+class CommandPart:
+    """What the command mixins of bot.actions.commands.Commands share: the service, its time zone, and
+    looking up an owner as written."""
+
+    service: ActionService
+    _look_up: Callable[[OwnerRef], PersonInput]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.service.calendar.zone

@@ -5,31 +5,21 @@ Mixed into bot.actions.commands.Commands."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.actions.away import USAGE, parse_away, set_away
 from bot.actions.directory import DIGEST_CHOICES, set_digest
 from bot.actions.messages import away_text
-from bot.actions.outcome import Outcome, note, split_ref
+from bot.actions.outcome import CommandPart, Outcome, note, split_ref
 from bot.actions.people import PersonInput
 from bot.actions.records import ActionView
-from bot.actions.service import ActionService, ConversationRef, ServiceError
+from bot.actions.service import ConversationRef, ServiceError
 from bot.capture.dates import format_when
 from bot.capture.grammar import parse_day
-from bot.capture.owners import OwnerRef
 
 
-class PersonalCommands:
+class PersonalCommands(CommandPart):
     """``/snooze``, ``/away`` and ``/digest``."""
-
-    service: ActionService
-    _look_up: Callable[[OwnerRef], PersonInput]
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return self.service.calendar.zone
 
     def _away_warning(self, action: ActionView, now: datetime) -> str | None:
         """The owner is on leave, or has leave booked before the deadline: say what happens to reminders."""

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from storage.bulk import among
-from storage.models import Action, ActionEvent, Agency, Meeting, Person
+from storage.models import Action, ActionEvent, Agency, Meeting, Person, StatutoryStep
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,13 @@ class MeetingView:
     conversation_id: str | None
     started_at: datetime
     ended_at: datetime | None
+    #: The meeting type's key (bot.process.timescales); "other" for meetings recorded before types.
+    kind: str = "other"
 
     @classmethod
     def of(cls, meeting: Meeting) -> MeetingView:
         return cls(
+            kind=meeting.kind or "other",
             id=meeting.id,
             title=meeting.title,
             case_ref=meeting.case_ref,
@@ -82,6 +85,52 @@ class MeetingView:
             conversation_id=meeting.conversation_id,
             started_at=meeting.started_at,
             ended_at=meeting.ended_at,
+        )
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A statutory step proposed after a meeting, and what became of it."""
+
+    id: int
+    ref: str
+    meeting_id: int
+    meeting_title: str
+    case_ref: str | None
+    task: str
+    condition: str | None
+    clock: str
+    basis: str
+    source: str
+    due_on: date
+    status: str
+    owner: str | None
+    action_ref: str | None
+    action_status: str | None
+    reason: str | None
+    met_meeting_id: int | None
+
+    @classmethod
+    def of(cls, step: StatutoryStep) -> StepView:
+        action = step.action
+        return cls(
+            id=step.id,
+            ref=step.ref,
+            meeting_id=step.meeting_id,
+            meeting_title=step.meeting.title,
+            case_ref=step.case_ref,
+            task=step.task,
+            condition=step.condition,
+            clock=step.clock,
+            basis=step.basis,
+            source=step.source,
+            due_on=step.due_on,
+            status=step.status,
+            owner=action.owner.display_name if action is not None else None,
+            action_ref=action.ref if action is not None else None,
+            action_status=action.status if action is not None else None,
+            reason=step.reason,
+            met_meeting_id=step.met_meeting_id,
         )
 
 

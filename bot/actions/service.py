@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from bot.actions.base import (
     MAX_REASON,
@@ -25,6 +23,7 @@ from bot.actions.base import (
     clean_reason,
     parse_ref,
 )
+from bot.actions.batches import Batches
 from bot.actions.changes import Changes, Moved
 from bot.actions.meetings import Meetings
 from bot.actions.people import PersonInput, identify
@@ -33,7 +32,7 @@ from bot.actions.records import ActionView, Recorded
 from bot.capture.controls import refusal
 from bot.capture.grammar import ActionDraft
 from bot.capture.pii import personal_data_warning
-from storage.models import OPEN_STATUSES, Action, RequestKey
+from storage.models import RequestKey
 
 __all__ = [
     "MAX_REASON",
@@ -50,7 +49,7 @@ __all__ = [
 ]
 
 
-class ActionService(Changes, Meetings, Reading):
+class ActionService(Changes, Meetings, Batches, Reading):
     """The core's front door. Adapters call these methods; each returns plain views. Recording is here;
     changes, reading and meetings live in their own modules (bot.actions.changes, .reading, .meetings)."""
 
@@ -77,43 +76,8 @@ class ActionService(Changes, Meetings, Reading):
                 creator = identify(session, actor, now)
                 owner = identify(session, owner_profile or PersonInput(draft.owner), now)
                 meeting = self._open_meeting(session, conversation) if conversation else None
-                action = Action(
-                    task=draft.task,
-                    owner=owner,
-                    deadline=draft.deadline,
-                    review_on=draft.review,
-                    case_ref=draft.case_ref or (meeting.case_ref if meeting else None),
-                    status="open",
-                    created_by=creator,
-                    created_at=now,
-                    updated_at=now,
-                    owner_active_at=now,
-                    deadline_set_at=now,
-                    meeting=meeting,
-                    origin=f"{conversation.platform}:{conversation.conversation_id}" if conversation else None,
-                    deadline_version=1,
-                    extensions=0,
-                )
-                session.add(action)
-                session.flush()
-                warnings = draft.warnings + self._repeat_warning(session, action)
-                if idempotency_key:
-                    session.add(RequestKey(key=idempotency_key, action_id=action.id, created_at=now))
-                self._record(
-                    session,
-                    action,
-                    "created",
-                    creator,
-                    now,
-                    details={
-                        "task": action.task,
-                        "owner_id": owner.id,
-                        "deadline": action.deadline.isoformat(),
-                        "review_on": action.review_on.isoformat() if action.review_on else None,
-                        "case_ref": action.case_ref,
-                        "meeting_id": action.meeting_id,
-                        "warnings": list(warnings),
-                    },
+                action, warnings = self._insert_action(
+                    session, draft, creator, owner, meeting, conversation, now, idempotency_key
                 )
                 session.refresh(action)
                 view = ActionView.of(action)
@@ -124,35 +88,6 @@ class ActionService(Changes, Meetings, Reading):
                 return existing
             raise
         return Recorded(view, warnings)
-
-    @staticmethod
-    def _repeat_warning(session: Session, action: Action) -> tuple[str, ...]:
-        """A warning when the same open action (owner, task, deadline) was already recorded in the same
-        meeting, or by the same chair outside one: typed twice, or pasted again from the minutes."""
-        same_place = (
-            Action.meeting_id == action.meeting_id
-            if action.meeting_id is not None
-            else and_(Action.meeting_id.is_(None), Action.created_by_id == action.created_by_id)
-        )
-        earlier = session.scalar(
-            select(Action.id)
-            .where(
-                Action.id != action.id,
-                Action.owner_id == action.owner_id,
-                Action.deadline == action.deadline,
-                func.lower(Action.task) == action.task.lower(),
-                Action.status.in_(OPEN_STATUSES),
-                same_place,
-            )
-            .order_by(Action.id)
-            .limit(1)
-        )
-        if earlier is None:
-            return ()
-        return (
-            f"This repeats A-{earlier} (same owner, task and deadline). If it was recorded twice, cancel this one: "
-            f"/cancel {action.ref} duplicate of A-{earlier}",
-        )
 
     def _by_key(self, key: str) -> Recorded | None:
         with self.db.reading() as session:

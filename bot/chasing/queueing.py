@@ -57,7 +57,10 @@ class Queueing:
     def action_changed(self, session: Session, action: Action, kind: str, now: datetime) -> None:
         """The service's hook, called in the same transaction as every change to an action."""
         if kind == "created":
-            wait = CONFIRMATION_FALLBACK if action.meeting_id is not None else timedelta(0)
+            # Held for the meeting's end; an action added to a meeting already over (a statutory step given
+            # an owner afterwards) is confirmed at once.
+            running = action.meeting is not None and action.meeting.ended_at is None
+            wait = CONFIRMATION_FALLBACK if running else timedelta(0)
             self._one_off(session, action, "confirmation", action.owner, now + wait, now)
         elif kind == "reassigned":
             # The old owner hears nothing more about it: their unsent confirmation goes with the action.

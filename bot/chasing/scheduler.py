@@ -68,7 +68,7 @@ def build_jobs(
         jobs.append(
             Job(
                 "inbox-prune",
-                "hourly: forget inbound requests finished more than a day ago",
+                "hourly: forget inbound requests finished more than a day ago, and action lists never recorded",
                 IntervalTrigger(hours=1),
                 prune_inbox,
             )

@@ -98,7 +98,7 @@ def _jobs(core: Core) -> list[Job]:
     return build_jobs(
         sweep=lambda now: core.sweeper.wake(),
         weekly_report=weekly_job(core),
-        prune_inbox=lambda now: core.inbox.prune(now),
+        prune_inbox=lambda now: (core.inbox.prune(now), core.service.expire_batches(now)),
         interval_seconds=cfg.sweep_interval_seconds,
         zone=core.settings.timezone,
         weekday=drift.weekly_report_weekday,

@@ -18,7 +18,7 @@ from typing import IO, Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Action, ActionEvent, Agency, EventContent, Meeting, Nudge, Person
+from storage.models import Action, ActionEvent, Agency, EventContent, Meeting, Nudge, Person, StatutoryStep
 
 MARKING = "OFFICIAL-SENSITIVE"
 ACTION_COLUMNS = (
@@ -183,25 +183,64 @@ def subject_access(session: Session, person: Person, now: datetime) -> dict[str,
     }
 
 
+def _step_rows(session: Session, case_ref: str) -> list[dict[str, Any]]:
+    steps = session.scalars(
+        select(StatutoryStep).where(StatutoryStep.case_ref == case_ref).order_by(StatutoryStep.due_on)
+    ).unique()
+    return [
+        {
+            "ref": s.ref,
+            "meeting_id": s.meeting_id,
+            "task": s.task,
+            "condition": s.condition,
+            "clock": s.clock,
+            "basis": s.basis,
+            "source": s.source,
+            "due_on": s.due_on.isoformat(),
+            "status": s.status,
+            "action": f"A-{s.action_id}" if s.action_id else None,
+            "reason": s.reason,
+            "met_by_meeting_id": s.met_meeting_id,
+        }
+        for s in steps
+    ]
+
+
 def case_chronology(session: Session, case_ref: str, where: ColumnElement[bool], now: datetime) -> dict[str, Any]:
-    """A case's actions and every event about them, in the order they happened."""
+    """A case's meetings (with their type), the statutory steps they set off and what became of each, its
+    actions and every event about them or its steps, in the order they happened."""
     in_case = Action.case_ref == case_ref
     meetings = session.execute(
-        select(Meeting.id, Meeting.title, Meeting.started_at, Meeting.ended_at)
+        select(Meeting.id, Meeting.title, Meeting.kind, Meeting.started_at, Meeting.ended_at)
         .where(Meeting.case_ref == case_ref)
         .order_by(Meeting.started_at)
     )
+    about_actions = ActionEvent.action_id.in_(select(Action.id).where(in_case & where))
+    # a step's own events (dismissed, met) name its case in their details, which no dialect-neutral SQL reads
+    step_events = ActionEvent.kind.in_(("step_dismissed", "step_met")) & ActionEvent.action_id.is_(None)
+    events = [
+        row
+        for row in event_rows(session, or_(about_actions, step_events))
+        if row["action"] is not None or (row["details"] or {}).get("case_ref") == case_ref
+    ]
     return {
         "marking": MARKING,
         "kind": "case chronology",
         "case_ref": case_ref,
         "generated_at": now.isoformat(),
         "meetings": [
-            {"id": mid, "title": title, "started_at": start.isoformat(), "ended_at": end.isoformat() if end else None}
-            for mid, title, start, end in meetings
+            {
+                "id": mid,
+                "title": title,
+                "type": kind or "other",
+                "started_at": start.isoformat(),
+                "ended_at": end.isoformat() if end else None,
+            }
+            for mid, title, kind, start, end in meetings
         ],
+        "statutory_steps": _step_rows(session, case_ref),
         "actions": list(action_rows(session, in_case & where)),
-        "events": list(event_rows(session, ActionEvent.action_id.in_(select(Action.id).where(in_case & where)))),
+        "events": events,
     }
 
 
@@ -279,7 +318,7 @@ def export(session: Session, request: ExportRequest, visible: ColumnElement[bool
     else:
         assert request.case_ref is not None
         document = case_chronology(session, request.case_ref, visible, now)
-        sections = ("meetings", "actions", "events")
+        sections = ("meetings", "statutory_steps", "actions", "events")
     if request.fmt == "json":
         json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")

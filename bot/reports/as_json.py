@@ -157,6 +157,28 @@ def report_dict(report: DriftReport) -> dict[str, Any]:
                 for d in report.delivery
             ],
         },
+        "statutory": {
+            "items": [
+                {
+                    "ref": r.ref,
+                    "task": r.task,
+                    "case_ref": r.case_ref,
+                    "meeting": {"id": r.meeting_id, "title": r.meeting_title},
+                    "due_on": r.due_on.isoformat(),
+                    "state": r.state,
+                    "working_days_late": r.working_days_late,
+                    "owner": r.owner,
+                    "agency": r.agency,
+                    "action_ref": r.action_ref,
+                    "reason": r.reason,
+                }
+                for r in report.statutory
+            ],
+            "by": [
+                {"by": t.by, "name": t.name, "missed": t.missed, "at_risk": t.at_risk, "dismissed": t.dismissed}
+                for t in report.statutory_by
+            ],
+        },
         "notes": list(report.notes),
     }
 

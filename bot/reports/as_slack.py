@@ -13,6 +13,7 @@ from bot.reports.definitions import (
     DriftReport,
     nudge_count,
     reason_label,
+    statutory_text,
 )
 from bot.reports.sections import _cfg
 
@@ -57,6 +58,8 @@ def slack_blocks(report: DriftReport, top: int = 8) -> list[dict[str, Any]]:
                 },
             }
         )
+    if statutory := statutory_text(report):
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f":warning: {_mrkdwn(statutory)}"}})
     for note in report.notes:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _mrkdwn(note)}]})
     if report.items:

@@ -96,6 +96,8 @@ def render_xlsx(report: DriftReport) -> bytes:
         "agencies": "By agency",
         "owners": "By owner",
         "meetings": "Meetings",
+        "statutory": "Statutory",
+        "statutory_by": "Statutory by agency, case",
         "trend": "Trend",
         "delivery": "Delivery",
     }

@@ -11,7 +11,17 @@ from bot.capture.owners import OwnerRef
 from bot.config import DriftSettings
 
 #: The tables ``--format csv --section`` can write, one at a time.
-CSV_SECTIONS = ("summary", "drifting", "agencies", "owners", "meetings", "trend", "delivery")
+CSV_SECTIONS = (
+    "summary",
+    "drifting",
+    "agencies",
+    "owners",
+    "meetings",
+    "statutory",
+    "statutory_by",
+    "trend",
+    "delivery",
+)
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -35,6 +45,10 @@ ITEM_LIMIT = 100
 OWNER_LIMIT = 50
 MEETING_LIMIT = 10
 DELIVERY_LIMIT = 50
+#: A statutory step not yet met is "at risk" from this many working days before its due day.
+STATUTORY_AT_RISK_WORKING_DAYS = 5
+STATUTORY_STATES = ("missed", "at risk", "dismissed")
+NO_OWNER = "(no owner named)"
 #: "Done this week" is the 7 days up to the report's moment.
 REPORT_PERIOD = timedelta(days=7)
 NO_AGENCY = "(no agency)"
@@ -243,6 +257,36 @@ class DeliveryProblem:
 
 
 @dataclass(frozen=True)
+class StatutoryRow:
+    """A statutory step missed (past its due day, not met), at risk (due soon, not met) or dismissed this
+    week, with its owner's action when it has one."""
+
+    ref: str
+    task: str
+    case_ref: str | None
+    meeting_id: int
+    meeting_title: str
+    due_on: date
+    state: str  # one of STATUTORY_STATES
+    working_days_late: int
+    owner: str | None
+    agency: str | None
+    action_ref: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class StatutoryTally:
+    """Statutory steps missed, at risk and dismissed for one agency or one case."""
+
+    by: str  # "agency" or "case"
+    name: str
+    missed: int
+    at_risk: int
+    dismissed: int
+
+
+@dataclass(frozen=True)
 class Thresholds:
     extensions: int
     silence_working_days: int
@@ -275,6 +319,9 @@ class DriftReport:
     unreachable_total: int
     notes: tuple[str, ...] = ()
     marking: str = MARKING
+    #: Statutory steps missed, at risk or dismissed this week, most late first (bot.reports.statutory).
+    statutory: tuple[StatutoryRow, ...] = ()
+    statutory_by: tuple[StatutoryTally, ...] = ()
 
     @property
     def items_total(self) -> int:
@@ -317,6 +364,18 @@ def _number(value: float | None) -> str:
 def nudge_count(number: int) -> str:
     """'1 nudge', '2 nudges'."""
     return f"{number} nudge" if number == 1 else f"{number} nudges"
+
+
+def statutory_text(report: DriftReport) -> str | None:
+    """'Statutory timescales: 1 missed, 1 at risk, 0 dismissed this week.' (None when there are none)."""
+    if not report.statutory:
+        return None
+    count = {state: sum(r.state == state for r in report.statutory) for state in STATUTORY_STATES}
+    return (
+        f"Statutory timescales: {count['missed']} missed, {count['at risk']} at risk (due within "
+        f"{STATUTORY_AT_RISK_WORKING_DAYS} working days), {count['dismissed']} dismissed this week: "
+        "see the full report."
+    )
 
 
 def headline_text(report: DriftReport) -> str:

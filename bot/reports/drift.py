@@ -52,6 +52,7 @@ from bot.reports.definitions import (
     Tally,
     Thresholds,
 )
+from bot.reports.statutory import statutory_rows, statutory_tallies
 from bot.reports.trend import TrendQueries
 from storage.db import Database
 
@@ -111,6 +112,7 @@ def build_report(
         trend = builder.trend(settings.drift.trend_weeks)
         delivery, delivery_total, stuck, unreachable = builder.delivery(delivery_limit)
         notes = tuple(builder.notes)
+        statutory = statutory_rows(session, calendar, calendar.today(now), now - REPORT_PERIOD, filters)
     cfg = settings.drift
     return DriftReport(
         generated_at=now,
@@ -133,4 +135,6 @@ def build_report(
         stuck_total=stuck,
         unreachable_total=unreachable,
         notes=notes,
+        statutory=tuple(statutory),
+        statutory_by=tuple(statutory_tallies(statutory)),
     )

@@ -9,8 +9,10 @@ from datetime import date, datetime
 
 from bot.config import DriftSettings
 from bot.reports.definitions import (
+    NO_OWNER,
     REASON_HEADINGS,
     REASONS,
+    STATUTORY_AT_RISK_WORKING_DAYS,
     DriftReport,
     Tally,
     reason_label,
@@ -82,6 +84,9 @@ def summary_pairs(report: DriftReport) -> list[tuple[str, Cell]]:
         ("Nudges not delivered", report.delivery_total),
         ("Nudges stuck (still retried)", report.stuck_total),
         ("Nudges undeliverable (no address)", report.unreachable_total),
+        ("Statutory steps missed", sum(r.state == "missed" for r in report.statutory)),
+        ("Statutory steps at risk", sum(r.state == "at risk" for r in report.statutory)),
+        ("Statutory steps dismissed (7 days)", sum(r.state == "dismissed" for r in report.statutory)),
         ("Owners with drift", report.owners_total),
         ("Meetings with drift", report.meetings_total),
         ("Threshold: extensions", t.extensions),
@@ -163,6 +168,46 @@ def sections(report: DriftReport) -> list[Section]:
         ),
         _shown(len(report.meetings), report.meetings_total, "meetings with drift"),
     )
+    statutory = Section(
+        "statutory",
+        f"Statutory timescales missed, at risk (due within {STATUTORY_AT_RISK_WORKING_DAYS} working days) "
+        "or dismissed this week",
+        (
+            "Step",
+            "Task",
+            "Case",
+            "Meeting",
+            "Due",
+            "State",
+            "Working days late",
+            "Owner",
+            "Agency",
+            "Action",
+            "Reason dismissed",
+        ),
+        tuple(
+            (
+                r.ref,
+                r.task,
+                r.case_ref,
+                f"{r.meeting_id}: {r.meeting_title}",
+                r.due_on,
+                r.state,
+                r.working_days_late,
+                r.owner or NO_OWNER,
+                r.agency,
+                r.action_ref,
+                r.reason,
+            )
+            for r in report.statutory
+        ),
+    )
+    statutory_by = Section(
+        "statutory_by",
+        "Statutory timescales by agency and by case",
+        ("By", "Agency or case", "Missed", "At risk", "Dismissed"),
+        tuple((t.by, t.name, t.missed, t.at_risk, t.dismissed) for t in report.statutory_by),
+    )
     trend = Section(
         "trend",
         f"Trend: drifting at the end of each of the last {report.thresholds.trend_weeks} weeks",
@@ -191,4 +236,4 @@ def sections(report: DriftReport) -> list[Section]:
         ),
         _shown(len(report.delivery), report.delivery_total, "delivery problems"),
     )
-    return [items, agencies, owners, meetings, trend, delivery]
+    return [items, agencies, owners, meetings, statutory, statutory_by, trend, delivery]

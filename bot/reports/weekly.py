@@ -17,7 +17,15 @@ from bot.actions.ports import DeliveryError
 from bot.actions.records import PersonView
 from bot.config import DriftSettings
 from bot.reports.as_text import text_cell
-from bot.reports.definitions import MARKING, DriftFilters, DriftReport, headline_text, nudge_count, reason_label
+from bot.reports.definitions import (
+    MARKING,
+    DriftFilters,
+    DriftReport,
+    headline_text,
+    nudge_count,
+    reason_label,
+    statutory_text,
+)
 from bot.reports.drift import build_report
 from storage.log import last_checkpoint, record_checkpoint, verify_chain
 from storage.models import Person
@@ -93,6 +101,8 @@ def weekly_message(report: DriftReport, cfg: DriftSettings, top: int = WEEKLY_TO
             f"{nudge_count(report.delivery_total)} could not be delivered ({report.stuck_total} stuck, "
             f"{report.unreachable_total} to people with no chat or email address): see the full report."
         )
+    if statutory := statutory_text(report):
+        notes.append(statutory)
     notes += [FULL_REPORT_HINT, MARKING]
     return Message(
         title=f"Weekly drift report: {h.drifting} drifting of {h.open} open actions",

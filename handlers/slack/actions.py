@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.actions import messages
 from bot.actions.messages import Message
@@ -23,7 +23,7 @@ from bot.actions.service import ServiceError
 from bot.capture.dates import format_when
 from handlers.slack import home, modals
 from handlers.slack.blocks import DIGEST_BLOCK
-from handlers.slack.context import Check, SlackContext, Work, ack_now
+from handlers.slack.context import SlackContext, Work, ack_now
 from handlers.slack.modals import ModalErrors, Target
 
 log = logging.getLogger("actionbot.slack.actions")
@@ -94,16 +94,6 @@ class Buttons:
         return press
 
     # -- modal submissions ------------------------------------------------------------------------
-    def checker(self, read: Callable[[dict[str, Any]], object]) -> Check:
-        def check_modal(ack: Ack, body: dict[str, Any]) -> bool:
-            try:
-                read(body["view"])
-            except ModalErrors as problems:
-                ack(response_action="errors", errors=problems.errors)
-                return True
-            return False
-
-        return check_modal
 
     def submitted(
         self, kind: str, change: Callable[[Target, str, dict[str, Any]], tuple[ActionView, str, tuple[str, ...]]]
@@ -176,4 +166,4 @@ def register(app: App, ctx: SlackContext) -> None:
         modals.SNOOZE: (lambda view: modals.read_snooze(view, now(), cal), buttons.snooze),
     }
     for callback_id, (read, change) in readers.items():
-        app.view(callback_id)(ctx.durable(callback_id, buttons.submitted(callback_id, change), buttons.checker(read)))
+        app.view(callback_id)(ctx.durable(callback_id, buttons.submitted(callback_id, change), modals.checker(read)))

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import Core
 from bot.config import ConfigError
-from handlers.slack import actions, commands, drift, home
+from handlers.slack import actions, commands, drift, home, shortcuts
 from handlers.slack.client import CALL_ERRORS, error_code, web_client
 from handlers.slack.context import Overloaded, SlackContext
 from handlers.slack.directory import SlackDirectory
@@ -103,5 +103,6 @@ def register(app: App, ctx: SlackContext) -> tuple[str, ...]:
     """Every listener, by kind. Returns the slash commands registered."""
     names = commands.register(app, ctx, extra={"/drift": drift.DriftCommand(ctx).run})
     actions.register(app, ctx)
+    shortcuts.register(app, ctx)
     home.register(app, ctx)
     return names

@@ -1,4 +1,4 @@
-"""Slash commands: /action, /actions, /away, /digest, /meeting (and /drift, in drift.py), plus the /action modal.
+"""Slash commands: /action, /actions, /away, /digest, /meeting, /case (and /drift, in drift.py), plus the /action modal.
 
 Every command is written into the durable inbox and then acknowledged with an empty 200 (or a "busy"
 note when the inbox is behind); an inbox worker does the work: record through bot.actions.commands, post the
@@ -11,18 +11,28 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.actions.messages import Message
 from bot.actions.outcome import Outcome
 from bot.actions.people import PersonInput
 from bot.actions.ports import DeliveryError
 from bot.actions.service import ConversationRef, ServiceError
-from bot.capture.grammar import extract_case_refs
+from bot.process.timescales import timescales
 from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, error_code
 from handlers.slack.context import SlackContext, Work
-from handlers.slack.modals import RECORD, ModalErrors, read_record, record_modal
+from handlers.slack.modals import (
+    MEETING,
+    RECORD,
+    ModalErrors,
+    checker,
+    meeting_modal,
+    read_meeting,
+    read_record,
+    record_modal,
+)
 
+MEETING_FORM_LATE = Message(title="Start the meeting with its type instead: /meeting start strategy #CR-1042")
 log = logging.getLogger("actionbot.slack.commands")
 
 FORM_LATE = Message(
@@ -92,17 +102,11 @@ class SlashCommands:
             log.info("repeated /action for action %s: nothing recorded", action_id)
             return
         self.publish(outcome, channel, response_url)
-        if outcome.action is not None:
+        if outcome.action is not None or outcome.recorded:
             self.ctx.wake_sweeper()
 
-    def check_record(self, ack: Ack, body: dict[str, Any]) -> bool:
-        """The modal's submission, checked within the 3 seconds: errors go back into the modal (True)."""
-        try:
-            read_record(body["view"], self.ctx.now(), self.core.calendar, self.core.settings.max_text_length)
-        except ModalErrors as problems:
-            ack(response_action="errors", errors=problems.errors)
-            return True
-        return False
+    def read_record(self, view: dict[str, Any]) -> object:
+        return read_record(view, self.ctx.now(), self.core.calendar, self.core.settings.max_text_length)
 
     def record(self, body: dict[str, Any]) -> None:
         view: dict[str, Any] = body["view"]
@@ -180,32 +184,44 @@ class SlashCommands:
         if verb.lower() != "start":
             outcome = self.core.commands.run("meeting", text, self.ctx.person(user), conversation)
             self.publish(outcome, channel, response_url)
-            if verb.lower() == "end" and outcome.ok:
-                self.ctx.wake_sweeper()  # each owner's written confirmation, with their buttons
+            if outcome.ok and (verb.lower() == "end" or outcome.action is not None):
+                self.ctx.wake_sweeper()  # each owner's written confirmation (a step's new owner's), with buttons
             return
-        refs, title = extract_case_refs(rest)
+        if not rest.strip():  # nothing after "start": the form, with the meeting types to choose from
+            types = [(kind.key, kind.name) for kind in timescales().types]
+            try:
+                self.ctx.client.views_open(
+                    trigger_id=body["trigger_id"], view=meeting_modal(channel, response_url, types)
+                )
+            except CALL_ERRORS as error:
+                log.warning("/meeting form could not be opened: %s", error_code(error))
+                self.ctx.reply(
+                    response_url, Message(title="Start the meeting with its type: /meeting start strategy #CR-1042")
+                )
+            return
+        self.start_meeting(rest, user, channel, response_url)
+
+    def start_meeting(
+        self, text: str, user: str, channel: str, response_url: str | None, kind: str | None = None
+    ) -> None:
+        """Start the meeting with the channel's people as participants, typed or from the form."""
         members = self.participants(channel)
-        try:
-            meeting = self.core.service.start_meeting(
-                conversation, self.ctx.person(user), title, refs[0] if refs else None, participants=members or ()
-            )
-        except ServiceError as error:
-            self.ctx.reply(response_url, Message(title=str(error)))
-            return
-        case = f" for {meeting.case_ref}" if meeting.case_ref else ""
-        notes: tuple[str, ...] = ()
-        if members is None:
+        conversation = ConversationRef("slack", channel)
+        started = self.core.commands.start_meeting(text, self.ctx.person(user), conversation, members or (), kind=kind)
+        self.publish(started, channel, response_url)
+        if started.ok and members is None:
             notes = (
                 "I could not record this channel's members as participants (too many, or I cannot read them): "
                 "only the chair and each action's owner will see its actions.",
             )
-        started = Message(
-            title=f"Meeting \u201c{meeting.title}\u201d started{case}, chaired by {meeting.chair.name}.",
-            text="Record actions with /action; /meeting end sends everyone the written summary.",
-        )
-        self.publish(Outcome(public=started), channel, response_url)
-        if notes:
             self.ctx.reply(response_url, Message(title="Participants not recorded", notes=notes))
+
+    def meeting_form(self, body: dict[str, Any]) -> None:
+        view: dict[str, Any] = body["view"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        kind, title, case = read_meeting(view)
+        text = f"{title} #{case}" if case else title
+        self.start_meeting(text, str(body["user"]["id"]), str(meta["channel"]), meta.get("response_url"), kind=kind)
 
     def table(self) -> dict[str, Work]:
         return {
@@ -214,6 +230,7 @@ class SlashCommands:
             "/away": self.private("away"),
             "/digest": self.private("digest"),
             "/meeting": self.meeting,
+            "/case": self.private("case"),
         }
 
 
@@ -223,5 +240,6 @@ def register(app: App, ctx: SlackContext, extra: dict[str, Work] | None = None) 
     table = {**commands.table(), **(extra or {})}
     for name, work in table.items():
         app.command(name)(ctx.durable(name, work))
-    app.view(RECORD)(ctx.durable("record modal", commands.record, check=commands.check_record))
+    app.view(RECORD)(ctx.durable("record modal", commands.record, check=checker(commands.read_record)))
+    app.view(MEETING)(ctx.durable("meeting modal", commands.meeting_form, check=checker(read_meeting)))
     return tuple(table)

@@ -7,9 +7,12 @@ to the modal as ``response_action: errors``; the database is touched afterwards,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+from slack_bolt import Ack
 
 from bot.actions.messages import SNOOZE_CHOICES, snooze_day
 from bot.capture.controls import refusal
@@ -25,7 +28,8 @@ MORE_TIME = "actionbot_more_time"
 BLOCKED = "actionbot_blocked"
 REASSIGN = "actionbot_reassign"
 SNOOZE = "actionbot_snooze"
-CALLBACKS = (RECORD, DONE, MORE_TIME, BLOCKED, REASSIGN, SNOOZE)
+MEETING = "actionbot_meeting"
+CALLBACKS = (RECORD, DONE, MORE_TIME, BLOCKED, REASSIGN, SNOOZE, MEETING)
 
 MAX_REASON = 1000
 
@@ -58,6 +62,21 @@ class Target:
         return cls(
             str(data["ref"]), data.get("channel"), data.get("ts"), bool(data.get("home")), bool(data.get("digest"))
         )
+
+
+def checker(read: Callable[[dict[str, Any]], object]) -> Callable[[Ack, dict[str, Any]], bool]:
+    """A submission's check within Slack's 3 seconds: ``read`` the view; its errors go back into the modal
+    (and the check answers True: nothing is stored); a readable submission goes on to the inbox."""
+
+    def check_modal(ack: Ack, body: dict[str, Any]) -> bool:
+        try:
+            read(body["view"])
+        except ModalErrors as problems:
+            ack(response_action="errors", errors=problems.errors)
+            return True
+        return False
+
+    return check_modal
 
 
 # -- building -------------------------------------------------------------------------------------
@@ -120,6 +139,52 @@ def record_modal(channel_id: str, response_url: str | None, max_task: int = 1000
             _input("case_ref", "Case reference", _text(max_length=40, placeholder="CR-1042"), optional=True),
         ],
     )
+
+
+def meeting_modal(channel_id: str, response_url: str | None, types: list[tuple[str, str]]) -> dict[str, Any]:
+    """``/meeting start`` with nothing after it: the meeting's type (which sets its statutory clock), an optional
+    title and the case reference. ``types`` are (key, name) pairs."""
+    metadata = json.dumps({"channel": channel_id, "response_url": response_url})
+    options = [{"text": plain(name, 75), "value": key} for key, name in types]
+    return _modal(
+        MEETING,
+        "Start a meeting",
+        "Start",
+        metadata,
+        [
+            _input(
+                "kind", "Type", {"type": "static_select", "options": options, "placeholder": plain("Which meeting?")}
+            ),
+            _input(
+                "title",
+                "Title",
+                _text(max_length=300, placeholder="Strategy meeting for the Smith children"),
+                optional=True,
+                hint="Leave empty to use the type's name.",
+            ),
+            _input(
+                "case_ref",
+                "Case reference",
+                _text(max_length=40, placeholder="CR-1042"),
+                optional=True,
+                hint="Later meetings of the case mark its statutory steps met.",
+            ),
+        ],
+    )
+
+
+def read_meeting(view: dict[str, Any]) -> tuple[str, str, str | None]:
+    """The meeting modal's type key, title and case reference (upper case, no '#'); ModalErrors if unusable."""
+    kind = str((_state(view, "kind").get("selected_option") or {}).get("value") or "")
+    case = _text_value(view, "case_ref").lstrip("#").upper() or None
+    errors: dict[str, str] = {}
+    if not kind:
+        errors["kind"] = "Pick the meeting's type."
+    if case is not None and not extract_case_refs(f"#{case}")[0]:
+        errors["case_ref"] = "A case reference is letters, digits and - / _ (e.g. CR-1042)."
+    if errors:
+        raise ModalErrors(errors)
+    return kind, _text_value(view, "title"), case
 
 
 def done_modal(target: Target) -> dict[str, Any]:

@@ -110,7 +110,8 @@ def command_text(text: str, mentions: Sequence[Mentioned], resolved: dict[str, s
     slots = [_replacement(mention, resolved) for mention in placed]
     plain = _TYPED_MENTION.sub("\u2039\\1", html_to_text(text))  # a typed "<at>" is text, not a mention
     plain = _PLACEHOLDER.sub(lambda m: slots[int(m.group(1))], plain)
-    return " ".join(plain.split())
+    lines = (" ".join(line.split()) for line in plain.splitlines())  # a pasted action list keeps its lines
+    return "\n".join(line for line in lines if line)
 
 
 _ADJACENT = re.compile("\x00(\\d+)\x00(?:\\s|&nbsp;|\xa0)*\x00(\\d+)\x00")
@@ -144,5 +145,6 @@ def _replacement(mention: Mentioned, resolved: dict[str, str]) -> str:
 
 def split_command(text: str) -> tuple[str, str]:
     """``action @jo Share ...`` -> (``action``, ``@jo Share ...``); a leading ``/`` is allowed."""
-    word, _, rest = text.strip().partition(" ")
+    parts = text.strip().split(maxsplit=1)
+    word, rest = [*parts, "", ""][:2]
     return word.lstrip("/").lower(), rest.strip()

@@ -41,7 +41,7 @@ log = logging.getLogger("actionbot.teams.webhook")
 PATH = "/api/webhook"
 #: Teams waits 5 s for the answer; leave room for the network.
 ANSWER_WITHIN = 4.0
-PRIVATE_COMMANDS = frozenset({"actions", "history", "drift", "away", "snooze"})
+PRIVATE_COMMANDS = frozenset({"actions", "history", "drift", "away", "snooze", "case"})
 #: A signed request older (or newer) than this is refused as a replay.
 REPLAY_WINDOW = timedelta(minutes=5)
 ELSEWHERE = Message(

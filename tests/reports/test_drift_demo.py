@@ -40,7 +40,7 @@ def test_the_demo_report_as_json(demo_db: Path, capsys: pytest.CaptureFixture[st
     code, out = report(capsys, "--format", "json", "--as", "@alex.morgan")
     assert code == 0
     data = json.loads(out)
-    assert data["headline"] == {"open": 3, "overdue": 2, "drifting": 3, "done_this_week": 0, "median_days_overdue": 4.0}
+    assert data["headline"] == {"open": 4, "overdue": 2, "drifting": 3, "done_this_week": 0, "median_days_overdue": 4.0}
     assert data["reasons"] == {
         "overdue": 2,
         "extended": 0,
@@ -56,7 +56,20 @@ def test_the_demo_report_as_json(demo_db: Path, capsys: pytest.CaptureFixture[st
         "A-3": (["overdue", "blocked"], 4, "Sam Lee"),
         "A-5": (["silent", "owner_unknown"], None, "Dr A. Khan (GP)"),
     }
-    assert [a["agency"] for a in data["agencies"]] == ["Health", "Oakfield Primary", "(no agency)"]
+    # the chair's agency has the ICPC: open, on track, not drifting
+    assert [a["agency"] for a in data["agencies"]] == [
+        "Health",
+        "Oakfield Primary",
+        "(no agency)",
+        "Children's Social Care",
+    ]
+    [icpc] = data["statutory"]["items"]
+    assert (icpc["state"], icpc["due_on"], icpc["owner"], icpc["action_ref"]) == (
+        "at risk",
+        "2026-12-14",
+        "Sarah Patel",
+        "A-6",
+    )
     assert [(m["title"], m["drifting"]) for m in data["meetings"]["rows"]] == [("Strategy meeting", 3)]
     # The trend: nothing drifting until the week ending Sun 6 Dec, when were overdue (A-3 blocked).
     assert [p["drifting"] for p in data["trend"]] == [0, 0, 0, 0, 0, 0, 0, 2, 2]

@@ -51,6 +51,8 @@ SHEETS = {
     "By agency": "agencies",
     "By owner": "owners",
     "Meetings": "meetings",
+    "Statutory": "statutory",
+    "Statutory by agency, case": "statutory_by",
     "Trend": "trend",
     "Delivery": "delivery",
 }

@@ -151,6 +151,8 @@ class FakeSlack:
         #: The Socket Mode endpoint apps.connections.open hands out (tests.slack.fake_socket), if any.
         self.socket_url: str | None = None
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
+        #: Files shared in the workspace, by id: served at their url_private_download to the bot token.
+        self.files: dict[str, bytes] = {}
         self.calls: list[Call] = []
         self.failures: list[Failure] = []
         #: Seconds each Web API call takes; chat.postMessage's rate limits when set.
@@ -384,6 +386,15 @@ class FakeSlack:
                 if path.startswith("/hooks/"):
                     fake._record(Call("response_url", {**json.loads(raw or b"{}"), "_path": path}, headers))
                     self._send(200, b"ok", "text/plain")
+                    return
+                if path.startswith("/files-pri/"):
+                    file_id = path.split("/")[2].split("-", 1)[-1]
+                    allowed = headers.get("authorization") == f"Bearer {fake.token}" and "files:read" in fake.scopes
+                    fake._record(Call("file_download", {"file_id": file_id}, headers, ok=allowed))
+                    if allowed and file_id in fake.files:
+                        self._send(200, fake.files[file_id], "application/octet-stream")
+                    else:  # as Slack does: the sign-in page, with 200
+                        self._send(200, b"<!DOCTYPE html><html><title>Slack</title></html>", "text/html")
                     return
                 if path.startswith("/upload/"):
                     fake._record(Call("upload", {"file_id": path.rsplit("/", 1)[-1], "content": raw}, headers))

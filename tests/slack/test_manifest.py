@@ -40,7 +40,7 @@ def test_every_registered_command_is_declared_and_vice_versa(
     assert (
         set(register(app, ctx))
         == declared(manifest)
-        == {"/action", "/actions", "/away", "/digest", "/meeting", "/drift"}
+        == {"/action", "/actions", "/away", "/digest", "/meeting", "/case", "/drift"}
     )
 
 
@@ -75,5 +75,13 @@ def test_only_the_scopes_the_features_need(manifest: dict[str, Any]) -> None:
         "mpim:read",  # conversations.members (group DMs)
         "im:read",  # conversations.members (DMs)
         "files:write",  # the drift workbook
+        "files:read",  # a minutes .docx shared with a message the shortcut is used on
     }
     assert "user" not in manifest["oauth_config"]["scopes"]  # no user-token scopes at all
+
+
+def test_the_message_shortcut_is_declared_as_the_app_handles_it(manifest: dict[str, Any]) -> None:
+    from handlers.slack.shortcuts import RECORD_ACTIONS
+
+    [declared_shortcut] = manifest["features"]["shortcuts"]
+    assert (declared_shortcut["type"], declared_shortcut["callback_id"]) == ("message", RECORD_ACTIONS)

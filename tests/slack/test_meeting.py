@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.actions.service import ConversationRef
 from bot.app import Core
 from storage.models import MeetingParticipant, Person
-from tests.slack.conftest import SlackHarness
+from tests.slack.conftest import SlackHarness, state, text_value
 
 
 @pytest.fixture(autouse=True)
@@ -136,3 +136,65 @@ def test_meeting_messages_use_the_response_url_when_the_bot_is_not_in_the_channe
     assert core.service.current_meeting(ConversationRef("slack", "C6")) is not None
     public = [r for r in slack.fake.replies() if r.params["response_type"] == "in_channel"]
     assert len(public) == 1 and "Meeting \u201cOutside\u201d started" in public[0].blocks_text()
+
+
+def test_a_strategy_discussion_proposes_its_statutory_steps_and_the_case_has_a_timeline(
+    slack: SlackHarness, core: Core
+) -> None:
+    slack.command("/meeting", "start strategy #CR-1042")
+    slack.settle()
+    [started] = slack.fake.posts_to("C1")
+    assert "Meeting \u201cStrategy discussion\u201d started for CR-1042" in started.blocks_text()
+    assert "Type: Strategy discussion (sets off 2 statutory steps" in started.blocks_text()
+    slack.command("/meeting", "end")
+    slack.settle()
+    summary = slack.fake.posts_to("C1")[-1].blocks_text()
+    # Mon 23 Nov 2026 + 15 working days
+    assert "Hold the initial child protection conference (if section 47 enquiries were started): due Mon 14 Dec" in (
+        summary
+    )
+    [icpc] = [s for s in core.service.meeting_steps(1) if s.task.startswith("Hold the initial")]
+    slack.command("/meeting", f"assign {icpc.ref} <@U1>")
+    slack.settle()
+    assigned = slack.fake.posts_to("C1")[-1].blocks_text()
+    assert f"{icpc.ref} owned by Jo Bloggs as A-1" in assigned
+    # the meeting is over: the owner's written confirmation goes now, with their buttons
+    [confirmation] = slack.fake.posts_to("U1")
+    assert "Your action A-1" in confirmation.blocks_text()
+    slack.command("/case", "CR-1042", user="U2")  # a participant of the meeting
+    slack.settle()
+    timeline = slack.fake.replies()[-1]
+    assert timeline.params["response_type"] == "ephemeral"
+    assert "Timeline of CR-1042" in timeline.blocks_text() and f"{icpc.ref} Hold the initial" in timeline.blocks_text()
+
+
+def test_start_with_nothing_opens_the_form_with_the_meeting_types(slack: SlackHarness, core: Core) -> None:
+    slack.command("/meeting", "start")
+    slack.settle()
+    form = slack.modal("actionbot_meeting")
+    [kind] = [b for b in form["blocks"] if b["block_id"] == "kind"]
+    assert [o["value"] for o in kind["element"]["options"]][:3] == ["strategy", "icpc", "rcpc"]
+    # a case reference that is not one goes back into the form, and nothing starts
+    bad = state(kind={"type": "static_select", "selected_option": None}, case_ref=text_value("CR 1042!"))
+    status, body = slack.submit("actionbot_meeting", bad, user="UCHAIR", metadata=form["private_metadata"])
+    assert status == 200 and '"kind"' in body and '"case_ref"' in body
+    assert core.service.current_meeting(ConversationRef("slack", "C1")) is None
+    chosen = state(
+        kind={
+            "type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": "ICPC"}, "value": "icpc"},
+        },
+        title=text_value(None),
+        case_ref=text_value("#cr-1042"),
+    )
+    assert slack.submit("actionbot_meeting", chosen, user="UCHAIR", metadata=form["private_metadata"])[0] == 200
+    slack.settle()
+    meeting = core.service.current_meeting(ConversationRef("slack", "C1"))
+    assert meeting is not None and (meeting.kind, meeting.title, meeting.case_ref) == (
+        "icpc",
+        "Initial child protection conference",
+        "CR-1042",
+    )
+    assert participants(core) == {"UCHAIR", "U1", "U2"}
+    started = slack.fake.posts_to("C1")[-1].blocks_text()
+    assert "Type: Initial child protection conference (sets off 2 statutory steps" in started

@@ -179,3 +179,43 @@ def test_review_dates_stay_out_of_calendars_by_default(teams: Teams) -> None:
     time.sleep(0.3)
     assert teams.graph.events == []
     assert teams.graph.calls_to("POST", r"/v1\.0/users/.+/events") == []
+
+
+def test_a_strategy_discussion_in_teams_proposes_its_statutory_steps(teams: Teams, clock: Clock) -> None:
+    teams.command(CHAIR, "meeting start strategy #CR-1042")
+    teams.command(CHAIR, "meeting end")
+    summary = card_text(teams.connector.cards(THREAD)[-1])
+    # Mon 23 Nov 2026 + 15 working days
+    assert "Statutory next steps (England; working days skip weekends and bank holidays)" in summary
+    assert "Hold the initial child protection conference (if section 47 enquiries were started): due Mon 14 Dec" in (
+        summary
+    )
+    [icpc] = [s for s in teams.core.service.meeting_steps(1) if s.task.startswith("Hold the initial")]
+    teams.command(CHAIR, f"meeting assign {icpc.ref} <at>Olu Owner</at>", OWNER)
+    [action] = teams.actions()
+    assert (action.owner.teams_object_id, action.deadline) == (OWNER.aad, london(2026, 12, 14, 17))
+    teams.command(CHAIR, "case CR-1042")  # answered in the chair's own chat, not the channel
+    chat = teams.connector.created[CHAIR.user_id]
+    timeline = card_text(teams.connector.cards(chat)[-1])
+    assert timeline.startswith("Timeline of CR-1042") and f"{icpc.ref} Hold the initial" in timeline
+
+
+def test_a_pasted_action_list_is_checked_in_the_chairs_chat_then_recorded_once(teams: Teams, clock: Clock) -> None:
+    pasted = (
+        "<p>actions from</p><ol><li><at>Olu Owner</at> Share the CAD log by Friday</li>"
+        "<li>pat.partner@health.example Send the discharge summary by Thursday</li>"
+        "<li>Social worker to visit by Monday</li></ol>"
+    )
+    teams.command(CHAIR, pasted, OWNER)
+    assert teams.actions() == []  # nothing recorded before the chair checks it
+    chat = teams.connector.created[CHAIR.user_id]
+    preview = card_text(teams.connector.cards(chat)[-1])
+    assert preview.startswith("2 of 3 lines read as actions (B-1): nothing is recorded yet")
+    assert "1. Olu Owner: Share the CAD log \u2014 by Fri 27 Nov, 17:00" in preview
+    assert "3. NOT READ: \u201cSocial worker\u201d is a role, not a person" in preview
+    teams.command(CHAIR, "action confirm B-1")
+    assert sorted(a.task for a in teams.actions()) == ["Send the discharge summary", "Share the CAD log"]
+    summary = card_text(teams.connector.cards(THREAD)[-1])
+    assert summary.startswith("2 actions recorded from a list (B-1)") and "Lines left out: 3." in summary
+    teams.command(CHAIR, "action confirm B-1")
+    assert len(teams.actions()) == 2

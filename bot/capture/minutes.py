@@ -1,0 +1,60 @@
+"""An action list as minutes write it, split into one line per action.
+
+Chairs paste what they already have: the meeting chat's list, notes, the minutes' action table copied as
+text. Lines may be numbered (``1.``, ``2)``, ``(3)``, ``a)``), bulleted (``-``, ``*``, ``•``, ``–``) or
+labelled (``ACTION:``, ``Action 3:``); the marker is dropped and each line is then read by the `/action`
+grammar. Blank lines and headings ("Actions:", "Actions agreed"; in a numbered or bulleted list, any
+unmarked line ending in a colon) are skipped; in such a list, an indented line without a marker continues
+the item above it (a wrapped line).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.capture.owners import drop_minutes_label, minutes_owner, parse_owner, role_only
+
+#: At most this many lines in one list (a meeting's actions, not a case file).
+MAX_LINES = 50
+
+# A letter marker is "a)" or "(a)" only: "A. Khan to ..." is a name, not item A.
+_MARKER = re.compile(
+    r"^\s*(?:[-*\u2022\u2013\u2014\u00b7]\s|\(?\d{1,3}[.)]\s|\(?[a-z]\)\s|(?i:action)\s*\d*\s*[:.\-]\s*)"
+)
+_HEADING = re.compile(
+    r"^\s*(?:agreed\s+)?actions?(?:\s+(?:agreed|arising|list|log|plan|from\s+the\s+meeting))?\s*:?\s*$", re.IGNORECASE
+)
+
+
+def _starts_with_owner(line: str) -> bool:
+    line = drop_minutes_label(line)
+    return parse_owner(line) is not None or minutes_owner(line) is not None or role_only(line) is not None
+
+
+def is_list(text: str) -> bool:
+    """Whether the text is a pasted list rather than one `/action` typed over several lines: at least two of
+    its lines are numbered or bulleted, or start with an owner (a role counts: it is refused line by line)."""
+    lines = [line for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    if len(lines) < 2:
+        return False
+    marked = sum(1 for line in lines if _MARKER.match(line))
+    owners = sum(1 for line in split_minutes(text) if _starts_with_owner(line))
+    return marked >= 2 or owners >= 2
+
+
+def split_minutes(text: str) -> list[str]:
+    """The action lines of a pasted list: markers dropped, whitespace collapsed."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    marked = sum(1 for line in lines if _MARKER.match(line))
+    items: list[str] = []
+    for line in lines:
+        if not line.strip() or _HEADING.match(line):
+            continue
+        if marked >= 2 and not _MARKER.match(line) and line.rstrip().endswith(":"):
+            continue  # "Actions agreed at the strategy meeting:" above a numbered list
+        continues = marked >= 2 and items and line[:1] in (" ", "\t") and not _MARKER.match(line)
+        if continues:
+            items[-1] = f"{items[-1]} {line.strip()}"
+        else:
+            items.append(" ".join(_MARKER.sub("", line, count=1).split()))
+    return items

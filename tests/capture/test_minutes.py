@@ -1,0 +1,56 @@
+"""Splitting an action list as minutes write it: numbering, bullets, labels, headings, wrapped lines."""
+
+from __future__ import annotations
+
+from bot.capture.minutes import is_list, split_minutes
+
+
+def test_markers_headings_and_blank_lines_go() -> None:
+    text = (
+        "Actions agreed:\n"
+        "1. @jo Share the CAD log by Friday\n"
+        "2) Jo Bloggs to book the assessment by 4/12\n"
+        '(3) "Dr A. Khan" Send the GP summary by Thursday\n'
+        "\n"
+        "a) @sam Check attendance by Friday\n"
+        "ACTION: Sam Lee to send attendance by Friday\n"
+        "Action 7 - Priya Shah to book the clinic by Monday\n"
+        "\u2022 @priya Chase the referral by Monday\n"
+        "- @jo Update the family by Friday\n"
+    )
+    assert split_minutes(text) == [
+        "@jo Share the CAD log by Friday",
+        "Jo Bloggs to book the assessment by 4/12",
+        '"Dr A. Khan" Send the GP summary by Thursday',
+        "@sam Check attendance by Friday",
+        "Sam Lee to send attendance by Friday",
+        "Priya Shah to book the clinic by Monday",
+        "@priya Chase the referral by Monday",
+        "@jo Update the family by Friday",
+    ]
+
+
+def test_an_initial_is_a_name_not_an_item_letter() -> None:
+    assert split_minutes("1. A. Khan to send the summary by Friday\n2. B. Lee to visit by Monday") == [
+        "A. Khan to send the summary by Friday",
+        "B. Lee to visit by Monday",
+    ]
+
+
+def test_a_wrapped_line_continues_its_item() -> None:
+    text = "1. Jo Bloggs to book the\n   health assessment by 4/12\n2. @sam Visit by Friday"
+    assert split_minutes(text) == ["Jo Bloggs to book the health assessment by 4/12", "@sam Visit by Friday"]
+
+
+def test_one_line_is_not_a_list() -> None:
+    assert not is_list("@jo Share the CAD log by Friday")
+    assert not is_list("Actions:\n@jo Share the CAD log by Friday\n")
+    assert is_list("@jo Share the CAD log by Friday\n@sam Visit by Monday")
+
+
+def test_one_action_typed_over_two_lines_is_not_a_list() -> None:
+    assert not is_list("<@U1> Share the CAD log\nwith social care by Friday")
+    # but a second line naming an owner, or a role where the owner should be, is a second action
+    assert is_list("@jo Share the CAD log by Friday\nJo Bloggs to visit by Monday")
+    assert is_list("@jo Share the CAD log by Friday\nHealth visitor to visit by Monday")
+    assert is_list("1. Share the CAD log by Friday\n2. Visit by Monday")  # numbered: read line by line
