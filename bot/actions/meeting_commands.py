@@ -15,7 +15,7 @@ from bot.actions.service import ConversationRef, ServiceError
 from bot.actions.statutory import CaseTimeline
 from bot.capture.dates import format_day
 from bot.capture.grammar import extract_case_refs
-from bot.capture.owners import parse_owner
+from bot.capture.owners import parse_owner, role_only
 from bot.process.timescales import OTHER, PROCESS_NATIONS, timescales
 
 USAGE = (
@@ -200,6 +200,8 @@ class MeetingCommands(CommandPart):
         return Outcome(public=note(title, "\n".join(lines)))
 
     def _decide(self, verb: str, text: str, speaker: PersonInput, now: datetime) -> Outcome:
+        if not text.strip():
+            raise ServiceError(f"Say which step: /meeting {verb} S-3 " + ("@owner" if verb == "assign" else "REASON"))
         ref, rest = split_ref(text)
         if verb == "dismiss":
             step = self.service.dismiss_step(ref, rest or None, speaker, now=now)
@@ -207,6 +209,11 @@ class MeetingCommands(CommandPart):
         owned = parse_owner(rest)
         if owned is None:
             raise ServiceError(f"Say who owns it: /meeting assign {ref} @sam")
+        if owned[0].kind == "name" and (role := role_only(f"{owned[0].value} to act")) is not None:
+            raise ServiceError(
+                f"\u201c{role}\u201d is a role, not a person: name who will do it (@sam, an email address or "
+                f'"Sam Lee"), so that one person is chased for {ref.upper()}.'
+            )
         step, action = self.service.assign_step(ref, self._look_up(owned[0]), speaker, now=now)
         return Outcome(
             public=note(

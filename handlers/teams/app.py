@@ -36,11 +36,12 @@ from bot.app import Core
 from bot.capture.owners import OwnerRef
 from handlers import serving
 from handlers.teams.buttons import apply_button
-from handlers.teams.cards import DIGEST_KEY, SUBMIT_KEY, card_activity
+from handlers.teams.cards import DIGEST_KEY, MEETING_FORM, MEETING_START, SUBMIT_KEY, card_activity
 from handlers.teams.conversations import Connector, ConversationStore, base_conversation_id
 from handlers.teams.directory import TeamsDirectory
 from handlers.teams.identity import request_key, speaker_of
 from handlers.teams.inbound import InboundGuard, InFlightLimit
+from handlers.teams.meeting_form import start_from_form
 from handlers.teams.reviews import ReviewCalendar
 from handlers.teams.settings import TeamsSettings
 from handlers.teams.text import Mentioned, command_text, split_command
@@ -298,6 +299,9 @@ class TeamsBot:
         command = command or "help"
         conversation = base_conversation_id(activity.conversation.id)
         speaker = speaker_of(object_id, activity.from_.name)
+        if command == "meeting" and rest.lower() == "start":  # nothing after "start": the form
+            await ctx.send(self._card(MEETING_FORM))
+            return
         if command == "drift":
             await self._private(ctx, await asyncio.to_thread(self._drift, object_id, rest))
             return
@@ -349,6 +353,11 @@ class TeamsBot:
         assert activity.from_.aad_object_id
         speaker = speaker_of(activity.from_.aad_object_id, activity.from_.name)
         action_id = str(data.get(SUBMIT_KEY))
+        if action_id == MEETING_START:
+            conversation = base_conversation_id(activity.conversation.id)
+            outcome = await asyncio.to_thread(start_from_form, self.core, speaker, conversation, data)
+            await self._deliver(ctx, outcome, conversation)
+            return
         try:
             view, heading = await asyncio.to_thread(
                 apply_button, self.core, self.directory, action_id, str(data.get("ref") or ""), data, speaker

@@ -33,6 +33,7 @@ from microsoft_teams.cards import (
 )
 
 from bot.actions.messages import BLOCKED, DONE, MORE_TIME, REASSIGN, SNOOZE, SNOOZE_CHOICES, Button, Field, Message
+from bot.process.timescales import timescales
 
 #: The key naming our action in Action.Submit data (so other submits are not mistaken for ours).
 SUBMIT_KEY = "actionbot"
@@ -47,6 +48,16 @@ NEW_OWNER_EMAIL = "new_owner_email"
 REASSIGN_REASON = "reassign_reason"
 SNOOZE_CHOICE = "snooze_choice"
 SNOOZE_DAY = "snooze_day"
+#: The meeting form (``meeting start`` with nothing after it): its button, and its inputs.
+MEETING_START = "meeting_start"
+MEETING_KIND = "meeting_kind"
+MEETING_TITLE = "meeting_title"
+MEETING_CASE = "meeting_case"
+MEETING_FORM = Message(
+    title="Start a meeting",
+    text="Choose its type: the type sets the statutory next steps (docs/meetings.md).",
+    buttons=(Button(MEETING_START, "Choose the type", ""),),
+)
 MAX_LINES = 60
 _UNSAFE_IN_MENTION = re.compile(r"[<>*_\[\]()#`~|\\\r\n]")
 _STYLES = {"primary": "positive", "danger": "destructive"}
@@ -139,6 +150,22 @@ def _action(button: Button, today: date, digest: bool = False) -> Any:
                 _reason(REASSIGN_REASON, "Why it is being reassigned"),
             ],
             actions=[_submit(button, "Reassign", digest=digest)],
+        )
+        return ShowCardAction(title=button.label, card=form)
+    if button.action_id == MEETING_START:
+        form = AdaptiveCard(
+            body=[
+                ChoiceSetInput(
+                    id=MEETING_KIND,
+                    label="Type",
+                    choices=[Choice(title=kind.name, value=kind.key) for kind in timescales().types],
+                    is_required=True,
+                    error_message="Choose the meeting's type.",
+                ),
+                TextInput(id=MEETING_TITLE, label="Title (optional)", max_length=300),
+                TextInput(id=MEETING_CASE, label="Case reference (optional)", max_length=40, placeholder="CR-1042"),
+            ],
+            actions=[_submit(button, "Start the meeting", "positive")],
         )
         return ShowCardAction(title=button.label, card=form)
     if button.action_id == SNOOZE:

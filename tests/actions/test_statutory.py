@@ -211,3 +211,12 @@ def test_a_step_due_after_easter_and_the_clock_change_is_due_at_5pm_local(chaire
     _, action = chaired.service.assign_step(refs["icpc"], SOCIAL_WORKER, CHAIR)
     # Good Friday and Easter Monday skipped; the clocks went forward on Sun 28 Mar: 17:00 BST is 16:00 UTC
     assert action.deadline == london(2027, 4, 12, 17) and action.deadline.hour == 16
+
+
+def test_typed_refusals_name_the_step_and_never_a_role(chaired: Core) -> None:
+    refs = strategy_ended(chaired)
+    empty = chaired.commands.run("meeting", "dismiss", CHAIR, ROOM)
+    assert empty.private is not None and empty.private.title == "Say which step: /meeting dismiss S-3 REASON"
+    role = chaired.commands.run("meeting", f'assign {refs["icpc"]} "Social worker"', CHAIR, ROOM)
+    assert not role.ok and role.private is not None and "is a role, not a person" in role.private.title
+    assert {s.status for s in chaired.service.meeting_steps(1)} == {"proposed"}  # nothing was decided

@@ -7,6 +7,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from bot.actions.service import ConversationRef
 from storage.models import Nudge
 from tests.conftest import Clock, london
 from tests.teams.conftest import CHAIR, CHANNEL, DSL, OWNER, Teams
@@ -219,3 +220,22 @@ def test_a_pasted_action_list_is_checked_in_the_chairs_chat_then_recorded_once(t
     assert summary.startswith("2 actions recorded from a list (B-1)") and "Lines left out: 3." in summary
     teams.command(CHAIR, "action confirm B-1")
     assert len(teams.actions()) == 2
+
+
+def test_meeting_start_alone_offers_a_form_with_the_types(teams: Teams) -> None:
+    teams.command(CHAIR, "meeting start")
+    [form] = teams.connector.cards(THREAD)
+    choices = [
+        c["value"] for c in form["actions"][0]["card"]["body"][0]["choices"]
+    ]  # the ShowCard's ChoiceSet of meeting types
+    assert choices[:3] == ["strategy", "icpc", "rcpc"] and "other" in choices
+    data = submit_actions(form)["meeting_start"]
+    teams.press(CHAIR, {**data, "meeting_kind": "rcpc", "meeting_title": "", "meeting_case": "#cr-1042"})
+    meeting = teams.core.service.current_meeting(ConversationRef("teams", CHANNEL))
+    assert meeting is not None
+    assert (meeting.kind, meeting.title, meeting.case_ref) == ("rcpc", "Review child protection conference", "CR-1042")
+    started = card_text(teams.connector.cards(THREAD)[-1])
+    assert "Type: Review child protection conference (sets off 1 statutory step" in started
+    # a member who is not a chair is refused, privately
+    teams.press(OWNER, {**data, "meeting_kind": "strategy"})
+    assert teams.core.service.current_meeting(ConversationRef("teams", CHANNEL)) == meeting
