@@ -12,9 +12,11 @@ from bot.reports.as_markdown import _numeric
 from bot.reports.as_text import text_cell
 from bot.reports.definitions import (
     MARKING,
+    TREND_MEASURE,
     DriftReport,
     headline_text,
     reason_label,
+    unreachable_text,
 )
 from bot.reports.sections import _cfg, sections, summary_pairs
 
@@ -128,5 +130,7 @@ def render_html(report: DriftReport) -> str:
         summary=[(label, text_cell(value, zone)) for label, value in summary_pairs(report)],
         sections=[(s, [[text_cell(v, zone) for v in row] for row in s.rows], numeric[s.key]) for s in every[1:]],
         chart=trend_chart(report),
+        trend_measure=TREND_MEASURE,
+        unreachable=unreachable_text(report),
         median=text_cell(report.headline.median_days_overdue, zone) or "-",
     )

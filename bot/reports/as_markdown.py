@@ -9,6 +9,7 @@ from bot.reports.as_text import text_cell
 from bot.reports.definitions import (
     MARKING,
     DriftReport,
+    unreachable_text,
 )
 from bot.reports.sections import Section, sections, summary_pairs
 
@@ -33,14 +34,16 @@ def render_markdown(report: DriftReport) -> str:
         "",
         f"- **Open actions:** {h.open}",
         f"- **Overdue:** {h.overdue}",
-        f"- **Drifting:** {h.drifting}",
+        f"- **Drifting (all reasons):** {h.drifting}",
         f"- **Done in the last 7 days:** {h.done_this_week}",
         f"- **Median working days overdue:** {text_cell(h.median_days_overdue, zone) or '-'}",
+        f"- **Cannot be reached:** {report.reasons.get('owner_unknown')}",
         f"- **Nudges not delivered:** {report.delivery_total}"
         f" ({report.stuck_total} stuck, {report.unreachable_total} with no address)",
         "",
     ]
-    lines += [f"> {_md(note)}" for note in report.notes]
+    notes = [f"> {_md(note)}" for note in (unreachable_text(report), *report.notes) if note]
+    lines += [*notes, ""] if notes else []
     lines += ["## Summary", "", "| Item | Value |", "|---|---|"]
     lines += [f"| {_md(label)} | {_md(text_cell(value, zone))} |" for label, value in summary_pairs(report)]
     for section in sections(report):

@@ -14,6 +14,7 @@ from bot.reports.definitions import (
     nudge_count,
     reason_label,
     statutory_text,
+    unreachable_text,
 )
 from bot.reports.sections import _cfg
 
@@ -58,6 +59,8 @@ def slack_blocks(report: DriftReport, top: int = 8) -> list[dict[str, Any]]:
                 },
             }
         )
+    if unreachable := unreachable_text(report):
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f":warning: {_mrkdwn(unreachable)}"}})
     if statutory := statutory_text(report):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f":warning: {_mrkdwn(statutory)}"}})
     for note in report.notes:

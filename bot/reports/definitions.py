@@ -75,7 +75,7 @@ REASON_HEADINGS: dict[str, str] = {
     "silent": "Silent",
     "review_missed": "Review missed",
     "owner_inactive": "Owner inactive",
-    "owner_unknown": "Owner unknown",
+    "owner_unknown": "Cannot be reached",
     "blocked": "Blocked",
 }
 
@@ -378,6 +378,23 @@ def statutory_text(report: DriftReport) -> str | None:
     )
 
 
+#: What the trend counts (the reasons the log can replay), said wherever its "drifting" is shown.
+TREND_MEASURE = "overdue, blocked, extended or review missed"
+
+
+def unreachable_text(report: DriftReport) -> str | None:
+    """The drifting actions whose owner nobody can reach, and what the chair can do (None when none)."""
+    count = report.reasons.get("owner_unknown")
+    if not count:
+        return None
+    actions = "1 drifting action has" if count == 1 else f"{count} drifting actions have"
+    return (
+        f"Cannot be reached: {actions} an owner with no Slack, Teams or email, so no reminder reaches them. "
+        'Add an address (actionbot people set "NAME" --email ADDRESS) or reassign the action '
+        "(/reassign A-12 @someone because ...)."
+    )
+
+
 def headline_text(report: DriftReport) -> str:
     """One line: '3 drifting of 5 open actions · 2 overdue (median 4 working days) · 1 done in 7 days'."""
     h = report.headline
@@ -389,6 +406,8 @@ def headline_text(report: DriftReport) -> str:
         f"{h.drifting} drifting of {h.open} open actions \u00b7 {overdue} \u00b7 "
         f"{h.done_this_week} done in the last 7 days{scope}"
     )
+    if unreachable := report.reasons.get("owner_unknown"):
+        line += f" \u00b7 {unreachable} cannot be reached"
     if report.delivery_total:
         line += f" \u00b7 {nudge_count(report.delivery_total)} not delivered"
     return line

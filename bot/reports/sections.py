@@ -13,6 +13,7 @@ from bot.reports.definitions import (
     REASON_HEADINGS,
     REASONS,
     STATUTORY_AT_RISK_WORKING_DAYS,
+    TREND_MEASURE,
     DriftReport,
     Tally,
     reason_label,
@@ -75,7 +76,7 @@ def summary_pairs(report: DriftReport) -> list[tuple[str, Cell]]:
         ("Covers", report.filters.describe()),
         ("Open actions", h.open),
         ("Overdue", h.overdue),
-        ("Drifting", h.drifting),
+        ("Drifting (all reasons)", h.drifting),
         ("Done in the last 7 days", h.done_this_week),
         ("Median working days overdue", h.median_days_overdue),
     ]
@@ -210,8 +211,17 @@ def sections(report: DriftReport) -> list[Section]:
     )
     trend = Section(
         "trend",
-        f"Trend: drifting at the end of each of the last {report.thresholds.trend_weeks} weeks",
-        ("Week ending", "As at", "Open", "Drifting", "Overdue", "Blocked", "Extended", "Review missed"),
+        f"Trend: {TREND_MEASURE} at the end of each of the last {report.thresholds.trend_weeks} weeks",
+        (
+            "Week ending",
+            "As at",
+            "Open",
+            f"Drifting ({TREND_MEASURE})",
+            "Overdue",
+            "Blocked",
+            "Extended",
+            "Review missed",
+        ),
         tuple(
             (
                 "now" if p.current else p.week_ending,
@@ -225,7 +235,8 @@ def sections(report: DriftReport) -> list[Section]:
             )
             for p in report.trend
         ),
-        "Rebuilt from the action log: overdue, blocked, extended and missed reviews (not silence or owners).",
+        "Rebuilt from the action log, so it counts only what the log can replay: not silence or owners, which "
+        "the headline's Drifting (all reasons) also counts.",
     )
     delivery = Section(
         "delivery",

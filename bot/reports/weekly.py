@@ -25,6 +25,7 @@ from bot.reports.definitions import (
     nudge_count,
     reason_label,
     statutory_text,
+    unreachable_text,
 )
 from bot.reports.drift import build_report
 from storage.log import last_checkpoint, record_checkpoint, verify_chain
@@ -101,6 +102,8 @@ def weekly_message(report: DriftReport, cfg: DriftSettings, top: int = WEEKLY_TO
             f"{nudge_count(report.delivery_total)} could not be delivered ({report.stuck_total} stuck, "
             f"{report.unreachable_total} to people with no chat or email address): see the full report."
         )
+    if unreachable := unreachable_text(report):
+        notes.append(unreachable)
     if statutory := statutory_text(report):
         notes.append(statutory)
     notes += [FULL_REPORT_HINT, MARKING]

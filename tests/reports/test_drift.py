@@ -287,7 +287,7 @@ def test_headline_text_is_one_line(core: Core, history: History) -> None:
     text = headline_text(report_at(core))
     assert text == (
         "8 drifting of 10 open actions \u00b7 4 overdue (median 7.5 working days late) \u00b7 "
-        "1 done in the last 7 days \u00b7 2 nudges not delivered"
+        "1 done in the last 7 days \u00b7 1 cannot be reached \u00b7 2 nudges not delivered"
     )
     assert "\n" not in text
     assert headline_text(report_at(core, DriftFilters(case_ref="CR-1042"))).endswith("[case CR-1042]")

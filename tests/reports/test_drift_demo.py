@@ -89,4 +89,11 @@ def test_the_demo_report_is_for_dsls_only(demo_db: Path, capsys: pytest.CaptureF
 def test_the_demo_report_as_markdown(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = report(capsys, "--as", "@alex.morgan")
     assert code == 0
-    assert "- **Drifting:** 3" in out and "| A-3 | Send attendance records | blocked |" in out
+    assert (
+        "- **Drifting (all reasons):** 3" in out
+        and "- **Cannot be reached:** 1" in out
+        and "| A-3 | Send attendance records | blocked |" in out
+    )
+    # what the chair can do about the owner nobody can reach, as a note before the summary
+    assert "> Cannot be reached: 1 drifting action has an owner with no Slack, Teams or email" in out
+    assert "or reassign the action (/reassign A-12 @someone because ...).\n\n## Summary" in out

@@ -27,12 +27,14 @@ from bot.actions.people import PersonInput
 from bot.app import Core
 from bot.capture.grammar import parse_action
 from bot.capture.owners import OwnerRef
+from bot.config import DriftSettings
 from bot.reports.as_json import report_dict
 from bot.reports.as_slack import slack_blocks
 from bot.reports.as_text import CSV_SECTIONS
 from bot.reports.definitions import MARKING, REASONS, DriftFilters, DriftReport
 from bot.reports.drift import build_report
 from bot.reports.render import render
+from bot.reports.weekly import weekly_message
 from tests.conftest import IN_CI, Clock, london
 from tests.drift_fixtures.scenario import (
     EXPECTED_HEADLINE,
@@ -235,7 +237,7 @@ def test_every_format_holds_the_same_data(report: DriftReport) -> None:
         assert from_csv[key][0] == from_xlsx[key][0], key  # the same headers
     assert from_csv["summary"] == from_xlsx["summary"]
     summary = dict(from_csv["summary"][1:])
-    assert (summary["Open actions"], summary["Drifting"], summary["Overdue"]) == ("10", "8", "4")
+    assert (summary["Open actions"], summary["Drifting (all reasons)"], summary["Overdue"]) == ("10", "8", "4")
     assert (summary["Done in the last 7 days"], summary["Median working days overdue"]) == ("1", "7.5")
     assert [row[0] for row in expected["drifting"]] == EXPECTED_ORDER
 
@@ -247,7 +249,7 @@ def test_every_format_holds_the_same_data(report: DriftReport) -> None:
         ("agencies", "By agency"),
         ("owners", "Owners with drift"),
         ("meetings", "Meetings with the most drift"),
-        ("trend", "Trend: drifting at the end of each of the last 8 weeks"),
+        ("trend", "Trend: overdue, blocked, extended or review missed at the end of each of the last 8 weeks"),
         ("delivery", "Nudges not delivered"),
     ):
         assert page.tables[key] == md_tables[title], key
@@ -370,7 +372,7 @@ def test_workbook_sheets_frozen_headers_and_real_dates(report: DriftReport) -> N
     assert [trend.cell(row, 4).value for row in range(4, 13)] == EXPECTED_TREND["drifting"]
     assert trend.cell(4, 1).value == datetime(2026, 10, 18) and trend.cell(12, 1).value == "now"
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=4, values_only=True) if row[0]}
-    assert summary["Drifting"] == 8 and summary["Generated"] == datetime(2026, 12, 10, 10, 0)
+    assert summary["Drifting (all reasons)"] == 8 and summary["Generated"] == datetime(2026, 12, 10, 10, 0)
 
 
 def test_an_empty_table_says_so_in_the_workbook(core: Core, clock: Clock) -> None:
@@ -485,8 +487,12 @@ def test_the_page_in_headless_chromium(report: DriftReport, core: Core, tmp_path
         "overdue": "4",
         "median_days_overdue": "7.5",
         "done_this_week": "1",
+        "cannot_be_reached": "1",  # one drifting action's owner has no Slack, Teams or email
         "delivery_problems": "2",
     }
+    # the headline and the trend say what each counts, and the count that cannot be reached says what to do
+    assert "Drifting (all reasons)" in dom and "Trend: overdue, blocked, extended or review missed" in dom
+    assert 'actionbot people set "NAME" --email ADDRESS' in dom
     assert '<svg xmlns="http://www.w3.org/2000/svg" id="trend-chart"' in dom
     assert [int(v) for v in re.findall(r'<g class="week" data-drifting="(\d+)"', dom)] == EXPECTED_TREND["drifting"]
     assert re.search(r"<(script|link|img|iframe)\b", dom) is None  # self-contained: nothing to fetch
@@ -528,3 +534,11 @@ def test_the_page_puts_the_drifting_actions_straight_after_the_headline(report: 
     html = str(render(report, "html"))
     order = [html.index(f'id="{key}"') for key in ("headline", "drifting-heading", "trend-heading", "summary-heading")]
     assert order == sorted(order)
+
+
+def test_the_weekly_message_and_slack_say_who_cannot_be_reached_and_what_to_do(report: DriftReport) -> None:
+    advice = 'Add an address (actionbot people set "NAME" --email ADDRESS) or reassign the action'
+    message = weekly_message(report, DriftSettings())
+    assert any(note.startswith("Cannot be reached: 1 drifting action") and advice in note for note in message.notes)
+    assert any(advice in str(block) for block in slack_blocks(report))
+    assert "\u00b7 1 cannot be reached \u00b7" in (message.text or "")  # in the headline line
