@@ -44,23 +44,30 @@ def render_markdown(report: DriftReport) -> str:
     ]
     notes = [f"> {_md(note)}" for note in (unreachable_text(report), *report.notes) if note]
     lines += [*notes, ""] if notes else []
-    lines += ["## Summary", "", "| Item | Value |", "|---|---|"]
+    # As on the page: the headline, then the drifting actions, then the summary and the breakdowns.
+    drifting, *others = sections(report)
+    lines += _table(drifting, zone)
+    lines += ["", "## Summary", "", "| Item | Value |", "|---|---|"]
     lines += [f"| {_md(label)} | {_md(text_cell(value, zone))} |" for label, value in summary_pairs(report)]
-    for section in sections(report):
-        lines += ["", f"## {section.title}", ""]
-        if not section.rows:
-            lines.append("None.")
-        else:
-            lines.append("| " + " | ".join(_md(c) for c in section.columns) + " |")
-            lines.append(
-                "|" + "|".join("---:" if _numeric(section, i) else "---" for i in range(len(section.columns))) + "|"
-            )
-            for row in section.rows:
-                lines.append("| " + " | ".join(_md(text_cell(v, zone)) for v in row) + " |")
-        if section.note:
-            lines += ["", f"_{_md(section.note)}_"]
+    for section in others:
+        lines += ["", *_table(section, zone)]
     lines += ["", f"**{MARKING}**", ""]
     return "\n".join(lines)
+
+
+def _table(section: Section, zone: ZoneInfo) -> list[str]:
+    lines = [f"## {section.title}", ""]
+    if not section.rows:
+        lines.append("None.")
+    else:
+        lines.append("| " + " | ".join(_md(c) for c in section.columns) + " |")
+        lines.append(
+            "|" + "|".join("---:" if _numeric(section, i) else "---" for i in range(len(section.columns))) + "|"
+        )
+        lines += ["| " + " | ".join(_md(text_cell(v, zone)) for v in row) + " |" for row in section.rows]
+    if section.note:
+        lines += ["", f"_{_md(section.note)}_"]
+    return lines
 
 
 def _numeric(section: Section, index: int) -> bool:

@@ -16,8 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.actions.people import PersonInput
 from bot.app import Core
 from bot.capture.dates import WorkCalendar
+from bot.capture.grammar import parse_action
 from bot.capture.owners import OwnerRef
 from bot.cli import main
 from bot.reports.definitions import REASONS, DriftFilters, DriftReport, headline_text, parse_filter_text
@@ -420,3 +422,17 @@ def test_an_owner_on_leave_is_shown_with_the_day_they_are_back(core: Core, clock
     assert "away until Fri 4 Dec 2026" in page
     [item] = build_report(core.db, core.settings, core.calendar, after, DriftFilters()).items
     assert item.owner_away_until is None  # back: nothing to say
+
+
+def test_bringing_deadlines_forward_is_not_drift_by_extension(core: Core, clock: Clock) -> None:
+    chair = PersonInput(OwnerRef("slack", "U0CHAIR"))
+    draft = parse_action("<@U0OWNER1> Share CAD log by 4/12", clock(), core.calendar)
+    ref = core.service.record(draft, chair).action.ref
+    core.service.move_deadline(ref, chair, london(2026, 12, 2, 17), "records arrived early")
+    core.service.move_deadline(ref, chair, london(2026, 11, 30, 17), "conference brought forward")
+    report = build_report(core.db, core.settings, core.calendar, london(2026, 11, 26, 10), DriftFilters())
+    assert report.reasons.get("extended") == 0  # two moves, both earlier: threshold 2 not reached
+    core.service.move_deadline(ref, chair, london(2026, 12, 3, 17), "GP away")
+    core.service.move_deadline(ref, chair, london(2026, 12, 4, 17), "GP still away")
+    report = build_report(core.db, core.settings, core.calendar, london(2026, 11, 26, 10), DriftFilters())
+    assert report.reasons.get("extended") == 1 and report.items[0].extensions == 2

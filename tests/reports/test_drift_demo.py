@@ -94,6 +94,7 @@ def test_the_demo_report_as_markdown(demo_db: Path, capsys: pytest.CaptureFixtur
         and "- **Cannot be reached:** 1" in out
         and "| A-3 | Send attendance records | blocked |" in out
     )
-    # what the chair can do about the owner nobody can reach, as a note before the summary
+    # what the chair can do about the owner nobody can reach, as a note; then the actions, then the summary
     assert "> Cannot be reached: 1 drifting action has an owner with no Slack, Teams or email" in out
-    assert "or reassign the action (/reassign A-12 @someone because ...).\n\n## Summary" in out
+    assert "or reassign the action (/reassign A-12 @someone because ...).\n\n## Drifting actions" in out
+    assert out.index("## Drifting actions") < out.index("## Summary") < out.index("## By agency")
