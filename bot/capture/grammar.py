@@ -136,6 +136,13 @@ def _day_warning(label: str, day: date, cal: WorkCalendar, now: datetime) -> str
     return None
 
 
+def _role_refusal(role: str) -> str:
+    return (
+        f"\u201c{role}\u201d is a role, not a person: name who will do it, e.g. "
+        f'\u201cJo Bloggs to ...\u201d, @jo or "Dr A. Khan". One named owner makes the action theirs.'
+    )
+
+
 def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 1000) -> ActionDraft:
     """Parse the text after ``/action``. Raises GrammarError, and only GrammarError, for bad input."""
     ensure_aware(now)
@@ -150,15 +157,15 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     owned = parse_owner(text) or minutes_owner(text)
     if owned is None:
         if role := role_only(text):
-            raise GrammarError(
-                f"\u201c{role}\u201d is a role, not a person: name who will do it, e.g. "
-                f'\u201cJo Bloggs to ...\u201d, @jo or "Dr A. Khan". One named owner makes the action theirs.'
-            )
+            raise GrammarError(_role_refusal(role))
         raise GrammarError(
             'Start with the owner: a mention (@name), an email address, a name in quotes ("Dr A. Khan"), '
             "or a name then \u201cto\u201d (Jo Bloggs to share ...)."
         )
     owner, rest = owned
+    # A role in quotes ("Social worker") is still a role: recorded, it would be chased as if it were a person.
+    if owner.kind == "name" and (role := role_only(f"{owner.value} to act")) is not None:
+        raise GrammarError(_role_refusal(role))
     if second_owner(rest):
         raise GrammarError(
             "One owner per action: two people are named at the start. Record one action for each, so that each "

@@ -371,6 +371,9 @@ ERR: list[tuple[str, datetime, str]] = [
     ("health visitor to visit the family by Friday", MON7, "\u201chealth visitor\u201d is a role, not a person"),
     ("School DSL to send attendance by Friday", MON7, "\u201cSchool DSL\u201d is a role, not a person"),
     ("Police to share the log by Friday", MON7, "is a role, not a person"),
+    # in quotes too: a quoted role would otherwise be recorded, and chased, as a person
+    ('"Social worker" Visit the family by Friday', MON7, "\u201cSocial worker\u201d is a role, not a person"),
+    ("\u201cHealth Visitor\u201d visit by Friday", MON7, "\u201cHealth Visitor\u201d is a role, not a person"),
     ("Send Referral to CSC by Friday", MON7, "Start with the owner"),
     (
         "@jo Call by 2026",
