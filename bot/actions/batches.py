@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.actions import authz
-from bot.actions.base import ConversationRef, InvalidChange, NotAllowed, NotFound, ServiceBase
+from bot.actions.base import ConversationRef, InvalidChange, NotAllowed, NotFound, ServiceBase, parse_ref
 from bot.actions.people import PersonInput, identify
 from bot.capture.grammar import ActionDraft, GrammarError, parse_action
 from bot.capture.minutes import MAX_LINES
@@ -21,14 +21,6 @@ from storage.models import ActionBatch
 
 #: A list not recorded within this long is no longer offered; the hourly prune then clears its lines.
 BATCH_TTL_HOURS = 24
-
-
-def parse_batch_ref(ref: str) -> int:
-    """``B-3`` (or ``b3``, ``3``) -> 3."""
-    text = ref.strip().upper().removeprefix("B").lstrip("-")
-    if not text.isdigit() or len(text) > 12:
-        raise NotFound(f"\u201c{ref.strip()[:20]}\u201d is not a list reference; they look like B-3.")
-    return int(text)
 
 
 @dataclass(frozen=True)
@@ -77,7 +69,7 @@ class Batches(ServiceBase):
 
     def _own_batch(self, session: Session, ref: str, actor: PersonInput, now: datetime) -> ActionBatch:
         batch = session.scalars(
-            select(ActionBatch).where(ActionBatch.id == parse_batch_ref(ref)).with_for_update(of=ActionBatch)
+            select(ActionBatch).where(ActionBatch.id == parse_ref(ref, "B", "a list")).with_for_update(of=ActionBatch)
         ).first()
         if batch is None:
             raise NotFound(f"There is no list {ref.strip().upper()[:20]}.")

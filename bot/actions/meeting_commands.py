@@ -14,8 +14,8 @@ from bot.actions.records import MeetingView, StepView
 from bot.actions.service import ConversationRef, ServiceError
 from bot.actions.statutory import CaseTimeline
 from bot.capture.dates import format_day
-from bot.capture.grammar import extract_case_refs
-from bot.capture.owners import parse_owner, role_only
+from bot.capture.grammar import extract_case_refs, role_refusal
+from bot.capture.owners import parse_owner, role_of
 from bot.process.timescales import OTHER, PROCESS_NATIONS, timescales
 
 USAGE = (
@@ -209,11 +209,8 @@ class MeetingCommands(CommandPart):
         owned = parse_owner(rest)
         if owned is None:
             raise ServiceError(f"Say who owns it: /meeting assign {ref} @sam")
-        if owned[0].kind == "name" and (role := role_only(f"{owned[0].value} to act")) is not None:
-            raise ServiceError(
-                f"\u201c{role}\u201d is a role, not a person: name who will do it (@sam, an email address or "
-                f'"Sam Lee"), so that one person is chased for {ref.upper()}.'
-            )
+        if (role := role_of(owned[0])) is not None:
+            raise ServiceError(role_refusal(role))
         step, action = self.service.assign_step(ref, self._look_up(owned[0]), speaker, now=now)
         return Outcome(
             public=note(

@@ -11,7 +11,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from bot.actions import authz
-from bot.actions.base import ConversationRef, InvalidChange, NotAllowed, NotFound, ServiceBase, clean_reason
+from bot.actions.base import (
+    ConversationRef,
+    InvalidChange,
+    NotAllowed,
+    NotFound,
+    ServiceBase,
+    clean_reason,
+    parse_ref,
+)
 from bot.actions.people import PersonInput, identify
 from bot.actions.records import ActionView, MeetingView, StepView
 from bot.capture.grammar import ActionDraft
@@ -22,14 +30,6 @@ from storage.models import Action, Meeting, Person, StatutoryStep
 
 #: Steps that still need something: an owner, or the meeting that meets them.
 PENDING = ("proposed", "owned")
-
-
-def parse_step_ref(ref: str) -> int:
-    """``S-3`` (or ``s3``, ``3``) -> 3."""
-    text = ref.strip().upper().removeprefix("S").lstrip("-")
-    if not text.isdigit() or len(text) > 12:
-        raise NotFound(f"\u201c{ref.strip()[:20]}\u201d is not a step reference; they look like S-3.")
-    return int(text)
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,9 @@ class StatutorySteps(ServiceBase):
 
     def _decidable(self, session: Session, ref: str, actor: PersonInput, now: datetime) -> tuple[StatutoryStep, Person]:
         step = session.scalars(
-            select(StatutoryStep).where(StatutoryStep.id == parse_step_ref(ref)).with_for_update(of=StatutoryStep)
+            select(StatutoryStep)
+            .where(StatutoryStep.id == parse_ref(ref, "S", "a step"))
+            .with_for_update(of=StatutoryStep)
         ).first()
         if step is None:
             raise NotFound(f"There is no statutory step {ref.strip().upper()[:20]}.")

@@ -27,7 +27,16 @@ from datetime import UTC, date, datetime, timedelta
 from bot.capture.clauses import MAX_CLAUSE_WORDS, peel_clauses, read_clause, unread_tail
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_day, format_when
-from bot.capture.owners import EMAIL, OwnerRef, drop_minutes_label, minutes_owner, parse_owner, role_only, second_owner
+from bot.capture.owners import (
+    EMAIL,
+    OwnerRef,
+    drop_minutes_label,
+    minutes_owner,
+    parse_owner,
+    role_of,
+    role_only,
+    second_owner,
+)
 from bot.capture.phrases import Context, Impossible, Unreadable, When, clean_word, fallback, hand_phrase
 from bot.capture.pii import find_personal_data, personal_data_warning
 
@@ -136,7 +145,7 @@ def _day_warning(label: str, day: date, cal: WorkCalendar, now: datetime) -> str
     return None
 
 
-def _role_refusal(role: str) -> str:
+def role_refusal(role: str) -> str:
     return (
         f"\u201c{role}\u201d is a role, not a person: name who will do it, e.g. "
         f'\u201cJo Bloggs to ...\u201d, @jo or "Dr A. Khan". One named owner makes the action theirs.'
@@ -157,15 +166,15 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     owned = parse_owner(text) or minutes_owner(text)
     if owned is None:
         if role := role_only(text):
-            raise GrammarError(_role_refusal(role))
+            raise GrammarError(role_refusal(role))
         raise GrammarError(
             'Start with the owner: a mention (@name), an email address, a name in quotes ("Dr A. Khan"), '
             "or a name then \u201cto\u201d (Jo Bloggs to share ...)."
         )
     owner, rest = owned
     # A role in quotes ("Social worker") is still a role: recorded, it would be chased as if it were a person.
-    if owner.kind == "name" and (role := role_only(f"{owner.value} to act")) is not None:
-        raise GrammarError(_role_refusal(role))
+    if (role := role_of(owner)) is not None:
+        raise GrammarError(role_refusal(role))
     if second_owner(rest):
         raise GrammarError(
             "One owner per action: two people are named at the start. Record one action for each, so that each "

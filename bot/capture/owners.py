@@ -117,6 +117,11 @@ def role_only(text: str) -> str | None:
     return None
 
 
+def role_of(owner: OwnerRef) -> str | None:
+    """A written name that is only a role (``"Social worker"``, quoted or not), quoted back; or None."""
+    return role_only(f"{owner.value} to act") if owner.kind == "name" else None
+
+
 # A second owner straight after the first: "@jo and @sam to visit", "<@U1> & <@U2> ...", "@jo, @sam ...".
 _JOINT = re.compile(r"\s*(?:,|&amp;|&|\+|/|and\b)?\s*", re.IGNORECASE)
 

@@ -366,11 +366,16 @@ def nudge_count(number: int) -> str:
     return f"{number} nudge" if number == 1 else f"{number} nudges"
 
 
+def statutory_counts(report: DriftReport) -> dict[str, int]:
+    """Statutory steps missed, at risk and dismissed this week, by state."""
+    return {state: sum(r.state == state for r in report.statutory) for state in STATUTORY_STATES}
+
+
 def statutory_text(report: DriftReport) -> str | None:
     """'Statutory timescales: 1 missed, 1 at risk, 0 dismissed this week.' (None when there are none)."""
     if not report.statutory:
         return None
-    count = {state: sum(r.state == state for r in report.statutory) for state in STATUTORY_STATES}
+    count = statutory_counts(report)
     return (
         f"Statutory timescales: {count['missed']} missed, {count['at risk']} at risk (due within "
         f"{STATUTORY_AT_RISK_WORKING_DAYS} working days), {count['dismissed']} dismissed this week: "

@@ -17,6 +17,7 @@ from bot.reports.definitions import (
     DriftReport,
     Tally,
     reason_label,
+    statutory_counts,
 )
 
 Cell = str | int | float | bool | date | datetime | None
@@ -69,6 +70,7 @@ def _tally_cells(tally: Tally) -> tuple[Cell, ...]:
 def summary_pairs(report: DriftReport) -> list[tuple[str, Cell]]:
     h, t = report.headline, report.thresholds
     cfg = _cfg(report)
+    statutory = statutory_counts(report)
     pairs: list[tuple[str, Cell]] = [
         ("Marking", report.marking),
         ("Generated", report.generated_at),
@@ -85,9 +87,9 @@ def summary_pairs(report: DriftReport) -> list[tuple[str, Cell]]:
         ("Nudges not delivered", report.delivery_total),
         ("Nudges stuck (still retried)", report.stuck_total),
         ("Nudges undeliverable (no address)", report.unreachable_total),
-        ("Statutory steps missed", sum(r.state == "missed" for r in report.statutory)),
-        ("Statutory steps at risk", sum(r.state == "at risk" for r in report.statutory)),
-        ("Statutory steps dismissed (7 days)", sum(r.state == "dismissed" for r in report.statutory)),
+        ("Statutory steps missed", statutory["missed"]),
+        ("Statutory steps at risk", statutory["at risk"]),
+        ("Statutory steps dismissed (7 days)", statutory["dismissed"]),
         ("Owners with drift", report.owners_total),
         ("Meetings with drift", report.meetings_total),
         ("Threshold: extensions", t.extensions),
