@@ -169,10 +169,11 @@ def test_outgoing_webhook_requests_without_the_right_hmac_are_refused(teams: Tea
 
 
 def test_the_webhook_keeps_private_answers_out_of_the_channel_and_other_tenants_out(teams: Teams) -> None:
-    body = webhook_activity("actions")
-    response = call_webhook(teams, body, signed(body))
-    assert response.status_code == 200
-    assert "answers only to you" in card_text(response.json()["attachments"][0]["content"])
+    for private in ("actions", "case CR-1042"):  # a case's timeline is never shown to the whole channel
+        body = webhook_activity(private)
+        response = call_webhook(teams, body, signed(body))
+        assert response.status_code == 200
+        assert "answers only to you" in card_text(response.json()["attachments"][0]["content"]), private
     body = webhook_activity("action @jo Share the CAD log by Friday", tenant="00000000-0000-4000-8000-0000000000ff")
     assert call_webhook(teams, body, signed(body)).status_code == 401
     assert teams.actions() == []
