@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.actions.answer_links import MIN_SECRET, AnswerLinks
 from bot.actions.commands import Commands
 from bot.actions.ports import Messenger
 from bot.actions.service import ActionService
@@ -13,7 +14,7 @@ from bot.capture.dates import WorkCalendar, utcnow
 from bot.chasing.delivery import Router
 from bot.chasing.runner import SweepRunner
 from bot.chasing.sweep import Chaser
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.inbox import Inbox
 from storage.db import Database
 from storage.migrate import require_current
@@ -31,6 +32,8 @@ class Core:
     inbox: Inbox
     #: Sweeps in its own thread when woken; started by whoever runs the scheduler.
     sweeper: SweepRunner
+    #: Emailed answer links and their page's use case (None: ACTIONBOT_PUBLIC_URL is not set).
+    links: AnswerLinks | None = None
 
 
 def build_core(
@@ -40,6 +43,7 @@ def build_core(
     clock: Callable[[], datetime] = utcnow,
     messengers: Sequence[Messenger] = (),
     check_schema: bool = True,
+    link_secret: str | None = None,
 ) -> Core:
     """The core over a migrated database. Raises storage.migrate.NotMigrated on an un-migrated one.
 
@@ -53,6 +57,17 @@ def build_core(
     chaser = Chaser(database, settings, calendar, router, clock)
     service = ActionService(database, settings, calendar, clock, listeners=[chaser])
     inbox = Inbox(database, settings.inbox)
+    links = None
+    if settings.public_url:
+        if not link_secret or len(link_secret) < MIN_SECRET:
+            raise ConfigError(
+                f"setting ACTIONBOT_LINK_SECRET: ACTIONBOT_PUBLIC_URL needs a secret of at least {MIN_SECRET} "
+                "characters to sign answer links (e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        links = AnswerLinks(
+            database, service, link_secret, settings.public_url, max_age_days=settings.email.link_days, clock=clock
+        )
+        chaser.answer_link = links.link
     return Core(
         settings,
         database,
@@ -63,4 +78,5 @@ def build_core(
         Commands(service, reachable=lambda person: router.for_person(person) is not None),
         inbox,
         SweepRunner(lambda: chaser.sweep(), chaser.stop_sending),
+        links,
     )

@@ -8,12 +8,14 @@ never stored here, so a settings object can be printed or logged safely.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///actionlog.db"
@@ -95,6 +97,32 @@ class InboxSettings:
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    """Email to people on neither chat platform, and the web page its answer links open (docs/email.md).
+
+    Secrets (``NOTIFY_API_KEY``, ``ACTIONBOT_SMTP_PASSWORD``, ``ACTIONBOT_LINK_SECRET``) are read from the
+    environment by the adapters and never stored here."""
+
+    #: ``notify`` (GOV.UK Notify), ``smtp`` (an authenticated relay such as NHSmail's), ``graph`` (Microsoft
+    #: Graph sendMail) or empty: no email (Teams' Graph mail still works when MAIL_SENDER is set).
+    transport: str = ""
+    #: The address mail comes from (MAIL_SENDER).
+    sender: str = ""
+    #: ``minimal``: the case reference, the deadline and the link, the task shown only on the web page;
+    #: ``full``: the whole card in the email.
+    body: str = "minimal"
+    #: Days an answer link works (it stops sooner when its action is closed, reassigned or re-dated).
+    link_days: int = 28
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_starttls: bool = True
+    #: GOV.UK Notify: the email template (personalisation ``subject`` and ``body``) and the API's base URL.
+    notify_template_id: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Europe/London"
@@ -107,6 +135,9 @@ class Settings:
     drift: DriftSettings = field(default_factory=DriftSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+    #: The https address people reach actionbot's web page on (answer links); plain http only for loopback.
+    public_url: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -135,7 +166,58 @@ _ENV: dict[str, tuple[str, str]] = {
     "ACTIONBOT_INBOX_BUSY_BACKLOG": ("inbox", "busy_backlog"),
     "ACTIONBOT_INBOX_MAX_BACKLOG": ("inbox", "max_backlog"),
     "ACTIONBOT_INBOX_LEASE_SECONDS": ("inbox", "lease_seconds"),
+    "ACTIONBOT_PUBLIC_URL": ("", "public_url"),
+    "ACTIONBOT_EMAIL": ("email", "transport"),
+    "ACTIONBOT_EMAIL_BODY": ("email", "body"),
+    "MAIL_SENDER": ("email", "sender"),
+    "ACTIONBOT_SMTP_HOST": ("email", "smtp_host"),
+    "ACTIONBOT_SMTP_PORT": ("email", "smtp_port"),
+    "ACTIONBOT_SMTP_USER": ("email", "smtp_user"),
+    "ACTIONBOT_SMTP_STARTTLS": ("email", "smtp_starttls"),
+    "NOTIFY_TEMPLATE_ID": ("email", "notify_template_id"),
+    "NOTIFY_BASE_URL": ("email", "notify_base_url"),
 }
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _validate_email(settings: Settings) -> None:
+    email = settings.email
+    if email.transport not in {"", "notify", "smtp", "graph"}:
+        raise ConfigError(f"setting ACTIONBOT_EMAIL: use notify, smtp or graph, not {email.transport!r}")
+    if email.body not in {"minimal", "full"}:
+        raise ConfigError(f"setting email.body: use minimal or full, not {email.body!r}")
+    if email.link_days < 1:
+        raise ConfigError("setting email.link_days: use 1 or more")
+    if settings.public_url:
+        url = urlsplit(settings.public_url)
+        loopback = url.hostname in LOOPBACK_HOSTS
+        if url.scheme not in {"https", "http"} or not url.hostname or (url.scheme == "http" and not loopback):
+            raise ConfigError(
+                "setting ACTIONBOT_PUBLIC_URL: use an https:// address (plain http only for a loopback host)"
+            )
+    if email.transport and "@" not in email.sender:
+        raise ConfigError(f"setting MAIL_SENDER: ACTIONBOT_EMAIL={email.transport} needs the address mail comes from")
+    if email.transport == "smtp":
+        if not email.smtp_host:
+            raise ConfigError("setting ACTIONBOT_SMTP_HOST: ACTIONBOT_EMAIL=smtp needs the relay's host name")
+        if not 0 < email.smtp_port < 65536:
+            raise ConfigError("setting ACTIONBOT_SMTP_PORT: use a port number from 1 to 65535")
+        if not email.smtp_starttls and email.smtp_host not in LOOPBACK_HOSTS:
+            raise ConfigError("setting ACTIONBOT_SMTP_STARTTLS: it may be off only for a loopback relay")
+    if email.transport == "notify":
+        if not email.notify_template_id:
+            raise ConfigError("setting NOTIFY_TEMPLATE_ID: ACTIONBOT_EMAIL=notify needs the email template's id")
+        if not _UUID.match(email.notify_template_id):
+            raise ConfigError("setting NOTIFY_TEMPLATE_ID: use the template's id as Notify shows it (a UUID)")
+        base = urlsplit(email.notify_base_url)
+        if (
+            base.scheme not in {"https", "http"}
+            or not base.hostname
+            or (base.scheme == "http" and base.hostname not in LOOPBACK_HOSTS)
+        ):
+            raise ConfigError("setting NOTIFY_BASE_URL: use an https:// address (plain http only for a loopback host)")
 
 
 def _convert(name: str, current: Any, raw: Any) -> Any:
@@ -198,6 +280,7 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("setting chase.nudge_hour: it must fall within chase.working_hours_start and _end")
     if settings.inbox.lease_seconds < 5:
         raise ConfigError("setting inbox.lease_seconds: use 5 or more")
+    _validate_email(settings)
     return settings
 
 

@@ -3,15 +3,17 @@
 It needs no chat credentials. It shows what each person would see: the chair recording actions (with
 a slip caught on the spot), the written summary at the end of the meeting, owners acting on their
 actions (one asks to be reminded on Wednesday, one goes on leave with a colleague covering, the DSL takes
-a morning digest), the chase ladder running day by day, then the action log with its integrity check and the
+a morning digest, a paediatrician on neither Slack nor Teams answers from the page her email links to, served
+on a loopback port), the chase ladder running day by day, then the action log with its integrity check and the
 drift report a DSL receives.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.actions.directory import set_role, update_person
@@ -28,6 +30,9 @@ from storage.db import Database, make_engine
 from storage.log import verify_chain
 from storage.migrate import upgrade
 
+if TYPE_CHECKING:
+    from handlers.console import ConsoleEmail
+
 LONDON = ZoneInfo("Europe/London")
 MEETING_START = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 
@@ -40,6 +45,11 @@ CAST = (
     ("alex.morgan", "Alex Morgan", "alex.morgan@council.example.gov.uk", "Children's Social Care", "dsl"),
 )
 
+#: A partner on neither Slack nor Teams: reached by email, answering from the page its links open.
+PAEDIATRICIAN = ("Dr R. Ahmed", "r.ahmed@cdc.example.nhs.uk", "Health")
+#: A script line spoken by email: the owner presses an answer link and fills in the page.
+EMAIL = "(email link)"
+
 SCRIPT = (
     ("10:00", "sarah.patel", "/meeting start Strategy meeting #CR-1042"),
     ("10:05", "sarah.patel", "/action @jo.bloggs Share the CAD log with social care by Friday review in 2 weeks"),
@@ -49,6 +59,7 @@ SCRIPT = (
     ("10:12", "sarah.patel", '/action "Dr A. Khan (GP)" Send the GP summary by 25/12'),
     ("10:13", "sarah.patel", '/action "Dr A. Khan (GP)" Send the GP summary by Thursday 24 Dec'),
     ("10:14", "sarah.patel", "/cancel A-4 because recorded for Christmas Day by mistake; A-5 replaces it"),
+    ("10:16", "sarah.patel", f"/action {PAEDIATRICIAN[1]} Send the child development centre's report by Wed 2 Dec"),
     ("10:30", "sarah.patel", "/meeting end"),
     ("10:31", "sarah.patel", "/meeting assign S-1 @sarah.patel"),
     ("10:32", "sarah.patel", "/meeting dismiss S-2 because the record was typed up and shared during the meeting"),
@@ -60,7 +71,8 @@ SCRIPT = (
     ("Mon 30 Nov 11:00", "sam.lee", "/block A-3 because the school office is waiting for consent from the family"),
     ("Mon 30 Nov 11:05", "sarah.patel", "/actions all"),
     ("Mon 30 Nov 11:10", "alex.morgan", "/digest on"),
-    ("Mon 7 Dec 09:30", "sarah.patel", "/ontrack A-6 ICPC booked for Fri 11 Dec, invitations sent"),
+    ("Tue 1 Dec 15:00", EMAIL, "done Report sent to the allocated social worker by secure email"),
+    ("Mon 7 Dec 09:30", "sarah.patel", "/ontrack A-7 ICPC booked for Fri 11 Dec, invitations sent"),
     ("Thu 10 Dec 10:00", "alex.morgan", "/actions overdue"),
 )
 
@@ -98,8 +110,25 @@ def _heading(out: IO[str], text: str) -> None:
     out.write(f"\n{'=' * 78}\n{text}\n{'=' * 78}\n")
 
 
+def _answer_by_email(email: ConsoleEmail, line: str, out: IO[str]) -> None:
+    """The email-only owner presses an answer link in their latest email and fills in the page (over HTTP)."""
+    from handlers.web.visit import answer, look
+
+    choice, _, note = line.partition(" ")
+    link = email.last_link(PAEDIATRICIAN[1])
+    assert link is not None, "the demo's email-only owner has an email with answer links"
+    out.write(f"  {PAEDIATRICIAN[0]} opens the link in her latest email: {link[:60]}...?choice={choice}\n")
+    visit = answer(link, choice, {"note": note})
+    out.write(f"  she adds a note and submits; the page says: {visit.heading}. {visit.said}\n")
+    again = look(link)
+    out.write(f"  the same link again: {again.heading} ({again.status}). {again.said}\n")
+
+
 def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
-    from handlers.console import ConsoleChat, ConsoleMessenger  # the demo drives the console adapter
+    # the demo drives the console adapter, and serves the answer page on a loopback port
+    from handlers.console import ConsoleChat, ConsoleEmail, ConsoleMessenger
+    from handlers.serving import InThread
+    from handlers.web.page import AnswerPage, web_app
 
     if path.exists():
         path.unlink()
@@ -108,14 +137,28 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
     upgrade(engine)
     engine.dispose()
     base = settings or load_settings({})
-    settings = Settings(database_url=url, timezone=base.timezone, nation=base.nation, end_of_day=base.end_of_day)
+    page = InThread(None)  # listening now: the answer links name its port
+    settings = Settings(
+        database_url=url,
+        timezone=base.timezone,
+        nation=base.nation,
+        end_of_day=base.end_of_day,
+        public_url=f"http://127.0.0.1:{page.port}",
+    )
     clock_now = [MEETING_START.astimezone(UTC)]
-    core = build_core(settings, db=Database.from_url(url), clock=lambda: clock_now[0])
+    core = build_core(
+        settings, db=Database.from_url(url), clock=lambda: clock_now[0], link_secret=secrets.token_urlsafe(32)
+    )
+    assert core.links is not None
+    page.server.config.app = web_app(AnswerPage(core.links))
+    page.start()
     try:
-        for handle, name, email, agency, role in CAST:
+        for handle, name, address, agency, role in CAST:
             who = PersonInput(OwnerRef("handle", handle))
-            update_person(core.db, who, name=name, email=email, agency=agency, now=clock_now[0])
+            update_person(core.db, who, name=name, email=address, agency=agency, now=clock_now[0])
             set_role(core.db, who, role, now=clock_now[0], reason="partnership set-up")
+        name, address, agency = PAEDIATRICIAN
+        update_person(core.db, PersonInput(OwnerRef("email", address)), name=name, agency=agency, now=clock_now[0])
 
         _heading(out, "A strategy meeting for case CR-1042, Mon 23 Nov 2026 (Europe/London)")
         out.write(f"Database: {path} (fresh SQLite file)\n")
@@ -124,11 +167,17 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
             out.write(text + "\n")
 
         core.router.add(ConsoleMessenger(write))
+        email = ConsoleEmail(write)
+        core.router.add(email)
         chat = ConsoleChat(core.commands, OwnerRef("handle", "sarah.patel"), write=write, chaser=core.chaser)
         for when, speaker, line in SCRIPT:
             moment = _at(when).astimezone(UTC)
             _chase_until(core, clock_now[0], moment, out)
             clock_now[0] = chat.now = moment
+            if speaker == EMAIL:
+                out.write(f"\n{_at(when):%a %d %b %H:%M}  {PAEDIATRICIAN[0]} answers by email link: {line}\n")
+                _answer_by_email(email, line, out)
+                continue
             chat.speaker = OwnerRef("handle", speaker)
             out.write(f"\n{_at(when):%a %d %b %H:%M}  @{speaker}> {line}\n")
             chat.handle(line)
@@ -138,9 +187,10 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
             for event in event_rows(session):
                 at = datetime.fromisoformat(event["at"]).astimezone(LONDON)
                 why = f" - {event['reason']}" if event["reason"] else ""
+                via = f" (via {event['details']['via']})" if (event["details"] or {}).get("via") else ""
                 out.write(
                     f"#{event['seq']:<3} {at:%a %d %b %H:%M}  {event['action'] or '-':<5} {event['kind']:<14}"
-                    f" by {event['actor']}{why}\n"
+                    f" by {event['actor']}{via}{why}\n"
                 )
             out.write("\naudit verify: " + verify_chain(session).describe() + "\n")
 
@@ -150,6 +200,7 @@ def run_demo(path: Path, out: IO[str], settings: Settings | None = None) -> int:
         report = build_report(core.db, core.settings, core.calendar, clock_now[0], DriftFilters())
         out.write(render_text(weekly_message(report, core.settings.drift)) + "\n")
     finally:
+        page.stop()
         core.db.dispose()
     out.write(f"\nTry it yourself: DATABASE_URL=sqlite:///{path} .venv/bin/actionbot console --as @sarah.patel\n")
     return 0

@@ -111,6 +111,27 @@ def server(app: Any) -> Server:
 
 
 @contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by the first SIGINT or SIGTERM; a second one exits at once (handlers restored afterwards)."""
+    stop = threading.Event()
+    previous = {}
+
+    def first(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            exit_now(signum, frame)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, first)
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
 def second_signal_exits() -> Iterator[None]:
     """While the process finishes its work after the server stopped, another signal exits at once."""
     previous: dict[int, Any] = {}

@@ -81,6 +81,9 @@ class Person(Base):
     working_days: Mapped[str | None] = mapped_column(String(7))
     #: One message a morning with all their reminders (None: the partnership's default, ``chase.digest``).
     digest: Mapped[bool | None] = mapped_column(Boolean)
+    #: When email to their address failed for good (GOV.UK Notify's permanent failure, an SMTP 5xx): no more
+    #: email is tried until the address is changed (``actionbot people set NAME --email ...``).
+    email_failed_at: Mapped[datetime | None]
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
     cover: Mapped[Person | None] = relationship(foreign_keys=[cover_id], remote_side=[id], lazy="selectin")
@@ -318,7 +321,24 @@ class Nudge(Base):
     sent_at: Mapped[datetime | None]
     channel: Mapped[str | None] = mapped_column(String(16))
     delivery_ref: Mapped[str | None] = mapped_column(String(200))
+    #: What the email service later said of a sent message (GOV.UK Notify: ``delivered``, ``permanent-failure``
+    #: ...); None until it has said something final, or for channels that do not report back.
+    delivery_status: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
+
+
+class AnswerLinkUse(Base):
+    """An emailed answer link that has been used (bot.actions.answer_links): written in the same transaction
+    as the change it made, so a link records at most one answer, and its page then says so. Holds no token
+    (only the link's random id) and no words."""
+
+    __tablename__ = "answer_link_uses"
+
+    link_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    choice: Mapped[str] = mapped_column(String(16))
+    used_at: Mapped[datetime]
 
 
 class RequestKey(Base):

@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SDKS = ("slack_bolt", "slack_sdk", "msgraph", "kiota_abstractions", "azure", "microsoft_teams")
+SDKS = (
+    "slack_bolt",
+    "slack_sdk",
+    "msgraph",
+    "kiota_abstractions",
+    "azure",
+    "microsoft_teams",
+    "notifications_python_client",
+)
 
 
 def test_importing_the_whole_core_loads_no_chat_sdk() -> None:

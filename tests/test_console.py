@@ -118,16 +118,22 @@ def test_demo_runs_on_a_fresh_file(tmp_path: Path) -> None:
     assert run_demo(tmp_path / "demo.db", out) == 0
     text = out.getvalue()
     # A-4 was cancelled during the meeting: the written summary does not count it as agreed.
-    assert "Actions agreed at “Strategy meeting” (4)" in text
+    assert "Actions agreed at “Strategy meeting” (5)" in text
     assert "Cancelled (not to be done): A-4" in text
     # It ends with the drift report the DSL receives.
     assert "Weekly drift report: 3 drifting of 4 open actions" in text
     # the strategy discussion set off the ICPC, due 15 working days later and owned by the chair
-    assert "S-1 owned by Sarah Patel as A-6" in text and "(Sarah Patel, by Mon 14 Dec, 17:00)" in text
+    assert "S-1 owned by Sarah Patel as A-7" in text and "(Sarah Patel, by Mon 14 Dec, 17:00)" in text
     assert "Statutory timescales: 0 missed, 1 at risk" in text
     assert "1 nudge could not be delivered" in text
     assert "31/02 is not a real date" in text
     assert "audit verify: OK" in text
+    # the paediatrician on neither platform: emailed without the task, answers from the page, once
+    assert "[email to Dr R. Ahmed] Subject: Your action A-6, agreed Mon 23 Nov" in text
+    assert "the page says: Answer recorded. A-6 is recorded as done." in text
+    assert "the same link again: You have already answered (409)" in text
+    assert "A-6   completed      by Dr R. Ahmed (via email link) - Report sent" in text
+    assert "Send the child development centre" not in text.split("[email to Dr R. Ahmed]")[1].split("\n\n")[0]
     # one owner asked to be reminded on Wednesday; another went on leave with a colleague covering
     assert "I will remind you about A-1 Wed 25 Nov, 09:00, and not before." in text
     assert "You are covering for Priya Shah, who is away until Fri 4 Dec." in text

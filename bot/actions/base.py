@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -22,6 +24,20 @@ from storage.log import append_event
 from storage.models import OPEN_STATUSES, Action, Meeting, Person, RequestKey
 
 MAX_REASON = 1000
+
+#: How the person acting reached us when it was not a chat (``"email link"``): written into the change's
+#: event (``details.via``), so the log says how each answer came in.
+_acting_via: ContextVar[str | None] = ContextVar("acting_via", default=None)
+
+
+@contextmanager
+def acting_via(channel: str) -> Iterator[None]:
+    """Within this block, every change the service logs says it came ``via`` this channel."""
+    token = _acting_via.set(channel)
+    try:
+        yield
+    finally:
+        _acting_via.reset(token)
 
 
 class ChangeListener(Protocol):
@@ -137,6 +153,8 @@ class ServiceBase:
                 f"{action.ref} was closed and its details removed under the retention policy; it cannot be "
                 "changed. Record a new action instead."
             )
+        if (via := _acting_via.get()) is not None:
+            details = {**(details or {}), "via": via}
         append_event(
             session,
             kind=kind,

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.actions.people import PersonInput, Profile, agency_named, find_person, identify
 from bot.actions.records import PersonView
 from bot.actions.service import ChangeListener, ServiceError, clean_reason
 from bot.capture.dates import parse_working_days
+from bot.capture.owners import OwnerRef
 from storage.db import Database
 from storage.log import append_event
 from storage.models import ROLES, Person
@@ -104,6 +106,8 @@ def update_person(
         known = find_person(session, who.ref)
         before = _audited(known) if known is not None else None
         person = identify(session, PersonInput(who.ref, profile), now)
+        if email is not None:
+            _set_email(session, person, email)
         if name:
             person.display_name = name
         if agency:
@@ -135,6 +139,19 @@ def update_person(
                 for listener in listeners:
                     listener.people_changed(session, None if person.role == "dsl" else [person.id], now)
         return PersonView.of(person)
+
+
+def _set_email(session: Session, person: Person, email: str) -> None:
+    """An address given by hand replaces the one known, and clears a failure (bot.chasing.bounces): email to
+    it is tried again, also when it is the same address (the chair checked it, or the mailbox was restored)."""
+    address = email.strip().lower()
+    if "@" not in address or any(c.isspace() for c in address):
+        raise DirectoryError("--email: give an email address, such as name@council.gov.uk")
+    other = find_person(session, OwnerRef("email", address))
+    if other is not None and other.id != person.id:
+        raise DirectoryError("that email address is already another person's (actionbot people list)")
+    person.email = address
+    person.email_failed_at = None
 
 
 #: How a digest choice is written, in chat (``/digest on``) and on the CLI (``--digest yes``); None is the

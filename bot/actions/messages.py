@@ -48,6 +48,21 @@ class Button:
 
 
 @dataclass(frozen=True)
+class AnswerLink:
+    """How a card sent by email is answered without a chat: the signed address of its page on actionbot's
+    web server (bot.actions.answer_links), and what a minimal email shows: reference, case and deadline."""
+
+    url: str
+    ref: str
+    case_ref: str | None
+    deadline: str
+
+    def choice_url(self, choice: str) -> str:
+        """The page with one answer (``done``, ``on-track``, ``more-time``, ``blocked``) chosen."""
+        return f"{self.url}?choice={choice}"
+
+
+@dataclass(frozen=True)
 class Message:
     title: str
     fields: tuple[Field, ...] = ()
@@ -56,6 +71,11 @@ class Message:
     text: str | None = None
     #: A digest: several cards in one message, each with its own buttons (adapters render each in turn).
     parts: tuple[Message, ...] = ()
+    #: This message's own stable id (a nudge's outbox row), no personal data: email transports derive the
+    #: Message-ID or GOV.UK Notify's ``reference`` from it, so a send tried again is recognised.
+    key: str | None = None
+    #: Set on a card emailed to its owner (or their cover) when answer links are configured.
+    answer: AnswerLink | None = None
 
     @property
     def fallback(self) -> str:
@@ -249,6 +269,24 @@ def nudge_message(
         fields=action_fields(action, zone, now),
         notes=notes,
         buttons=buttons,
+    )
+
+
+def email_failed_message(action: ActionView, person: PersonView | None) -> Message:
+    """To a chair: email to someone about one of their actions failed for good (bot.chasing.bounces). Their
+    name, never their address; no buttons."""
+    name = person.name if person is not None else "someone"
+    fields = [Field("Owner", action.owner.name, action.owner)]
+    if action.case_ref:
+        fields.append(Field("Case", action.case_ref))
+    return Message(
+        title=f"Email to {name} for {action.ref} could not be delivered (the address was refused)",
+        fields=tuple(fields),
+        notes=(
+            f'Check their address: actionbot people set "{name}" --email ADDRESS',
+            "No more email is sent to that address until it is changed; until then their reminders are "
+            "recorded as not reached, and the action still escalates when it is overdue.",
+        ),
     )
 
 

@@ -8,7 +8,7 @@ thread, and adapters built on async SDKs run their own event loop behind this in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.actions.messages import Message
 from bot.actions.people import Profile
@@ -17,13 +17,23 @@ from bot.actions.records import PersonView
 
 class DeliveryError(Exception):
     """A send failed. ``retry_after`` (seconds) when the platform said when to try again; ``permanent``
-    when trying again cannot help (an unknown user, a revoked token). The message must not contain
-    message text or personal data: it goes to the operator log."""
+    when trying again cannot help (an unknown user, a revoked token); ``address_failed`` (which is also
+    permanent) when the person's email address itself was refused (an SMTP 550 for the recipient): no more
+    email is tried to it and the chair is told (bot.chasing.bounces). The message must not contain message
+    text or personal data: it goes to the operator log."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        address_failed: bool = False,
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-        self.permanent = permanent
+        self.permanent = permanent or address_failed
+        self.address_failed = address_failed
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,20 @@ class Messenger(Protocol):
 
     def update(self, ref: str, message: Message) -> None:
         """Replace a message sent earlier (a card after a button press). Raises DeliveryError."""
+        ...
+
+
+@runtime_checkable
+class DeliveryStatus(Protocol):
+    """An email service that says later what became of a message it accepted (GOV.UK Notify). A messenger
+    that implements it too has its sent messages' fate read back by bot.chasing.bounces."""
+
+    #: How the ``Delivered.ref`` of the messages it can report on begins (``"notify:"``).
+    ref_prefix: str
+
+    def status_of(self, ref: str) -> str | None:
+        """The service's status for a message (``delivered``, ``permanent-failure``, ``sending`` ...), or None
+        when it does not know the message (any more). Raises DeliveryError when it cannot be asked now."""
         ...
 
 

@@ -33,6 +33,7 @@ class PersonView:
     cover_name: str | None = None
     working_days: str | None = None  # weekdays worked, Monday 0 ("012"); None: Monday to Friday
     digest: bool | None = None  # one morning message with all their reminders; None: the partnership's default
+    email_failed: bool = False  # email to their address failed for good: no more is tried until it changes
 
     def away_on(self, day: date) -> bool:
         """Whether they are on leave on this (local) day."""
@@ -57,6 +58,7 @@ class PersonView:
             cover_name=person.cover.display_name if person.cover is not None else None,
             working_days=person.working_days,
             digest=person.digest,
+            email_failed=person.email_failed_at is not None,
         )
 
 
@@ -212,6 +214,7 @@ def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
             cover.display_name.label("cover_name"),
             Person.working_days,
             Person.digest,
+            Person.email_failed_at,
         )
         .outerjoin(Agency, Agency.id == Person.agency_id)
         .outerjoin(cover, cover.id == Person.cover_id)
@@ -235,6 +238,7 @@ def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
             cover_name=r.cover_name,
             working_days=r.working_days,
             digest=r.digest,
+            email_failed=r.email_failed_at is not None,
         )
         for r in rows
     }

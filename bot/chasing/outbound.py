@@ -59,6 +59,8 @@ class Job:
     #: A digest: the other rows sent in this job's one message (they share its outcome when recorded).
     bundle: tuple[Job, ...] = ()
     in_digest: bool = False
+    #: A chair's notice that email failed (bot.chasing.bounces): the person whose address was refused.
+    about: PersonView | None = None
 
     def rows(self) -> list[Job]:
         """This job and the rows it carried in a digest, each with the outcome of the one message."""

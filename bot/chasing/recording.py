@@ -1,7 +1,8 @@
 """Recording what a batch sent: each finished group in one transaction (rows marked sent or not reached,
 their events appended to the log in bulk, each track's next nudge planned), tried again while the
 database is away; a failed send goes back to the outbox with back-off, and is flagged stuck after
-``max_send_attempts`` (docs/chasing.md)."""
+``max_send_attempts`` (docs/chasing.md). A send whose email address was refused is not tried again: it is
+recorded as not reached, the address is marked failed and the chair told (bot.chasing.bounces)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.actions.ports import DeliveryError
+from bot.chasing.bounces import Bounces, refused
 from bot.chasing.ladder import ESCALATION_STEPS
 from bot.chasing.outbound import Job
 from bot.chasing.planner import LADDER_STEPS, Planner, ladder_states
@@ -42,6 +44,7 @@ class Recording:
     cfg: ChaseSettings
     planner: Planner
     worker: str
+    bounces: Bounces
 
     def _record(self, jobs: Sequence[Job], now: datetime) -> None:
         """Record a finished group, trying again while the database is away: what was sent must be written
@@ -78,8 +81,9 @@ class Recording:
                     )
                 )
             )  # a row whose lease ran out and was taken over by another worker is theirs now
-            done = [j for j in jobs if j.nudge_id in ours and not j.released and j.error is None]
-            failed = [j for j in jobs if j.nudge_id in ours and j.error is not None]
+            # An address refused is an answer, not a failure to try again: recorded as not reached.
+            done = [j for j in jobs if j.nudge_id in ours and not j.released and (j.error is None or refused(j.error))]
+            failed = [j for j in jobs if j.nudge_id in ours and j.error is not None and not refused(j.error)]
             released = [j.nudge_id for j in jobs if j.nudge_id in ours and j.released]
             if released:  # back in the queue as they were: not sending them was no failed attempt
                 session.connection().execute(
@@ -104,6 +108,7 @@ class Recording:
                     same={"sent_at": now, "lease_until": None},
                 )
                 append_events(session, [self._event(j, now) for j in done if j.step != "card"])
+                self._refused(session, [j for j in done if refused(j.error)], now)
             for job in failed:
                 self._failed(session, job, now)
             ladder = [(j.action.id, j.step, j.recipient) for j in done if j.step in LADDER_STEPS and j.recipient]
@@ -126,10 +131,27 @@ class Recording:
             details["covering_for"] = job.covering.id
         if job.in_digest:
             details["digest"] = True
-        if job.delivered is None:
+        if job.about is not None:
+            details["about_id"] = job.about.id  # a chair's notice: whose email failed
+        if refused(job.error):
+            details["why"] = "their email address was refused: no more email is tried to it until it is changed"
+        elif job.delivered is None:
             details["why"] = "no chat platform or email address is known for this person"
         kind = "escalated" if job.step in ESCALATION_STEPS else "nudged"
         return NewEvent(kind, now, job.action.id, None, None, details)
+
+    def _refused(self, session: Session, jobs: Sequence[Job], now: datetime) -> None:
+        """Sends whose email address was refused: the reason kept on the row (no address in it), the address
+        marked failed and the chairs told, in the group's transaction."""
+        if not jobs:
+            return
+        session.connection().execute(
+            update(Nudge).where(Nudge.id == bindparam("b_id")).values(last_error=bindparam("b_error")),
+            [{"b_id": j.nudge_id, "b_error": str(j.error)[:300]} for j in jobs],
+        )
+        self.bounces.address_failed(
+            session, [(j.recipient.id, j.action.id) for j in jobs if j.recipient is not None], now
+        )
 
     def _failed(self, session: Session, job: Job, now: datetime) -> None:
         error = job.error

@@ -1,5 +1,6 @@
-"""APScheduler wiring: the periodic chase sweep and the weekly drift report, and readying the process that
-runs them (its start-up objects frozen out of garbage collection). Nothing else lives here.
+"""APScheduler wiring: the periodic chase sweep, the weekly drift report, reading email delivery statuses back
+(when a transport reports them), and readying the process that runs them (its start-up objects frozen out of
+garbage collection). Nothing else lives here.
 
 The database is the source of truth and APScheduler only ticks: jobs live in the default in-memory job
 store, one scheduler per process. (APScheduler 3 must never share a persistent job store between
@@ -23,6 +24,10 @@ from bot.capture.dates import utcnow
 
 log = logging.getLogger("actionbot.scheduler")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: How often what email services say of sent messages is read back (bot.chasing.bounces). GOV.UK Notify
+#: knows within minutes whether a provider delivered or refused a message; every 10 minutes tells a chair
+#: the same morning, at one API call per message sent.
+DELIVERY_STATUS_MINUTES = 10
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ def build_jobs(
     sweep: Callable[[datetime], object],
     weekly_report: Callable[[datetime], object] | None,
     prune_inbox: Callable[[datetime], object] | None = None,
+    delivery_status: Callable[[datetime], object] | None = None,
     interval_seconds: int,
     zone: str,
     weekday: int,
@@ -71,6 +77,16 @@ def build_jobs(
                 "hourly: forget inbound requests finished more than a day ago, and action lists never recorded",
                 IntervalTrigger(hours=1),
                 prune_inbox,
+            )
+        )
+    if delivery_status is not None:
+        jobs.append(
+            Job(
+                "email-delivery-status",
+                f"every {DELIVERY_STATUS_MINUTES} min: read back whether sent email was delivered (an address "
+                "refused for good gets no more email, and the chair is told)",
+                IntervalTrigger(minutes=DELIVERY_STATUS_MINUTES),
+                delivery_status,
             )
         )
     if weekly_report is not None:

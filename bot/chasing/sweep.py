@@ -30,13 +30,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, ColumnElement, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.actions.messages import Message, digest_message, nudge_message
-from bot.actions.records import ActionView, load_actions, load_people
+from bot.actions.messages import AnswerLink, Message, digest_message, email_failed_message, nudge_message
+from bot.actions.records import ActionView, PersonView, load_actions, load_people
 from bot.capture.dates import WorkCalendar, ensure_aware, utcnow, zone_of
+from bot.chasing.bounces import NOTICE_STEP, Bounces, refused
 from bot.chasing.delivery import Router
 from bot.chasing.ladder import Occurrence
 from bot.chasing.outbound import Job, Sender
@@ -56,6 +58,8 @@ OWNER_REMINDERS = ("due_soon", "due_today", "overdue", "reminder")
 #: note or a "blocked" escalation goes at once, on its own).
 DIGEST_STEPS = (*OWNER_REMINDERS, "escalation", "review_due")
 DIGEST_MAX = 10
+#: (recipient, action, their zone, now) -> the card's answer link, or None (bot.actions.answer_links).
+AnswerLinkMaker = Callable[[PersonView, ActionView, ZoneInfo, datetime], AnswerLink | None]
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,10 @@ class Chaser(Queueing, Recording):
         self.router = router
         self.clock = clock
         self.planner = Planner(calendar, settings.chase)
+        #: Makes an emailed card's answer link (bot.actions.answer_links), when the page is configured.
+        self.answer_link: AnswerLinkMaker | None = None
+        #: Email addresses that failed for good, and the statuses email services report back.
+        self.bounces = Bounces(db, router, clock)
         self.sender = Sender(settings.chase.send_workers)
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stopping = threading.Event()
@@ -212,7 +220,7 @@ class Chaser(Queueing, Recording):
     @staticmethod
     def _still_wanted(step: str, deadline_version: int, action: ActionView, recipient_id: int | None) -> bool:
         """Whether a claimed row still makes sense for the action as it is now."""
-        if step == "card":
+        if step in ("card", NOTICE_STEP):
             return True
         if step == "handed_over":
             return recipient_id != action.owner.id  # unless it came back to them (closed since: still told)
@@ -299,9 +307,9 @@ class Chaser(Queueing, Recording):
         rows to move on to a later step (after downtime, only the most advanced step is sent), and the rows
         held back: until an owner on leave with nobody covering returns, or until the recipient's working
         hours begin."""
-        actions, people = load_actions(
-            session, {r.action_id for r in claimed}, also_people={r.recipient_id for r in claimed if r.recipient_id}
-        )
+        named = {r.recipient_id for r in claimed if r.recipient_id}
+        named |= {r.occurrence for r in claimed if r.step == NOTICE_STEP}  # whose email failed
+        actions, people = load_actions(session, {r.action_id for r in claimed}, also_people=named)
         today = self.calendar.today(now)
         covers = {a.owner.cover_id for a in actions.values() if a.owner.cover_id and a.owner.away_on(today)}
         people |= load_people(session, covers - people.keys())
@@ -345,21 +353,30 @@ class Chaser(Queueing, Recording):
                     reasons.get(action.id),
                     max(0, late),
                     covering=covering,
+                    about=people.get(row.occurrence) if step == NOTICE_STEP else None,
                 )
             )
         return plan
 
     def _compose(self, job: Job, now: datetime) -> Message:
         """The message a job carries: a room's card, a person's nudge in their own time zone, or a digest of
-        several nudges."""
+        several nudges. Its key is the outbox row's (a digest's: its first row's)."""
+        key = f"nudge-{job.nudge_id}"
         if job.bundle:
-            return digest_message([self._compose(part, now) for part in (replace(job, bundle=()), *job.bundle)])
+            parts = [self._compose(part, now) for part in (replace(job, bundle=()), *job.bundle)]
+            return replace(digest_message(parts), key=key)
         if job.recipient is None:
-            return nudge_message(job.step, job.action, self.calendar.zone, now)
+            return replace(nudge_message(job.step, job.action, self.calendar.zone, now), key=key)
+        if job.step == NOTICE_STEP:
+            return replace(email_failed_message(job.action, job.about), key=key)
         zone = zone_of(job.recipient.timezone, self.calendar.zone)
-        return nudge_message(
+        message = nudge_message(
             job.step, job.action, zone, now, working_days_late=job.late, reason=job.reason, covering=job.covering
         )
+        answer = None
+        if self.answer_link is not None and message.buttons and job.recipient.email:
+            answer = self.answer_link(job.recipient, job.action, zone, now)
+        return replace(message, key=key, answer=answer)
 
     @staticmethod
     def _items(claimed: list[int], jobs: list[Job]) -> Iterator[SweepItem]:
@@ -369,9 +386,12 @@ class Chaser(Queueing, Recording):
             if job is None:
                 yield SweepItem(nudge_id, "", "", "", "skipped")
                 continue
-            outcome = (
-                "released" if job.released else "failed" if job.error else "sent" if job.delivered else "unreachable"
-            )
+            if job.released:
+                outcome = "released"
+            elif job.error is not None and not refused(job.error):
+                outcome = "failed"
+            else:
+                outcome = "sent" if job.delivered else "unreachable"  # an address refused: not reached
             channel = job.delivered.channel if job.delivered else None
             yield SweepItem(nudge_id, job.action.ref, job.step, job.who, outcome, channel)
 

@@ -58,7 +58,7 @@ def add_parsers(sub: Subparsers) -> None:
     q = people.add_parser("set", help="add or update a person")
     q.add_argument("person")
     q.add_argument("--name")
-    q.add_argument("--email")
+    q.add_argument("--email", help="their address (replaces the one known, and clears an earlier delivery failure)")
     q.add_argument("--agency")
     q.add_argument("--timezone")
     q.add_argument("--active", choices=["yes", "no"])
@@ -164,6 +164,7 @@ def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core:
             away = away_text(person, today, now)
             extra = f"  works {describe_working_days(person.working_days)}" if person.working_days else ""
             extra += f"  away {away}" if away else ""
+            extra += "  email refused (give their address again with --email)" if person.email_failed else ""
             out.write(f"{person.id:>5}  {person.name:<30} {person.role:<7} {person.agency or '-':<20} {ids}{extra}\n")
         return 0
     who = person_arg(args.person, "PERSON")

@@ -7,6 +7,7 @@ Exit status: 0 done; 1 refused (not allowed, not found, invalid change) or a bro
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
             return WITHOUT_CORE[args.command](args, settings, out)
         from bot.app import build_core  # the database stack: only for the commands that need it
 
-        core = build_core(settings)
+        core = build_core(settings, link_secret=os.environ.get("ACTIONBOT_LINK_SECRET"))
         return WITH_CORE[args.command](args, settings, out, core)
     except GrammarError as exc:
         warn(str(exc))

@@ -29,10 +29,16 @@ def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("scheduler", help="run the chase sweep and the weekly report, without a chat server")
     p.add_argument("--list", action="store_true", help="list the scheduled jobs and exit")
 
-    p = sub.add_parser("serve", help="run the bot")
-    p.add_argument("platform", choices=["slack", "teams"])
+    p = sub.add_parser(
+        "serve",
+        help="run the bot (slack, teams), or only the page emailed answer links open (web)",
+        description="web serves /answer/... (and /healthz) for people who answer by email; slack --http and "
+        "teams serve it too when ACTIONBOT_PUBLIC_URL is set. Put it behind the council's TLS proxy.",
+    )
+    p.add_argument("platform", choices=["slack", "teams", "web"])
     p.add_argument("--http", action="store_true", help="Slack: serve HTTP at /slack/events instead of Socket Mode")
     p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--host", help="web: the address to listen on (default 127.0.0.1, for a proxy on this host)")
     p.add_argument("--no-scheduler", action="store_true", help="do not run the chase sweep in this process")
 
 
@@ -99,6 +105,7 @@ def _jobs(core: Core) -> list[Job]:
         sweep=lambda now: core.sweeper.wake(),
         weekly_report=weekly_job(core),
         prune_inbox=lambda now: (core.inbox.prune(now), core.service.expire_batches(now)),
+        delivery_status=core.chaser.bounces.status_job(),
         interval_seconds=cfg.sweep_interval_seconds,
         zone=core.settings.timezone,
         weekday=drift.weekly_report_weekday,
@@ -142,6 +149,10 @@ def _wait_for_stop() -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
     from bot.capture.phrases import warm_up
 
+    if args.platform == "web":
+        from handlers.web.main import serve_web
+
+        return serve_web(core, host=args.host or "127.0.0.1", port=args.port)
     warm_up()
     if args.platform == "slack":
         from handlers.slack.main import serve_slack

@@ -104,7 +104,10 @@ class ReportScope:
         o = self.owner
         return {
             "owner_inactive": o.active.is_(False),
-            "owner_unknown": and_(blank(o.slack_user_id), blank(o.teams_object_id), blank(o.email)),
+            # No chat account, and no email address that works (email to it failed for good: bot.chasing.bounces).
+            "owner_unknown": and_(
+                blank(o.slack_user_id), blank(o.teams_object_id), or_(blank(o.email), o.email_failed_at.is_not(None))
+            ),
         }
 
     def all_flags(self) -> dict[str, ColumnElement[bool]]:

@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import socket
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
+from starlette.routing import BaseRoute
 
 from bot.app import Core
 from bot.config import ConfigError
 from bot.health import Health, check
 from handlers import serving
-from handlers.serving import exit_now
 from handlers.slack.app import build_app
 from handlers.slack.client import CALL_ERRORS, error_code
 from handlers.slack.env import read_env
 from handlers.slack.server import PATH, asgi_app
+from handlers.web.page import answer_routes
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -46,37 +43,31 @@ def _configure_logging() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-@contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by the first SIGINT or SIGTERM; a second one exits at once (handlers restored afterwards)."""
-    stop = threading.Event()
-    previous = {}
+def add_email(core: Core, environ: Mapping[str, str]) -> None:
+    """Besides Slack, whatever else the environment configures (email by ACTIONBOT_EMAIL, Teams): partners
+    outside the workspace are reached by email from this process's sweep too."""
+    from bot.compose import messengers_from_env
 
-    def first(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
-            exit_now(signum, frame)
-        stop.set()
-
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, first)
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    others = {name: value for name, value in environ.items() if name != "SLACK_BOT_TOKEN"}
+    for messenger in messengers_from_env(others, core.settings):
+        core.router.add(messenger)
 
 
 def _run_http(
-    app: App, signing_secret: str, sock: socket.socket, health: Callable[[], Health], full: Callable[[], bool]
+    app: App,
+    signing_secret: str,
+    sock: socket.socket,
+    health: Callable[[], Health],
+    full: Callable[[], bool],
+    extra: Sequence[BaseRoute] = (),
 ) -> None:
     """Serve until the first stop signal (uvicorn handles it: no new connections, requests in flight finish)."""
-    server = serving.server(asgi_app(app, signing_secret, health=health, full=full))
+    server = serving.server(asgi_app(app, signing_secret, health=health, full=full, extra=extra))
     host, port = sock.getsockname()[:2]
     log.info("Slack app listening on http://%s:%s%s", host, port, PATH)
     # uvicorn takes the signals while it serves and raises the one it caught again afterwards: our
     # handler (restored by then) takes that one, so the process goes on to stop gracefully.
-    with _stop_on_signals():
+    with serving.stop_on_signals():
         asyncio.run(server.serve(sockets=[sock]))
 
 
@@ -92,7 +83,7 @@ def _run_socket_mode(app: App, app_token: str) -> None:
         raise ConfigError(f"cannot open a Socket Mode connection ({error_code(error)})") from None
     log.info("Slack app connected in Socket Mode")
     try:
-        with _stop_on_signals() as stop:
+        with serving.stop_on_signals() as stop:
             stop.wait()
     finally:
         handler.close()  # type: ignore[no-untyped-call]
@@ -124,6 +115,7 @@ def serve_slack(
             executor=executor,
             posts_per_minute=settings.posts_per_minute,
         )
+        add_email(core, environ)
         core.inbox.start()
         if with_scheduler:
             from bot.chasing.scheduler import start
@@ -138,7 +130,9 @@ def serve_slack(
 
         if sock is not None:
             assert settings.signing_secret is not None  # read_env requires it in HTTP mode
-            _run_http(app, settings.signing_secret, sock, probe, lambda: core.inbox.pressure().full)
+            _run_http(
+                app, settings.signing_secret, sock, probe, lambda: core.inbox.pressure().full, answer_routes(core)
+            )
         else:
             assert settings.app_token is not None
             _run_socket_mode(app, settings.app_token)

@@ -10,7 +10,7 @@ balancer. Put a TLS-terminating reverse proxy in front (docs/slack.md).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio
@@ -21,7 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.health import Health
 from handlers.serving import health_endpoint
@@ -85,6 +85,7 @@ def asgi_app(
     health: Callable[[], Health],
     full: Callable[[], bool] = lambda: False,
     path: str = PATH,
+    extra: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The Bolt app behind the size, signature and shape checks, plus ``/healthz``. While ``full()`` (the
     inbox is past its limit) a signed request is refused 503 here, without the cost of Bolt's dispatch:
@@ -118,5 +119,9 @@ def asgi_app(
         )
 
     return Starlette(
-        routes=[Route(path, events, methods=["POST"]), Route("/healthz", health_endpoint(health), methods=["GET"])]
+        routes=[
+            Route(path, events, methods=["POST"]),
+            Route("/healthz", health_endpoint(health), methods=["GET"]),
+            *extra,  # the answer page (handlers.web), when emailed answer links are configured
+        ]
     )

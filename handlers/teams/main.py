@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.app import Core
 from bot.health import check
 from handlers import serving
+from handlers.email.transports import email_transport_from_env
 from handlers.teams.app import TeamsBot, create_app
 from handlers.teams.conversations import ConversationStore
 from handlers.teams.directory import GraphDirectory, TeamsDirectory, warm_up
@@ -23,6 +24,7 @@ from handlers.teams.messenger import build_messengers
 from handlers.teams.reviews import ReviewCalendar
 from handlers.teams.runner import LoopRunner
 from handlers.teams.settings import TeamsSettings, load
+from handlers.web.page import PREFIX, AnswerPage
 
 if TYPE_CHECKING:
     from msgraph.graph_service_client import GraphServiceClient
@@ -106,7 +108,13 @@ def serve_teams(
             graph = app_only_graph(settings.graph) if settings.graph is not None else None
             store = ConversationStore(core.db, settings.service_url)
             for messenger in build_messengers(
-                settings, runner, store=store, today=lambda: core.calendar.today(core.service.clock()), graph=graph
+                settings,
+                runner,
+                store=store,
+                today=lambda: core.calendar.today(core.service.clock()),
+                graph=graph,
+                email=email_transport_from_env(environ, core.settings),
+                minimal=core.settings.email.body == "minimal",
             ):
                 core.router.add(messenger)
             directory = TeamsDirectory(GraphDirectory(graph, runner) if graph is not None else None)
@@ -139,6 +147,8 @@ def serve_teams(
                 ),
                 methods=["GET"],
             )
+            if core.links is not None:  # the page emailed answer links open (handlers.web)
+                bot.http_app.mount(PREFIX, AnswerPage(core.links).asgi())
             address = sock.getsockname()
             log.info("actionbot serving Microsoft Teams on http://%s:%s/api/messages", address[0], address[1])
             asyncio.run(bot.serve(host, address[1], sockets=[sock], server=signals.server))

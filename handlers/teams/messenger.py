@@ -182,9 +182,11 @@ class TeamsMessenger:
         ))  # fmt: skip
 
 
-def teams_messengers_from_env(environ: Mapping[str, str]) -> list[Messenger]:
-    """The Teams messenger (when the bot is configured) and the email one (when MAIL_SENDER is set),
-    in that order, sharing one private event loop. Raises ConfigError naming a bad variable."""
+def teams_messengers_from_env(environ: Mapping[str, str], *, email: Messenger | None = None) -> list[Messenger]:
+    """The Teams messenger (when the bot is configured) and the email one, in that order, sharing one private
+    event loop. The email one is ``email`` when given (the SMTP or GOV.UK Notify transport ACTIONBOT_EMAIL
+    chose), else Graph sendMail when MAIL_SENDER is set; Teams falls back to it for people it cannot reach.
+    Raises ConfigError naming a bad variable."""
     from bot.capture.dates import WorkCalendar
     from bot.config import ConfigError, load_settings
     from storage.db import Database
@@ -202,6 +204,8 @@ def teams_messengers_from_env(environ: Mapping[str, str]) -> list[Messenger]:
         LoopRunner(),
         store=ConversationStore(Database.from_url(core_settings.database_url), settings.service_url),
         today=lambda: calendar.today(utcnow()),
+        email=email,
+        minimal=core_settings.email.body == "minimal",
     )
 
 
@@ -214,13 +218,16 @@ def build_messengers(
     credentials: Credentials | None = None,
     cloud: CloudEnvironment = PUBLIC,
     graph: Any = None,
+    email: Messenger | None = None,
+    minimal: bool = True,
 ) -> list[Messenger]:
-    """Messengers for configured settings. ``credentials``/``graph`` replace the production ones (tests)."""
+    """Messengers for configured settings. ``credentials``/``graph`` replace the production ones (tests).
+    ``email``: the configured email transport (SMTP, GOV.UK Notify), used instead of Graph sendMail, both as
+    Teams' fallback and as the email messenger; ``minimal``: Graph's emails show no task (``email.body``)."""
     if graph is None and settings.graph is not None:
         graph = app_only_graph(settings.graph)
-    email: EmailMessenger | None = None
-    if settings.mail_sender and graph is not None:
-        email = EmailMessenger(graph, runner, settings.mail_sender)
+    if email is None and settings.mail_sender and graph is not None:
+        email = EmailMessenger(graph, runner, settings.mail_sender, minimal=minimal)
     found: list[Messenger] = []
     if settings.bot_configured or credentials is not None:
         if credentials is None:

@@ -37,7 +37,8 @@ class TeamsSettings:
     graph: GraphCredentials | None
     #: The Bot Connector service URL used when no conversation has told us its own.
     service_url: str = DEFAULT_SERVICE_URL
-    #: The mailbox email is sent from (Graph /users/{MAIL_SENDER}/sendMail); None: no email.
+    #: The mailbox email is sent from (Graph /users/{MAIL_SENDER}/sendMail); None: no Graph email (none is
+    #: configured, or ACTIONBOT_EMAIL chose SMTP or GOV.UK Notify, which sends it instead).
     mail_sender: str | None = None
     #: The outgoing webhook's shared secret (decoded); None: no /api/webhook.
     webhook_secret: bytes | None = field(default=None, repr=False)
@@ -129,6 +130,8 @@ def load(environ: Mapping[str, str]) -> TeamsSettings:
         graph = GraphCredentials(graph_tenant, graph_client, graph_secret, graph_base)
 
     mail_sender = environ.get("MAIL_SENDER", "").strip() or None
+    if environ.get("ACTIONBOT_EMAIL", "").strip() in ("smtp", "notify"):
+        mail_sender = None  # that transport sends the email (handlers.email), not Graph
     if mail_sender is not None:
         if not _EMAIL.match(mail_sender):
             raise ConfigError(

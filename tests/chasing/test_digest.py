@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.actions.messages import DONE, digest_message, nudge_message, render_text
 from bot.app import Core, build_core
 from bot.config import Settings
-from handlers.teams.mail import render_html
+from handlers.email.render import render_html
 from storage.db import Database
 from storage.models import ActionEvent, Nudge
 from tests.chasing.hourly import CHAIR, LONDON, OWNER, record, run_hourly

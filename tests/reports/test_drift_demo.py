@@ -56,7 +56,7 @@ def test_the_demo_report_as_json(demo_db: Path, capsys: pytest.CaptureFixture[st
         "A-3": (["overdue", "blocked"], 4, "Sam Lee"),
         "A-5": (["silent", "owner_unknown"], None, "Dr A. Khan (GP)"),
     }
-    # the chair's agency has the ICPC: open, on track, not drifting
+    # the chair's agency has the ICPC: open, on track, not drifting
     assert [a["agency"] for a in data["agencies"]] == [
         "Health",
         "Oakfield Primary",
@@ -68,7 +68,7 @@ def test_the_demo_report_as_json(demo_db: Path, capsys: pytest.CaptureFixture[st
         "at risk",
         "2026-12-14",
         "Sarah Patel",
-        "A-6",
+        "A-7",
     )
     assert [(m["title"], m["drifting"]) for m in data["meetings"]["rows"]] == [("Strategy meeting", 3)]
     # The trend: nothing drifting until the week ending Sun 6 Dec, when were overdue (A-3 blocked).

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -319,3 +320,26 @@ def test_socket_mode_leaves_a_request_unacknowledged_while_the_inbox_is_full(
         assert process.stop() == 0
         endpoint.close()
         db.dispose()
+
+
+def test_slack_http_mode_serves_the_page_too(cli_url: str, fake_slack: FakeSlack) -> None:
+    """The page emailed answer links open is served beside /slack/events when ACTIONBOT_PUBLIC_URL is set."""
+    port = free_port()
+    env = server_env(
+        cli_url,
+        fake_slack,
+        SLACK_SIGNING_SECRET=SECRET,
+        ACTIONBOT_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        ACTIONBOT_LINK_SECRET="a-link-secret-for-tests-" + "z" * 20,
+    )
+    process = Process([ACTIONBOT, "serve", "slack", "--http", "--port", str(port), "--no-scheduler"], env)
+    try:
+        process.wait_for_line("Slack app listening")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/answer/static/answer.css") as style:
+            assert style.status == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/answer/not-a-real-token")
+        assert refused.value.code == 404 and "This link does not work" in refused.value.read().decode()
+        assert refused.value.headers["Referrer-Policy"] == "no-referrer"
+    finally:
+        assert process.stop() == 0
