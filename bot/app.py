@@ -75,7 +75,7 @@ def build_core(
         router,
         chaser,
         service,
-        Commands(service, reachable=lambda person: router.for_person(person) is not None),
+        Commands(service, reachable=router.channels_for),
         inbox,
         SweepRunner(lambda: chaser.sweep(), chaser.stop_sending),
         links,

@@ -49,4 +49,8 @@ def messengers_from_env(environ: Mapping[str, str], settings: Settings | None = 
         raise ConfigError(GRAPH_NEEDED)
     elif email is not None:
         found.append(email)
+    if environ.get("SLACK_BOT_TOKEN"):  # people Slack will not let the bot DM (Slack Connect) get email
+        from handlers.slack.messenger import fall_back_to_email
+
+        fall_back_to_email(found)
     return found

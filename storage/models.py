@@ -84,6 +84,12 @@ class Person(Base):
     #: When email to their address failed for good (GOV.UK Notify's permanent failure, an SMTP 5xx): no more
     #: email is tried until the address is changed (``actionbot people set NAME --email ...``).
     email_failed_at: Mapped[datetime | None]
+    #: In another organisation, as their chat platform's directory said when last asked: another Microsoft 365
+    #: tenant, a guest (B2B) account in ours, or another Slack organisation (Slack Connect). None: not known.
+    outside_org: Mapped[bool | None] = mapped_column(Boolean)
+    #: Their account is a guest account in our own tenant (Entra B2B: userType Guest): Teams can reach them
+    #: when the app is installed for them, unlike people in another tenant. None: not known.
+    guest: Mapped[bool | None] = mapped_column(Boolean)
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
     cover: Mapped[Person | None] = relationship(foreign_keys=[cover_id], remote_side=[id], lazy="selectin")

@@ -24,6 +24,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.actions import authz
 from bot.actions.base import InvalidChange, ServiceError, acting_via
 from bot.actions.messages import AnswerLink
 from bot.actions.people import PersonInput
@@ -59,6 +60,21 @@ CHOICES: dict[str, Choice] = {
 }
 
 
+#: Only the owner (or their cover) says "on track"; whoever else may change the action (who recorded it, a
+#: DSL or admin: bot.actions.authz.may_change) answers its escalations with the other three.
+OWNER_CHOICES = tuple(CHOICES)
+OVERSIGHT_CHOICES = ("done", "more-time", "blocked")
+
+
+def choices_for(person: PersonView, action: ActionView) -> tuple[str, ...]:
+    """The answers a link for this person offers (none: they get no link; the service still decides)."""
+    if person.id in (action.owner.id, action.owner.cover_id):
+        return OWNER_CHOICES
+    if person.id == action.created_by.id or (person.active and person.role in authz.OVERSIGHT_ROLES):
+        return OVERSIGHT_CHOICES
+    return ()
+
+
 class LinkRefused(ServiceError):
     """The link cannot be used. ``kind``: ``invalid`` (tampered or not ours), ``expired``, ``answered`` (used
     already), ``changed`` (the action was closed, reassigned or re-dated since it was sent)."""
@@ -75,6 +91,7 @@ class OpenLink:
     link_id: str
     action: ActionView
     person: PersonView
+    choices: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -149,16 +166,19 @@ class AnswerLinks:
 
     # -- making --------------------------------------------------------------------------------------
     def link(self, person: PersonView, action: ActionView, zone: ZoneInfo, now: datetime) -> AnswerLink | None:
-        """The card's link for this person, or None: only an open action's owner, or the colleague covering
-        for them, with an email address, gets one."""
-        if not action.is_open or not person.email:
-            return None
-        if person.id not in (action.owner.id, action.owner.cover_id):
+        """The card's link for this person, or None: an open action's owner (or the colleague covering for
+        them), who recorded it, or a DSL, with an email address, gets one (``choices_for``)."""
+        choices = choices_for(person, action)
+        if not action.is_open or not person.email or not choices:
             return None
         claim = [action.id, person.id, action.owner.id, action.deadline_version, secrets.token_hex(8)]
         token = self._serializer.dumps(claim)
         return AnswerLink(
-            f"{self.base}/answer/{token}", action.ref, action.case_ref, format_when(action.deadline, zone, now)
+            f"{self.base}/answer/{token}",
+            action.ref,
+            action.case_ref,
+            format_when(action.deadline, zone, now),
+            choices,
         )
 
     # -- checking ------------------------------------------------------------------------------------
@@ -202,7 +222,8 @@ class AnswerLinks:
             raise LinkRefused(
                 "changed", f"{ref}'s deadline has changed since this email was sent: use the newest email about it."
             )
-        return OpenLink(claim.link_id, ActionView.of(action), PersonView.of(person))
+        view, who = ActionView.of(action), PersonView.of(person)
+        return OpenLink(claim.link_id, view, who, choices_for(who, view))
 
     # -- answering -----------------------------------------------------------------------------------
     def answer(self, token: str, choice: str, *, day: date | None, reason: str, note: str) -> tuple[ActionView, str]:
@@ -211,9 +232,10 @@ class AnswerLinks:
         claim = self._claim(token)
         with self.db.reading() as session:
             opened = self._check(session, claim)
-        picked = CHOICES.get(choice)
+        picked = CHOICES.get(choice) if choice in opened.choices else None
         if picked is None:
-            raise InvalidChange("Choose Done, On track, Need more time or Blocked. Nothing was recorded.")
+            offered = ", ".join(CHOICES[c].label for c in opened.choices)
+            raise InvalidChange(f"Choose one of: {offered}. Nothing was recorded.")
         if not opened.person.email:
             raise LinkRefused("changed", "Your email address has been removed from actionbot: ask the chair.")
         actor = PersonInput(OwnerRef("email", opened.person.email))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.actions import authz
@@ -69,12 +70,40 @@ def unreachable_warning(name: str) -> str:
     )
 
 
+#: How the chair names each chat platform in a note.
+PLATFORMS = {"slack": "Slack", "teams": "Teams"}
+
+
+def outside_note(person: PersonView, channels: Sequence[str]) -> str | None:
+    """For the chair, once per action: an owner in another organisation is reached by email, or first in chat
+    and by email when the platform refuses. None for everyone else (and for the unreachable: their own warning)."""
+    if not person.outside or not channels or channels[0] not in ("email", *PLATFORMS):
+        return None
+    name, email = person.name, person.email
+    if channels[0] == "email":
+        return (
+            f"{name} is in another organisation, where actionbot cannot message them in chat: their reminders, "
+            f"and the way to answer them, go by email to {email}."
+        )
+    platform = PLATFORMS.get(channels[0], channels[0])
+    if "email" in channels[1:]:
+        return (
+            f"{name} is in another organisation: actionbot tries {platform} first, and if {platform} does not let "
+            f"it message them, their reminders and the way to answer them go by email to {email}."
+        )
+    return (
+        f"{name} is in another organisation and actionbot has no email address for them: if {platform} does not "
+        f"let it message them, no reminder will reach them. Add an address (actionbot people set \u201c{name}\u201d "
+        "--email ADDRESS)."
+    )
+
+
 class Commands(PersonalCommands, MeetingCommands, BatchCommands):
-    def __init__(self, service: ActionService, reachable: Callable[[PersonView], bool] | None = None) -> None:
+    def __init__(self, service: ActionService, reachable: Callable[[PersonView], Sequence[str]] | None = None) -> None:
         self.service = service
-        #: Whether a messenger of this process can reach a person (a Slack id, an email ...). Without one,
-        #: every owner counts as reachable (the CLI sends nothing itself).
-        self.reachable = reachable or (lambda _person: True)
+        #: The channels this process can reach a person on, in order ("slack", then "email" when Slack refuses;
+        #: empty: nobody can). Without it, every owner counts as reachable (the CLI sends nothing itself).
+        self.reachable = reachable or (lambda _person: ("console",))
         #: Platform directories by owner kind ("slack", "teams"): who a mention or an email really is.
         self.directories: dict[str, Directory] = {}
         self._table: dict[str, Callable[[str, PersonInput, ConversationRef | None, datetime], Outcome]] = {
@@ -190,13 +219,20 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         if recorded.duplicate:
             return Outcome(private=_note(f"Already recorded as {action.ref}."), action=action, duplicate=True)
         card = action_card(action, self.zone, now, heading=f"Action {action.ref} recorded")
-        warnings = recorded.warnings
-        if not self.reachable(action.owner):
-            warnings = (*warnings, unreachable_warning(action.owner.name))
+        warnings = (*recorded.warnings, *self.owner_notes(action.owner))
         if warning := self._away_warning(action, now):
             warnings = (*warnings, warning)
         private = Message(title=f"Please check {action.ref}", notes=warnings) if warnings else None
         return Outcome(public=card, private=private, action=action)
+
+    def owner_notes(self, owner: PersonView) -> tuple[str, ...]:
+        """What the chair should know about how an action's owner is reached: nobody can, or (in another
+        organisation) by email. Given once, with the reply that records or reassigns the action."""
+        channels = self.reachable(owner)
+        if not channels:
+            return (unreachable_warning(owner.name),)
+        note = outside_note(owner, channels)
+        return (note,) if note else ()
 
     def _actions(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
         if listed := LIST_FROM.match(text):  # "actions from" and a pasted list: checked before anything is recorded
@@ -282,7 +318,13 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         owner, remainder = owned
         reason = LEADING_BECAUSE.sub("", remainder.strip()) or None
         action = self.service.reassign(ref, speaker, self._look_up(owner), reason, now=now)
-        return self._changed(f"reassigned to {action.owner.name}", action, now, (), _c)
+        changed = self._changed(f"reassigned to {action.owner.name}", action, now, (), _c)
+        notes = self.owner_notes(action.owner)
+        if not notes:
+            return changed
+        if changed.public is None:  # the card is for the speaker alone: the notes go on it
+            return self._changed(f"reassigned to {action.owner.name}", action, now, notes, _c)
+        return replace(changed, private=Message(title=f"Please check {action.ref}", notes=notes))
 
     def _reviewed(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, note = _split_ref(text)

@@ -56,6 +56,8 @@ class AnswerLink:
     ref: str
     case_ref: str | None
     deadline: str
+    #: The answers it offers (bot.actions.answer_links.CHOICES keys): the owner's four, or three for others.
+    choices: tuple[str, ...] = ("done", "on-track", "more-time", "blocked")
 
     def choice_url(self, choice: str) -> str:
         """The page with one answer (``done``, ``on-track``, ``more-time``, ``blocked``) chosen."""
@@ -373,4 +375,5 @@ def history_line(event: EventView, zone: ZoneInfo, now: datetime) -> str:
     """One line of an action's history: when, what changed (old and new), who, and why."""
     why = f": {event.reason}" if event.reason else ""
     when = event.at.astimezone(zone).strftime("%d/%m %H:%M")
-    return f"{when}  {event_summary(event, zone, now)}, by {event.actor_name or 'actionbot'}{why}"
+    via = f" (via {event.details['via']})" if event.details.get("via") else ""  # e.g. an emailed answer link
+    return f"{when}  {event_summary(event, zone, now)}, by {event.actor_name or 'actionbot'}{via}{why}"

@@ -31,6 +31,11 @@ class Profile:
     teams_object_id: str | None = None
     handle: str | None = None
     agency: str | None = None
+    #: In another organisation (another Microsoft 365 tenant, a guest account in ours, another Slack
+    #: organisation), as the platform's directory says; None: it did not say.
+    outside: bool | None = None
+    #: A guest (B2B) account in our own tenant; None: not said.
+    guest: bool | None = None
     #: Their line manager as the directory knows them (Microsoft Graph /users/{id}/manager): the escalation
     #: contact when none has been set by hand.
     manager: Profile | None = None
@@ -184,6 +189,11 @@ def _merge(session: Session, person: Person, ref: OwnerRef, profile: Profile, em
         person.handle = profile.handle
     if zone := _valid_zone(profile.timezone):
         person.timezone = zone
+    # The directory's latest word: a guest may become a member, a partner may join the organisation.
+    if profile.outside is not None:
+        person.outside_org = profile.outside
+    if profile.guest is not None:
+        person.guest = profile.guest
     if profile.agency and person.agency_id is None:
         person.agency_id = agency_named(session, profile.agency).id
     if profile.manager is not None and person.escalation_contact_id is None:

@@ -34,6 +34,8 @@ class PersonView:
     working_days: str | None = None  # weekdays worked, Monday 0 ("012"); None: Monday to Friday
     digest: bool | None = None  # one morning message with all their reminders; None: the partnership's default
     email_failed: bool = False  # email to their address failed for good: no more is tried until it changes
+    outside: bool = False  # in another organisation (another tenant, a guest account, Slack Connect)
+    guest: bool = False  # a guest (B2B) account in our own tenant: Teams reaches them when installed for them
 
     def away_on(self, day: date) -> bool:
         """Whether they are on leave on this (local) day."""
@@ -59,6 +61,8 @@ class PersonView:
             working_days=person.working_days,
             digest=person.digest,
             email_failed=person.email_failed_at is not None,
+            outside=bool(person.outside_org),
+            guest=bool(person.guest),
         )
 
 
@@ -215,6 +219,8 @@ def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
             Person.working_days,
             Person.digest,
             Person.email_failed_at,
+            Person.outside_org,
+            Person.guest,
         )
         .outerjoin(Agency, Agency.id == Person.agency_id)
         .outerjoin(cover, cover.id == Person.cover_id)
@@ -239,6 +245,8 @@ def load_people(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
             working_days=r.working_days,
             digest=r.digest,
             email_failed=r.email_failed_at is not None,
+            outside=bool(r.outside_org),
+            guest=bool(r.guest),
         )
         for r in rows
     }

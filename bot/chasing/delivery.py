@@ -22,5 +22,12 @@ class Router:
             return None
         return next((m for m in self.messengers if m.can_reach(person)), None)
 
+    def channels_for(self, person: PersonView) -> tuple[str, ...]:
+        """Every channel that can reach the person, in order: the first is used, the later ones are where a
+        messenger falls back to when its platform refuses (Slack's and Teams' email fallback). Empty: nobody."""
+        if not person.active:
+            return ()
+        return tuple(m.channel for m in self.messengers if m.can_reach(person))
+
     def for_conversation(self, platform: str) -> Messenger | None:
         return next((m for m in self.messengers if m.channel == platform), None)

@@ -104,9 +104,12 @@ class ReportScope:
         o = self.owner
         return {
             "owner_inactive": o.active.is_(False),
-            # No chat account, and no email address that works (email to it failed for good: bot.chasing.bounces).
+            # No chat account the bot can message (a Teams account in another tenant is none: docs/teams.md), and
+            # no email address that works (email to it failed for good: bot.chasing.bounces).
             "owner_unknown": and_(
-                blank(o.slack_user_id), blank(o.teams_object_id), or_(blank(o.email), o.email_failed_at.is_not(None))
+                blank(o.slack_user_id),
+                or_(blank(o.teams_object_id), o.outside_org.is_(True)),
+                or_(blank(o.email), o.email_failed_at.is_not(None)),
             ),
         }
 

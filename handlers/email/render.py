@@ -50,7 +50,7 @@ def _cards(message: Message, minimal: bool) -> list[Message]:
 
 def _answer_lines(answer: AnswerLink) -> list[str]:
     lines = [f"Answer {answer.ref} (the task is shown on the page): {answer.url}"]
-    lines += [f"  {choice.label}: {answer.choice_url(key)}" for key, choice in CHOICES.items()]
+    lines += [f"  {CHOICES[key].label}: {answer.choice_url(key)}" for key in answer.choices]
     return lines
 
 
@@ -77,8 +77,8 @@ def _links_html(answer: AnswerLink) -> str:
     e = html.escape
     links = " ".join(
         f'<a href="{e(answer.choice_url(key))}" style="display:inline-block;padding:8px 14px;margin:4px 6px 4px 0;'
-        f'background:#00703c;color:#fff;text-decoration:none">{e(choice.label)}</a>'
-        for key, choice in CHOICES.items()
+        f'background:#00703c;color:#fff;text-decoration:none">{e(CHOICES[key].label)}</a>'
+        for key in answer.choices
     )
     return f'<p>{links}</p><p><a href="{e(answer.url)}">Open {e(answer.ref)}</a> (the task is shown on the page)</p>'
 

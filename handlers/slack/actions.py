@@ -138,6 +138,8 @@ class Buttons:
     def reassign(self, target: Target, user: str, view: dict[str, Any]) -> tuple[ActionView, str, tuple[str, ...]]:
         new_owner, reason = modals.read_reassign(view)
         action = self.core.service.reassign(target.ref, self.ctx.person(user), self.ctx.person(new_owner), reason)
+        if notes := self.core.commands.owner_notes(action.owner):  # how the new owner is reached: for them alone
+            self.ctx.tell(user, target.channel, Message(title=f"Please check {action.ref}", notes=notes))
         return action, f"{action.ref} reassigned to {action.owner.name}", ()
 
 

@@ -23,7 +23,7 @@ from bot.config import ConfigError
 from handlers.slack import actions, commands, drift, home, shortcuts
 from handlers.slack.client import CALL_ERRORS, error_code, web_client
 from handlers.slack.context import Overloaded, SlackContext
-from handlers.slack.directory import SlackDirectory
+from handlers.slack.directory import Home, SlackDirectory
 from handlers.slack.env import DEFAULT_API_URL, DEFAULT_POSTS_PER_MINUTE
 from handlers.slack.messenger import SlackMessenger, slack_limits
 from handlers.slack.server import RETRY_AFTER
@@ -89,7 +89,7 @@ def build_app(
         raise ConfigError(f"SLACK_BOT_TOKEN could not be verified ({error_code(cause)})") from None
     app.error(_listener_failed)
     messenger = SlackMessenger(client, slack_limits(posts_per_minute))
-    directory = SlackDirectory(client)
+    directory = SlackDirectory(client, home=Home(identity.get("team_id"), identity.get("enterprise_id")))
     core.router.add(messenger)
     core.commands.add_directory("slack", directory)
     ctx = SlackContext(core, messenger, directory, bot_user_id=identity.get("user_id"))

@@ -47,6 +47,7 @@ PERMANENT_ERRORS = frozenset(
         "invalid_arguments",
         "invalid_auth",
         "invalid_blocks",
+        "invalid_user_combination",
         "is_archived",
         "message_not_found",
         "messages_tab_disabled",
@@ -62,6 +63,7 @@ PERMANENT_ERRORS = frozenset(
         "token_revoked",
         "user_disabled",
         "user_not_found",
+        "user_not_visible",
         "users_not_found",
     }
 )

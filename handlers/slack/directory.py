@@ -1,5 +1,9 @@
 """SlackDirectory: who a Slack user is (users.info) and which Slack user owns an email (users.lookupByEmail).
 
+A member of a Slack Connect channel from another organisation is "outside": users.info gives them a ``team_id``
+other than the bot's own (auth.test's), outside our Enterprise Grid organisation if we are in one, or marks them
+``is_stranger`` (a user of another workspace the app cannot fully see: Slack's "User object" reference).
+
 Lookups are cached for a few minutes per directory object: a meeting's burst of /action commands asks
 about the same handful of people, and users.info is rate-limited. (A small hand-written TTL map: the
 standard library has none, and the cache must belong to this object, not the module.)
@@ -11,6 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -21,7 +26,27 @@ from bot.actions.people import Profile
 NOT_FOUND = frozenset({"user_not_found", "users_not_found", "account_inactive"})
 
 
-def profile_of(user: dict[str, Any]) -> Profile:
+@dataclass(frozen=True)
+class Home:
+    """The bot's own organisation, from auth.test: its workspace, and its Enterprise Grid organisation if any."""
+
+    team_id: str | None = None
+    enterprise_id: str | None = None
+
+    def outside(self, user: dict[str, Any]) -> bool | None:
+        """Whether a users.info ``user`` is from another organisation (None: cannot tell)."""
+        if user.get("is_stranger"):
+            return True
+        team = user.get("team_id")
+        if not self.team_id or not team:
+            return None
+        if team == self.team_id:
+            return False
+        enterprise = (user.get("enterprise_user") or {}).get("enterprise_id")
+        return not (self.enterprise_id and enterprise == self.enterprise_id)  # another workspace of our Grid: ours
+
+
+def profile_of(user: dict[str, Any], home: Home | None = None) -> Profile:
     """A users.info / users.lookupByEmail ``user`` object -> Profile."""
     profile: dict[str, Any] = user.get("profile") or {}
     name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name")
@@ -32,6 +57,7 @@ def profile_of(user: dict[str, Any]) -> Profile:
         timezone=user.get("tz") or None,
         slack_user_id=str(user["id"]),
         handle=user.get("name") or None,
+        outside=(home or Home()).outside(user),
     )
 
 
@@ -45,8 +71,11 @@ class SlackDirectory:
         ttl: float = 300.0,
         max_entries: int = 2000,
         clock: Callable[[], float] = time.monotonic,
+        home: Home | None = None,
     ) -> None:
         self.client = client
+        #: The bot's own workspace (auth.test): users of other teams are outside the organisation.
+        self.home = home or Home()
         self.ttl = ttl
         self.max_entries = max_entries
         self.clock = clock
@@ -90,7 +119,7 @@ class SlackDirectory:
     # -- bot.actions.ports.Directory ----------------------------------------------------------------------
     def profile(self, platform_id: str) -> Profile | None:
         user = self.user(platform_id)
-        return profile_of(user) if user else None
+        return profile_of(user, self.home) if user else None
 
     def profile_by_email(self, email: str) -> Profile | None:
         def fetch() -> dict[str, Any] | None:
@@ -102,7 +131,7 @@ class SlackDirectory:
                 raise
 
         user = self._cached(f"email:{email.lower()}", fetch)
-        return profile_of(user) if user else None
+        return profile_of(user, self.home) if user else None
 
     def manager_of(self, platform_id: str) -> Profile | None:
         """Slack has no line-manager field; escalation contacts are set with ``actionbot people set``."""

@@ -20,6 +20,7 @@ from handlers import serving
 from handlers.slack.app import build_app
 from handlers.slack.client import CALL_ERRORS, error_code
 from handlers.slack.env import read_env
+from handlers.slack.messenger import fall_back_to_email
 from handlers.slack.server import PATH, asgi_app
 from handlers.web.page import answer_routes
 
@@ -51,6 +52,7 @@ def add_email(core: Core, environ: Mapping[str, str]) -> None:
     others = {name: value for name, value in environ.items() if name != "SLACK_BOT_TOKEN"}
     for messenger in messengers_from_env(others, core.settings):
         core.router.add(messenger)
+    fall_back_to_email(core.router.messengers)  # Slack Connect members the bot cannot DM get email
 
 
 def _run_http(

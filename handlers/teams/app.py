@@ -28,9 +28,8 @@ from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.apps.http import FastAPIAdapter
 
 from bot.actions import authz
-from bot.actions.messages import Message, action_card
+from bot.actions.messages import REASSIGN, Message, action_card
 from bot.actions.outcome import Outcome
-from bot.actions.people import Profile
 from bot.actions.service import ConversationRef, ServiceError
 from bot.app import Core
 from bot.capture.owners import OwnerRef
@@ -38,7 +37,7 @@ from handlers import serving
 from handlers.teams.buttons import apply_button
 from handlers.teams.cards import DIGEST_KEY, MEETING_FORM, MEETING_START, SUBMIT_KEY, card_activity
 from handlers.teams.conversations import Connector, ConversationStore, base_conversation_id
-from handlers.teams.directory import TeamsDirectory
+from handlers.teams.directory import TeamsDirectory, roster_profile
 from handlers.teams.identity import request_key, speaker_of
 from handlers.teams.inbound import InboundGuard, InFlightLimit
 from handlers.teams.meeting_form import start_from_form
@@ -203,6 +202,8 @@ class TeamsBot:
             if mention.is_bot:
                 continue
             object_id, name, email = mention.object_id, mention.name, None
+            tenant: str | None = None
+            role: str | None = None
             if object_id is None and mention.id.startswith("29:") and activity.service_url:
                 try:
                     member = await connector.member(activity.service_url, roster, mention.id)
@@ -214,10 +215,11 @@ class TeamsBot:
                 email = (member.email or member.user_principal_name or "").lower() or None
                 if email and "@" not in email:
                     email = None
+                tenant, role = member.tenant_id, member.user_role  # another tenant, or a guest: outside
             if object_id is None:
                 continue
             resolved[mention.id] = object_id
-            self.directory.seen(Profile(display_name=name, email=email, teams_object_id=object_id))
+            self.directory.seen(roster_profile(object_id, name, email, tenant, role, self.settings.tenant_id))
             if mention.id.startswith("29:") and activity.service_url:
                 await asyncio.to_thread(
                     self.store.remember_person,
@@ -367,6 +369,8 @@ class TeamsBot:
             return
         self.core.sweeper.wake()
         log.info("teams button %s on action %s by %s", action_id, view.id, activity.from_.aad_object_id)
+        if action_id == REASSIGN and (notes := self.core.commands.owner_notes(view.owner)):
+            await self._private(ctx, Message(title=f"Please check {view.ref}", notes=notes))  # how they are reached
         now = self.core.service.clock()
         card = self._card(action_card(view, self.core.calendar.zone, now, heading=heading))
         conversation = base_conversation_id(activity.conversation.id)

@@ -3,6 +3,10 @@
 Implements bot.actions.ports.Directory for the core (synchronous; the Graph calls run on a LoopRunner). A
 profile carries the person's manager (``/users/{id}/manager``): the core makes the manager their
 escalation contact unless one was set by hand. Needs User.Read.All (application).
+
+A profile also says whether the person is outside the organisation: a guest (Graph's ``userType`` Guest, or a
+user principal name with ``#EXT#``, as Entra B2B names guest accounts), or in another tenant (Teams said their
+tenant id, and it is not ours; or Graph has no user with their object id in our tenant).
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from msgraph.graph_service_client import GraphServiceClient
 from bot.actions.people import Profile
 from handlers.teams.graph import status_of
 from handlers.teams.runner import LoopRunner
+from handlers.teams.text import is_object_id
 
 log = logging.getLogger("actionbot.teams.directory")
 
-FIELDS = ["id", "displayName", "mail", "userPrincipalName", "companyName"]
+FIELDS = ["id", "displayName", "mail", "userPrincipalName", "companyName", "userType"]
+#: How Entra B2B names a guest account's user principal name (``jo_partner.example#EXT#@council.onmicrosoft.com``).
+GUEST_UPN = "#EXT#"
 _EMAIL = re.compile(r"^[^@\s'\"]+@[^@\s'\"]+\.[^@\s'\"]+$")
 
 
@@ -38,12 +45,38 @@ def warm_up() -> None:
 def _profile(user: User | None) -> Profile | None:
     if user is None or not user.id:
         return None
+    guest = (user.user_type or "").lower() == "guest" or GUEST_UPN.lower() in (user.user_principal_name or "").lower()
     return Profile(
         display_name=user.display_name or None,
         email=(user.mail or "").lower() or None,
         teams_object_id=user.id.lower(),
         agency=user.company_name or None,
+        outside=guest,  # a member of our tenant is inside; a guest is from another organisation
+        guest=guest,
     )
+
+
+def roster_profile(
+    object_id: str, name: str | None, email: str | None, tenant_id: str | None, role: str | None, ours: str | None
+) -> Profile:
+    """What a conversation's roster says of a member (``GET /v3/conversations/{id}/members/{member}``): their
+    tenant (not ``ours``: an external, federated user from another organisation) and role (``guest``: a B2B
+    guest account in our tenant; ``user``: a member)."""
+    outside: bool | None = None
+    guest: bool | None = None
+    role = (role or "").lower()
+    if tenant_id and ours and tenant_id.lower() != ours.lower():
+        outside, guest = True, False
+    elif role == "guest":
+        outside, guest = True, True
+    elif role == "user" and tenant_id and ours:
+        outside, guest = False, False
+    return Profile(display_name=name, email=email, teams_object_id=object_id, outside=outside, guest=guest)
+
+
+def elsewhere(object_id: str) -> Profile:
+    """Someone whose object id Graph does not know in our tenant: their account is in another tenant."""
+    return Profile(teams_object_id=object_id.lower(), outside=True, guest=False)
 
 
 class GraphDirectory:
@@ -151,16 +184,22 @@ class TeamsDirectory:
             primary,
             display_name=primary.display_name or extra.display_name,
             email=primary.email or extra.email,
+            outside=primary.outside if primary.outside is not None else extra.outside,
+            guest=primary.guest if primary.guest is not None else extra.guest,
         )
 
     def profile(self, platform_id: str) -> Profile | None:
         found: Profile | None = None
+        unknown = False
         if self.graph is not None:
             try:
                 found = self.graph.profile(platform_id)
+                unknown = found is None and is_object_id(platform_id)
             except Exception as exc:  # the roster's details still name the person; the action is not lost
                 log.warning("Graph look-up of a Teams user failed: %s", exc.__class__.__name__)
-        return self._merge(found, self._cached(platform_id))
+        merged = self._merge(found, self._cached(platform_id))
+        # Graph answered that our tenant has no such user: unless the roster said their tenant, another one.
+        return self._merge(merged, elsewhere(platform_id)) if unknown else merged
 
     def profile_by_email(self, email: str) -> Profile | None:
         if self.graph is not None:

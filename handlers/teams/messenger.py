@@ -3,6 +3,9 @@
 Teams, per person (their Entra object id): the stored 1:1 chat with the bot; else open one from their
 Teams user id (known once they spoke, were mentioned or joined a team with the bot); else an activity-
 feed notification telling them to open the app; else, when Teams cannot reach them at all, email.
+Someone in another tenant is never tried in Teams (apps are not supported in one-on-one chats with external
+users, and the activity feed does not notify across tenants): they are left to email. A guest (a B2B account
+in our tenant) is tried in Teams like anyone else: the bot reaches them when the app is installed for them.
 Transient failures (429, 5xx, network) raise DeliveryError so the chaser keeps the nudge pending.
 
 The port is synchronous and the SDKs are async: every call runs on this messenger's LoopRunner.
@@ -81,6 +84,12 @@ def bot_api(credentials: Credentials, service_url: str, cloud: CloudEnvironment 
     )
 
 
+def other_tenant(person: PersonView) -> bool:
+    """In another organisation and not as a guest of ours: their account lives in another tenant, where this
+    single-tenant bot cannot message them."""
+    return person.outside and not person.guest
+
+
 class TeamsMessenger:
     """The ``teams`` channel."""
 
@@ -109,7 +118,7 @@ class TeamsMessenger:
         self.timeout = timeout
 
     def can_reach(self, person: PersonView) -> bool:
-        return bool(person.teams_object_id)
+        return bool(person.teams_object_id) and not other_tenant(person)
 
     def _run(self, what: str, coro: Coroutine[Any, Any, T]) -> T:
         try:
@@ -120,6 +129,8 @@ class TeamsMessenger:
     def send_direct(self, person: PersonView, message: Message) -> Delivered:
         if not person.teams_object_id:
             raise DeliveryError("teams: the person has no Entra object id", permanent=True)
+        if other_tenant(person):  # no chat or feed call can reach them: straight to email
+            return self._fall_back(person, message)
         object_id = person.teams_object_id
         reference = self.store.person(object_id)
         if reference is not None and reference.conversation_id:
@@ -158,6 +169,9 @@ class TeamsMessenger:
                 failure = delivery_error("activity feed", error)
                 if not failure.permanent:
                     raise failure from None
+        return self._fall_back(person, message)
+
+    def _fall_back(self, person: PersonView, message: Message) -> Delivered:
         if self.fallback is not None and self.fallback.can_reach(person):
             log.info("Teams cannot reach person %s; using %s", person.id, self.fallback.channel)
             return self.fallback.send_direct(person, message)

@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.actions.answer_links import LinkRefused
+from bot.actions.base import InvalidChange
+from bot.actions.messages import render_text
 from bot.actions.people import PersonInput
 from bot.app import Core, build_core
 from bot.capture.owners import OwnerRef
 from bot.config import ConfigError, Settings
 from storage.db import Database
-from storage.models import ActionEvent, AnswerLinkUse, EventContent
+from storage.models import ActionEvent, AnswerLinkUse, EventContent, Person
 from tests.chasing.hourly import CHAIR, record
 from tests.conftest import Clock, london
 from tests.web.mailbox import PUBLIC, SECRET, MailBox, html_of, link_in, linked_core, text_of
@@ -106,6 +108,10 @@ def test_more_time_by_link_is_logged_as_the_owner_via_email(linked: Core, mailbo
         linked.links.answer(_token(link), "done", day=None, reason="", note="")
     assert refused.value.kind == "answered" and "Need more time" in str(refused.value)
     assert [e[0] for e in _events(linked, ref)].count("extended") == 1 and _events(linked, ref)[-1][0] == "extended"
+    # the chair's /history says who answered, and how
+    history = linked.commands.run("history", ref, CHAIR, now=clock())
+    assert history.private is not None
+    assert "by jo.bloggs@police.uk (via email link): Awaiting the GP's records" in render_text(history.private)
 
 
 def test_a_link_records_one_answer_however_often_it_is_pressed(linked: Core, mailbox: MailBox) -> None:
@@ -179,17 +185,33 @@ def test_expired_and_tampered_links_are_refused(linked: Core, mailbox: MailBox, 
     assert refused.value.kind == "expired" and _events(linked, ref)[-1][0] != "completed"
 
 
-def test_only_the_owner_gets_links(linked: Core, mailbox: MailBox, clock: Clock) -> None:
-    """The chair and the DSL get escalations by email with no answer links: the page answers for the owner."""
+def test_escalations_link_who_may_change_the_action_and_nobody_else(
+    linked: Core, mailbox: MailBox, clock: Clock
+) -> None:
+    """The chair who recorded it answers Done, Need more time or Blocked (On track is the owner's word); the
+    owner's manager, told by escalation, gets no links: they cannot change the action."""
     from bot.actions.directory import update_person
 
+    manager = PersonInput(OwnerRef("email", "line.manager@police.uk"))
     update_person(linked.db, CHAIR, email="chair@council.gov.uk", now=clock())
     ref = record(linked, f"{OWNER_EMAIL} {TASK} by Fri 27 Nov")
-    clock.set(london(2026, 12, 3, 9, 0))  # 4 working days overdue: the chair is told
+    owner = PersonInput(OwnerRef("email", OWNER_EMAIL))
+    update_person(linked.db, owner, escalation=manager, now=clock(), listeners=[linked.chaser])
+    clock.set(london(2026, 12, 3, 9, 0))  # 4 working days overdue: the chair and the manager are told
     linked.chaser.sweep()
-    to_chair = mailbox.to("chair@council.gov.uk")
-    assert to_chair and all("/answer/" not in text_of(m) for m in to_chair)
-    assert any(ref in text_of(m) for m in to_chair)
+    (to_chair,) = [m for m in mailbox.to("chair@council.gov.uk") if "Escalation" in str(m["Subject"])]
+    (to_manager,) = mailbox.to("line.manager@police.uk")
+    chair_link = link_in(to_chair)
+    assert f"{chair_link}?choice=blocked" in text_of(to_chair) and "choice=on-track" not in text_of(to_chair)
+    assert "/answer/" not in text_of(to_manager) and ref in text_of(to_manager)
+    assert linked.links is not None
+    with pytest.raises(InvalidChange, match="Choose one of: Done, Need more time, Blocked"):
+        linked.links.answer(_token(chair_link), "on-track", day=None, reason="", note="")
+    linked.links.answer(_token(chair_link), "more-time", day=date(2026, 12, 11), reason="Court date moved", note="")
+    kind, actor, details, _ = _events(linked, ref)[-1]
+    assert kind == "extended" and details is not None and details["via"] == "email link"
+    with linked.db.reading() as session:
+        assert actor == session.scalar(select(Person.id).where(Person.email == "chair@council.gov.uk"))
 
 
 def test_a_public_url_needs_a_strong_secret(settings: Settings, database: Database, clock: Clock) -> None:

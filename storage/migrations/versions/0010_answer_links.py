@@ -1,4 +1,4 @@
-"""Answers from emailed links, and addresses that email cannot reach.
+"""Answers from emailed links, addresses that email cannot reach, and people in other organisations.
 
 Revision ID: 0010
 Revises: 0009
@@ -29,6 +29,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("people") as batch:
         batch.add_column(sa.Column("email_failed_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("outside_org", sa.Boolean(), nullable=True))
+        batch.add_column(sa.Column("guest", sa.Boolean(), nullable=True))
     with op.batch_alter_table("nudges") as batch:
         batch.add_column(sa.Column("delivery_status", sa.String(32), nullable=True))
 
@@ -37,5 +39,7 @@ def downgrade() -> None:
     with op.batch_alter_table("nudges") as batch:
         batch.drop_column("delivery_status")
     with op.batch_alter_table("people") as batch:
+        batch.drop_column("guest")
+        batch.drop_column("outside_org")
         batch.drop_column("email_failed_at")
     op.drop_table("answer_link_uses")
