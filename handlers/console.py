@@ -14,12 +14,13 @@ from bot.actions.commands import HELP, Commands
 from bot.actions.messages import Message, render_text
 from bot.actions.outcome import Outcome
 from bot.actions.people import PersonInput
-from bot.actions.ports import Delivered, DeliveryError
+from bot.actions.ports import Delivered
 from bot.actions.records import PersonView
 from bot.actions.service import ConversationRef
 from bot.capture.dates import ensure_aware
 from bot.capture.owners import OwnerRef, parse_owner
 from bot.chasing.sweep import Chaser
+from handlers.email.channel import EmailChannel
 from handlers.email.render import render_plain
 
 CONSOLE_HELP = (
@@ -66,30 +67,19 @@ class ConsoleMessenger:
         self._deliver(f"[message {ref} updated]", message)
 
 
-class ConsoleEmail:
+class ConsoleEmail(EmailChannel):
     """Email as the console shows it: the plain-text part a partner on neither platform receives
     (handlers.email.render, minimal form: no task, answer links). Reaches whoever has an address."""
-
-    channel = "email"
 
     def __init__(self, write: Callable[[str], None] = print) -> None:
         self.write = write
         self.sent: list[tuple[PersonView, Message]] = []
-
-    def can_reach(self, person: PersonView) -> bool:
-        return bool(person.email) and not person.email_failed
 
     def send_direct(self, person: PersonView, message: Message) -> Delivered:
         self.sent.append((person, message))
         body = render_plain(message).split("\n-- \n")[0]  # the footer is the same in every email
         self.write(f"[email to {person.name}] Subject: {message.title}\n{_indent(body, '  ')}")
         return Delivered(self.channel, str(len(self.sent)))
-
-    def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
-        raise DeliveryError("email has no conversations", permanent=True)
-
-    def update(self, ref: str, message: Message) -> None:
-        return None
 
     def last_link(self, email: str) -> str | None:
         """The answer link in the latest email to this address."""

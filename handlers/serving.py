@@ -55,6 +55,15 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def configure_logging(*quiet: str) -> None:
+    """INFO to stderr unless the host application configured logging; the ``quiet`` loggers (SDKs whose
+    debug output can include payloads) stay at WARNING."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def exit_now(signum: int, frame: FrameType | None) -> None:
     log.warning("second stop signal: exiting at once (unfinished requests are picked up on the next start)")
     os._exit(128 + signum)

@@ -3,10 +3,29 @@ the task. One deadline per action: a second is refused, never left in the task."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.capture.dates import format_day
+from bot.capture.minutes_phrases import (
+    MEETING_ABBREVIATIONS,
+    URGENT_MARKERS,
+    VAGUE_ENDS,
+    WEEK_HEADS,
+    Week,
+    meeting_name,
+    review_example,
+    vague,
+    vague_refusal,
+    week_deadline,
+    week_end,
+    week_mark,
+    week_phrase,
+    week_review,
+)
 from bot.capture.phrases import (
+    MONTHS,
+    WEEKDAYS,
     Context,
     Impossible,
     Unreadable,
@@ -18,7 +37,12 @@ from bot.capture.phrases import (
     without_end_of_day,
 )
 
-MAX_CLAUSE_WORDS = 8
+#: The longest clause the hand grammar reads ("review at the next core group meeting on 4 Jan": 10 words).
+MAX_CLAUSE_WORDS = 12
+#: The longest phrase shown to dateparser (slow, and lenient with long phrases).
+FALLBACK_CLAUSE_WORDS = 8
+#: The longest clause without a keyword ("the end of the week commencing 14 December").
+KEYWORDLESS_CLAUSE_WORDS = 8
 
 # ---------------------------------------------------------------------------------------------------
 # Clauses
@@ -43,9 +67,10 @@ def _strip_keyword(words: list[str]) -> list[str] | None:
 
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
-_CLAUSE_HEADS = {"review", "in", "within", "no", "due", "by", "before", "until"}
+_CLAUSE_HEADS = {"review", "in", "within", "during", "no", "due", "by", "before", "until"}
 _SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the"}
-_ANY_HEAD = _CLAUSE_HEADS | _SPECIAL_HEADS
+_KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
+_ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
 # A keywordless phrase ("tomorrow", "EOD") after one of these words belongs to a longer phrase.
 _JOINERS = {
     "the",
@@ -59,6 +84,8 @@ _JOINERS = {
     "until",
     "due",
     "in",
+    "within",
+    "during",
     "on",
     "for",
     "since",
@@ -71,7 +98,7 @@ def read_clause(
 ) -> tuple[str, When] | None:
     """Read cleaned words as one whole clause, or return None. ``previous`` is the word before them."""
     head = span[0] if span else ""
-    if (head != "review") if review_only else (head not in _CLAUSE_HEADS and head not in _SPECIAL_HEADS):
+    if (head != "review") if review_only else (head not in _ANY_HEAD):
         return None
     words = [w for w in span if w]
 
@@ -83,17 +110,40 @@ def read_clause(
             rest = words[1:]
             if not rest or rest[0] in ("by", "of", "with", "and"):
                 return None
+            at = rest[0] == "at"
             if rest[0] in ("on", "date", "at"):
                 rest = rest[1:]
+            # "review at the next core group on 4 Jan", "review CGM 4/1": the date is the review's. Without "at"
+            # or "next" only a meeting's own name counts ("Send it to the review group EOD" is a task).
+            size, qualified = meeting_name(rest)
+            if size and (at or qualified or size > 1 or rest[0] in MEETING_ABBREVIATIONS):
+                rest = rest[size + 1 :] if rest[size : size + 1] in (["on"], ["of"]) else rest[size:]
             if not rest:
                 return None
+            if (week := week_phrase(rest, ctx)) is not None:
+                return "review", week_review(week, ctx)
+            if use_fallback and vague(rest, meetings=True):
+                return None  # "review at Christmas": refused by name (peel_clauses), never guessed by dateparser
             return "review", reader(rest, rest[0] in _RELATIVE_KEYWORDS)
+        if head in ("in", "during") and (week := week_phrase(words[1:], ctx)) is not None:
+            return "deadline", week_deadline(week, ctx)  # "in w/c 14 Dec", "during the week commencing ..."
+        if head == "during":
+            return None
         if head in _RELATIVE_KEYWORDS:
             return "deadline", reader(words, True)
         after_keyword = _strip_keyword(words)
         if after_keyword is not None:
+            keyword = words[: len(words) - len(after_keyword)]
+            if (week := week_phrase(after_keyword, ctx)) is not None:
+                if not week.end_of and keyword not in (["due"], ["due", "on"]):
+                    raise Impossible(_by_a_week(keyword, week, ctx))
+                return "deadline", week_deadline(week, ctx)
+            if use_fallback and vague(after_keyword, meetings=True):
+                return None  # "by Christmas": refused by name (peel_clauses), never guessed by dateparser
             return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
-        if not use_fallback and head in _SPECIAL_HEADS and previous not in _JOINERS:
+        if not use_fallback and head in _KEYWORDLESS_HEADS and previous not in _JOINERS:
+            if (week := week_phrase(words, ctx)) is not None:  # "w/c 14 Dec", "the week commencing 14 Dec"
+                return "deadline", week_deadline(week, ctx)
             found = special(words, ctx)
             if found is None and without_end_of_day(words) != words:
                 found = hand_phrase(words, ctx, False)  # "EOD Friday", "close of play tomorrow"
@@ -104,13 +154,27 @@ def read_clause(
     return None
 
 
+def _by_a_week(keyword: list[str], week: Week, ctx: Context) -> str:
+    """``by w/c 14 Dec`` could mean before that week or by its end: refused, with both days to choose from."""
+    end = week_end(week.monday, ctx)
+    before = ctx.cal.add_working_days(week.monday, -1)
+    said = f"{' '.join(keyword)} w/c {format_day(week.monday, ctx.now, ctx.cal.zone)}"
+    choice = f"\u201cby {format_day(end, ctx.now, ctx.cal.zone)}\u201d (the end of that week)"
+    if before >= ctx.today:
+        choice += f" or \u201cby {format_day(before, ctx.now, ctx.cal.zone)}\u201d (before it starts)"
+    return f"\u201c{said}\u201d could mean before that week starts or by its end: give the day, such as {choice}"
+
+
 def _tail_clause(clean: list[str], ctx: Context, wanted: set[str], use_fallback: bool) -> Clause | None:
     """The longest clause of a wanted kind that ends the (cleaned) words."""
     review_only = wanted == {"review"}
     heads = {"review"} if review_only else _ANY_HEAD
-    for start in range(max(0, len(clean) - MAX_CLAUSE_WORDS), len(clean)):
+    reach = FALLBACK_CLAUSE_WORDS if use_fallback else MAX_CLAUSE_WORDS
+    for start in range(max(0, len(clean) - reach), len(clean)):
         if clean[start] not in heads:
             continue  # cheap rejection: most spans start with an ordinary word of the task
+        if len(clean) - start > KEYWORDLESS_CLAUSE_WORDS and clean[start] not in _CLAUSE_HEADS:
+            continue  # only a keyword's clause is that long ("by the end of the week commencing 14 December")
         found = read_clause(clean[start:], ctx, use_fallback, clean[start - 1] if start else "", review_only)
         if found and found[0] in wanted:
             kind: Literal["deadline", "review"] = "deadline" if found[0] == "deadline" else "review"
@@ -135,43 +199,219 @@ def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
     return clause
 
 
-def peel_clauses(words: list[str], ctx: Context) -> tuple[list[str], When | None, When | None]:
+@dataclass
+class Peeled:
+    """What peeling the clauses leaves: the task's words, the deadline and review, and the urgency markers."""
+
+    words: list[str]
+    deadline: When | None
+    review: When | None
+    #: ``urgent``, ``ASAP`` ... beside the deadline, as written: left out of the task and the deadline, and
+    #: said in a warning (grammar.py, which knows the deadline's instant).
+    markers: list[str] = field(default_factory=list)
+
+
+_DASHES = {"-", "--", "\u2013", "\u2014"}
+_MARKER_ENDS = {marker[-1] for marker in URGENT_MARKERS} | _DASHES
+
+
+def _marker_size(clean: list[str]) -> int:
+    """How many words at the end are an urgency marker with its dashes: ``urgent``, ``- URGENT``, ``(urgent)``."""
+    if not clean or clean[-1] not in _MARKER_ENDS:
+        return 0  # most texts: one set lookup
+    end = len(clean)
+    while end and clean[end - 1] in _DASHES:
+        end -= 1
+    for marker in URGENT_MARKERS:
+        start = end - len(marker)
+        if start >= 0 and tuple(clean[start:end]) == marker:
+            while start and clean[start - 1] in _DASHES:
+                start -= 1
+            return len(clean) - start
+    return 0
+
+
+def _as_written(words: list[str]) -> str:
+    """Words as the chair wrote them, without the punctuation around them: ``(URGENT)`` -> ``URGENT``."""
+    return " ".join(w for w in words if w.strip("-\u2013\u2014")).strip(" ()[],.;:!?")
+
+
+def peel_clauses(words: list[str], ctx: Context) -> Peeled:
     """Peel deadline and review clauses off the end; returns the words left (the task) and both dates.
 
-    A second deadline left at the end of the task (``by Friday by Monday``) is refused, never kept in the
-    task while the other is recorded."""
+    A second deadline left at the end of the task (``by Friday by Monday``, ``by Christmas by Friday``) is
+    refused, never kept in the task while the other is recorded. A vague time (``by Christmas``, ``asap``,
+    ``review at the next meeting``) is refused by name. An urgency marker beside the deadline is set aside."""
     # Only the last two clauses' worth of words (and the word before them) can take part in a clause.
     reach = 2 * MAX_CLAUSE_WORDS + 1
     clean = [""] * max(0, len(words) - reach) + [clean_word(w) for w in words[-reach:]]
+    _refuse_vague_review(words, clean, ctx)
     deadline: When | None = None
     deadline_text = ""
     review: When | None = None
     before_review: tuple[list[str], list[str], int] | None = None  # the words, cleaned, and where it started
+    markers: list[str] = []
     for use_fallback in (False, True):
         while True:
             wanted = ({"deadline"} if deadline is None else set()) | ({"review"} if review is None else set())
             if not wanted:
                 break
-            clause = _tail_clause(clean, ctx, wanted, use_fallback)
+            end = len(clean) - _marker_size(clean)  # "by Friday (urgent)", "by Fri - URGENT": read without it
+            clause = _tail_clause(clean[:end], ctx, wanted, use_fallback)
             if clause is None:
                 break
+            if end < len(clean):
+                markers.append(_as_written(words[end:]))
             if clause.kind == "deadline":
                 clause = _with_day_before(clause, clean, ctx)
-                deadline, deadline_text = clause.when, " ".join(words[clause.start :])
+                deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
             else:
-                review, before_review = clause.when, (words, clean, clause.start)
+                review, before_review = clause.when, (words[:end], clean[:end], clause.start)
             words, clean = words[: clause.start], clean[: clause.start]
+            if deadline is not None and (size := _marker_size(clean)):  # "urgent by Friday": just before it
+                markers.append(_as_written(words[-size:]))
+                words, clean = words[:-size], clean[:-size]
         if deadline is not None:
             break
+        _refuse_vague_deadline(words, clean, ctx, markers=False)  # before dateparser sees "by Christmas"
     if deadline is None and before_review is not None:
         words, clean, deadline, deadline_text = _review_as_task(*before_review, ctx) or (words, clean, None, "")
         review = None if deadline is not None else review
-    if deadline is not None and (other := _tail_clause(clean, ctx, {"deadline"}, False)) is not None:
+    if deadline is None:
+        _refuse_vague_deadline(words, clean, ctx)  # a bare "asap", "urgent"
+    if deadline is not None and (other := _second_deadline(clean, ctx)) is not None:
         raise Impossible(
-            f"There are two deadlines, \u201c{' '.join(words[other.start :])}\u201d and \u201c{deadline_text}\u201d: "
-            "give one"
+            f"There are two deadlines, \u201c{' '.join(words[other:])}\u201d and \u201c{deadline_text}\u201d: give one"
         )
-    return words, deadline, review
+    if deadline is not None and (vague_other := _vague_deadline(clean)) is not None:
+        raise Impossible(
+            f"There are two deadlines, \u201c{_as_written(words[vague_other[0] :])}\u201d and "
+            f"\u201c{deadline_text}\u201d: give one"
+        )
+    if deadline is not None and (note := _meeting_review_in_task(words, ctx, review)) is not None:
+        deadline.notes.append(note)
+    return Peeled(words, deadline, review, markers)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Vague times: refused by name, with a date to give instead
+# ---------------------------------------------------------------------------------------------------
+#: A meeting review after one of these words belongs to the task: "Prepare the plan for review at the next
+#: meeting" (kept, with a warning that it sets no review date).
+_REVIEW_JOINERS = {"for", "to", "a", "an", "the", "its", "their", "his", "her", "of", "this", "that"}
+
+
+def _vague_deadline(clean: list[str]) -> tuple[int, str] | None:
+    """Where a vague deadline ends the words, and what it names: ``by Christmas``, ``before the next core
+    group``. After ``by`` or ``due`` only the next meeting counts ("agreed by the panel" is a task)."""
+    if not clean or clean[-1] not in VAGUE_ENDS:
+        return None  # most texts: one set lookup
+    for start in range(max(0, len(clean) - MAX_CLAUSE_WORDS), len(clean)):
+        if clean[start] not in ("by", "before", "until", "due", "no"):
+            continue
+        after = _strip_keyword(clean[start:])
+        if after is not None and (kind := vague(after, meetings=clean[start] not in ("by", "due"))):
+            return start, kind
+    return None
+
+
+def _refuse_vague_deadline(words: list[str], clean: list[str], ctx: Context, markers: bool = True) -> None:
+    """No deadline was read: a vague one at the end (``by Christmas``; with ``markers``, a bare ``asap`` or
+    ``urgent``, once dateparser too has found no deadline before it) is refused by name."""
+    if (found := _vague_deadline(clean)) is not None:
+        raise Impossible(vague_refusal(found[1], _as_written(words[found[0] :]), ctx))
+    if markers and (size := _marker_size(clean)):
+        raise Impossible(vague_refusal("asap", _as_written(words[-size:]), ctx))
+
+
+def refuse_vague(words: list[str], ctx: Context) -> None:
+    """A date phrase on its own (a new deadline) that is vague (``Christmas``, ``by next meeting``, ``asap``):
+    refused by name, as in an ``/action``, before dateparser is asked."""
+    clean = [clean_word(w) for w in words]
+    if (kind := vague([w for w in clean if w], meetings=True)) is not None:
+        raise Impossible(vague_refusal(kind, _as_written(words), ctx))
+    _refuse_vague_deadline(words, clean, ctx)
+
+
+def _meeting_review(clean: list[str], start: int) -> tuple[int, bool]:
+    """The size of ``review at [the] [next] MEETING`` or ``review [the] next MEETING`` at ``start`` (0 when
+    none), and whether it says "at"."""
+    if clean[start] not in ("review", "reviewed"):
+        return 0, False
+    i = start + 1
+    at = clean[i : i + 1] == ["at"]
+    size, qualified = meeting_name(clean, i + at)
+    return (1 + at + size if size and (at or qualified) else 0), at
+
+
+def _refuse_vague_review(words: list[str], clean: list[str], ctx: Context) -> None:
+    """``review at the next meeting``, ``review at Christmas`` at the very end: the grammar does not know
+    when that is, so it is refused (never recorded as a guessed date, nor left in the task)."""
+    tail = clean[-MAX_CLAUSE_WORDS:]
+    if "review" not in tail and "reviewed" not in tail:
+        return  # most texts
+    for start in range(max(0, len(clean) - MAX_CLAUSE_WORDS), len(clean)):
+        if clean[start] not in ("review", "reviewed") or (start and clean[start - 1] in _REVIEW_JOINERS):
+            continue
+        size, _ = _meeting_review(clean, start)
+        rest = clean[start + 1 :]
+        if rest[:1] in (["at"], ["on"], ["in"], ["after"]):
+            rest = rest[1:]
+        kind = "meeting" if size and start + size == len(clean) else vague(rest, meetings=False)
+        if kind:
+            raise Impossible(_vague_review_refusal(kind, _as_written(words[start:]), ctx))
+
+
+def _vague_review_refusal(kind: str, said: str, ctx: Context) -> str:
+    example = review_example(ctx)
+    if kind == "meeting":
+        return (
+            f"\u201c{said}\u201d is not a date: the meeting's date is not known here. Give the review's date, such "
+            f"as \u201c{example}\u201d, or leave the review out"
+        )
+    return f"\u201c{said}\u201d is not a date: give the review's date, such as \u201c{example}\u201d"
+
+
+def _meeting_review_in_task(words: list[str], ctx: Context, review: When | None) -> str | None:
+    """``review at the next meeting`` left in the task. Just before the deadline it is refused, as at the
+    end; after "for", "to" ... (part of what is to be done) or inside the task it is kept, with a warning."""
+    if not any("review" in w.lower() for w in words):
+        return None
+    clean = [clean_word(w) for w in words]
+    for start in range(len(clean)):
+        size, at = _meeting_review(clean, start)
+        if not size:
+            continue
+        said = _as_written(words[start : start + size])
+        at_end = start + size == len(clean)
+        if at_end and (start == 0 or clean[start - 1] not in _REVIEW_JOINERS):
+            raise Impossible(_vague_review_refusal("meeting", said, ctx))
+        if not at and not at_end:
+            continue  # "Review the next meeting's minutes": a task
+        note = (
+            f"\u201c{said}\u201d is read as part of the task: it sets no review date (the meeting's date is not "
+            "known here)."
+        )
+        if review is None:
+            note += f" For a review reminder, add its date: \u201c{review_example(ctx)}\u201d."
+        return note
+    return None
+
+
+def _second_deadline(clean: list[str], ctx: Context) -> int | None:
+    """Where a second deadline ends the task's words (they are never left in it), or None. A date after
+    "within" or "during" counts here, though it is not read as the deadline ("within tomorrow")."""
+    if (other := _tail_clause(clean, ctx, {"deadline"}, False)) is not None:
+        return other.start
+    for start in range(max(1, len(clean) - KEYWORDLESS_CLAUSE_WORDS), len(clean)):
+        if (
+            clean[start - 1] in ("within", "during")
+            and clean[start] in _KEYWORDLESS_HEADS
+            and (found := read_clause(clean[start:], ctx, False)) is not None
+            and found[0] == "deadline"
+        ):
+            return start - 1
+    return None
 
 
 def _review_as_task(
@@ -196,8 +436,15 @@ def _review_as_task(
 
 
 def unread_tail(words: list[str]) -> str | None:
-    """The last keyword-led phrase at the end of the words, to quote in an error."""
+    """The last keyword-led phrase at the end of the words, to quote in an error (``w/c`` followed by a date
+    counts: "Fix the WC" alone does not)."""
     for start in range(len(words) - 1, max(-1, len(words) - MAX_CLAUSE_WORDS - 1), -1):
-        if clean_word(words[start]) in {"by", "before", "due", "in", "within", "until"}:
+        word = clean_word(words[start])
+        if word in {"by", "before", "due", "in", "within", "until", "during"}:
             return " ".join(words[start:])
+        size = week_mark([word, *map(clean_word, words[start + 1 : start + 2])])
+        if size and start + size < len(words):
+            after = clean_word(words[start + size])
+            if after[:1].isdigit() or after in WEEKDAYS or after in MONTHS or after in ("the", "next"):
+                return " ".join(words[start:])
     return None

@@ -8,9 +8,12 @@ How it reads a command:
    email, a quoted name, the minutes' "Jo Bloggs to"), after any numbering or "ACTION:" label;
 2. ``#CR-1042`` style case references are lifted out wherever they stand;
 3. date clauses are peeled off the end, longest first (``bot.capture.clauses``): ``by|before|due|no later
-   than PHRASE``, ``in|within N units``, the bare ``EOD``/``close of play``/``end of ...``/``today``/
-   ``tomorrow``, and ``review [on|date] PHRASE``. What is left is the task, so "Visit by bus by Friday"
-   keeps "by bus". Each phrase is read by ``bot.capture.phrases``.
+   than PHRASE``, ``in|within [the next] N units``, the bare ``EOD``/``close of play``/``end of ...``/
+   ``today``/``tomorrow``, a week (``w/c 14 Dec``: its Friday, said in a warning), and ``review [on|date|
+   at MEETING [on]] PHRASE``. What is left is the task, so "Visit by bus by Friday" keeps "by bus". Each
+   phrase is read by ``bot.capture.phrases``. An urgency marker beside the deadline ("by Friday (urgent)")
+   is set aside with a warning; a vague time ("by Christmas", "asap", "review at the next meeting") is
+   refused by name, never guessed.
 
 Dates follow UK conventions, fixed and documented in docs/grammar.md: day first, Europe/London, a date
 without a time means the end of the working day (17:00). A small hand grammar reads the common phrases;
@@ -24,9 +27,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.capture.clauses import MAX_CLAUSE_WORDS, peel_clauses, read_clause, unread_tail
+from bot.capture.clauses import MAX_CLAUSE_WORDS, peel_clauses, read_clause, refuse_vague, unread_tail
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_day, format_when
+from bot.capture.minutes_phrases import (
+    week_end,
+    week_mark,
+    week_phrase,
+)
 from bot.capture.owners import (
     EMAIL,
     OwnerRef,
@@ -37,7 +45,15 @@ from bot.capture.owners import (
     role_only,
     second_owner,
 )
-from bot.capture.phrases import Context, Impossible, Unreadable, When, clean_word, fallback, hand_phrase
+from bot.capture.phrases import (
+    Context,
+    Impossible,
+    Unreadable,
+    When,
+    clean_word,
+    fallback,
+    hand_phrase,
+)
 from bot.capture.pii import find_personal_data, personal_data_warning
 
 EXAMPLE = "/action @jo.bloggs Share the CAD log with social care #CR-1042 by Friday review in 2 weeks"
@@ -185,9 +201,10 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     ctx = Context(now, cal)
     words = rest.split()
     try:
-        words, deadline, review = peel_clauses(words, ctx)
+        peeled = peel_clauses(words, ctx)
     except Impossible as exc:
         raise GrammarError(f"{exc}.") from None
+    words, deadline, review = peeled.words, peeled.deadline, peeled.review
     task = _unescape(_readable(" ".join(words))).strip(" ,;:-\u2013\u2014")
     if deadline is None:
         tail = unread_tail(words)
@@ -211,6 +228,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
             passed += " For a later day, say which: \u201cby tomorrow\u201d, \u201cby next Friday\u201d or a date."
         raise GrammarError(passed)
     warnings: list[str] = list(deadline.notes)
+    for marker in peeled.markers:  # "by Friday (urgent)": not a date, and not left in the task unsaid
+        warnings.append(
+            f"\u201c{marker}\u201d noted: the deadline is {format_when(deadline_at, cal.zone, now)} "
+            "(the word is not kept in the task)."
+        )
     deadline_day = cal.local(deadline_at).date()
     if warning := _day_warning("deadline", deadline_day, cal, now):
         warnings.append(warning)
@@ -255,6 +277,8 @@ def _read_when(words: list[str], ctx: Context, what: str) -> When:
     clean = [clean_word(w) for w in words]
     try:
         for use_fallback in (False, True):
+            if use_fallback:
+                refuse_vague(words, ctx)  # "Christmas", "by next meeting": by name, before dateparser is asked
             clause = read_clause(clean, ctx, use_fallback)
             if clause is not None and clause[0] == "deadline":
                 return clause[1]
@@ -288,6 +312,7 @@ def parse_day(text: str, now: datetime, cal: WorkCalendar, what: str) -> date:
     for leave and reminders, where the time of day does not matter."""
     ensure_aware(now)
     ctx = Context(now, cal)
+    _refuse_week(text, ctx, what)
     try:
         when = _read_when(" ".join(text.split()).split(), ctx, what)
     except GrammarError as error:  # the problem alone: the /action example would mislead here
@@ -296,3 +321,21 @@ def parse_day(text: str, now: datetime, cal: WorkCalendar, what: str) -> date:
     if day < ctx.today:
         raise GrammarError(f"The {what} {format_day(day, now, cal.zone)} is in the past.")
     return day
+
+
+def _refuse_week(text: str, ctx: Context, what: str) -> None:
+    """``w/c 14 Dec`` is a week: as a deadline it means its Friday, but a day away or a reminder day must be
+    given as the day itself (never silently the Friday)."""
+    clean = [clean_word(w) for w in text.split()]
+    for start in range(len(clean)):
+        if week_mark(clean[start:]):
+            try:
+                week = week_phrase(clean[start:], ctx)
+            except Impossible as exc:
+                raise GrammarError(f"{exc}.", None) from None
+            example = ""
+            if week is not None:
+                first, last = format_day(week.monday, ctx.now, ctx.cal.zone), week_end(week.monday, ctx)
+                example = f", such as \u201c{first}\u201d or \u201c{format_day(last, ctx.now, ctx.cal.zone)}\u201d"
+            said = " ".join(text.split())
+            raise GrammarError(f"\u201c{said}\u201d is a week, not a day: give the {what}{example}.", None)

@@ -177,8 +177,10 @@ def _relative(words: list[str], ctx: Context) -> When:
     """``in|within N [working] days|weeks|months|hours`` (the keyword already removed), ``N weeks' time``."""
     if words[-1:] == ["time"]:
         words = words[:-1]
-    if words[:3] == ["a", "couple", "of"]:
-        words = ["2", *words[3:]]
+    if words[:2] in (["the", "next"], ["the", "coming"]):  # "within the next 3 days" is "within 3 days"
+        words = words[2:]
+    if words[:3] == ["a", "couple", "of"] or words[:2] == ["couple", "of"]:
+        words = ["2", *words[3 if words[0] == "a" else 2 :]]
     if len(words) == 1 and words[0] in {"fortnight", "week", "month"}:
         words = ["1", words[0]]
     if len(words) not in (2, 3):
@@ -300,7 +302,11 @@ def _full_year(text: str) -> int:
 
 def _calendar_date(words: list[str], ctx: Context) -> When | None:
     """``27/11``, ``27/11/2026``, ``2026-11-27``, ``[Fri] 27[th] [of] Nov[ember] [2026]``, ``Nov 27``, ``the 5th``."""
-    today = ctx.today
+    return calendar_date_from(words, ctx.today)
+
+
+def calendar_date_from(words: list[str], today: date) -> When | None:
+    """``_calendar_date`` with dates before ``today`` refused (recently passed) or read as next year's."""
     notes: list[str] = []
     weekday: int | None = None
     if words and words[0] in WEEKDAYS and len(words) > 1:

@@ -34,6 +34,7 @@ from bot.actions.ports import Delivered, DeliveryError
 from bot.actions.records import PersonView
 from bot.chasing.pacing import SendLimits
 from bot.config import ConfigError, Settings
+from handlers.email.channel import EmailChannel
 from handlers.email.render import one_line, render_plain
 
 log = logging.getLogger("actionbot.email.notify")
@@ -96,10 +97,9 @@ def notify_error(what: str, error: BaseException) -> DeliveryError:
     return DeliveryError(f"notify {what}: refused ({status} {names})", permanent=400 <= status < 500)
 
 
-class NotifyMessenger:
+class NotifyMessenger(EmailChannel):
     """The ``email`` channel through GOV.UK Notify; also reports what became of each message (``status_of``)."""
 
-    channel = "email"
     ref_prefix = "notify:"
     #: GOV.UK Notify allows 3,000 requests a minute per API key type (docs.notifications.service.gov.uk, "Rate
     #: limits"). A send costs two (the look-up by reference, then the send) and its status is read once
@@ -137,9 +137,6 @@ class NotifyMessenger:
     @staticmethod
     def reference(key: str) -> str:
         return f"actionbot-{key}"
-
-    def can_reach(self, person: PersonView) -> bool:
-        return bool(person.email) and not person.email_failed
 
     def send_direct(self, person: PersonView, message: Message) -> Delivered:
         if not person.email:
@@ -188,13 +185,6 @@ class NotifyMessenger:
             raise notify_error("status", error) from None
         status = found.get("status")
         return status if isinstance(status, str) else None
-
-    def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
-        raise DeliveryError("email has no conversations", permanent=True)
-
-    def update(self, ref: str, message: Message) -> None:
-        """An email cannot be changed once sent; the next message carries the new state."""
-        return None
 
 
 def notify_messenger_from_env(environ: Mapping[str, str], settings: Settings) -> NotifyMessenger:

@@ -29,6 +29,7 @@ from bot.actions.ports import Delivered, DeliveryError
 from bot.actions.records import PersonView
 from bot.chasing.pacing import SendLimits
 from bot.config import ConfigError, Settings
+from handlers.email.channel import EmailChannel
 from handlers.email.render import mime_message
 
 log = logging.getLogger("actionbot.email.smtp")
@@ -90,10 +91,9 @@ def smtp_error(error: BaseException) -> DeliveryError:
     return DeliveryError(f"smtp: relay unreachable ({error.__class__.__name__})")
 
 
-class SmtpMessenger:
+class SmtpMessenger(EmailChannel):
     """The ``email`` channel through an SMTP relay. Conversations do not exist by email."""
 
-    channel = "email"
     #: NHSmail runs on Exchange Online, which lets one mailbox send 30 messages a minute and 10,000 recipients
     #: a day by SMTP AUTH, over at most 3 connections at once (learn.microsoft.com, "Exchange Online limits":
     #: "Sending limits", "SMTP AUTH client submission"). Council relays are rarely more generous. Nudges keep
@@ -130,9 +130,6 @@ class SmtpMessenger:
     def __repr__(self) -> str:
         return f"SmtpMessenger({self.host}:{self.port})"
 
-    def can_reach(self, person: PersonView) -> bool:
-        return bool(person.email) and not person.email_failed
-
     def send_direct(self, person: PersonView, message: Message) -> Delivered:
         if not person.email:
             raise DeliveryError("email: the person has no address", permanent=True)
@@ -160,13 +157,6 @@ class SmtpMessenger:
                 smtp.quit()
             except (smtplib.SMTPException, OSError):
                 smtp.close()
-
-    def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
-        raise DeliveryError("email has no conversations", permanent=True)
-
-    def update(self, ref: str, message: Message) -> None:
-        """An email cannot be changed once sent; the next message carries the new state."""
-        return None
 
 
 def smtp_messenger_from_env(environ: Mapping[str, str], settings: Settings) -> SmtpMessenger:

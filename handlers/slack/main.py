@@ -35,15 +35,6 @@ log = logging.getLogger("actionbot.slack")
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a server: every request is verified by its Slack signature
 
 
-def _configure_logging() -> None:
-    """INFO to stderr unless the host application configured logging; the SDKs' chatter (which can
-    include payloads at debug level) stays at WARNING."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in ("slack_sdk", "slack_bolt"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
 def add_email(core: Core, environ: Mapping[str, str]) -> None:
     """Besides Slack, whatever else the environment configures (email by ACTIONBOT_EMAIL, Teams): partners
     outside the workspace are reached by email from this process's sweep too."""
@@ -104,7 +95,7 @@ def serve_slack(
     variable. The inbox's workers start before the first request: they first finish what an earlier run
     (crashed or stopped) left unfinished."""
     settings = read_env(environ, http=http)
-    _configure_logging()
+    serving.configure_logging("slack_sdk", "slack_bolt")
     sock = serving.listen(environ.get("ACTIONBOT_HTTP_HOST") or DEFAULT_HOST, port) if http else None
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
     scheduler: BackgroundScheduler | None = None

@@ -19,6 +19,7 @@ from bot.actions.messages import Message
 from bot.actions.ports import Delivered, DeliveryError
 from bot.actions.records import PersonView
 from bot.chasing.pacing import SendLimits
+from handlers.email.channel import EmailChannel
 from handlers.email.render import mime_message
 from handlers.teams.graph import delivery_error
 from handlers.teams.runner import LoopRunner
@@ -26,10 +27,9 @@ from handlers.teams.runner import LoopRunner
 log = logging.getLogger("actionbot.teams.mail")
 
 
-class EmailMessenger:
+class EmailMessenger(EmailChannel):
     """The ``email`` channel: anyone with an email address. Conversations do not exist by email."""
 
-    channel = "email"
     #: Exchange Online sends at most 30 messages a minute from one mailbox, and Graph allows 4 requests at
     #: once per mailbox (learn.microsoft.com: "Exchange Online limits", "Microsoft Graph service limits").
     limits = SendLimits(per_minute=30, in_flight=4)
@@ -48,9 +48,6 @@ class EmailMessenger:
         self.sender = sender
         self.timeout = timeout
         self.minimal = minimal
-
-    def can_reach(self, person: PersonView) -> bool:
-        return bool(person.email) and not person.email_failed
 
     def send_direct(self, person: PersonView, message: Message) -> Delivered:
         if not person.email:
@@ -72,10 +69,3 @@ class EmailMessenger:
         request.headers.try_add("Accept", "application/json")
         request.set_stream_content(base64.b64encode(mime), "text/plain")
         await self.graph.request_adapter.send_no_response_content_async(request, {"XXX": ODataError})
-
-    def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
-        raise DeliveryError("email has no conversations", permanent=True)
-
-    def update(self, ref: str, message: Message) -> None:
-        """An email cannot be changed once sent; the next message carries the new state."""
-        return None

@@ -37,13 +37,6 @@ log = logging.getLogger("actionbot.teams")
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a server: every request is verified (Bot Framework token or HMAC)
 
 
-def _configure_logging() -> None:
-    """INFO to stderr unless the host application configured logging; the SDKs' chatter is capped."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_sdk_logs()
-
-
 class _Signals:
     """SIGINT/SIGTERM before the server runs stop start-up cleanly; once it runs, uvicorn handles them (a
     graceful shutdown) and then re-raises them, which must not kill the process before our clean-up."""
@@ -98,7 +91,8 @@ def serve_teams(
     """Run until SIGINT/SIGTERM. Configuration problems raise ConfigError naming the variable."""
     settings = load(environ)
     settings.require_bot()
-    _configure_logging()
+    serving.configure_logging()
+    quiet_sdk_logs()
     host = environ.get("ACTIONBOT_HTTP_HOST", "").strip() or DEFAULT_HOST
     sock = serving.listen(host, port)
     runner = LoopRunner()

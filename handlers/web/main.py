@@ -22,6 +22,7 @@ log = logging.getLogger("actionbot.web")
 def serve_web(core: Core, *, host: str, port: int) -> int:
     if core.links is None:
         raise ConfigError("ACTIONBOT_PUBLIC_URL is not set: the page has no links to answer (docs/email.md)")
+    serving.configure_logging()
     sock = serving.listen(host, port)
     health = serving.health_endpoint(lambda: check(core, scheduler_alive=None, inbox_running=False))
     app = web_app(AnswerPage(core.links), Route("/healthz", health, methods=["GET"]))

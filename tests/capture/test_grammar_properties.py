@@ -17,6 +17,8 @@ WORDS = [
     "end", "of", "month", "EOD", "close", "play", "3pm", "17:00", "31/02", "5/3", "2026-12-04", "working",
     "days", "a", "fortnight", "#CR-1042", "@jo", "<@U123>", "\"Dr Khan\"", "jo@example.org", "noon", "tomorrow",
     "32nd", "13pm", "0/0", "99/99/9999", "Dec", "4th", "&amp;", "<at>Jo</at>", "\u202e", "\x00", "-", "'s",
+    "w/c", "wc", "commencing", "14/12", "(urgent)", "URGENT", "asap", "Christmas", "term", "half", "at",
+    "core", "group", "meeting", "for", "during",
 ]  # fmt: skip
 NOW = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC))
 

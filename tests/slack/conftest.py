@@ -36,6 +36,7 @@ from handlers.serving import InThread
 from handlers.slack.app import build_app
 from handlers.slack.server import asgi_app
 from storage.models import Action, ActionEvent
+from tests.email.conftest import relay  # noqa: F401 - a fixture: the real SMTP relay (Slack Connect's fallback)
 from tests.slack.fake_slack import Call, FakeSlack
 
 TOKEN = "xoxb-1000000001-2000000002-actionbotTestToken"

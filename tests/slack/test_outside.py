@@ -4,8 +4,6 @@ DM; one Slack refuses a DM for, with a documented error, gets the email instead;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,16 +45,6 @@ def external_member(**extra: Any) -> dict[str, Any]:
         "profile": {"real_name": "Eve External", "display_name": "eve", "email": EXTERNAL_EMAIL},
         **extra,
     }
-
-
-@pytest.fixture
-def relay(tmp_path: Path) -> Iterator[RelayServer]:
-    server = RelayServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from bot.actions.ports import Delivered
 from bot.actions.records import PersonView
 from bot.app import Core, build_core
 from bot.config import Settings
+from handlers.email.channel import EmailChannel
 from handlers.email.render import mime_message
 from storage.db import Database
 from tests.conftest import Clock
@@ -22,26 +23,15 @@ SENDER = "actionbot@council.gov.uk"
 LINK = re.compile(r"(https?://[^\s\"<>]+/answer/[A-Za-z0-9_.\-]+)")
 
 
-class MailBox:
-    channel = "email"
-
+class MailBox(EmailChannel):
     def __init__(self, *, minimal: bool = True) -> None:
         self.mails: list[EmailMessage] = []
         self.minimal = minimal
-
-    def can_reach(self, person: PersonView) -> bool:
-        return bool(person.email) and not person.email_failed
 
     def send_direct(self, person: PersonView, message: Message) -> Delivered:
         mail = mime_message(SENDER, person, message, minimal=self.minimal)
         self.mails.append(mail)
         return Delivered("email", str(mail["Message-ID"]))
-
-    def post_to_conversation(self, conversation_id: str, message: Message) -> Delivered:
-        raise AssertionError("email has no conversations")
-
-    def update(self, ref: str, message: Message) -> None:
-        return None
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.mails if address in str(m["To"])]

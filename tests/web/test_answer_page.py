@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -164,3 +166,23 @@ def test_the_token_is_never_logged(served: Served, caplog: pytest.LogCaptureFixt
     ours = [r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
     assert any("recorded an answer from an email link" in m for m in ours)
     assert all(token not in m and OWNER_EMAIL not in m and TASK not in m for m in ours)
+
+
+def test_a_link_edited_to_name_another_action_is_refused_and_writes_nothing(served: Served) -> None:
+    """The token's payload is readable (base64 JSON), not forgeable: pointing it at another action, or at
+    another person, breaks its signature."""
+    link = served.emailed_link()
+    served.emailed_link("Book the strategy discussion")  # A-2, the action a forger would aim at
+    base, token = link.rsplit("/", 1)
+    payload, stamp, signature = token.split(".")
+    claim = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claim[0] == 1  # action A-1
+    before = served.events()
+    for index, value in ((0, 2), (1, claim[1] + 1)):  # another action; another person
+        edited = list(claim)
+        edited[index] = value
+        forged = base64.urlsafe_b64encode(json.dumps(edited, separators=(",", ":")).encode()).rstrip(b"=").decode()
+        forged_link = f"{base}/{forged}.{stamp}.{signature}"
+        assert httpx.get(forged_link).status_code == 404
+        assert httpx.post(forged_link, data={"choice": "done"}).status_code == 404
+    assert served.events() == before

@@ -59,6 +59,10 @@ def test_serve_web_answers_the_links_emailed_elsewhere(
 ) -> None:
     process, port = web
     assert _healthy(port).status_code == 200
+    # the operator's log says where the page is and which address its links use (never a token)
+    assert f"answer page on http://127.0.0.1:{port}/answer/... for http://127.0.0.1:{port}" in process.wait_for_line(
+        "answer page on"
+    )
     # the sweep runs elsewhere (here: in this test's own core, on the same database and secret)
     core = linked_core(settings, database, clock, public=f"http://127.0.0.1:{port}")
     mailbox = MailBox()
