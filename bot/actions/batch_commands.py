@@ -55,6 +55,9 @@ class BatchCommands(CommandPart):
             )
             lines += [f"   ! {warning}" for warning in d.warnings]
         readable = len(batch.readable)
+        only = batch.readable[0].draft if len(batch.lines) == 1 and readable == 1 else None
+        if only is not None and only.personal_data:
+            return self._personal_data_preview(batch, lines)
         skipped = len(batch.lines) - readable
         how = [
             f"Record {'them' if readable > 1 else 'it'}: /action confirm {batch.ref}"
@@ -64,6 +67,19 @@ class BatchCommands(CommandPart):
             f"Record nothing: /action discard {batch.ref}",
         ]
         title = f"{readable} of {len(batch.lines)} lines read as actions ({batch.ref}): nothing is recorded yet"
+        return Message(title=title, text="\n".join([*lines, "", *how]))
+
+    @staticmethod
+    def _personal_data_preview(batch: BatchView, lines: list[str]) -> Message:
+        """One typed action whose task looks like personal data (``pii_mode = "warn"``): for the chair alone,
+        before anything is posted to the room or written to the log."""
+        ref = batch.ref
+        how = [
+            f"Record it anyway: /action confirm {ref}",
+            f"Correct it: /action fix {ref} 1 @owner Task with a case reference (#CR-1234) by Friday",
+            f"Record nothing: /action discard {ref}",
+        ]
+        title = f"This looks like personal data ({ref}): nothing is posted or recorded yet"
         return Message(title=title, text="\n".join([*lines, "", *how]))
 
     def hold_lines(
@@ -129,7 +145,8 @@ class BatchCommands(CommandPart):
             {line.number for line in batch.lines if line.draft is None} | (drop & {n.number for n in batch.lines})
         )
         summary = Message(
-            title=f"{len(recorded)} action{'s' if len(recorded) != 1 else ''} recorded from a list ({batch.ref})",
+            title=f"{len(recorded)} action{'s' if len(recorded) != 1 else ''} recorded"
+            + (f" from a list ({batch.ref})" if len(batch.lines) > 1 else f" ({batch.ref}, checked by the chair)"),
             text="\n".join(action_line(a, self.zone, now) for a in recorded) or "None.",
             notes=tuple(refused) + ((f"Lines left out: {', '.join(map(str, left))}.",) if left else ()),
         )

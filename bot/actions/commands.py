@@ -194,6 +194,9 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         if is_list(text):
             return self._hold(split_minutes(text), speaker, conversation, now, idempotency_key)
         draft = parse_action(text, now, self.service.calendar, self.service.settings.max_text_length)
+        if draft.personal_data and self.service.settings.pii_mode == "warn":
+            # Shown to the chair alone first: nothing reaches the room or the permanent log until they choose.
+            return self._hold([text], speaker, conversation, now, idempotency_key)
         return self.record(draft, speaker, conversation, now, idempotency_key, self._look_up(draft.owner))
 
     def record(

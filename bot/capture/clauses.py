@@ -9,14 +9,10 @@ from typing import Literal
 from bot.capture.dates import format_day
 from bot.capture.minutes_phrases import (
     MEETING_ABBREVIATIONS,
-    URGENT_MARKERS,
-    VAGUE_ENDS,
     WEEK_HEADS,
     Week,
     meeting_name,
-    review_example,
     vague,
-    vague_refusal,
     week_deadline,
     week_end,
     week_mark,
@@ -36,9 +32,17 @@ from bot.capture.phrases import (
     special,
     without_end_of_day,
 )
+from bot.capture.vague_clauses import (
+    MAX_CLAUSE_WORDS,
+    as_written,
+    marker_size,
+    meeting_review_in_task,
+    refuse_vague_deadline,
+    refuse_vague_review,
+    strip_keyword,
+    vague_deadline,
+)
 
-#: The longest clause the hand grammar reads ("review at the next core group meeting on 4 Jan": 10 words).
-MAX_CLAUSE_WORDS = 12
 #: The longest phrase shown to dateparser (slow, and lenient with long phrases).
 FALLBACK_CLAUSE_WORDS = 8
 #: The longest clause without a keyword ("the end of the week commencing 14 December").
@@ -47,7 +51,6 @@ KEYWORDLESS_CLAUSE_WORDS = 8
 # ---------------------------------------------------------------------------------------------------
 # Clauses
 # ---------------------------------------------------------------------------------------------------
-_DEADLINE_KEYWORDS = tuple(k.split() for k in ("no later than", "due by", "due on", "due", "by", "before", "until"))
 _RELATIVE_KEYWORDS = {"in", "within"}
 
 
@@ -56,14 +59,6 @@ class Clause:
     kind: Literal["deadline", "review"]
     start: int
     when: When
-
-
-def _strip_keyword(words: list[str]) -> list[str] | None:
-    """The words after a deadline keyword (``by``, ``due on`` ...), or None when they do not start with one."""
-    for keyword in _DEADLINE_KEYWORDS:
-        if words[: len(keyword)] == keyword and len(words) > len(keyword):
-            return words[len(keyword) :]
-    return None
 
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
@@ -131,7 +126,7 @@ def read_clause(
             return None
         if head in _RELATIVE_KEYWORDS:
             return "deadline", reader(words, True)
-        after_keyword = _strip_keyword(words)
+        after_keyword = strip_keyword(words)
         if after_keyword is not None:
             keyword = words[: len(words) - len(after_keyword)]
             if (week := week_phrase(after_keyword, ctx)) is not None:
@@ -211,31 +206,6 @@ class Peeled:
     markers: list[str] = field(default_factory=list)
 
 
-_DASHES = {"-", "--", "\u2013", "\u2014"}
-_MARKER_ENDS = {marker[-1] for marker in URGENT_MARKERS} | _DASHES
-
-
-def _marker_size(clean: list[str]) -> int:
-    """How many words at the end are an urgency marker with its dashes: ``urgent``, ``- URGENT``, ``(urgent)``."""
-    if not clean or clean[-1] not in _MARKER_ENDS:
-        return 0  # most texts: one set lookup
-    end = len(clean)
-    while end and clean[end - 1] in _DASHES:
-        end -= 1
-    for marker in URGENT_MARKERS:
-        start = end - len(marker)
-        if start >= 0 and tuple(clean[start:end]) == marker:
-            while start and clean[start - 1] in _DASHES:
-                start -= 1
-            return len(clean) - start
-    return 0
-
-
-def _as_written(words: list[str]) -> str:
-    """Words as the chair wrote them, without the punctuation around them: ``(URGENT)`` -> ``URGENT``."""
-    return " ".join(w for w in words if w.strip("-\u2013\u2014")).strip(" ()[],.;:!?")
-
-
 def peel_clauses(words: list[str], ctx: Context) -> Peeled:
     """Peel deadline and review clauses off the end; returns the words left (the task) and both dates.
 
@@ -245,7 +215,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
     # Only the last two clauses' worth of words (and the word before them) can take part in a clause.
     reach = 2 * MAX_CLAUSE_WORDS + 1
     clean = [""] * max(0, len(words) - reach) + [clean_word(w) for w in words[-reach:]]
-    _refuse_vague_review(words, clean, ctx)
+    refuse_vague_review(words, clean, ctx)
     deadline: When | None = None
     deadline_text = ""
     review: When | None = None
@@ -256,146 +226,41 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             wanted = ({"deadline"} if deadline is None else set()) | ({"review"} if review is None else set())
             if not wanted:
                 break
-            end = len(clean) - _marker_size(clean)  # "by Friday (urgent)", "by Fri - URGENT": read without it
+            end = len(clean) - marker_size(clean)  # "by Friday (urgent)", "by Fri - URGENT": read without it
             clause = _tail_clause(clean[:end], ctx, wanted, use_fallback)
             if clause is None:
                 break
             if end < len(clean):
-                markers.append(_as_written(words[end:]))
+                markers.append(as_written(words[end:]))
             if clause.kind == "deadline":
                 clause = _with_day_before(clause, clean, ctx)
                 deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
             else:
                 review, before_review = clause.when, (words[:end], clean[:end], clause.start)
             words, clean = words[: clause.start], clean[: clause.start]
-            if deadline is not None and (size := _marker_size(clean)):  # "urgent by Friday": just before it
-                markers.append(_as_written(words[-size:]))
+            if deadline is not None and (size := marker_size(clean)):  # "urgent by Friday": just before it
+                markers.append(as_written(words[-size:]))
                 words, clean = words[:-size], clean[:-size]
         if deadline is not None:
             break
-        _refuse_vague_deadline(words, clean, ctx, markers=False)  # before dateparser sees "by Christmas"
+        refuse_vague_deadline(words, clean, ctx, markers=False)  # before dateparser sees "by Christmas"
     if deadline is None and before_review is not None:
         words, clean, deadline, deadline_text = _review_as_task(*before_review, ctx) or (words, clean, None, "")
         review = None if deadline is not None else review
     if deadline is None:
-        _refuse_vague_deadline(words, clean, ctx)  # a bare "asap", "urgent"
+        refuse_vague_deadline(words, clean, ctx)  # a bare "asap", "urgent"
     if deadline is not None and (other := _second_deadline(clean, ctx)) is not None:
         raise Impossible(
             f"There are two deadlines, \u201c{' '.join(words[other:])}\u201d and \u201c{deadline_text}\u201d: give one"
         )
-    if deadline is not None and (vague_other := _vague_deadline(clean)) is not None:
+    if deadline is not None and (vague_other := vague_deadline(clean)) is not None:
         raise Impossible(
-            f"There are two deadlines, \u201c{_as_written(words[vague_other[0] :])}\u201d and "
+            f"There are two deadlines, \u201c{as_written(words[vague_other[0] :])}\u201d and "
             f"\u201c{deadline_text}\u201d: give one"
         )
-    if deadline is not None and (note := _meeting_review_in_task(words, ctx, review)) is not None:
+    if deadline is not None and (note := meeting_review_in_task(words, ctx, review)) is not None:
         deadline.notes.append(note)
     return Peeled(words, deadline, review, markers)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Vague times: refused by name, with a date to give instead
-# ---------------------------------------------------------------------------------------------------
-#: A meeting review after one of these words belongs to the task: "Prepare the plan for review at the next
-#: meeting" (kept, with a warning that it sets no review date).
-_REVIEW_JOINERS = {"for", "to", "a", "an", "the", "its", "their", "his", "her", "of", "this", "that"}
-
-
-def _vague_deadline(clean: list[str]) -> tuple[int, str] | None:
-    """Where a vague deadline ends the words, and what it names: ``by Christmas``, ``before the next core
-    group``. After ``by`` or ``due`` only the next meeting counts ("agreed by the panel" is a task)."""
-    if not clean or clean[-1] not in VAGUE_ENDS:
-        return None  # most texts: one set lookup
-    for start in range(max(0, len(clean) - MAX_CLAUSE_WORDS), len(clean)):
-        if clean[start] not in ("by", "before", "until", "due", "no"):
-            continue
-        after = _strip_keyword(clean[start:])
-        if after is not None and (kind := vague(after, meetings=clean[start] not in ("by", "due"))):
-            return start, kind
-    return None
-
-
-def _refuse_vague_deadline(words: list[str], clean: list[str], ctx: Context, markers: bool = True) -> None:
-    """No deadline was read: a vague one at the end (``by Christmas``; with ``markers``, a bare ``asap`` or
-    ``urgent``, once dateparser too has found no deadline before it) is refused by name."""
-    if (found := _vague_deadline(clean)) is not None:
-        raise Impossible(vague_refusal(found[1], _as_written(words[found[0] :]), ctx))
-    if markers and (size := _marker_size(clean)):
-        raise Impossible(vague_refusal("asap", _as_written(words[-size:]), ctx))
-
-
-def refuse_vague(words: list[str], ctx: Context) -> None:
-    """A date phrase on its own (a new deadline) that is vague (``Christmas``, ``by next meeting``, ``asap``):
-    refused by name, as in an ``/action``, before dateparser is asked."""
-    clean = [clean_word(w) for w in words]
-    if (kind := vague([w for w in clean if w], meetings=True)) is not None:
-        raise Impossible(vague_refusal(kind, _as_written(words), ctx))
-    _refuse_vague_deadline(words, clean, ctx)
-
-
-def _meeting_review(clean: list[str], start: int) -> tuple[int, bool]:
-    """The size of ``review at [the] [next] MEETING`` or ``review [the] next MEETING`` at ``start`` (0 when
-    none), and whether it says "at"."""
-    if clean[start] not in ("review", "reviewed"):
-        return 0, False
-    i = start + 1
-    at = clean[i : i + 1] == ["at"]
-    size, qualified = meeting_name(clean, i + at)
-    return (1 + at + size if size and (at or qualified) else 0), at
-
-
-def _refuse_vague_review(words: list[str], clean: list[str], ctx: Context) -> None:
-    """``review at the next meeting``, ``review at Christmas`` at the very end: the grammar does not know
-    when that is, so it is refused (never recorded as a guessed date, nor left in the task)."""
-    tail = clean[-MAX_CLAUSE_WORDS:]
-    if "review" not in tail and "reviewed" not in tail:
-        return  # most texts
-    for start in range(max(0, len(clean) - MAX_CLAUSE_WORDS), len(clean)):
-        if clean[start] not in ("review", "reviewed") or (start and clean[start - 1] in _REVIEW_JOINERS):
-            continue
-        size, _ = _meeting_review(clean, start)
-        rest = clean[start + 1 :]
-        if rest[:1] in (["at"], ["on"], ["in"], ["after"]):
-            rest = rest[1:]
-        kind = "meeting" if size and start + size == len(clean) else vague(rest, meetings=False)
-        if kind:
-            raise Impossible(_vague_review_refusal(kind, _as_written(words[start:]), ctx))
-
-
-def _vague_review_refusal(kind: str, said: str, ctx: Context) -> str:
-    example = review_example(ctx)
-    if kind == "meeting":
-        return (
-            f"\u201c{said}\u201d is not a date: the meeting's date is not known here. Give the review's date, such "
-            f"as \u201c{example}\u201d, or leave the review out"
-        )
-    return f"\u201c{said}\u201d is not a date: give the review's date, such as \u201c{example}\u201d"
-
-
-def _meeting_review_in_task(words: list[str], ctx: Context, review: When | None) -> str | None:
-    """``review at the next meeting`` left in the task. Just before the deadline it is refused, as at the
-    end; after "for", "to" ... (part of what is to be done) or inside the task it is kept, with a warning."""
-    if not any("review" in w.lower() for w in words):
-        return None
-    clean = [clean_word(w) for w in words]
-    for start in range(len(clean)):
-        size, at = _meeting_review(clean, start)
-        if not size:
-            continue
-        said = _as_written(words[start : start + size])
-        at_end = start + size == len(clean)
-        if at_end and (start == 0 or clean[start - 1] not in _REVIEW_JOINERS):
-            raise Impossible(_vague_review_refusal("meeting", said, ctx))
-        if not at and not at_end:
-            continue  # "Review the next meeting's minutes": a task
-        note = (
-            f"\u201c{said}\u201d is read as part of the task: it sets no review date (the meeting's date is not "
-            "known here)."
-        )
-        if review is None:
-            note += f" For a review reminder, add its date: \u201c{review_example(ctx)}\u201d."
-        return note
-    return None
 
 
 def _second_deadline(clean: list[str], ctx: Context) -> int | None:

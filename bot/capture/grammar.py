@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.capture.clauses import MAX_CLAUSE_WORDS, peel_clauses, read_clause, refuse_vague, unread_tail
+from bot.capture.clauses import peel_clauses, read_clause, unread_tail
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_day, format_when
 from bot.capture.minutes_phrases import (
@@ -55,6 +55,7 @@ from bot.capture.phrases import (
     hand_phrase,
 )
 from bot.capture.pii import find_personal_data, personal_data_warning
+from bot.capture.vague_clauses import MAX_CLAUSE_WORDS, refuse_vague
 
 EXAMPLE = "/action @jo.bloggs Share the CAD log with social care #CR-1042 by Friday review in 2 weeks"
 FAR_AHEAD = timedelta(days=183)

@@ -80,6 +80,20 @@ def test_warnings_go_only_to_the_chair(slack: SlackHarness, core: Core) -> None:
     assert "Please check A-1" in reply.blocks_text() and "is a Saturday" in reply.blocks_text()
 
 
+def test_personal_data_is_shown_to_the_chair_alone_before_anything_reaches_the_room(
+    slack: SlackHarness, core: Core
+) -> None:
+    slack.command("/action", "<@U1> Send the discharge summary for NHS 943 476 5919 by Friday")
+    slack.settle()
+    assert count_actions(core) == 0 and slack.fake.posts_to("C1") == []
+    [reply] = slack.fake.replies()
+    assert reply.params["response_type"] == "ephemeral"
+    assert "This looks like personal data (B-1): nothing is posted or recorded yet" in reply.blocks_text()
+    slack.command("/action", "discard B-1")
+    slack.settle()
+    assert count_actions(core) == 0 and slack.fake.posts_to("C1") == []
+
+
 def test_an_owner_nobody_can_reach_is_named_to_the_chair_at_once(slack: SlackHarness, core: Core) -> None:
     slack.command("/action", '"Dr A. Khan (GP)" Send the health chronology by Friday')
     slack.settle()
