@@ -122,7 +122,7 @@ def test_an_idempotency_key_records_once(capsys: pytest.CaptureFixture[str], cli
 def test_changes_need_an_actor(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
     code, _, err = run(capsys, "action", "add", NOW, "<@U1> x by Friday")
     assert code == 2 and "--as PERSON is required" in err
-    code, _, err = run(capsys, "action", "add", "--as", "nobody at all", NOW, "<@U1> x by Friday")
+    code, _, err = run(capsys, "action", "add", "--as", "#nobody!", NOW, "<@U1> x by Friday")
     assert code == 2 and "is not a person" in err
 
 
@@ -152,6 +152,17 @@ def test_people_roles(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
     assert code == 0
     code, out, _ = run(capsys, "people", "list")
     assert "Sam Lee" in out and "Oakfield Primary" in out and "dsl" in out
+
+
+def test_a_person_is_named_as_the_shell_passes_a_quoted_name(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    # `actionbot people set "Mrs Patel (school DSL)" ...`: the shell has taken the quotes off
+    for number, name in enumerate(("Jo Bloggs", "Dr A. Khan", "Mrs Patel (school DSL)")):
+        code, out, err = run(
+            capsys, "people", "set", name, "--email", f"p{number}@school.example", "--agency", "School"
+        )
+        assert code == 0 and f"Saved {name}" in out, err
+    code, out, _ = run(capsys, "people", "list")
+    assert "Dr A. Khan" in out and "Mrs Patel (school DSL)" in out
 
 
 def test_a_change_to_a_person_is_written_to_the_log_without_their_details(

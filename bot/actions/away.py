@@ -150,7 +150,7 @@ def _apply(
             raise InvalidChange("Leave can be set up to a year ahead; check the year.")
         helper = None
         if cover is not None:
-            helper = find_person(session, cover.ref) or identify(session, cover, now)
+            helper = find_person(session, cover.ref) or identify(session, cover, now, by_name=True)
             if helper.id == person.id:
                 raise InvalidChange("Name someone else as cover (or leave the cover out).")
             if not helper.active:

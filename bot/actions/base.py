@@ -14,6 +14,10 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.actions import authz
+from bot.actions.errors import InvalidChange as InvalidChange
+from bot.actions.errors import NotAllowed as NotAllowed
+from bot.actions.errors import NotFound as NotFound
+from bot.actions.errors import ServiceError as ServiceError
 from bot.actions.people import PersonInput, identify
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, utcnow
@@ -55,22 +59,6 @@ class ChangeListener(Protocol):
         """Who is told about these owners' actions may have changed (their escalation contact, agency or
         active flag); ``None``: about everyone's (a DSL appointed or removed)."""
         ...
-
-
-class ServiceError(Exception):
-    """A request the service refuses; the message is safe to show to the person who asked."""
-
-
-class NotFound(ServiceError):
-    pass
-
-
-class NotAllowed(ServiceError):
-    pass
-
-
-class InvalidChange(ServiceError):
-    pass
 
 
 @dataclass(frozen=True)

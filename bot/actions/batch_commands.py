@@ -33,12 +33,19 @@ def _numbers(text: str) -> set[int]:
 class BatchCommands(CommandPart):
     """The multi-line ``/action`` and its confirmation."""
 
-    def _owner_name(self, owner: OwnerRef) -> str:
-        """The owner as the chair knows them: their platform's name when the directory has it."""
+    def _owner_name(self, owner: OwnerRef) -> tuple[str, str | None]:
+        """The owner as the chair knows them (their platform's name when the directory has it, the known person
+        a bare name means), and a warning when a bare name is several people's."""
+        if owner.kind == "name":
+            known = self.service.people_named(owner.value)
+            if len(known) > 1:
+                choices = "; ".join(c.describe() for c in known[:5])
+                return owner.value, f"Which {owner.value}? {choices}: correct the line with the full name in quotes."
+            return (known[0].describe(), None) if known else (owner.value, None)
         profile = self._look_up(owner).profile
         if profile is not None and profile.display_name:
-            return profile.display_name
-        return owner.label or (f"@{owner.value}" if owner.kind == "handle" else owner.value)
+            return profile.display_name, None
+        return owner.label or (f"@{owner.value}" if owner.kind == "handle" else owner.value), None
 
     def _preview(self, batch: BatchView, now: datetime) -> Message:
         lines = []
@@ -49,11 +56,11 @@ class BatchCommands(CommandPart):
             d = line.draft
             review = f"; review {format_day(d.review, now, self.zone)}" if d.review else ""
             case = f" #{d.case_ref}" if d.case_ref else ""
+            owner, which = self._owner_name(d.owner)
             lines.append(
-                f"{line.number}. {self._owner_name(d.owner)}: {d.task}{case} \u2014 by "
-                f"{format_when(d.deadline, self.zone, now)}{review}"
+                f"{line.number}. {owner}: {d.task}{case} \u2014 by {format_when(d.deadline, self.zone, now)}{review}"
             )
-            lines += [f"   ! {warning}" for warning in d.warnings]
+            lines += [f"   ! {warning}" for warning in (*((which,) if which else ()), *d.warnings)]
         readable = len(batch.readable)
         only = batch.readable[0].draft if len(batch.lines) == 1 and readable == 1 else None
         if only is not None and only.personal_data:

@@ -225,7 +225,7 @@ class Changes(ServiceBase):
         with self.db.transaction() as session:
             action, person = self._changeable(session, ref, actor, now)
             self._require_open(action, "reassign")
-            owner = identify(session, new_owner, now)
+            owner = identify(session, new_owner, now, by_name=True)
             if owner.id == action.owner_id:
                 raise InvalidChange(f"{action.ref} is already {owner.display_name}'s.")
             previous = action.owner

@@ -18,12 +18,14 @@ from bot.actions.batch_commands import CONTROL as LIST_CONTROL
 from bot.actions.batch_commands import LIST_FROM, BatchCommands
 from bot.actions.meeting_commands import USAGE as MEETING_USAGE
 from bot.actions.meeting_commands import MeetingCommands
-from bot.actions.messages import Message, action_card, action_line, history_line
+from bot.actions.messages import Message, action_card, action_line, for_the_room, history_line
+from bot.actions.names import AmbiguousOwner
 from bot.actions.outcome import LEADING_BECAUSE, Outcome
 from bot.actions.outcome import error as _error
 from bot.actions.outcome import note as _note
 from bot.actions.outcome import split_reason as _split_reason
 from bot.actions.outcome import split_ref as _split_ref
+from bot.actions.owner_notes import matched_note, outside_note, unreachable_warning, which_one
 from bot.actions.people import PersonInput, Profile
 from bot.actions.personal import PersonalCommands
 from bot.actions.ports import Directory
@@ -31,7 +33,7 @@ from bot.actions.records import ActionView, PersonView
 from bot.actions.service import ActionService, ConversationRef, ServiceError
 from bot.capture.grammar import ActionDraft, GrammarError, parse_action, parse_when
 from bot.capture.minutes import is_list, split_minutes
-from bot.capture.owners import OwnerRef, parse_owner
+from bot.capture.owners import OwnerRef, bare_name, parse_owner
 
 log = logging.getLogger("actionbot.commands")
 
@@ -60,42 +62,6 @@ HELP = (
 """
     + MEETING_USAGE
 )
-
-
-def unreachable_warning(name: str) -> str:
-    return (
-        f"{name} cannot be reached: actionbot has no chat account or email address for them, so no reminder "
-        f"will reach them. Add an address (actionbot people set \u201c{name}\u201d --email ADDRESS), or record "
-        "the action with their email address as the owner."
-    )
-
-
-#: How the chair names each chat platform in a note.
-PLATFORMS = {"slack": "Slack", "teams": "Teams"}
-
-
-def outside_note(person: PersonView, channels: Sequence[str]) -> str | None:
-    """For the chair, once per action: an owner in another organisation is reached by email, or first in chat
-    and by email when the platform refuses. None for everyone else (and for the unreachable: their own warning)."""
-    if not person.outside or not channels or channels[0] not in ("email", *PLATFORMS):
-        return None
-    name, email = person.name, person.email
-    if channels[0] == "email":
-        return (
-            f"{name} is in another organisation, where actionbot cannot message them in chat: their reminders, "
-            f"and the way to answer them, go by email to {email}."
-        )
-    platform = PLATFORMS.get(channels[0], channels[0])
-    if "email" in channels[1:]:
-        return (
-            f"{name} is in another organisation: actionbot tries {platform} first, and if {platform} does not let "
-            f"it message them, their reminders and the way to answer them go by email to {email}."
-        )
-    return (
-        f"{name} is in another organisation and actionbot has no email address for them: if {platform} does not "
-        f"let it message them, no reminder will reach them. Add an address (actionbot people set \u201c{name}\u201d "
-        "--email ADDRESS)."
-    )
 
 
 class Commands(PersonalCommands, MeetingCommands, BatchCommands):
@@ -194,10 +160,15 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         if is_list(text):
             return self._hold(split_minutes(text), speaker, conversation, now, idempotency_key)
         draft = parse_action(text, now, self.service.calendar, self.service.settings.max_text_length)
-        if draft.personal_data and self.service.settings.pii_mode == "warn":
+        if self.held_for_personal_data(draft):
             # Shown to the chair alone first: nothing reaches the room or the permanent log until they choose.
             return self._hold([text], speaker, conversation, now, idempotency_key)
-        return self.record(draft, speaker, conversation, now, idempotency_key, self._look_up(draft.owner))
+        return self.record(draft, speaker, conversation, now, idempotency_key, self._look_up(draft.owner), text)
+
+    def held_for_personal_data(self, draft: ActionDraft) -> bool:
+        """Whether the chair sees this action alone first, before the room or the log (``pii_mode = "warn"``
+        and a task that looks like personal data): typed, it is held as B-n; in a form, the form asks again."""
+        return bool(draft.personal_data) and self.service.settings.pii_mode == "warn"
 
     def record(
         self,
@@ -207,22 +178,28 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         now: datetime,
         idempotency_key: str | None = None,
         owner_profile: PersonInput | None = None,
+        text: str | None = None,
     ) -> Outcome:
-        """Record a draft (typed or from a form): the card for the room, and for the chair alone the warnings,
-        including an owner nobody can reach."""
-        recorded = self.service.record(
-            draft,
-            speaker,
-            owner_profile=owner_profile,
-            conversation=conversation,
-            now=now,
-            idempotency_key=idempotency_key,
-        )
+        """Record a draft (typed as ``text``, or from a form): the card for the room, and for the chair alone
+        the warnings, including an owner nobody can reach. A name several people share is refused with the
+        choices."""
+        try:
+            recorded = self.service.record(
+                draft,
+                speaker,
+                owner_profile=owner_profile,
+                conversation=conversation,
+                now=now,
+                idempotency_key=idempotency_key,
+            )
+        except AmbiguousOwner as problem:
+            return _error(which_one(problem, text))
         action = recorded.action
         if recorded.duplicate:
             return Outcome(private=_note(f"Already recorded as {action.ref}."), action=action, duplicate=True)
         card = action_card(action, self.zone, now, heading=f"Action {action.ref} recorded")
-        warnings = (*recorded.warnings, *self.owner_notes(action.owner))
+        matched = matched_note(draft.owner.value, action) if draft.owner.kind == "name" else None
+        warnings = (*((matched,) if matched else ()), *recorded.warnings, *self.owner_notes(action.owner))
         if warning := self._away_warning(action, now):
             warnings = (*warnings, warning)
         private = Message(title=f"Please check {action.ref}", notes=warnings) if warnings else None
@@ -233,7 +210,7 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         organisation) by email. Given once, with the reply that records or reassigns the action."""
         channels = self.reachable(owner)
         if not channels:
-            return (unreachable_warning(owner.name),)
+            return (unreachable_warning(owner),)
         note = outside_note(owner, channels)
         return (note,) if note else ()
 
@@ -272,11 +249,13 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         notes: tuple[str, ...] = (),
         where: ConversationRef | None = None,
     ) -> Outcome:
-        """The updated card: for the room only where the action was recorded, else for the speaker alone."""
-        card = action_card(action, self.zone, now, heading=f"{action.ref} {verb}", notes=notes)
+        """The updated card: for the room only where the action was recorded (a task that looks like personal data
+        not shown there again), else for the speaker alone."""
+        heading = f"{action.ref} {verb}"
         if where is not None and authz.may_show_in(action.origin, where.platform, where.conversation_id):
-            return Outcome(public=card, action=action)
-        return Outcome(private=card, action=action)
+            shown = for_the_room(action, now.astimezone(self.zone).date())
+            return Outcome(public=action_card(shown, self.zone, now, heading=heading, notes=notes), action=action)
+        return Outcome(private=action_card(action, self.zone, now, heading=heading, notes=notes), action=action)
 
     def _done(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, note = _split_ref(text)
@@ -316,13 +295,17 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
     def _reassign(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, rest = _split_ref(text)
         owned = parse_owner(rest)
-        if owned is None:
+        if owned is not None:
+            owner, remainder = owned
+            reason = LEADING_BECAUSE.sub("", remainder.strip()) or None
+        elif (named := bare_name(_split_reason(rest)[0])) is not None:
+            owner, reason = named, _split_reason(rest)[1]
+        else:
             raise ServiceError("Say who takes it over: /reassign A-12 @sam because Jo is on leave")
-        owner, remainder = owned
-        reason = LEADING_BECAUSE.sub("", remainder.strip()) or None
         action = self.service.reassign(ref, speaker, self._look_up(owner), reason, now=now)
         changed = self._changed(f"reassigned to {action.owner.name}", action, now, (), _c)
-        notes = self.owner_notes(action.owner)
+        matched = matched_note(owner.value, action) if owner.kind == "name" else None
+        notes = (*((matched,) if matched else ()), *self.owner_notes(action.owner))
         if not notes:
             return changed
         if changed.public is None:  # the card is for the speaker alone: the notes go on it

@@ -7,13 +7,14 @@ platforms that know the person render a mention instead of the name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.actions.records import ActionView, EventView, PersonView
 from bot.capture.dates import WorkCalendar, format_day, format_when
+from bot.capture.pii import find_personal_data
 
 # Button action ids: adapters route presses by these, so they are part of the contract.
 DONE = "action_done"
@@ -149,6 +150,16 @@ def action_fields(action: ActionView, zone: ZoneInfo, now: datetime) -> tuple[Fi
     return tuple(fields)
 
 
+#: A task that looks like personal data, where a room message would show it again after it was recorded.
+WITHHELD_TASK = "(not shown in the room: it looks like personal data; see the owner's card or /history)"
+
+
+def for_the_room(action: ActionView, today: date) -> ActionView:
+    """The action as a room sees it once it is recorded: a task that looks like personal data (recorded anyway,
+    as its chair chose) was posted once; changes, summaries and later cards in the room do not show it again."""
+    return replace(action, task=WITHHELD_TASK) if find_personal_data(action.task, today) else action
+
+
 def action_card(
     action: ActionView,
     zone: ZoneInfo,
@@ -185,6 +196,7 @@ def _lower_first(task: str) -> str:
 def meeting_summary(title: str, actions: list[ActionView], zone: ZoneInfo, now: datetime) -> Message:
     """The written record of what a meeting agreed: who, what, by when, review. Actions cancelled before
     the meeting ended were not agreed: they are listed apart, so nobody reads them as still to do."""
+    actions = [for_the_room(a, now.astimezone(zone).date()) for a in actions]
     agreed = [a for a in actions if a.status != "cancelled"]
     withdrawn = [a for a in actions if a.status == "cancelled"]
     lines = []

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.actions.names import person_named
 from bot.capture.owners import OwnerRef
 from storage.models import Agency, Person
 
@@ -88,8 +89,12 @@ def agency_named(session: Session, name: str) -> Agency:
 _CREATE_ATTEMPTS = 3
 
 
-def identify(session: Session, who: PersonInput, now: datetime) -> Person:
+def identify(session: Session, who: PersonInput, now: datetime, *, by_name: bool = False) -> Person:
     """Find or create the person row for a reference, merging what the profile adds.
+
+    ``by_name``: a bare name may mean a known person by part of their name ("Jo" for Jo Bloggs:
+    bot.actions.names), and a name several people share is refused (``AmbiguousOwner``). For owners as
+    minutes write them; administration names people exactly.
 
     Two transactions naming the same new person at once (two chairs, two inbox workers) both find nothing
     and both insert; on PostgreSQL the second insert waits for the first to commit and then fails on the
@@ -99,16 +104,19 @@ def identify(session: Session, who: PersonInput, now: datetime) -> Person:
     for attempt in range(1, _CREATE_ATTEMPTS + 1):
         try:
             with session.begin_nested():
-                return _find_or_create(session, who, now)
+                return _find_or_create(session, who, now, by_name)
         except IntegrityError:
             if attempt == _CREATE_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-def _find_or_create(session: Session, who: PersonInput, now: datetime) -> Person:
+def _find_or_create(session: Session, who: PersonInput, now: datetime, by_name: bool) -> Person:
     ref, profile = who.ref, who.profile or Profile()
-    person = find_person(session, ref)
+    if by_name and ref.kind == "name" and who.profile is None:
+        person = person_named(session, ref.value)
+    else:
+        person = find_person(session, ref)
     if person is None and profile.slack_user_id:
         person = find_person(session, OwnerRef("slack", profile.slack_user_id))
     if person is None and profile.teams_object_id:

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 
 from bot.actions import authz
 from bot.actions.base import NotFound, ServiceBase, parse_ref
+from bot.actions.names import Candidate, known_by_name
 from bot.actions.people import PersonInput, find_person, identify
 from bot.actions.records import ActionView, EventView, PersonView
 from bot.capture.owners import OwnerRef
@@ -100,6 +101,11 @@ class Reading(ServiceBase):
         with self.db.reading() as session:
             person = find_person(session, who.ref)
             return PersonView.of(person) if person else None
+
+    def people_named(self, written: str) -> list[Candidate]:
+        """The known people a bare name may mean (bot.actions.names): one, several, or none."""
+        with self.db.reading() as session:
+            return known_by_name(session, written)
 
     def ensure_person(self, who: PersonInput, *, now: datetime | None = None) -> PersonView:
         now = self._now(now)

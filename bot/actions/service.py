@@ -74,7 +74,7 @@ class ActionService(Changes, Meetings, Batches, Reading):
         try:
             with self.db.transaction() as session:
                 creator = identify(session, actor, now)
-                owner = identify(session, owner_profile or PersonInput(draft.owner), now)
+                owner = identify(session, owner_profile or PersonInput(draft.owner), now, by_name=True)
                 meeting = self._open_meeting(session, conversation) if conversation else None
                 action, warnings = self._insert_action(
                     session, draft, creator, owner, meeting, conversation, now, idempotency_key

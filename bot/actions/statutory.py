@@ -162,7 +162,7 @@ class StatutorySteps(ServiceBase):
         now = self._now(now)
         with self.db.transaction() as session:
             step, person = self._decidable(session, ref, actor, now)
-            who = identify(session, owner, now)
+            who = identify(session, owner, now, by_name=True)
             draft = ActionDraft(
                 owner=owner.ref if owner.ref is not None else OwnerRef("name", who.display_name),
                 task=f"{step.task} (statutory step {step.ref}: within {step.clock} of meeting {step.meeting_id})",

@@ -142,6 +142,16 @@ def _readable(text: str) -> str:
     return text
 
 
+_FIRST_WORD = re.compile(r"[^\W\d_]+(?![^\W\d_])")
+
+
+def _sentence_case(task: str) -> str:
+    """A task starts with a capital, as a chair types one after a mention: "Jo to share the log" records
+    "Share the log". A word that is not plain lower case ("iPad", "eCAF") is left as written."""
+    first = _FIRST_WORD.match(task)
+    return task[0].upper() + task[1:] if first is not None and first.group().islower() else task
+
+
 _LEADING_TO = re.compile(r"^\s*[:\-\u2013\u2014]?\s*to\s+", re.IGNORECASE)
 
 
@@ -221,6 +231,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         )
     if not task:
         raise GrammarError("There is no task: say what the owner will do.")
+    task = _sentence_case(task)
 
     deadline_at = _instant(deadline, ctx)
     if deadline_at <= now:

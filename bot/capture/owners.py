@@ -37,6 +37,10 @@ _OWNER_PATTERNS: tuple[tuple[OwnerKind, re.Pattern[str]], ...] = (
 
 
 _BROADCASTS = {"here", "channel", "everyone"}
+#: A name written without quotes where nothing else may stand (a shell argument, "/reassign A-3 Jo Bloggs
+#: because ..."): letters first, then letters, spaces, dots, apostrophes and hyphens ("Dr A. Khan", "O'Neil"),
+#: perhaps a role in brackets ("Mrs Patel (school DSL)").
+_BARE_NAME = re.compile(r"[^\W\d_][^\W\d_ '\u2019.\-]*(?:[ '\u2019.\-]+[^\W\d_]+)*\.?(?: ?\([^()]{1,60}\))?")
 
 
 def parse_owner(text: str) -> tuple[OwnerRef, str] | None:
@@ -58,6 +62,12 @@ def parse_owner(text: str) -> tuple[OwnerRef, str] | None:
                 return None  # "@here" and "@channel" address a room, not a person who can own an action
         return OwnerRef(kind, value, label), text[match.end() :]
     return None
+
+
+def bare_name(text: str) -> OwnerRef | None:
+    """``Jo Bloggs`` as a name, where the whole text is one; None for anything else."""
+    text = " ".join(text.split())
+    return OwnerRef("name", text) if _BARE_NAME.fullmatch(text) else None
 
 
 # Minutes number and label their actions: "1.", "3)", "- ", "• ", "ACTION:", "Action 3 -".

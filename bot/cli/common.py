@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.capture.controls import neutralise
 from bot.capture.dates import utcnow
-from bot.capture.owners import parse_owner
+from bot.capture.owners import bare_name, parse_owner
 from bot.config import Settings
 
 if TYPE_CHECKING:  # the database stack loads only for the commands that use it (`parse` stays quick)
@@ -61,9 +61,11 @@ def person_arg(text: str | None, option: str = "--as") -> PersonInput:
     if not text:
         raise UsageError(f"{option} PERSON is required (a <@U123> mention, an email, @handle or a quoted name)")
     owned = parse_owner(text.strip())
-    if owned is None or owned[1].strip():
-        raise UsageError(f"{option}: {text!r} is not a person (use <@U123>, an email, @handle or a quoted name)")
-    return PersonInput(owned[0])
+    if owned is not None and not owned[1].strip():
+        return PersonInput(owned[0])
+    if (named := bare_name(text)) is not None:  # the shell has already taken the quotes off "Jo Bloggs"
+        return PersonInput(named)
+    raise UsageError(f"{option}: {text!r} is not a person (use <@U123>, an email, @handle or a name)")
 
 
 def view_json(action: ActionView) -> dict[str, Any]:

@@ -18,18 +18,22 @@ from bot.actions.outcome import Outcome
 from bot.actions.people import PersonInput
 from bot.actions.ports import DeliveryError
 from bot.actions.service import ConversationRef, ServiceError
+from bot.capture.pii import personal_data_warning
 from bot.process.timescales import timescales
 from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, error_code
 from handlers.slack.context import SlackContext, Work
 from handlers.slack.modals import (
     MEETING,
     RECORD,
+    ModalAgain,
     ModalErrors,
     checker,
     meeting_modal,
+    personal_data_ok,
     read_meeting,
     read_record,
     record_modal,
+    record_modal_warned,
 )
 
 MEETING_FORM_LATE = Message(title="Start the meeting with its type instead: /meeting start strategy #CR-1042")
@@ -106,7 +110,13 @@ class SlashCommands:
             self.ctx.wake_sweeper()
 
     def read_record(self, view: dict[str, Any]) -> object:
-        return read_record(view, self.ctx.now(), self.core.calendar, self.core.settings.max_text_length)
+        """The check in the ack: problems back into the modal; a task that looks like personal data shown again
+        with the warning, as a typed one is held (warn mode), until the chair changes it or ticks to keep it."""
+        limit = self.core.settings.max_text_length
+        draft = read_record(view, self.ctx.now(), self.core.calendar, limit)
+        if self.core.commands.held_for_personal_data(draft) and not personal_data_ok(view):
+            raise ModalAgain(record_modal_warned(view, personal_data_warning(list(draft.personal_data)), limit))
+        return draft
 
     def record(self, body: dict[str, Any]) -> None:
         view: dict[str, Any] = body["view"]

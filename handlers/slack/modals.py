@@ -42,6 +42,14 @@ class ModalErrors(Exception):
         self.errors = errors
 
 
+class ModalAgain(Exception):
+    """A submission to show again, changed, before anything is stored (``response_action: update``)."""
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        super().__init__(view.get("callback_id"))
+        self.view = view
+
+
 @dataclass(frozen=True)
 class Target:
     """The card a button was pressed on (a message, or the App Home), carried in the modal's metadata."""
@@ -73,6 +81,9 @@ def checker(read: Callable[[dict[str, Any]], object]) -> Callable[[Ack, dict[str
             read(body["view"])
         except ModalErrors as problems:
             ack(response_action="errors", errors=problems.errors)
+            return True
+        except ModalAgain as again:
+            ack(response_action="update", view=again.view)
             return True
         return False
 
@@ -114,6 +125,59 @@ def _modal(callback_id: str, title: str, submit: str, metadata: str, blocks: lis
         "private_metadata": metadata,
         "blocks": blocks,
     }
+
+
+#: The record modal's tick box: the chair has seen the personal-data warning and records the task as it is.
+PERSONAL_DATA_OK = "personal_data_ok"
+#: What each input element of a submitted view holds, and the field that sets it again.
+_INITIAL = {
+    "users_select": ("selected_user", "initial_user"),
+    "datepicker": ("selected_date", "initial_date"),
+    "timepicker": ("selected_time", "initial_time"),
+    "plain_text_input": ("value", "initial_value"),
+}
+
+
+def _filled(blocks: list[Block], view: dict[str, Any]) -> list[Block]:
+    """The blocks with what was submitted in them (Slack also keeps input on an update with the same ids)."""
+    filled = []
+    for block in blocks:
+        element = block.get("element")
+        if block.get("type") == "input" and element and element.get("type") in _INITIAL:
+            held, initial = _INITIAL[element["type"]]
+            if value := _state(view, block["block_id"]).get(held):
+                block = {**block, "element": {**element, initial: value}}
+        filled.append(block)
+    return filled
+
+
+def personal_data_ok(view: dict[str, Any]) -> bool:
+    """Whether the chair ticked "Record it anyway" on the personal-data warning."""
+    return bool(_state(view, PERSONAL_DATA_OK).get("selected_options"))
+
+
+def record_modal_warned(view: dict[str, Any], warning: str, max_task: int = 1000) -> dict[str, Any]:
+    """The record modal shown again as submitted, with the personal-data warning at the top and a tick box to
+    record it anyway; nothing is stored until it is submitted again (changed, or ticked)."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    modal = record_modal(str(meta.get("channel") or ""), meta.get("response_url"), max_task)
+    notice: Block = {
+        "type": "section",
+        "block_id": "personal_data_warning",
+        "text": {
+            "type": "mrkdwn",
+            "text": f":warning: *This looks like personal data.* {warning} Nothing is recorded "
+            "or posted yet: change the task, or tick \u201cRecord it anyway\u201d and press Record.",
+            "verbatim": True,
+        },
+    }
+    anyway = _input(
+        PERSONAL_DATA_OK,
+        "Personal data",
+        {"type": "checkboxes", "options": [{"text": plain("Record it anyway", 75), "value": "yes"}]},
+        optional=True,
+    )
+    return {**modal, "blocks": [notice, *_filled(modal["blocks"], view), anyway]}
 
 
 def record_modal(channel_id: str, response_url: str | None, max_task: int = 1000) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.actions.directory import set_role
 from bot.actions.messages import render_text
 from bot.actions.service import ConversationRef
 from bot.app import Core
@@ -61,3 +62,30 @@ def test_discarded_it_leaves_nothing(core: Core) -> None:
 def test_an_ordinary_action_is_still_recorded_at_once(core: Core) -> None:
     done = core.commands.run("action", "@jo Send the discharge summary #CR-1042 by Friday", CHAIR, ROOM)
     assert done.public is not None and done.action is not None and done.public.title.startswith("Action A-")
+
+
+def test_once_recorded_anyway_the_room_is_never_shown_the_task_again(core: Core) -> None:
+    set_role(core.db, CHAIR, "chair", now=core.service.clock())
+    started = core.commands.run("meeting", "start strategy #CR-1042", CHAIR, ROOM)
+    assert started.public is not None
+    core.commands.run("action", WITH_NHS_NUMBER, CHAIR, ROOM)
+    recorded = core.commands.run("action", "confirm B-1", CHAIR, ROOM)
+    [action] = recorded.recorded
+    extended = core.commands.run("extend", f"{action.ref} next Friday because the GP is away", CHAIR, ROOM)
+    ended = core.commands.run("meeting", "end", CHAIR, ROOM)
+    cancelled = core.commands.run("cancel", f"{action.ref} the summary was sent", CHAIR, ROOM)
+    for out in (extended, ended, cancelled):
+        assert out.public is not None
+        shown = render_text(out.public)
+        assert "943 476 5919" not in shown and "discharge summary" not in shown
+        assert "not shown in the room: it looks like personal data" in shown
+    # the chair alone still sees it where they ask for it
+    history = core.commands.run("history", action.ref, CHAIR, ROOM)
+    assert history.private is not None and "A-1" in render_text(history.private)
+    mine = core.commands.run("actions", "all", CHAIR, ROOM)
+    assert mine.private is not None
+    # a task without personal data is shown as before
+    plain = core.commands.run("action", "@sam Visit the family #CR-1042 by Friday", CHAIR, ROOM)
+    assert plain.action is not None
+    done = core.commands.run("done", f"{plain.action.ref} visited", CHAIR, ROOM)
+    assert done.public is not None and "Visit the family" in render_text(done.public)

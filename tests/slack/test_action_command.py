@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from slack_sdk.models.views import View
 from sqlalchemy import select, text
 
 from bot.actions.people import PersonInput
@@ -365,6 +366,61 @@ def test_modal_warnings_reach_the_chair(slack: SlackHarness, core: Core) -> None
     slack.settle()
     assert count_actions(core) == 1
     assert any("is a Saturday" in r.blocks_text() for r in slack.fake.replies())
+
+
+def test_a_form_whose_task_looks_like_personal_data_asks_again_before_anything_is_recorded(
+    slack: SlackHarness, core: Core
+) -> None:
+    slack.command("/action", "")
+    slack.settle()
+    metadata = slack.modal(modals.RECORD)["private_metadata"]
+    task = "Send the discharge summary for NHS 943 476 5919"
+    values = record_values(task=text_value(task))
+    status, body = slack.submit(modals.RECORD, values, user="UCHAIR", metadata=metadata, view_id="VPD1")
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "update"
+    view = answer["view"]
+    View(**view).validate_json()  # slack_sdk's own checks of a view's shape and limits
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    assert "This looks like personal data" in blocks["personal_data_warning"]["text"]["text"]
+    assert "NHS number" in blocks["personal_data_warning"]["text"]["text"]
+    # shown again as the chair filled it in, with the box to keep it
+    assert blocks["task"]["element"]["initial_value"] == task
+    assert blocks["owner"]["element"]["initial_user"] == "U1"
+    assert blocks["deadline"]["element"]["initial_date"] == "2026-11-27"
+    assert blocks[modals.PERSONAL_DATA_OK]["element"]["type"] == "checkboxes"
+    assert view["private_metadata"] == metadata and view["callback_id"] == modals.RECORD
+    slack.settle()
+    assert count_actions(core) == 0 and slack.fake.calls_to("chat.postMessage") == []
+    # ticked: recorded as it is, the chair's choice
+    ticked = {
+        **values,
+        **state(**{modals.PERSONAL_DATA_OK: {"type": "checkboxes", "selected_options": [{"value": "yes"}]}}),
+    }
+    status, body = slack.submit(modals.RECORD, ticked, user="UCHAIR", metadata=metadata, view_id="VPD1")
+    assert (status, body) == (200, "")
+    slack.settle()
+    [action] = core.service.list_actions(PersonInput(OwnerRef("slack", "UCHAIR")), scope="all")
+    assert action.task == task
+
+
+def test_a_form_corrected_after_the_personal_data_warning_records_the_corrected_task(
+    slack: SlackHarness, core: Core
+) -> None:
+    slack.command("/action", "")
+    slack.settle()
+    metadata = slack.modal(modals.RECORD)["private_metadata"]
+    held = record_values(task=text_value("Visit, DOB 04/05/2019"))
+    assert (
+        json.loads(slack.submit(modals.RECORD, held, user="UCHAIR", metadata=metadata)[1])["response_action"]
+        == "update"
+    )
+    fixed = record_values(task=text_value("Visit the family"), case_ref=text_value("CR-1042"))
+    assert slack.submit(modals.RECORD, fixed, user="UCHAIR", metadata=metadata) == (200, "")
+    slack.settle()
+    [action] = core.service.list_actions(PersonInput(OwnerRef("slack", "UCHAIR")), scope="all")
+    assert (action.task, action.case_ref) == ("Visit the family", "CR-1042")
 
 
 # -- unexpected failures ------------------------------------------------------------------------------

@@ -1,0 +1,112 @@
+"""An owner written as a bare name ("Jo", "DC Smith", "Dr A. Khan") matched against the people actionbot knows.
+
+Minutes name people the way the room knows them: a first name, a surname with a title, initials. A name
+that is exactly one known person's is theirs. Otherwise a known person matches when every word written
+(titles aside) is one of their name's words, in order, or the initial of one ("Jo" and "Bloggs" are
+Jo Bloggs; "A Khan" and "Dr Khan" are Dr A. Khan), with at least one whole word among them. One match is
+used; several are refused with the choices ("Which Jo?"), so that an action is never recorded against the
+wrong person of two; none is a new person of that name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.actions.errors import ServiceError
+from storage.models import Agency, Person
+
+#: Titles and ranks minutes put before a name; they say nothing about which person it is.
+TITLES = frozenset({
+    "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "rev", "revd", "cllr",
+    "pc", "ps", "dc", "ds", "di", "dci", "dsi", "dsu", "supt", "insp", "sgt", "det", "cst",
+})  # fmt: skip
+#: The role minutes add after a name: "Mrs Patel (school DSL)".
+_ROLE = re.compile(r"\s*\([^()]*\)\s*$")
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+#: At most this many choices are offered; a name matching more is too vague to choose from.
+MAX_CHOICES = 5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A known person a written name may mean."""
+
+    id: int
+    name: str
+    agency: str | None
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.agency})" if self.agency else self.name
+
+
+class AmbiguousOwner(ServiceError):
+    """A written name that is several known people's: nothing is recorded until the chair says which."""
+
+    def __init__(self, written: str, candidates: Sequence[Candidate]) -> None:
+        self.written = written
+        self.candidates = tuple(candidates)
+        shown = self.candidates[:MAX_CHOICES]
+        more = len(self.candidates) - len(shown)
+        choices = "; ".join(c.describe() for c in shown) + (f"; and {more} more" if more > 0 else "")
+        super().__init__(
+            f"Which {written}? actionbot knows {len(self.candidates)} people of that name: {choices}. Nothing "
+            f"was recorded: write the full name in quotes (\u201cJo Bloggs\u201d) or their email address."
+        )
+
+
+def words(name: str) -> list[str]:
+    """The words of a name, folded, without titles or a role in brackets: "Dr A. Khan (GP)" -> ["a", "khan"]."""
+    name = _ROLE.sub("", name)
+    return [w for w in (m.group(0).casefold().replace("\u2019", "'") for m in _WORD.finditer(name)) if w not in TITLES]
+
+
+def _same(written: str, known: str) -> bool:
+    if len(written) == 1 or len(known) == 1:  # an initial stands for any word it starts
+        return written[0] == known[0]
+    return written == known
+
+
+def name_matches(written: Sequence[str], known: Sequence[str]) -> bool:
+    """Whether every written word is one of the known name's words (or an initial of one), in order, with at
+    least one whole word among them."""
+    if not written or all(len(w) == 1 for w in written):
+        return False
+    position = 0
+    for word in written:
+        while position < len(known) and not _same(word, known[position]):
+            position += 1
+        if position == len(known):
+            return False
+        position += 1
+    return True
+
+
+def known_by_name(session: Session, written: str) -> list[Candidate]:
+    """The active people a written name may mean: those whose whole name it is, else those it matches."""
+    wanted = words(written)
+    if not wanted:
+        return []
+    folded = " ".join(written.casefold().split())
+    longest = max(wanted, key=len)
+    rows = session.execute(
+        select(Person.id, Person.display_name, Agency.name)
+        .outerjoin(Agency, Agency.id == Person.agency_id)
+        .where(Person.active.is_(True), func.lower(Person.display_name).contains(longest, autoescape=True))
+        .order_by(Person.display_name, Person.id)
+    ).all()
+    people = [Candidate(id_, name, agency) for id_, name, agency in rows]
+    exact = [c for c in people if " ".join(c.name.casefold().split()) == folded]
+    return exact or [c for c in people if name_matches(wanted, words(c.name))]
+
+
+def person_named(session: Session, written: str) -> Person | None:
+    """The one known person a written name means; None when it is nobody's. Several: AmbiguousOwner."""
+    candidates = known_by_name(session, written)
+    if len(candidates) > 1:
+        raise AmbiguousOwner(written, candidates)
+    return session.get(Person, candidates[0].id) if candidates else None

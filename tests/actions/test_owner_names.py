@@ -1,0 +1,148 @@
+"""Owners written as minutes name them ("Jo to ...", "Dr Khan to ...", "Bloggs to ..."): the one known person
+that name means is used and said, a name several people share is refused with the choices ("Which Jo?"),
+and nothing is ever recorded against the wrong person of two."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.actions.directory import update_person
+from bot.actions.messages import render_text
+from bot.actions.names import name_matches, words
+from bot.actions.people import PersonInput
+from bot.actions.service import ConversationRef
+from bot.app import Core
+from bot.capture.owners import OwnerRef
+from storage.models import Action, Person
+from tests.chasing.hourly import CHAIR
+
+ROOM = ConversationRef("console", "room-1")
+
+
+@pytest.fixture
+def known(core: Core) -> Core:
+    now = core.service.clock()
+    for name, email, agency in (
+        ("Jo Bloggs", "jo.bloggs@police.example", "Police"),
+        ("Jo Smith", "jo.smith@nhs.example", "Health"),
+        ("Dr A. Khan", "a.khan@gp.example", "GP"),
+        ("Sam O'Neil", "sam@school.example", "School"),
+    ):
+        update_person(core.db, PersonInput(OwnerRef("name", name)), email=email, agency=agency, now=now)
+    return core
+
+
+def _actions(core: Core) -> int:
+    with core.db.reading() as session:
+        return int(session.scalar(select(func.count()).select_from(Action)) or 0)
+
+
+@pytest.mark.parametrize(
+    ("written", "known", "matches"),
+    [
+        ("Jo", "Jo Bloggs", True),
+        ("Bloggs", "Jo Bloggs", True),
+        ("jo bloggs", "Jo Bloggs", True),
+        ("Jo B", "Jo Bloggs", True),
+        ("J Bloggs", "Jo Bloggs", True),
+        ("Dr Khan", "Dr A. Khan", True),
+        ("A Khan", "Dr A. Khan", True),
+        ("DC Smith", "Jo Smith", True),
+        ("Sam O\u2019Neil", "Sam O'Neil", True),
+        ("Bloggs Jo", "Jo Bloggs", False),  # order counts
+        ("Joanne", "Jo Bloggs", False),  # no nicknames or prefixes: a word is a whole word
+        ("Jo Smith", "Jo Bloggs", False),
+        ("J", "Jo Bloggs", False),  # initials alone are nobody
+        ("Dr", "Dr A. Khan", False),  # a title alone too
+    ],
+)
+def test_which_written_names_match_a_known_name(written: str, known: str, matches: bool) -> None:
+    assert name_matches(words(written), words(known)) is matches
+
+
+def test_a_name_two_people_share_is_refused_with_each_choice_as_a_command(known: Core) -> None:
+    out = known.commands.run("action", "Jo to share the CAD log #CR-1042 by Friday", CHAIR, ROOM)
+    assert out.public is None and out.private is not None
+    shown = render_text(out.private)
+    assert "Which Jo?" in shown and "nothing was recorded" in shown
+    assert '/action "Jo Bloggs" to share the CAD log #CR-1042 by Friday' in shown
+    assert '/action "Jo Smith" to share the CAD log #CR-1042 by Friday' in shown
+    assert "Jo Bloggs (Police)" in shown and "Jo Smith (Health)" in shown
+    assert _actions(known) == 0
+    # the choice, sent again as offered, is recorded for that person and nobody else
+    chosen = known.commands.run("action", '"Jo Smith" to share the CAD log #CR-1042 by Friday', CHAIR, ROOM)
+    assert chosen.action is not None and chosen.action.owner.name == "Jo Smith"
+    assert chosen.action.owner.email == "jo.smith@nhs.example" and chosen.action.task == "Share the CAD log"
+
+
+@pytest.mark.parametrize(
+    ("typed", "owner"),
+    [
+        ("Bloggs to share the CAD log by Friday", "Jo Bloggs"),
+        ("ACTION: Dr Khan to send the report by Friday", "Dr A. Khan"),
+        ("2. Khan to send the report by Friday", "Dr A. Khan"),
+        ('"Smith" Share the chronology by Friday', "Jo Smith"),
+        ("Khan (GP) to send the discharge summary by Friday", "Dr A. Khan"),
+    ],
+)
+def test_a_name_one_known_person_has_is_theirs_and_the_chair_is_told(known: Core, typed: str, owner: str) -> None:
+    out = known.commands.run("action", typed, CHAIR, ROOM)
+    assert out.action is not None and out.action.owner.name == owner
+    assert out.private is not None
+    note = next(n for n in out.private.notes if "the only match" in n)
+    assert owner in note and f"/reassign {out.action.ref}" in note
+    with known.db.reading() as session:  # no second person row for the short name
+        assert session.scalar(select(func.count()).select_from(Person).where(Person.display_name == owner)) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "owner"),
+    [
+        ("Jo Bloggs to share the CAD log by Friday", "Jo Bloggs"),
+        ("A Khan to send the report by Friday", "Dr A. Khan"),  # only the title differs
+        ("Dr A. Khan (GP) to send the report by Friday", "Dr A. Khan"),  # and the role in brackets
+        ("Sam O\u2019Neil to speak to the class teacher by Friday", "Sam O'Neil"),
+    ],
+)
+def test_a_name_written_in_full_is_not_remarked_on(known: Core, typed: str, owner: str) -> None:
+    out = known.commands.run("action", typed, CHAIR, ROOM)
+    assert out.action is not None and out.action.owner.name == owner
+    assert out.private is None or not any("the only match" in n for n in out.private.notes)
+
+
+def test_a_name_nobody_has_is_a_new_person_flagged_unreachable(known: Core) -> None:
+    out = known.commands.run("action", "Mrs Patel (school DSL) to call mum by Friday", CHAIR, ROOM)
+    assert out.action is not None and out.action.owner.name == "Mrs Patel (school DSL)"
+    assert out.private is not None and any("Mrs Patel (school DSL) cannot be reached" in n for n in out.private.notes)
+    assert any('actionbot people set "Mrs Patel (school DSL)" --email ADDRESS' in n for n in out.private.notes)
+
+
+def test_people_no_longer_active_are_not_matched(known: Core) -> None:
+    update_person(known.db, PersonInput(OwnerRef("name", "Jo Smith")), active=False, now=known.service.clock())
+    out = known.commands.run("action", "Jo to share the CAD log by Friday", CHAIR, ROOM)
+    assert out.action is not None and out.action.owner.name == "Jo Bloggs"
+
+
+def test_reassigning_to_a_bare_name_resolves_it_the_same_way(known: Core) -> None:
+    first = known.commands.run("action", '"Jo Bloggs" to share the CAD log by Friday', CHAIR, ROOM)
+    assert first.action is not None
+    refused = known.commands.run("reassign", f"{first.action.ref} Jo because leave", CHAIR, ROOM)
+    assert refused.private is not None and "Which Jo?" in render_text(refused.private)
+    moved = known.commands.run("reassign", f"{first.action.ref} Smith because Jo Bloggs is on leave", CHAIR, ROOM)
+    assert moved.action is not None and moved.action.owner.name == "Jo Smith"
+    history = known.commands.run("history", first.action.ref, CHAIR, ROOM)
+    assert history.private is not None and "reassigned from Jo Bloggs to Jo Smith" in render_text(history.private)
+
+
+def test_a_pasted_list_asks_which_before_anything_is_recorded(known: Core) -> None:
+    held = known.commands.run(
+        "action", "1. Jo to share the CAD log by Friday\n2. Bloggs to visit by Monday", CHAIR, ROOM
+    )
+    assert held.private is not None
+    shown = render_text(held.private)
+    assert "1. Jo: Share the CAD log" in shown and "Which Jo? Jo Bloggs (Police); Jo Smith (Health)" in shown
+    assert "2. Jo Bloggs (Police): Visit" in shown
+    done = known.commands.run("action", "confirm B-1", CHAIR, ROOM)
+    assert [a.owner.name for a in done.recorded] == ["Jo Bloggs"]
+    assert done.public is not None and any("Line 1 was not recorded: Which Jo?" in n for n in done.public.notes)
