@@ -23,8 +23,8 @@ from bot.app import Core, build_core
 from bot.capture.owners import OwnerRef
 from bot.config import Settings, load_settings
 from bot.governance.export import event_rows
-from bot.reports.definitions import DriftFilters
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters
 from bot.reports.weekly import weekly_message
 from storage.db import Database, make_engine
 from storage.log import verify_chain

@@ -37,7 +37,7 @@ class BatchCommands(CommandPart):
         """The owner as the chair knows them (their platform's name when the directory has it, the known person
         a bare name means), and a warning when a bare name is several people's."""
         if owner.kind == "name":
-            known = self.service.people_named(owner.value)
+            known = self.candidates_for(owner.value)
             if len(known) > 1:
                 choices = "; ".join(c.describe() for c in known[:5])
                 return owner.value, f"Which {owner.value}? {choices}: correct the line with the full name in quotes."
@@ -157,6 +157,9 @@ class BatchCommands(CommandPart):
             text="\n".join(action_line(a, self.zone, now) for a in recorded) or "None.",
             notes=tuple(refused) + ((f"Lines left out: {', '.join(map(str, left))}.",) if left else ()),
         )
+        # How each owner is reached (nobody can; in another organisation, by email): for the chair alone.
+        reach = tuple(f"{a.ref}: {n}" for a in recorded for n in self.owner_notes(a.owner))
+        check = Message(title=f"Please check {batch.ref}", notes=reach) if reach else None
         return Outcome(
-            public=summary if recorded else None, private=None if recorded else summary, recorded=tuple(recorded)
+            public=summary if recorded else None, private=check if recorded else summary, recorded=tuple(recorded)
         )

@@ -19,7 +19,7 @@ from bot.actions.batch_commands import LIST_FROM, BatchCommands
 from bot.actions.meeting_commands import USAGE as MEETING_USAGE
 from bot.actions.meeting_commands import MeetingCommands
 from bot.actions.messages import Message, action_card, action_line, for_the_room, history_line
-from bot.actions.names import AmbiguousOwner
+from bot.actions.names import AmbiguousOwner, Candidate, words
 from bot.actions.outcome import LEADING_BECAUSE, Outcome
 from bot.actions.outcome import error as _error
 from bot.actions.outcome import note as _note
@@ -97,9 +97,32 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
     def add_directory(self, kind: str, directory: Directory) -> None:
         self.directories[kind] = directory
 
+    def candidates_for(self, written: str) -> list[Candidate]:
+        """Who a bare name may mean: the known people it matches, and the people the platforms' directories find
+        by it (the same person found twice is one choice). A directory that fails counts as finding nobody."""
+        candidates = self.service.people_named(written)
+        exact = len(candidates) == 1 and words(candidates[0].name) == words(written)
+        if exact:
+            return candidates  # a full name, as written, of someone known: theirs
+        for kind, directory in self.directories.items():
+            try:
+                profiles = directory.people_named(written)
+            except Exception as exc:  # a search is a help, not a condition: the name is still recorded
+                log.warning("directory search by name on %s failed: %s", kind, exc.__class__.__name__)
+                continue
+            for profile in profiles:
+                found = Candidate.found(profile)
+                if not any(found.keys & c.keys for c in candidates):
+                    candidates.append(found)
+        return candidates
+
     def _look_up(self, ref: OwnerRef) -> PersonInput:
         """The person as written plus what their platform knows (name, email, time zone). A directory that
-        fails costs only the extra detail: the action is still recorded against the reference."""
+        fails costs only the extra detail: the action is still recorded against the reference. A bare name
+        nobody known has is looked for in the directories: one person found is theirs (their account), several
+        are refused with the choices (``AmbiguousOwner``)."""
+        if ref.kind == "name":
+            return self._named(ref)
         profile: Profile | None = None
         try:
             if ref.kind == "email":
@@ -112,6 +135,23 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         except Exception as exc:  # a lookup is an enrichment; the action must not wait on it
             log.warning("directory lookup for a %s owner failed: %s", ref.kind, exc.__class__.__name__)
         return PersonInput(ref, profile)
+
+    def _named(self, ref: OwnerRef) -> PersonInput:
+        candidates = self.candidates_for(ref.value)
+        if len(candidates) > 1:
+            raise AmbiguousOwner(ref.value, candidates)
+        found = candidates[0].profile if candidates else None
+        if found is None:
+            return PersonInput(ref)  # known to actionbot (the service finds them), or nobody yet
+        account = (
+            OwnerRef("slack", found.slack_user_id)
+            if found.slack_user_id
+            else OwnerRef("teams", found.teams_object_id)
+            if found.teams_object_id
+            else OwnerRef("email", (found.email or "").lower())
+        )
+        full = self._look_up(account)  # their whole profile (a search leaves out e.g. their line manager)
+        return full if full.profile is not None else PersonInput(account, found)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -163,7 +203,7 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
         if self.held_for_personal_data(draft):
             # Shown to the chair alone first: nothing reaches the room or the permanent log until they choose.
             return self._hold([text], speaker, conversation, now, idempotency_key)
-        return self.record(draft, speaker, conversation, now, idempotency_key, self._look_up(draft.owner), text)
+        return self.record(draft, speaker, conversation, now, idempotency_key, None, text)
 
     def held_for_personal_data(self, draft: ActionDraft) -> bool:
         """Whether the chair sees this action alone first, before the room or the log (``pii_mode = "warn"``
@@ -182,12 +222,12 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
     ) -> Outcome:
         """Record a draft (typed as ``text``, or from a form): the card for the room, and for the chair alone
         the warnings, including an owner nobody can reach. A name several people share is refused with the
-        choices."""
+        choices. ``owner_profile``: the owner as the adapter already knows them (else looked up here)."""
         try:
             recorded = self.service.record(
                 draft,
                 speaker,
-                owner_profile=owner_profile,
+                owner_profile=owner_profile or self._look_up(draft.owner),
                 conversation=conversation,
                 now=now,
                 idempotency_key=idempotency_key,

@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.actions.errors import ServiceError
 from storage.models import Agency, Person
+
+if TYPE_CHECKING:  # bot.actions.people imports this module
+    from bot.actions.people import Profile
 
 #: Titles and ranks minutes put before a name; they say nothing about which person it is.
 TITLES = frozenset({
@@ -32,13 +36,27 @@ _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 MAX_CHOICES = 5
 
 
+def _keys(*ids: str | None) -> frozenset[str]:
+    return frozenset(i.lower() for i in ids if i)
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """A known person a written name may mean."""
+    """A person a written name may mean: known to actionbot (``id``), or found in a platform's directory
+    (``profile``, with no id yet)."""
 
-    id: int
+    id: int | None
     name: str
     agency: str | None
+    profile: Profile | None = None
+    #: Their email address and platform ids, lower case: the same person found twice is one choice.
+    keys: frozenset[str] = frozenset()
+
+    @classmethod
+    def found(cls, profile: Profile) -> Candidate:
+        """Someone a platform's directory found; their address tells two people of one name apart."""
+        ids = (profile.email, profile.slack_user_id, profile.teams_object_id)
+        return cls(None, profile.display_name or "", profile.agency or profile.email, profile, _keys(*ids))
 
     def describe(self) -> str:
         return f"{self.name} ({self.agency})" if self.agency else self.name
@@ -94,12 +112,12 @@ def known_by_name(session: Session, written: str) -> list[Candidate]:
     folded = " ".join(written.casefold().split())
     longest = max(wanted, key=len)
     rows = session.execute(
-        select(Person.id, Person.display_name, Agency.name)
+        select(Person.id, Person.display_name, Agency.name, Person.email, Person.slack_user_id, Person.teams_object_id)
         .outerjoin(Agency, Agency.id == Person.agency_id)
         .where(Person.active.is_(True), func.lower(Person.display_name).contains(longest, autoescape=True))
         .order_by(Person.display_name, Person.id)
     ).all()
-    people = [Candidate(id_, name, agency) for id_, name, agency in rows]
+    people = [Candidate(r[0], r[1], r[2], keys=_keys(r[3], r[4], r[5])) for r in rows]
     exact = [c for c in people if " ".join(c.name.casefold().split()) == folded]
     return exact or [c for c in people if name_matches(wanted, words(c.name))]
 
@@ -109,4 +127,4 @@ def person_named(session: Session, written: str) -> Person | None:
     candidates = known_by_name(session, written)
     if len(candidates) > 1:
         raise AmbiguousOwner(written, candidates)
-    return session.get(Person, candidates[0].id) if candidates else None
+    return session.get(Person, candidates[0].id) if candidates and candidates[0].id is not None else None

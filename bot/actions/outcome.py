@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from bot.actions.base import ServiceError
 from bot.actions.messages import Message
 from bot.actions.people import PersonInput
-from bot.actions.records import ActionView
+from bot.actions.records import ActionView, PersonView
 from bot.capture.owners import OwnerRef
 
 if TYPE_CHECKING:
+    from bot.actions.names import Candidate
     from bot.actions.service import ActionService
 
 _BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|\u2014)\s+", re.IGNORECASE)
@@ -60,6 +61,8 @@ class CommandPart:
 
     service: ActionService
     _look_up: Callable[[OwnerRef], PersonInput]
+    candidates_for: Callable[[str], list[Candidate]]
+    owner_notes: Callable[[PersonView], tuple[str, ...]]
 
     @property
     def zone(self) -> ZoneInfo:

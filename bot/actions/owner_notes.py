@@ -67,8 +67,8 @@ def matched_note(written: str, action: ActionView) -> str | None:
         return None
     agency = f" ({owner.agency})" if owner.agency else ""
     return (
-        f"\u201c{written}\u201d is {owner.name}{agency}, the only match among the people actionbot knows. If you "
-        f'meant someone else: /reassign {action.ref} "Full Name" because wrong person'
+        f"\u201c{written}\u201d is {owner.name}{agency}, the only match actionbot found. If you meant someone else: "
+        f'/reassign {action.ref} "Full Name" because wrong person'
     )
 
 
@@ -80,7 +80,8 @@ def which_one(problem: AmbiguousOwner, text: str | None) -> str:
         f"Which {problem.written}? actionbot knows {len(problem.candidates)} people of that name, so nothing was "
         "recorded. Send it again with one of them:"
     )
-    spot = re.search(rf"(?<!\w){re.escape(problem.written)}(?!\w)", text, re.IGNORECASE) if text else None
+    written = rf"[\"\u201c]{re.escape(problem.written)}[\"\u201d]|(?<!\w){re.escape(problem.written)}(?!\w)"
+    spot = re.search(written, text, re.IGNORECASE) if text else None
     lines = []
     for candidate in shown:
         if spot is not None and text is not None:

@@ -88,3 +88,9 @@ class Directory(Protocol):
     def profile_by_email(self, email: str) -> Profile | None: ...
 
     def manager_of(self, platform_id: str) -> Profile | None: ...
+
+    def people_named(self, name: str) -> list[Profile]:
+        """Active people on the platform whose name a written name matches (``bot.actions.names.name_matches``:
+        "Jo" for Jo Bloggs, "Dr Khan" for Dr A. Khan), at most a handful; empty when none or when the platform
+        cannot search by name."""
+        ...

@@ -11,6 +11,7 @@ from bot.capture.minutes_phrases import (
     MEETING_ABBREVIATIONS,
     WEEK_HEADS,
     Week,
+    meeting_deadline,
     meeting_name,
     vague,
     week_deadline,
@@ -19,19 +20,7 @@ from bot.capture.minutes_phrases import (
     week_phrase,
     week_review,
 )
-from bot.capture.phrases import (
-    MONTHS,
-    WEEKDAYS,
-    Context,
-    Impossible,
-    Unreadable,
-    When,
-    clean_word,
-    fallback,
-    hand_phrase,
-    special,
-    without_end_of_day,
-)
+from bot.capture.phrases import fallback, hand_phrase, special, without_end_of_day
 from bot.capture.vague_clauses import (
     MAX_CLAUSE_WORDS,
     as_written,
@@ -42,6 +31,7 @@ from bot.capture.vague_clauses import (
     strip_keyword,
     vague_deadline,
 )
+from bot.capture.when import MONTHS, WEEKDAYS, Context, Impossible, Unreadable, When, clean_word
 
 #: The longest phrase shown to dateparser (slow, and lenient with long phrases).
 FALLBACK_CLAUSE_WORDS = 8
@@ -129,6 +119,8 @@ def read_clause(
         after_keyword = strip_keyword(words)
         if after_keyword is not None:
             keyword = words[: len(words) - len(after_keyword)]
+            if (meeting := meeting_deadline(keyword, after_keyword, ctx, lambda p: reader(p, False))) is not None:
+                return "deadline", meeting
             if (week := week_phrase(after_keyword, ctx)) is not None:
                 if not week.end_of and keyword not in (["due"], ["due", "on"]):
                     raise Impossible(_by_a_week(keyword, week, ctx))

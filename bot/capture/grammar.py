@@ -39,23 +39,17 @@ from bot.capture.owners import (
     EMAIL,
     OwnerRef,
     drop_minutes_label,
+    joint_minutes_owners,
     minutes_owner,
     parse_owner,
     role_of,
     role_only,
     second_owner,
 )
-from bot.capture.phrases import (
-    Context,
-    Impossible,
-    Unreadable,
-    When,
-    clean_word,
-    fallback,
-    hand_phrase,
-)
+from bot.capture.phrases import fallback, hand_phrase
 from bot.capture.pii import find_personal_data, personal_data_warning
 from bot.capture.vague_clauses import MAX_CLAUSE_WORDS, refuse_vague
+from bot.capture.when import Context, Impossible, Unreadable, When, clean_word
 
 EXAMPLE = "/action @jo.bloggs Share the CAD log with social care #CR-1042 by Friday review in 2 weeks"
 FAR_AHEAD = timedelta(days=183)
@@ -145,6 +139,30 @@ def _readable(text: str) -> str:
 _FIRST_WORD = re.compile(r"[^\W\d_]+(?![^\W\d_])")
 
 
+#: The last part of an action after a dash: "Jo Bloggs - Share the CAD log - 11/12/2026" (a minutes table row
+#: pasted as text, its columns joined by dashes).
+_DASH_TAIL = re.compile(r"\s[-\u2013\u2014]\s+([^-\u2013\u2014]{1,40})$")
+
+
+def _dash_deadline(rest: str, ctx: Context) -> str:
+    """A date alone after the last dash is the deadline column of a pasted table row: read as "by DATE". Any
+    other last part (``- urgent``, ``- 2 children``) is left as it is."""
+    tail = _DASH_TAIL.search(rest)
+    if tail is None:
+        return rest
+    try:
+        when = hand_phrase([clean_word(w) for w in tail.group(1).split()], ctx, False)
+    except (Unreadable, Impossible):
+        return rest
+    return f"{rest[: tail.start()]} by {tail.group(1)}" if when.day is not None else rest
+
+
+ONE_OWNER = (
+    "One owner per action: two people are named at the start. Record one action for each, so that each is chased "
+    "for their own part (for a joint visit, one action each with the same task)."
+)
+
+
 def _sentence_case(task: str) -> str:
     """A task starts with a capital, as a chair types one after a mention: "Jo to share the log" records
     "Share the log". A word that is not plain lower case ("iPad", "eCAF") is left as written."""
@@ -192,6 +210,8 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     text = drop_minutes_label(text)
     owned = parse_owner(text) or minutes_owner(text)
     if owned is None:
+        if joint_minutes_owners(text):
+            raise GrammarError(ONE_OWNER)
         if role := role_only(text):
             raise GrammarError(role_refusal(role))
         raise GrammarError(
@@ -203,14 +223,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if (role := role_of(owner)) is not None:
         raise GrammarError(role_refusal(role))
     if second_owner(rest):
-        raise GrammarError(
-            "One owner per action: two people are named at the start. Record one action for each, so that each "
-            "is chased for their own part (for a joint visit, one action each with the same task)."
-        )
+        raise GrammarError(ONE_OWNER)
     rest = _LEADING_TO.sub(" ", rest)  # minutes say "Jo to share ..."; the task is "share ..."
     case_refs, rest = extract_case_refs(rest)
     ctx = Context(now, cal)
-    words = rest.split()
+    words = _dash_deadline(rest, ctx).split()
     try:
         peeled = peel_clauses(words, ctx)
     except Impossible as exc:

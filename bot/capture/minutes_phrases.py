@@ -6,12 +6,13 @@ grammar does not know a meeting's date, and guessing one would record a wrong de
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.capture.calendar_dates import calendar_date_from
 from bot.capture.dates import format_day
-from bot.capture.phrases import Context, Impossible, When, calendar_date_from
+from bot.capture.when import Context, Impossible, When
 
 _WEEK_MARKS = {"w/c", "wc", "w.c", "w/b", "wb", "w.b"}
 _WEEK_WORDS = {"commencing", "beginning", "starting"}
@@ -154,6 +155,35 @@ def meeting_name(words: Sequence[str], start: int = 0) -> tuple[int, bool]:
         if words[j - 1] in _MEETING_NOUNS:
             size = j - start
     return size, qualified
+
+
+def meeting_deadline(
+    keyword: Sequence[str], words: Sequence[str], ctx: Context, read: Callable[[list[str]], When]
+) -> When | None:
+    """``before the core group on 14/12``, ``by the RCPC on Mon 14 Dec``: a meeting with its date. What is due
+    for a meeting is due before it starts, and its hour is not known here, so the deadline is the end of the
+    working day before, said in a note; None when the words are not a meeting on a day."""
+    size, _ = meeting_name(words)
+    if not size or list(words[size : size + 1]) != ["on"] or len(words) == size + 1:
+        return None
+    day = read(list(words[size + 1 :]))
+    if day.day is None or day.wall is not None:
+        return day if day.day is not None else None  # "by the RCPC on 14/12 9am": the time the chair gave
+    before = ctx.cal.add_working_days(day.day, -1)
+    meeting_day = format_day(day.day, ctx.now, ctx.cal.zone)
+    meeting = " ".join(w.upper() if w in MEETING_ABBREVIATIONS else w for w in words[:size])
+    said = f"{' '.join(keyword)} {meeting} on {meeting_day}"
+    if before < ctx.today:
+        raise Impossible(
+            f"\u201c{said}\u201d: the working day before the meeting has passed; give the time it is due, such as "
+            f"\u201cby {meeting_day} 9am\u201d"
+        )
+    note = (
+        f"\u201c{said[0].upper()}{said[1:]}\u201d: the deadline is the working day before the meeting, "
+        f"{format_day(before, ctx.now, ctx.cal.zone)} (for the day itself, give a time: "
+        f"\u201cby {meeting_day} 9am\u201d)."
+    )
+    return When(day=before, notes=[*day.notes, note])
 
 
 _VAGUE_WORDS = {

@@ -78,7 +78,10 @@ _MINUTES_LABEL = re.compile(
 # "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
 # name starts with a capital; a part in brackets may follow.
 _NAME_WORD = r"[A-Z][\w'\u2019.\-]*"
-_MINUTES_OWNER = re.compile(rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})(?:\s*\(([^()]{{1,60}})\))?\s+to\s+(?=\S)")
+_MINUTES_OWNER = re.compile(
+    rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})(?:\s*\(([^()]{{1,60}})\))?"
+    rf"(?:\s+to\s+|\s*[:\-\u2013\u2014]\s+(?:to\s+)?)(?=\S)"
+)
 _ROLE_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")
 # Words that name a role or an agency, not a person: "health visitor to ...", "School DSL to ...".
 _ROLE_WORDS = {
@@ -86,6 +89,16 @@ _ROLE_WORDS = {
     "the", "chair", "lado", "iro", "midwife", "teacher", "head", "headteacher", "camhs", "team", "manager",
     "officer", "practitioner", "lead", "designated", "safeguarding", "all", "everyone", "agencies", "family",
     "education", "services", "service", "council", "la", "nhs", "paediatrician", "consultant", "duty",
+    "csc", "cscs", "ss", "mash", "edt", "yot", "yos", "cafcass", "probation", "housing", "senco", "sendco",
+    "ewo", "idva", "isva", "cpn", "pcso", "childrens", "children's", "children\u2019s", "care", "adult", "adults",
+    "agency", "partners", "professionals", "parents", "parent", "mum", "dad", "mother", "father", "carer",
+    "carers", "school's", "nursery", "college", "academy", "gp's", "hospital", "ward", "unit", "camhs's",
+}  # fmt: skip
+#: Words minutes put before a colon that are not a person: "Urgent: call mum", "Update: ...".
+_LABEL_WORDS = {
+    "urgent", "note", "notes", "update", "updates", "outcome", "outcomes", "decision", "decisions", "agreed",
+    "action", "actions", "task", "tasks", "next", "steps", "plan", "item", "items", "summary", "re", "fyi",
+    "deadline", "owner", "who", "what", "when", "by", "review", "status", "done", "complete", "completed",
 }  # fmt: skip
 
 
@@ -115,13 +128,28 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
         name, bracket = bracket, None  # "SW (Jo Bloggs)": the role, then the person
     if all(word.lower().strip(".") in _ROLE_WORDS for word in name.split()) or name.split()[0].lower() in _TASK_VERBS:
         return None  # a role, or a task with its owner forgotten ("Send Referral to CSC by Friday")
+    if any(word.lower().strip(".") in _LABEL_WORDS for word in name.split()):
+        return None  # a label, not a person ("Urgent: call mum", "Next steps: ...")
     value = f"{name} ({bracket.strip()})" if bracket else name
     return OwnerRef("name", value), " " + text[match.end() :]
 
 
+_MINUTES_JOINT = re.compile(
+    rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}(?:\s*\([^()]{{1,60}}\))?\s*(?:,|&amp;|&|/|\+|\band\b)\s*"
+    rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}(?:\s*\([^()]{{1,60}}\))?\s+to\s+\S"
+)
+
+
+def joint_minutes_owners(text: str) -> bool:
+    """``Jo Bloggs and Sam Lee to visit ...``: two people named in the minutes' form, where one may stand."""
+    return _MINUTES_JOINT.match(text) is not None
+
+
 def role_only(text: str) -> str | None:
     """``health visitor to ...``: the role written where the person should be, quoted back; or None."""
-    match = re.match(r"^((?:[\w'\u2019.\-]+\s+){0,3}?[\w'\u2019.\-]+)\s+to\s+\S", text)
+    match = re.match(
+        r"^((?:[\w'\u2019.\-]+\s+){0,3}?[\w'\u2019.\-]+)(?:\s+to\s+|\s*[:\u2013\u2014]\s+|\s+-\s+)\S", text
+    )
     if match and all(word.lower().strip(".") in _ROLE_WORDS for word in match.group(1).split()):
         return match.group(1)
     return None

@@ -1,59 +1,20 @@
 """Date phrases, read by a small hand grammar with UK semantics (docs/grammar.md), and dateparser behind it
-for the rest. A phrase becomes a ``When`` (a day, a wall-clock time, or an exact instant) or raises
-``Unreadable`` (not a date: perhaps part of the task) or ``Impossible`` (plainly a date, but no such day)."""
+for the rest: times of day (``5pm``, ``17:00``), end-of-day words (``EOD``, ``close of play``), relative
+phrases (``in 3 working days``, ``end of next week``) and weekdays (``Friday``, ``next Friday``, ``Friday
+week``); calendar dates (``27/11``, ``27 Nov``) are bot.capture.calendar_dates'. A phrase becomes a ``When``
+(a day, a wall-clock time, or an exact instant) or raises ``Unreadable`` (not a date: perhaps part of the task)
+or ``Impossible`` (plainly a date, but no such day): bot.capture.when."""
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
-from bot.capture.dates import WorkCalendar, format_day
+from bot.capture.calendar_dates import add_months, calendar_date_from
+from bot.capture.dates import format_day
+from bot.capture.when import MONTHS, WEEKDAYS, Context, Impossible, Unreadable, When
 
-#: A day and month (no year) that passed this recently is a mistake, not next year's date.
-RECENTLY_PASSED = timedelta(days=62)
-
-# ---------------------------------------------------------------------------------------------------
-# Date phrases
-# ---------------------------------------------------------------------------------------------------
-WEEKDAYS = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("monday", "mon"),
-            ("tuesday", "tue", "tues"),
-            ("wednesday", "wed", "weds"),
-            ("thursday", "thu", "thur", "thurs"),
-            ("friday", "fri"),
-            ("saturday", "sat"),
-            ("sunday", "sun"),
-        ]
-    )
-    for name in names
-}
-MONTHS = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
@@ -74,51 +35,6 @@ _END_OF_DAY_PHRASES = tuple(
 )  # fmt: skip
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)?$")
 _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
-_TRAILING = ".,;:!?)"
-
-
-class Unreadable(Exception):
-    """This span is not a date phrase (not an error by itself: it may be part of the task)."""
-
-
-class Impossible(Exception):
-    """The span is plainly a date, but no such date exists (``31/02``)."""
-
-
-@dataclass
-class When:
-    day: date | None = None
-    wall: time | None = None
-    instant: datetime | None = None  # exact (``in 2 hours``)
-    notes: list[str] = field(default_factory=list)
-    #: Read from an end-of-day word alone (``EOD``, ``COP``): today unless a day stands next to it.
-    end_of_day_only: bool = False
-
-
-@dataclass(frozen=True)
-class Context:
-    now: datetime
-    cal: WorkCalendar
-    today: date = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "today", self.cal.today(self.now))
-
-
-def clean_word(word: str) -> str:
-    """Lower case, without surrounding punctuation or a possessive: ``Friday's,`` -> ``friday``."""
-    word = word.lower().strip(_TRAILING).lstrip("(")
-    if word.endswith(("'s", "\u2019s")):
-        word = word[:-2]
-    return word.rstrip("'\u2019")
-
-
-def _clean(words: Sequence[str]) -> list[str]:
-    """Cleaned words, dropping those that were only punctuation."""
-    return [c for c in map(clean_word, words) if c]
 
 
 def take_time(words: list[str]) -> tuple[list[str], time | None]:
@@ -167,12 +83,6 @@ def _number(word: str) -> int | None:
     return _NUMBER_WORDS.get(word)
 
 
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _relative(words: list[str], ctx: Context) -> When:
     """``in|within N [working] days|weeks|months|hours`` (the keyword already removed), ``N weeks' time``."""
     if words[-1:] == ["time"]:
@@ -205,7 +115,7 @@ def _relative(words: list[str], ctx: Context) -> When:
         return When(day=today + timedelta(weeks=count))
     if unit == "fortnights":
         return When(day=today + timedelta(weeks=2 * count))
-    return When(day=_add_months(today, count))
+    return When(day=add_months(today, count))
 
 
 def _coming(weekday: int, today: date) -> date:
@@ -218,10 +128,10 @@ def _week_friday(today: date, weeks_ahead: int) -> date:
 
 
 def _end_of_month(ctx: Context, months_ahead: int) -> date:
-    first = _add_months(ctx.today.replace(day=1), months_ahead)
+    first = add_months(ctx.today.replace(day=1), months_ahead)
     day = ctx.cal.last_working_day_of_month(first.year, first.month)
     if day < ctx.today:  # "end of month" on a month's last, non-working days means next month's
-        nxt = _add_months(first, 1)
+        nxt = add_months(first, 1)
         day = ctx.cal.last_working_day_of_month(nxt.year, nxt.month)
     return day
 
@@ -246,112 +156,9 @@ def special(words: list[str], ctx: Context) -> When | None:
     return None
 
 
-def _make_date(year: int, month: int, day: int, shown: str, year_given: bool = True) -> date:
-    if not 1 <= month <= 12:
-        raise Impossible(f"{shown} is not a real date (there is no month {month})")
-    if not 2000 <= year <= 2999:
-        raise Impossible(f"{shown} is not a date this system can use (year {year})")
-    try:
-        return date(year, month, day)
-    except ValueError:
-        last = calendar.monthrange(year, month)[1]
-        which = f"{calendar.month_name[month]} {year}" if year_given else calendar.month_name[month]
-        raise Impossible(f"{shown} is not a real date ({which} has {last} days)") from None
-
-
-def _when_it_was(day: date, today: date) -> str:
-    """``last Tuesday (Tue 1 Dec)`` or ``Tue 10 Nov, 4 weeks ago``: how a chair would say a past day."""
-    days = (today - day).days
-    if days == 1:
-        return f"yesterday ({format_day(day)})"
-    if days < 7:
-        return f"last {day:%A} ({format_day(day)})"
-    return f"{format_day(day)}, {days // 7} week{'s' if days >= 14 else ''} ago"
-
-
-def _yearless(month: int, day: int, shown: str, today: date) -> tuple[date, str | None]:
-    """A date without a year, and a note when it is not this year's.
-
-    This year's date if it is today or later. A date that passed up to ``RECENTLY_PASSED`` ago is a
-    mistake (a typo, the wrong month), not next year's: it is refused, naming the day it was. One further
-    back is next year's (29/02 waits for a leap year), with a note saying so."""
-    this_year = _make_date(today.year, month, day, shown, year_given=False) if month != 2 or day != 29 else None
-    if this_year is not None and this_year >= today:
-        return this_year, None
-    if this_year is not None and today - this_year <= RECENTLY_PASSED:
-        month_after = _add_months(this_year, 1)
-        likely = f"Did you mean {format_day(month_after)}? " if month_after.day == day and month_after >= today else ""
-        raise Impossible(
-            f"{shown} was {_when_it_was(this_year, today)}, so it cannot be a deadline or a review. {likely}"
-            f"For {format_day(this_year).split(' ', 1)[1]} next year, write {day}/{month}/{today.year + 1}"
-        )
-    for year in range(today.year, today.year + 9):
-        if month == 2 and day == 29 and not calendar.isleap(year):
-            continue
-        candidate = _make_date(year, month, day, shown, year_given=False)
-        if candidate >= today:
-            note = None if candidate.year == today.year else f"{shown} is read as {format_day(candidate)} {year}."
-            return candidate, note
-    raise Impossible(f"{shown} is not a real date")  # unreachable for real dates
-
-
-def _full_year(text: str) -> int:
-    year = int(text)
-    return 2000 + year if year < 100 else year
-
-
 def _calendar_date(words: list[str], ctx: Context) -> When | None:
     """``27/11``, ``27/11/2026``, ``2026-11-27``, ``[Fri] 27[th] [of] Nov[ember] [2026]``, ``Nov 27``, ``the 5th``."""
     return calendar_date_from(words, ctx.today)
-
-
-def calendar_date_from(words: list[str], today: date) -> When | None:
-    """``_calendar_date`` with dates before ``today`` refused (recently passed) or read as next year's."""
-    notes: list[str] = []
-    weekday: int | None = None
-    if words and words[0] in WEEKDAYS and len(words) > 1:
-        weekday = WEEKDAYS[words[0]]
-        words = words[1:]
-    words = [w for w in words if w not in {"the", "of"}]
-    found: date | None = None
-    note: str | None = None
-    if len(words) == 1 and (m := _ISO_DATE.match(words[0])):
-        found = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), words[0])
-    elif len(words) == 1 and (m := _NUMERIC_DATE.match(words[0])):
-        day, month = int(m.group(1)), int(m.group(2))
-        if m.group(3):
-            found = _make_date(_full_year(m.group(3)), month, day, words[0])
-        else:
-            found, note = _yearless(month, day, words[0], today)
-    elif len(words) in (2, 3):
-        day_word, month_word = (words[0], words[1]) if words[1] in MONTHS else (words[1], words[0])
-        day_match = _ORDINAL.match(day_word)
-        year_word = words[2] if len(words) == 3 else None
-        if month_word not in MONTHS or not day_match or (year_word and not re.fullmatch(r"\d{4}", year_word)):
-            return None
-        month, day = MONTHS[month_word], int(day_match.group(1))
-        shown = f"{day} {month_word.capitalize()}" + (f" {year_word}" if year_word else "")
-        if year_word:
-            found = _make_date(int(year_word), month, day, shown)
-        else:
-            found, note = _yearless(month, day, shown, today)
-    elif len(words) == 1 and (m := _ORDINAL.match(words[0])) and m.group(2):
-        day = int(m.group(1))
-        month_start = today.replace(day=1)
-        for offset in range(0, 3):
-            first = _add_months(month_start, offset)
-            if day <= calendar.monthrange(first.year, first.month)[1] and first.replace(day=day) >= today:
-                found = first.replace(day=day)
-                break
-        if found is None:
-            raise Impossible(f"{words[0]} is not a day of the month")
-    if found is None:
-        return None
-    if note:
-        notes.append(note)
-    if weekday is not None and found.weekday() != weekday:
-        notes.append(f"{format_day(found)} is a {found:%A}, not a {calendar.day_name[weekday]}: check the date.")
-    return When(day=found, notes=notes)
 
 
 def _weekday_phrase(words: list[str], ctx: Context) -> When | None:

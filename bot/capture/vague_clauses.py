@@ -5,7 +5,7 @@ refused by name with a date to give instead. Also the deadline keywords both thi
 from __future__ import annotations
 
 from bot.capture.minutes_phrases import URGENT_MARKERS, VAGUE_ENDS, meeting_name, review_example, vague, vague_refusal
-from bot.capture.phrases import Context, Impossible, When, clean_word
+from bot.capture.when import Context, Impossible, When, clean_word
 
 #: The longest clause the hand grammar reads ("review at the next core group meeting on 4 Jan": 10 words).
 MAX_CLAUSE_WORDS = 12

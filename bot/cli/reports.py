@@ -51,8 +51,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings, out: IO[str], core:
     from bot.actions import authz
     from bot.actions.service import ServiceError
     from bot.reports.as_text import csv_table
-    from bot.reports.definitions import DriftFilters
     from bot.reports.drift import build_report
+    from bot.reports.filters import DriftFilters
     from bot.reports.render import render
 
     now = moment_arg(args.now, core.calendar.zone)

@@ -10,15 +10,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.reports.as_markdown import _numeric
 from bot.reports.as_text import text_cell
-from bot.reports.definitions import (
-    MARKING,
-    TREND_MEASURE,
-    DriftReport,
-    headline_text,
-    reason_label,
-    unreachable_text,
-)
+from bot.reports.definitions import MARKING, TREND_MEASURE, DriftReport, reason_label
 from bot.reports.sections import _cfg, sections, summary_pairs
+from bot.reports.summary import headline_text, unreachable_text
 
 
 # =================================================================================================

@@ -6,12 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.reports.definitions import (
-    REASONS,
-    DriftFilters,
-    DriftReport,
-    Tally,
-)
+from bot.reports.definitions import REASONS, DriftReport, Tally
+from bot.reports.filters import DriftFilters
 
 
 # =================================================================================================

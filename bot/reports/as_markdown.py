@@ -6,12 +6,9 @@ from zoneinfo import ZoneInfo
 
 from bot.actions import markup
 from bot.reports.as_text import text_cell
-from bot.reports.definitions import (
-    MARKING,
-    DriftReport,
-    unreachable_text,
-)
+from bot.reports.definitions import MARKING, DriftReport
 from bot.reports.sections import Section, sections, summary_pairs
+from bot.reports.summary import unreachable_text
 
 
 # =================================================================================================

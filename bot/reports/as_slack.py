@@ -8,15 +8,10 @@ from zoneinfo import ZoneInfo
 
 from bot.actions import markup
 from bot.reports.as_text import text_cell
-from bot.reports.definitions import (
-    MARKING,
-    DriftReport,
-    nudge_count,
-    reason_label,
-    statutory_text,
-    unreachable_text,
-)
+from bot.reports.definitions import MARKING, DriftReport, reason_label
 from bot.reports.sections import _cfg
+from bot.reports.statutory import statutory_text
+from bot.reports.summary import nudge_count, unreachable_text
 
 
 # =================================================================================================

@@ -1,14 +1,14 @@
-"""The drift report's vocabulary: its reasons and their labels, the filters, and the report as data
-(the dataclasses every renderer reads). No SQL here: bot.reports.queries and bot.reports.trend fill them."""
+"""The drift report's vocabulary: its reasons and their labels, its limits, and the report as data (the
+dataclasses every renderer reads). No SQL here: bot.reports.queries and bot.reports.trend fill them. The
+filters are bot.reports.filters'; the report's one-line summaries bot.reports.summary's."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.capture.owners import OwnerRef
 from bot.config import DriftSettings
+from bot.reports.filters import DriftFilters
 
 #: The tables ``--format csv --section`` can write, one at a time.
 CSV_SECTIONS = (
@@ -37,6 +37,8 @@ REASONS: tuple[str, ...] = (
 )
 #: The reasons the weekly trend rebuilds from the event log.
 TREND_REASONS: tuple[str, ...] = ("overdue", "blocked", "extended", "review_missed")
+#: What the trend counts (the reasons the log can replay), said wherever its "drifting" is shown.
+TREND_MEASURE = "overdue, blocked, extended or review missed"
 #: Events that move a deadline (each records "from" and "to"); only "extended" counts as an extension.
 MOVES = ("extended", "brought_forward")
 
@@ -83,39 +85,6 @@ REASON_HEADINGS: dict[str, str] = {
 # =================================================================================================
 # The report's shape
 # =================================================================================================
-@dataclass(frozen=True)
-class DriftFilters:
-    """Which actions a report covers. Every filter is optional; they combine with AND."""
-
-    agency: str | None = None  # the owner's agency, by name (case-insensitive)
-    meeting_id: int | None = None
-    case_ref: str | None = None  # upper case, without '#'
-    chair: OwnerRef | None = None  # recorded the action, or chaired its meeting
-    since: date | None = None  # recorded on or after (local date)
-    until: date | None = None  # recorded on or before (local date)
-
-    @property
-    def empty(self) -> bool:
-        return self == DriftFilters()
-
-    def describe(self) -> str:
-        """'agency Police; case CR-1042' (or 'all actions')."""
-        parts = []
-        if self.agency:
-            parts.append(f"agency {self.agency}")
-        if self.meeting_id is not None:
-            parts.append(f"meeting {self.meeting_id}")
-        if self.case_ref:
-            parts.append(f"case {self.case_ref}")
-        if self.chair is not None:
-            parts.append(f"chair {self.chair.label or self.chair.value}")
-        if self.since:
-            parts.append(f"recorded from {self.since.isoformat()}")
-        if self.until:
-            parts.append(f"recorded until {self.until.isoformat()}")
-        return "; ".join(parts) or "all actions"
-
-
 @dataclass(frozen=True)
 class ReasonCounts:
     """How many open actions drift for each reason (an action with two reasons counts in both)."""
@@ -326,98 +295,3 @@ class DriftReport:
     @property
     def items_total(self) -> int:
         return self.headline.drifting
-
-
-# =================================================================================================
-# Parsing /drift's argument and one-line summaries
-# =================================================================================================
-_MEETING = re.compile(r"^(?:meeting|mtg|m)\s*#?\s*(\d{1,9})$", re.IGNORECASE)
-_CASE = re.compile(r"^(?:case\s+)?#\s*([A-Za-z0-9][A-Za-z0-9/_\-]{0,39})$", re.IGNORECASE)
-_CASE_WORD = re.compile(r"^case\s+([A-Za-z0-9][A-Za-z0-9/_\-]{0,39})$", re.IGNORECASE)
-_AGENCY = re.compile(r"^agency\s+(.+)$", re.IGNORECASE)
-
-
-def parse_filter_text(text: str) -> DriftFilters:
-    """``/drift [agency|#CASEREF|meeting]``: ``#CR-1042`` (or ``case CR-1042``) is a case reference;
-    ``12`` or ``meeting 12`` a meeting; ``agency NAME`` or any other text an agency's name; nothing
-    means no filter. It never raises: text that names nothing gives an empty report that says so."""
-    words = " ".join(text.split())[:200]
-    if not words:
-        return DriftFilters()
-    if words.isdigit() and len(words) <= 9:
-        return DriftFilters(meeting_id=int(words))
-    if match := _MEETING.match(words):
-        return DriftFilters(meeting_id=int(match.group(1)))
-    if match := _CASE.match(words) or _CASE_WORD.match(words):
-        return DriftFilters(case_ref=match.group(1).upper())
-    if match := _AGENCY.match(words):
-        return DriftFilters(agency=match.group(1))
-    return DriftFilters(agency=words)
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:g}"
-
-
-def nudge_count(number: int) -> str:
-    """'1 nudge', '2 nudges'."""
-    return f"{number} nudge" if number == 1 else f"{number} nudges"
-
-
-def statutory_counts(report: DriftReport) -> dict[str, int]:
-    """Statutory steps missed, at risk and dismissed this week, by state."""
-    return {state: sum(r.state == state for r in report.statutory) for state in STATUTORY_STATES}
-
-
-def statutory_text(report: DriftReport) -> str | None:
-    """'Statutory timescales: 1 missed, 1 at risk, 0 dismissed this week.' (None when there are none)."""
-    if not report.statutory:
-        return None
-    count = statutory_counts(report)
-    return (
-        f"Statutory timescales: {count['missed']} missed, {count['at risk']} at risk (due within "
-        f"{STATUTORY_AT_RISK_WORKING_DAYS} working days), {count['dismissed']} dismissed this week: "
-        "see the full report."
-    )
-
-
-#: What the trend counts (the reasons the log can replay), said wherever its "drifting" is shown.
-TREND_MEASURE = "overdue, blocked, extended or review missed"
-
-
-def unreachable_text(report: DriftReport) -> str | None:
-    """The drifting actions whose owner nobody can reach, and what the chair can do (None when none)."""
-    count = report.reasons.get("owner_unknown")
-    if not count:
-        return None
-    actions = "1 drifting action has" if count == 1 else f"{count} drifting actions have"
-    return (
-        f"Cannot be reached: {actions} an owner with no Slack, Teams or email, so no reminder reaches them. "
-        'Add an address (actionbot people set "NAME" --email ADDRESS) or reassign the action '
-        "(/reassign A-12 @someone because ...)."
-    )
-
-
-def headline_text(report: DriftReport) -> str:
-    """One line: '3 drifting of 5 open actions · 2 overdue (median 4 working days) · 1 done in 7 days'."""
-    h = report.headline
-    overdue = f"{h.overdue} overdue"
-    if h.median_days_overdue is not None:
-        overdue += f" (median {_number(h.median_days_overdue)} working days late)"
-    scope = "" if report.filters.empty else f" [{report.filters.describe()}]"
-    line = (
-        f"{h.drifting} drifting of {h.open} open actions \u00b7 {overdue} \u00b7 "
-        f"{h.done_this_week} done in the last 7 days{scope}"
-    )
-    if unreachable := report.reasons.get("owner_unknown"):
-        line += f" \u00b7 {unreachable} cannot be reached"
-    if report.delivery_total:
-        line += f" \u00b7 {nudge_count(report.delivery_total)} not delivered"
-    return line
-
-
-# =================================================================================================
-# Building it
-# =================================================================================================

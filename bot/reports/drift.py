@@ -45,13 +45,13 @@ from bot.reports.definitions import (
     OWNER_LIMIT,
     REPORT_PERIOD,
     AgencyRow,
-    DriftFilters,
     DriftReport,
     Headline,
     OwnerRow,
     Tally,
     Thresholds,
 )
+from bot.reports.filters import DriftFilters
 from bot.reports.statutory import statutory_rows, statutory_tallies
 from bot.reports.trend import TrendQueries
 from storage.db import Database

@@ -18,11 +18,8 @@ from sqlalchemy.orm import Session, aliased
 from bot.actions.people import find_person
 from bot.capture.dates import WorkCalendar
 from bot.config import Settings
-from bot.reports.definitions import (
-    REASONS,
-    REPORT_PERIOD,
-    DriftFilters,
-)
+from bot.reports.definitions import REASONS, REPORT_PERIOD
+from bot.reports.filters import DriftFilters
 from bot.reports.measures import blank, silence_cutoff
 from storage.models import OPEN_STATUSES, Action, Agency, Meeting, Person
 

@@ -17,8 +17,8 @@ from bot.reports.definitions import (
     DriftReport,
     Tally,
     reason_label,
-    statutory_counts,
 )
+from bot.reports.statutory import statutory_counts
 
 Cell = str | int | float | bool | date | datetime | None
 

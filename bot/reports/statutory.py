@@ -1,5 +1,6 @@
 """The drift report's statutory timescales: steps the process requires after a meeting (bot.process) that are
-missed or at risk, or were dismissed this week, listed and counted per agency and per case."""
+missed or at risk, or were dismissed this week, listed and counted per agency and per case, and by state in
+the one line the summaries show."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from bot.reports.definitions import (
     NO_OWNER,
     STATUTORY_AT_RISK_WORKING_DAYS,
     STATUTORY_STATES,
-    DriftFilters,
+    DriftReport,
     StatutoryRow,
     StatutoryTally,
 )
+from bot.reports.filters import DriftFilters
 from storage.models import OPEN_STATUSES, Action, Agency, Meeting, Person, StatutoryStep
 
 
@@ -118,3 +120,20 @@ def statutory_tallies(rows: Sequence[StatutoryRow]) -> list[StatutoryTally]:
                 )
             )
     return tallies
+
+
+def statutory_counts(report: DriftReport) -> dict[str, int]:
+    """Statutory steps missed, at risk and dismissed this week, by state."""
+    return {state: sum(r.state == state for r in report.statutory) for state in STATUTORY_STATES}
+
+
+def statutory_text(report: DriftReport) -> str | None:
+    """'Statutory timescales: 1 missed, 1 at risk, 0 dismissed this week.' (None when there are none)."""
+    if not report.statutory:
+        return None
+    count = statutory_counts(report)
+    return (
+        f"Statutory timescales: {count['missed']} missed, {count['at risk']} at risk (due within "
+        f"{STATUTORY_AT_RISK_WORKING_DAYS} working days), {count['dismissed']} dismissed this week: "
+        "see the full report."
+    )

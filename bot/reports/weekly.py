@@ -17,17 +17,11 @@ from bot.actions.ports import DeliveryError
 from bot.actions.records import PersonView
 from bot.config import DriftSettings
 from bot.reports.as_text import text_cell
-from bot.reports.definitions import (
-    MARKING,
-    DriftFilters,
-    DriftReport,
-    headline_text,
-    nudge_count,
-    reason_label,
-    statutory_text,
-    unreachable_text,
-)
+from bot.reports.definitions import MARKING, DriftReport, reason_label
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters
+from bot.reports.statutory import statutory_text
+from bot.reports.summary import headline_text, nudge_count, unreachable_text
 from storage.log import last_checkpoint, record_checkpoint, verify_chain
 from storage.models import Person
 from storage.runs import claim_run

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.actions import messages
-from bot.actions.messages import Message
+from bot.actions.messages import Message, for_the_room
 from bot.actions.people import PersonInput
 from bot.actions.ports import DeliveryError
 from bot.actions.records import ActionView
@@ -56,7 +56,9 @@ class Buttons:
         if target.home:
             home.publish(self.ctx, user)
             return
-        card = self.ctx.card(action, heading, notes)
+        in_a_room = bool(target.channel) and not str(target.channel).startswith("D")  # D...: a direct message
+        shown = for_the_room(action, self.ctx.now().astimezone(self.ctx.zone).date()) if in_a_room else action
+        card = self.ctx.card(shown, heading, notes)
         if target.channel and target.ts and not target.digest:
             try:
                 self.ctx.messenger.update(f"{target.channel}:{target.ts}", card)

@@ -21,6 +21,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.actions.names import MAX_CHOICES, name_matches, words
 from bot.actions.people import Profile
 
 NOT_FOUND = frozenset({"user_not_found", "users_not_found", "account_inactive"})
@@ -136,3 +137,27 @@ class SlackDirectory:
     def manager_of(self, platform_id: str) -> Profile | None:
         """Slack has no line-manager field; escalation contacts are set with ``actionbot people set``."""
         return None
+
+    def people_named(self, name: str) -> list[Profile]:
+        """Active members whose real or display name a written name matches ("Jo" for Jo Bloggs), at most
+        ``MAX_CHOICES``. Slack has no search by name: the workspace's users.list is read (a page of 200 at a
+        time) and kept for the cache's time, so a meeting's names cost one listing."""
+        wanted = words(name)
+        found = []
+        for user in self._members():
+            names = {str((user.get("profile") or {}).get(k) or "") for k in ("real_name", "display_name")}
+            if any(name_matches(wanted, words(n)) for n in names if n):
+                found.append(profile_of(user, self.home))
+        return found[:MAX_CHOICES]
+
+    def _members(self) -> list[dict[str, Any]]:
+        def fetch() -> dict[str, Any] | None:
+            members = [
+                dict(user)
+                for page in self.client.users_list(limit=200)
+                for user in page.get("members") or []
+                if not user.get("deleted") and not user.get("is_bot") and user.get("id") != "USLACKBOT"
+            ]
+            return {"members": members}
+
+        return list((self._cached("list", fetch) or {}).get("members") or [])

@@ -12,8 +12,9 @@ from typing import Any
 from bot.actions.messages import Message
 from bot.actions.ports import DeliveryError
 from bot.reports.as_slack import slack_blocks
-from bot.reports.definitions import MARKING, parse_filter_text
+from bot.reports.definitions import MARKING
 from bot.reports.drift import build_report
+from bot.reports.filters import parse_filter_text
 from bot.reports.render import render
 from handlers.slack.context import SlackContext
 from handlers.slack.home import may_report

@@ -12,8 +12,9 @@ from bot.actions.people import PersonInput
 from bot.actions.records import ActionView
 from bot.capture.dates import format_day, format_when
 from bot.capture.owners import OwnerRef
-from bot.reports.definitions import DriftFilters, headline_text
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters
+from bot.reports.summary import headline_text
 from handlers.slack.blocks import Block, buttons_block, escape, mrkdwn, plain
 from handlers.slack.context import SlackContext, ack_now
 

@@ -4,6 +4,10 @@ Implements bot.actions.ports.Directory for the core (synchronous; the Graph call
 profile carries the person's manager (``/users/{id}/manager``): the core makes the manager their
 escalation contact unless one was set by hand. Needs User.Read.All (application).
 
+A name as minutes write it ("Jo", "Dr Khan") is looked up with ``$filter=startswith(...)`` on displayName,
+givenName and surname (enabled accounts only) for its longest word, and the answers are kept only when
+``bot.actions.names.name_matches`` says the written name is theirs.
+
 A profile also says whether the person is outside the organisation: a guest (Graph's ``userType`` Guest, or a
 user principal name with ``#EXT#``, as Entra B2B names guest accounts), or in another tenant (Teams said their
 tenant id, and it is not ours; or Graph has no user with their object id in our tenant).
@@ -23,6 +27,7 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
+from bot.actions.names import MAX_CHOICES, name_matches, words
 from bot.actions.people import Profile
 from handlers.teams.graph import status_of
 from handlers.teams.runner import LoopRunner
@@ -34,6 +39,8 @@ FIELDS = ["id", "displayName", "mail", "userPrincipalName", "companyName", "user
 #: How Entra B2B names a guest account's user principal name (``jo_partner.example#EXT#@council.onmicrosoft.com``).
 GUEST_UPN = "#EXT#"
 _EMAIL = re.compile(r"^[^@\s'\"]+@[^@\s'\"]+\.[^@\s'\"]+$")
+#: How many users a name search asks Graph for (before keeping those the name matches).
+NAME_SEARCH_TOP = 25
 
 
 def warm_up() -> None:
@@ -104,6 +111,18 @@ class GraphDirectory:
             return None
         return self.runner.run(self._manager(platform_id), self.timeout)
 
+    def people_named(self, name: str) -> list[Profile]:
+        """Enabled users whose display name the written name matches (at most MAX_CHOICES, without their
+        managers). A Graph failure is logged (never the name: it is personal data) and finds nobody."""
+        wanted = words(name)
+        if not wanted or all(len(w) == 1 for w in wanted):
+            return []  # titles or initials alone match nobody (name_matches)
+        try:
+            return self.runner.run(self._named(wanted), self.timeout)
+        except Exception as exc:
+            log.warning("Graph search of users by name failed: %s", exc.__class__.__name__)
+            return []
+
     # -- Graph ------------------------------------------------------------------------------------
     async def _user(self, key: str) -> Profile | None:
         config = RequestConfiguration(
@@ -148,6 +167,26 @@ class GraphDirectory:
             return None  # nobody, or ambiguous: do not guess who an action is for
         assert users[0].id is not None
         return await self._with_manager(users[0].id)
+
+    async def _named(self, wanted: list[str]) -> list[Profile]:
+        quoted = max(wanted, key=len).replace("'", "''")  # an OData string literal doubles its quotes
+        starts = " or ".join(f"startswith({field},'{quoted}')" for field in ("displayName", "givenName", "surname"))
+        config = RequestConfiguration(
+            query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                filter=f"accountEnabled eq true and ({starts})", select=FIELDS, top=NAME_SEARCH_TOP
+            )
+        )
+        page = await self.graph.users.get(request_configuration=config)
+        found: list[Profile] = []
+        for user in page.value if page and page.value else []:
+            if not user.display_name or not name_matches(wanted, words(user.display_name)):
+                continue
+            profile = _profile(user)
+            if profile is not None:
+                found.append(profile)
+            if len(found) == MAX_CHOICES:
+                break
+        return found
 
 
 class TeamsDirectory:
@@ -209,3 +248,28 @@ class TeamsDirectory:
 
     def manager_of(self, platform_id: str) -> Profile | None:
         return self.graph.manager_of(platform_id) if self.graph is not None else None
+
+    def people_named(self, name: str) -> list[Profile]:
+        """Graph's matches first (filled in with what Teams said of them), then people seen in recent
+        messages whose name matches (most recently seen first), one entry per object id."""
+        wanted = words(name)
+        found = self.graph.people_named(name) if self.graph is not None else []
+        with self._lock:
+            cached = list(reversed(self._seen.values()))
+        by_id = {p.teams_object_id.lower(): p for p in cached if p.teams_object_id}
+        people: list[Profile] = []
+        ids: set[str] = set()
+        for profile in found:
+            key = (profile.teams_object_id or "").lower()
+            if key in ids:
+                continue
+            ids.add(key)
+            merged = self._merge(profile, by_id.get(key))
+            people.append(merged if merged is not None else profile)
+        for profile in cached:
+            key = (profile.teams_object_id or "").lower()
+            if key in ids or not profile.display_name or not name_matches(wanted, words(profile.display_name)):
+                continue
+            ids.add(key)
+            people.append(profile)
+        return people[:MAX_CHOICES]

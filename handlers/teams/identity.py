@@ -1,4 +1,4 @@
-"""Who wrote a Teams message and which message it was: shared by the bot (handlers/teams/app.py) and the
+"""Who wrote a Teams message and which message it was: shared by the bot (handlers/teams/activities.py) and the
 outgoing webhook (handlers/teams/webhook.py), which therefore do not import each other."""
 
 from __future__ import annotations

@@ -70,6 +70,9 @@ def test_a_name_two_people_share_is_refused_with_each_choice_as_a_command(known:
     assert '/action "Jo Smith" to share the CAD log #CR-1042 by Friday' in shown
     assert "Jo Bloggs (Police)" in shown and "Jo Smith (Health)" in shown
     assert _actions(known) == 0
+    quoted = known.commands.run("action", "\u201cJo\u201d Share the chronology by Friday", CHAIR, ROOM)
+    assert quoted.private is not None
+    assert '/action "Jo Smith" Share the chronology by Friday' in render_text(quoted.private)
     # the choice, sent again as offered, is recorded for that person and nobody else
     chosen = known.commands.run("action", '"Jo Smith" to share the CAD log #CR-1042 by Friday', CHAIR, ROOM)
     assert chosen.action is not None and chosen.action.owner.name == "Jo Smith"
@@ -146,3 +149,6 @@ def test_a_pasted_list_asks_which_before_anything_is_recorded(known: Core) -> No
     done = known.commands.run("action", "confirm B-1", CHAIR, ROOM)
     assert [a.owner.name for a in done.recorded] == ["Jo Bloggs"]
     assert done.public is not None and any("Line 1 was not recorded: Which Jo?" in n for n in done.public.notes)
+    # how each recorded owner is reached is the chair's to know, as for one typed action (no email is set up here)
+    assert done.private is not None and done.private.title == "Please check B-1"
+    assert any(n.startswith("A-1: Jo Bloggs cannot be reached") for n in done.private.notes)

@@ -130,7 +130,7 @@ import json, sys, time
 from datetime import datetime
 from bot.config import Settings
 from bot.capture.dates import WorkCalendar
-from bot.reports.definitions import DriftFilters
+from bot.reports.filters import DriftFilters
 from bot.reports.drift import build_report
 from bot.reports.render import render
 from bot.reports.weekly import weekly_message

@@ -96,6 +96,67 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("<@U1> Tell <!channel> the plan by Friday", MON7, ENG, {"task": "Tell @channel the plan"}),
     # -- the minutes' own forms --------------------------------------------------------------------------
     (
+        "Dr Khan - to request the health records by end of next week",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Dr Khan"}, "task": "Request the health records"},
+    ),
+    (
+        "Sarah Jones: to arrange the ICPC within 15 working days",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Sarah Jones"}, "task": "Arrange the ICPC"},
+    ),
+    (
+        "Jo Bloggs: share the CAD log by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    # a minutes table row pasted as text: owner - task - date
+    (
+        "Jo Bloggs - share the CAD log - 11/12/2026",
+        MON7,
+        ENG,
+        {
+            "owner": {"kind": "name", "value": "Jo Bloggs"},
+            "task": "Share the CAD log",
+            "deadline": "2026-12-11T17:00:00+00:00",
+        },
+    ),
+    (
+        "Jo Bloggs \u2013 Share the CAD log \u2013 Thu 10 Dec",
+        MON7,
+        ENG,
+        {"task": "Share the CAD log", "deadline": "2026-12-10T17:00:00+00:00"},
+    ),
+    ("@jo Call mum - 2 children by Friday", MON7, ENG, {"task": "Call mum - 2 children"}),
+    # a meeting on a day: due the working day before it (its hour is not known), said
+    (
+        "@jo Send the report before the core group on 14/12",
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-11T17:00:00+00:00",
+            "warnings": [
+                "\u201cBefore the core group on Mon 14 Dec\u201d: the deadline is the working day before the "
+                "meeting, Fri 11 Dec (for the day itself, give a time: \u201cby Mon 14 Dec 9am\u201d)."
+            ],
+        },
+    ),
+    (
+        "@jo Send the report by the RCPC on Tue 15 Dec",
+        MON7,
+        ENG,
+        {"deadline": "2026-12-14T17:00:00+00:00"},
+    ),
+    (
+        "@jo Send the report by the RCPC on 14/12 9am",
+        MON7,
+        ENG,
+        {"deadline": "2026-12-14T09:00:00+00:00", "warnings": []},
+    ),
+    (
         "Jo Bloggs to share the CAD log by Friday",
         MON7,
         ENG,
@@ -588,6 +649,20 @@ ERR: list[tuple[str, datetime, str]] = [
     ("<@U1> <@U2> joint visit by Friday", MON7, "One owner per action"),
     ("jo@police.example, sam@council.example joint visit by Friday", MON7, "One owner per action"),
     ('@jo and "Dr Khan" joint visit by Friday', MON7, "One owner per action"),
+    ("Jo Bloggs and Sarah Jones to do a joint visit by Wednesday", MON7, "One owner per action"),
+    ("Urgent: call mum by Friday", MON7, "Start with the owner"),
+    ("Next steps: Jo to call by Friday", MON7, "Start with the owner"),
+    ("Health visitor: visit the family by Friday", MON7, "\u201cHealth visitor\u201d is a role, not a person"),
+    ("CSC to complete the assessment by 18/12", MON7, "\u201cCSC\u201d is a role, not a person"),
+    ("Children's Social Care - to convene the strategy meeting by Friday", MON7, "is a role, not a person"),
+    (
+        "@jo Send the report by the ICPC on 7/12",
+        MON7,
+        "\u201cby the ICPC on Mon 7 Dec\u201d: the working day before the meeting has passed; give the time it is "
+        "due, such as \u201cby Mon 7 Dec 9am\u201d",
+    ),
+    ("DC Smith & SW (Jo Bloggs) to visit the family by Friday", MON7, "One owner per action"),
+    ("1. Jo Bloggs, Sam Lee to attend the core group by Friday", MON7, "One owner per action"),
     # a role, or a task with its owner forgotten, is not an owner
     ("health visitor to visit the family by Friday", MON7, "\u201chealth visitor\u201d is a role, not a person"),
     ("School DSL to send attendance by Friday", MON7, "\u201cSchool DSL\u201d is a role, not a person"),

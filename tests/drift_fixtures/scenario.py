@@ -38,8 +38,9 @@ from bot.actions.service import ConversationRef
 from bot.app import Core
 from bot.capture.grammar import parse_action
 from bot.capture.owners import OwnerRef
-from bot.reports.definitions import TREND_REASONS, DriftFilters
+from bot.reports.definitions import TREND_REASONS
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters
 from tests.conftest import Clock, london
 
 SARAH = PersonInput(OwnerRef("slack", "U0SARAH"))  # the chair

@@ -11,8 +11,8 @@ from bot.actions.directory import DirectoryError, list_people, update_person
 from bot.app import Core
 from bot.cli import main
 from bot.reports.as_markdown import render_markdown
-from bot.reports.definitions import DriftFilters
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters
 from handlers.email.notify import NotifyMessenger
 from tests.conftest import Clock, london
 from tests.email.fake_notify import API_KEY, TEMPLATE_ID, FakeNotify

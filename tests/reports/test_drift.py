@@ -22,9 +22,11 @@ from bot.capture.dates import WorkCalendar
 from bot.capture.grammar import parse_action
 from bot.capture.owners import OwnerRef
 from bot.cli import main
-from bot.reports.definitions import REASONS, DriftFilters, DriftReport, headline_text, parse_filter_text
+from bot.reports.definitions import REASONS, DriftReport
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters, parse_filter_text
 from bot.reports.measures import silence_cutoff, week_ends
+from bot.reports.summary import headline_text
 from bot.reports.trend import TrendQueries
 from tests.conftest import Clock, london
 from tests.drift_fixtures.scenario import (

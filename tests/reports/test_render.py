@@ -31,8 +31,9 @@ from bot.config import DriftSettings
 from bot.reports.as_json import report_dict
 from bot.reports.as_slack import slack_blocks
 from bot.reports.as_text import CSV_SECTIONS
-from bot.reports.definitions import MARKING, REASONS, DriftFilters, DriftReport
+from bot.reports.definitions import MARKING, REASONS, DriftReport
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters
 from bot.reports.render import render
 from bot.reports.weekly import weekly_message
 from tests.conftest import IN_CI, Clock, london

@@ -14,8 +14,9 @@ from bot.actions.people import PersonInput
 from bot.actions.service import ConversationRef
 from bot.app import Core
 from bot.capture.owners import OwnerRef
-from bot.reports.definitions import DriftFilters, DriftReport
+from bot.reports.definitions import DriftReport
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters
 from bot.reports.render import render
 from tests.conftest import Clock, london
 

@@ -321,6 +321,18 @@ class FakeSlack:
             page = everyone[start : start + limit]
             cursor = str(start + limit) if start + limit < len(everyone) else ""
             return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+        if method == "users.list":  # every member, deleted ones and bots too, a page at a time (cursor)
+            everyone = list(self.users.values())
+            start = int(p.get("cursor") or 0)
+            limit = min(int(p.get("limit") or 100), self.page_size)
+            page = everyone[start : start + limit]
+            cursor = str(start + limit) if start + limit < len(everyone) else ""
+            return {
+                "ok": True,
+                "members": page,
+                "cache_ts": 1_790_000_000,
+                "response_metadata": {"next_cursor": cursor},
+            }
         if method == "users.info":
             user = self.users.get(str(p.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}

@@ -12,6 +12,7 @@ import pytest
 from slack_sdk.models.views import View
 from sqlalchemy import select, text
 
+from bot.actions.messages import ON_TRACK
 from bot.actions.people import PersonInput
 from bot.app import Core
 from bot.capture.owners import OwnerRef
@@ -93,6 +94,32 @@ def test_personal_data_is_shown_to_the_chair_alone_before_anything_reaches_the_r
     slack.command("/action", "discard B-1")
     slack.settle()
     assert count_actions(core) == 0 and slack.fake.posts_to("C1") == []
+
+
+def test_a_name_nobody_known_has_is_looked_for_in_the_workspace(slack: SlackHarness, core: Core) -> None:
+    slack.fake.users["U9"] = {**slack.fake.users["U1"], "id": "U9", "name": "jo.smith", "real_name": "Jo Smith"}
+    slack.fake.users["U9"]["profile"] = {"real_name": "Jo Smith", "display_name": "jo.smith", "email": "jo@x.example"}
+    # minutes name people as the room knows them: "Sam" is the workspace's one Sam, chased in Slack
+    card = slack.record("Sam to send the health chronology by Friday")
+    assert "<@U2>" in card.blocks_text() and "Send the health chronology" in card.blocks_text()
+    [reply] = slack.fake.replies()
+    assert "\u201cSam\u201d is Sam Patel, the only match actionbot found" in reply.blocks_text()
+    [action] = core.service.list_actions(PersonInput(OwnerRef("slack", "UCHAIR")), scope="all")
+    assert action.owner.slack_user_id == "U2" and action.owner.email == "sam.patel@health.example"
+    # a name two members share is refused with both, and nothing is recorded
+    slack.command("/action", "Jo to share the CAD log by Friday")
+    slack.settle()
+    shown = slack.fake.replies()[-1].blocks_text()
+    assert (
+        "Which Jo?" in shown and "Jo Bloggs (jo.bloggs@police.example)" in shown and "Jo Smith (jo@x.example)" in shown
+    )
+    assert '/action "Jo Smith" to share the CAD log by Friday' in shown
+    assert count_actions(core) == 1
+    # one listing serves a meeting's names: users.list is read once, not for every command
+    assert len(slack.fake.calls_to("users.list")) == 1
+    # the full name, sent again as offered, is that member's
+    chosen = slack.record('"Jo Smith" to share the CAD log by Friday')
+    assert "<@U9>" in chosen.blocks_text()
 
 
 def test_an_owner_nobody_can_reach_is_named_to_the_chair_at_once(slack: SlackHarness, core: Core) -> None:
@@ -403,6 +430,13 @@ def test_a_form_whose_task_looks_like_personal_data_asks_again_before_anything_i
     slack.settle()
     [action] = core.service.list_actions(PersonInput(OwnerRef("slack", "UCHAIR")), scope="all")
     assert action.task == task
+    # posted once, as the chair chose; the card changed in the room later does not show it again
+    [card] = slack.fake.posts_to("C1")
+    assert "943 476 5919" in card.blocks_text()
+    slack.press(ON_TRACK, action.ref, user="U1")
+    slack.settle()
+    [update] = slack.fake.calls_to("chat.update", lambda c: c.params["channel"] == "C1")
+    assert "943 476 5919" not in update.blocks_text() and "not shown in the room" in update.blocks_text()
 
 
 def test_a_form_corrected_after_the_personal_data_warning_records_the_corrected_task(

@@ -107,7 +107,11 @@ def test_the_shortcut_reads_a_shared_minutes_document(slack: SlackHarness, core:
     slack.settle()
     preview = slack.fake.replies()[-1].blocks_text()
     assert "2 of 4 lines read as actions (B-1)" in preview
-    assert "1. DC Jo Bloggs: Share the CAD log with social care \u2014 by Fri 27 Nov, 17:00" in preview
+    # "DC Jo Bloggs" is the workspace's Jo Bloggs (found by name in Slack's directory)
+    assert (
+        "1. Jo Bloggs (jo.bloggs@police.example): Share the CAD log with social care \u2014 by Fri 27 Nov, 17:00"
+        in preview
+    )
     assert "4. NOT READ: \u201cSocial worker\u201d is a role" in preview
     [download] = slack.fake.calls_to("file_download")
     assert download.headers["authorization"] == f"Bearer {slack.fake.token}"

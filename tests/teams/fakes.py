@@ -428,6 +428,8 @@ class FakeGraph(FakeServer):
         @self.route("GET", r"/v1\.0/users")
         def list_users(call: Call) -> Reply:
             expression = call.query.get("$filter", [""])[0]
+            if "startswith" in expression.lower():
+                return self.search_users(call, expression)
             wanted = {v.replace("''", "'").lower() for v in re.findall(r"eq '((?:[^']|'')*)'", expression)}
             found = [
                 u
@@ -503,6 +505,59 @@ class FakeGraph(FakeServer):
             self.events.append((user["id"], call.json))
             return 201, {}, event
 
+    # -- GET /users?$filter=startswith(...) (a name search) ---------------------------------------------
+    #: Properties of a user that $select may name (the fake keeps fewer; the rest answer null).
+    USER_PROPERTIES = frozenset({
+        "id", "displayName", "givenName", "surname", "mail", "userPrincipalName", "companyName", "userType",
+        "accountEnabled", "jobTitle", "department", "officeLocation", "mobilePhone", "businessPhones",
+        "preferredLanguage",
+    })  # fmt: skip
+    #: The properties startswith may be applied to (Graph supports more; these are the ones actionbot uses).
+    STARTSWITH_PROPERTIES = frozenset({"displayName", "givenName", "surname"})
+    _STARTSWITH = r"startswith\((\w+),\s*'((?:[^']|'')*)'\)"
+    _STARTS_ANY = re.compile(rf"{_STARTSWITH}(?:\s+or\s+{_STARTSWITH})*")
+    _ENABLED_AND = re.compile(r"accountEnabled eq (true|false) and \((.*)\)", re.DOTALL)
+
+    @staticmethod
+    def bad_request(message: str) -> Reply:
+        return 400, {}, {"error": {"code": "BadRequest", "message": message}}
+
+    def search_users(self, call: Call, expression: str) -> Reply:
+        """``$filter=[accountEnabled eq true and (]startswith(P,'v') or startswith(P,'v') ...[)]`` over
+        displayName, givenName and surname: case-insensitive, as Graph's startswith on users is; any other
+        filter shape is refused (400) rather than half-understood. ``$top`` (1-999) caps the page and
+        ``$select`` picks the properties, as on Graph."""
+        enabled: bool | None = None
+        inner = expression.strip()
+        wrapped = self._ENABLED_AND.fullmatch(inner)
+        if wrapped:
+            enabled, inner = wrapped.group(1) == "true", wrapped.group(2).strip()
+        if not self._STARTS_ANY.fullmatch(inner):
+            return self.bad_request(f"Invalid filter clause: {expression}")
+        terms = [(prop, value.replace("''", "'").casefold()) for prop, value in re.findall(self._STARTSWITH, inner)]
+        unknown = [prop for prop, _ in terms if prop not in self.STARTSWITH_PROPERTIES]
+        if unknown:
+            return self.bad_request(f"Unsupported or invalid query filter clause specified for property '{unknown[0]}'")
+        raw_top = call.query.get("$top", ["100"])[0]
+        if not raw_top.isdigit() or not 1 <= int(raw_top) <= 999:
+            return self.bad_request(f"Invalid page size specified: '{raw_top}'. Must be between 1 and 999 inclusive.")
+        select = [p for p in call.query.get("$select", [""])[0].split(",") if p]
+        missing = [p for p in select if p not in self.USER_PROPERTIES]
+        if missing:
+            return self.bad_request(f"Could not find a property named '{missing[0]}' on type 'microsoft.graph.user'.")
+        with self.lock:
+            users = list(self.users.values())
+        found = [
+            u
+            for u in users
+            if (enabled is None or bool(u.get("accountEnabled", True)) == enabled)
+            and any((u.get(prop) or "").casefold().startswith(value) for prop, value in terms)
+        ][: int(raw_top)]
+        if select:
+            found = [{p: u.get(p) for p in select} for u in found]
+        context = "https://graph.microsoft.com/v1.0/$metadata#users" + (f"({','.join(select)})" if select else "")
+        return 200, {}, {"@odata.context": context, "value": found}
+
     @property
     def base_url(self) -> str:
         return f"{self.url}/v1.0"
@@ -516,14 +571,24 @@ class FakeGraph(FakeServer):
         upn: str | None = None,
         manager: str | None = None,
         company: str | None = None,
+        given_name: str | None = None,
+        surname: str | None = None,
+        enabled: bool | None = None,
     ) -> dict[str, Any]:
-        user = {
+        user: dict[str, Any] = {
             "id": object_id,
             "displayName": name,
             "mail": mail,
             "userPrincipalName": upn or mail or f"{object_id}@tenant.example",
             "companyName": company,
         }
+        # for name searches ($filter=startswith): Entra keeps first name and surname apart from the display name
+        if given_name is not None:
+            user["givenName"] = given_name
+        if surname is not None:
+            user["surname"] = surname
+        if enabled is not None:
+            user["accountEnabled"] = enabled
         self.users[object_id] = user
         if manager:
             self.managers[object_id] = manager

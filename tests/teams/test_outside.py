@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.reports.definitions import DriftFilters
 from bot.reports.drift import build_report
+from bot.reports.filters import DriftFilters
 from storage.models import Nudge
 from tests.conftest import Clock, london
 from tests.teams.conftest import BOT_ID, CHAIR, OWNER, TENANT, Teams, User

@@ -1,0 +1,86 @@
+"""What reading a date phrase gives, shared by every reader of one: a ``When`` (a day, a wall-clock time, or
+an exact instant, with notes for the chair) read in a ``Context`` (the moment and the work calendar), or one
+of two refusals, ``Unreadable`` (not a date: perhaps part of the task) and ``Impossible`` (plainly a date,
+but no such day); and the words every reader knows: weekday and month names, and a word cleaned of its
+punctuation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from bot.capture.dates import WorkCalendar
+
+WEEKDAYS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed", "weds"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        ]
+    )
+    for name in names
+}
+MONTHS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_TRAILING = ".,;:!?)"
+
+
+class Unreadable(Exception):
+    """This span is not a date phrase (not an error by itself: it may be part of the task)."""
+
+
+class Impossible(Exception):
+    """The span is plainly a date, but no such date exists (``31/02``)."""
+
+
+@dataclass
+class When:
+    day: date | None = None
+    wall: time | None = None
+    instant: datetime | None = None  # exact (``in 2 hours``)
+    notes: list[str] = field(default_factory=list)
+    #: Read from an end-of-day word alone (``EOD``, ``COP``): today unless a day stands next to it.
+    end_of_day_only: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    cal: WorkCalendar
+    today: date = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "today", self.cal.today(self.now))
+
+
+def clean_word(word: str) -> str:
+    """Lower case, without surrounding punctuation or a possessive: ``Friday's,`` -> ``friday``."""
+    word = word.lower().strip(_TRAILING).lstrip("(")
+    if word.endswith(("'s", "\u2019s")):
+        word = word[:-2]
+    return word.rstrip("'\u2019")
