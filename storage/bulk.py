@@ -5,19 +5,23 @@ already cheap. On PostgreSQL it is not: psycopg sends one statement per row, and
 multi-row ``VALUES`` renders a new statement text with a placeholder per value, which SQLAlchemy and
 psycopg then process in Python. So on PostgreSQL these helpers hand-write what SQLAlchemy has no construct
 for: ``COPY`` for inserts (psycopg formats its rows in C), ``UPDATE ... FROM unnest(arrays)`` for updates
-and ``= ANY(array)`` for lists of ids: one parameter per column, not one per value.
+and ``= ANY(array)`` for lists of ids: one parameter per column, not one per value. On SQLite they hand the
+driver's ``executemany`` plain tuples: SQLAlchemy would rebuild each row's parameters through its compiled
+statement, a cost per row the sqlite3 module does not need.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, any_, bindparam, func, insert, update
+from sqlalchemy import Connection, Dialect, Table, any_, bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Compiled
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage.models import Base
 
@@ -39,26 +43,45 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
+def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    """Each column's bind processing on this dialect (UTC datetimes, JSON), as SQLAlchemy applies it."""
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+
+
+def _values(row: Row, columns: Sequence[str], processors: Sequence[Callable[[Any], Any] | None]) -> tuple[Any, ...]:
+    return tuple(p(row[name]) if p else row[name] for name, p in zip(columns, processors, strict=True))
+
+
+def _positions(compiled: Compiled) -> list[str]:
+    """The bound parameters' names in the order of the statement's ``?`` placeholders (SQLite's paramstyle)."""
+    assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
+    return list(compiled.positiontup)
+
+
 def insert_rows(connection: Connection, model: type[Base], rows: Sequence[Row]) -> None:
     """Insert rows (all with the same keys) in the connection's transaction: ``COPY`` on PostgreSQL."""
     if not rows:
         return
     table = _table(model)
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), list(rows))
-        return
     dialect = connection.dialect
     columns = list(rows[0])
     # Each column's own bind processing (UTC datetimes, JSON), as an INSERT through SQLAlchemy applies it.
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    processors = _processors(table, columns, dialect)
     quote = dialect.identifier_preparer
+    if dialect.name != "postgresql":
+        compiled = insert(table).compile(dialect=dialect, column_keys=columns)
+        order = _positions(compiled)
+        by_name = dict(zip(columns, processors, strict=True))
+        in_order = [by_name[name] for name in order]
+        connection.exec_driver_sql(str(compiled), [_values(row, order, in_order) for row in rows])
+        return
     sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in columns)}) FROM STDIN"
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
         with driver.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row([p(row[name]) if p else row[name] for name, p in zip(columns, processors, strict=True)])
+                copy.write_row(_values(row, columns, processors))
     except dialect.loaded_dbapi.Error as error:  # raised as SQLAlchemy raises its own (IntegrityError, ...)
         raise DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True) from error
 
@@ -72,14 +95,34 @@ def update_rows(
         return
     table = _table(model)
     columns = [name for name in rows[0] if name != key]
-    if connection.dialect.name != "postgresql":
-        # A bound parameter may not take a column's name in an UPDATE: prefix them.
-        statement = (
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        # Each row's values bound as ``b_<column>``, the shared ones as ``s_<column>`` (processed once): a
+        # bound parameter may not take a column's name in an UPDATE.
+        shared = dict(same or {})
+        compiled = (
             update(table)
             .where(table.c[key] == bindparam(f"b_{key}"))
-            .values({**{name: bindparam(f"b_{name}") for name in columns}, **(same or {})})
+            .values({**{name: bindparam(f"b_{name}") for name in columns}, **{n: bindparam(f"s_{n}") for n in shared}})
+            .compile(dialect=dialect)
         )
-        connection.execute(statement, [{f"b_{name}": value for name, value in row.items()} for row in rows])
+        order = _positions(compiled)
+        names = [name[2:] for name in order]
+        processors = _processors(table, names, dialect)
+        mine = [name.startswith("b_") for name in order]
+        fixed = {
+            name: p(shared[name]) if p else shared[name]
+            for name, p, own in zip(names, processors, mine, strict=True)
+            if not own
+        }
+        params = [
+            tuple(
+                (p(row[name]) if p else row[name]) if own else fixed[name]
+                for name, p, own in zip(names, processors, mine, strict=True)
+            )
+            for row in rows
+        ]
+        connection.exec_driver_sql(str(compiled), params)
         return
     arrays = [
         bindparam(f"rows_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type))

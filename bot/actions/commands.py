@@ -19,14 +19,15 @@ from bot.actions.batch_commands import LIST_FROM, BatchCommands
 from bot.actions.meeting_commands import USAGE as MEETING_USAGE
 from bot.actions.meeting_commands import MeetingCommands
 from bot.actions.messages import Message, action_card, action_line, for_the_room, history_line
-from bot.actions.names import AmbiguousOwner, Candidate, words
+from bot.actions.names import AmbiguousOwner
 from bot.actions.outcome import LEADING_BECAUSE, Outcome
 from bot.actions.outcome import error as _error
 from bot.actions.outcome import note as _note
 from bot.actions.outcome import split_reason as _split_reason
 from bot.actions.outcome import split_ref as _split_ref
-from bot.actions.owner_notes import matched_note, outside_note, unreachable_warning, which_one
-from bot.actions.people import PersonInput, Profile
+from bot.actions.owner_lookup import OwnerLookup
+from bot.actions.owner_notes import matched_note, which_one
+from bot.actions.people import PersonInput
 from bot.actions.personal import PersonalCommands
 from bot.actions.ports import Directory
 from bot.actions.records import ActionView, PersonView
@@ -41,7 +42,8 @@ HELP = (
     """\
 /action OWNER TASK [#CASEREF] by DEADLINE [review REVIEW]
     e.g. /action @jo.bloggs Share the CAD log #CR-1042 by Friday review in 2 weeks
-    OWNER: a mention, an email address or a "quoted name"; DEADLINE: Friday, next Friday, 27/11,
+    OWNER: a mention, an email address, a "quoted name" or minutes' "Jo Bloggs to share ..."
+    (a name two people share is asked about: "Which Jo?"); DEADLINE: Friday, next Friday, 27/11,
     27 Nov 3pm, in 5 working days, end of month, EOD ... (UK dates: day first, 17:00 if no time)
     Several lines (a pasted action list: numbered, bulleted or ACTION: lines) are shown to you first;
     then /action confirm B-3 [drop 2,5], /action fix B-3 2 TEXT, or /action discard B-3
@@ -64,7 +66,7 @@ HELP = (
 )
 
 
-class Commands(PersonalCommands, MeetingCommands, BatchCommands):
+class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
     def __init__(self, service: ActionService, reachable: Callable[[PersonView], Sequence[str]] | None = None) -> None:
         self.service = service
         #: The channels this process can reach a person on, in order ("slack", then "email" when Slack refuses;
@@ -93,65 +95,6 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
             "case": self._case,
             "help": lambda *_: Outcome(private=_note("How to use actionbot", HELP)),
         }
-
-    def add_directory(self, kind: str, directory: Directory) -> None:
-        self.directories[kind] = directory
-
-    def candidates_for(self, written: str) -> list[Candidate]:
-        """Who a bare name may mean: the known people it matches, and the people the platforms' directories find
-        by it (the same person found twice is one choice). A directory that fails counts as finding nobody."""
-        candidates = self.service.people_named(written)
-        exact = len(candidates) == 1 and words(candidates[0].name) == words(written)
-        if exact:
-            return candidates  # a full name, as written, of someone known: theirs
-        for kind, directory in self.directories.items():
-            try:
-                profiles = directory.people_named(written)
-            except Exception as exc:  # a search is a help, not a condition: the name is still recorded
-                log.warning("directory search by name on %s failed: %s", kind, exc.__class__.__name__)
-                continue
-            for profile in profiles:
-                found = Candidate.found(profile)
-                if not any(found.keys & c.keys for c in candidates):
-                    candidates.append(found)
-        return candidates
-
-    def _look_up(self, ref: OwnerRef) -> PersonInput:
-        """The person as written plus what their platform knows (name, email, time zone). A directory that
-        fails costs only the extra detail: the action is still recorded against the reference. A bare name
-        nobody known has is looked for in the directories: one person found is theirs (their account), several
-        are refused with the choices (``AmbiguousOwner``)."""
-        if ref.kind == "name":
-            return self._named(ref)
-        profile: Profile | None = None
-        try:
-            if ref.kind == "email":
-                for directory in self.directories.values():
-                    profile = directory.profile_by_email(ref.value)
-                    if profile is not None:
-                        break
-            elif ref.kind in self.directories:
-                profile = self.directories[ref.kind].profile(ref.value)
-        except Exception as exc:  # a lookup is an enrichment; the action must not wait on it
-            log.warning("directory lookup for a %s owner failed: %s", ref.kind, exc.__class__.__name__)
-        return PersonInput(ref, profile)
-
-    def _named(self, ref: OwnerRef) -> PersonInput:
-        candidates = self.candidates_for(ref.value)
-        if len(candidates) > 1:
-            raise AmbiguousOwner(ref.value, candidates)
-        found = candidates[0].profile if candidates else None
-        if found is None:
-            return PersonInput(ref)  # known to actionbot (the service finds them), or nobody yet
-        account = (
-            OwnerRef("slack", found.slack_user_id)
-            if found.slack_user_id
-            else OwnerRef("teams", found.teams_object_id)
-            if found.teams_object_id
-            else OwnerRef("email", (found.email or "").lower())
-        )
-        full = self._look_up(account)  # their whole profile (a search leaves out e.g. their line manager)
-        return full if full.profile is not None else PersonInput(account, found)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -244,15 +187,6 @@ class Commands(PersonalCommands, MeetingCommands, BatchCommands):
             warnings = (*warnings, warning)
         private = Message(title=f"Please check {action.ref}", notes=warnings) if warnings else None
         return Outcome(public=card, private=private, action=action)
-
-    def owner_notes(self, owner: PersonView) -> tuple[str, ...]:
-        """What the chair should know about how an action's owner is reached: nobody can, or (in another
-        organisation) by email. Given once, with the reply that records or reassigns the action."""
-        channels = self.reachable(owner)
-        if not channels:
-            return (unreachable_warning(owner),)
-        note = outside_note(owner, channels)
-        return (note,) if note else ()
 
     def _actions(self, text: str, speaker: PersonInput, conversation: ConversationRef | None, now: datetime) -> Outcome:
         if listed := LIST_FROM.match(text):  # "actions from" and a pasted list: checked before anything is recorded

@@ -111,18 +111,13 @@ def ladder_states(session: Session, action_ids: Iterable[int]) -> dict[int, Ladd
         .join(Person, Person.id == Action.owner_id)
         .where(among(Action.id, set(action_ids), session))
     )
+    # Unpacked by position: a row's attributes by name cost more than building the state (a sweep reads
+    # hundreds of these per group).
     return {
-        r.id: LadderState(
-            id=r.id,
-            status=r.status,
-            deadline=r.deadline,
-            deadline_version=r.deadline_version,
-            deadline_set_at=r.deadline_set_at,
-            review_on=r.review_on,
-            remind_from=r.remind_from,
-            owner=Someone(r.owner_id, r.timezone, r.working_days),
+        action_id: LadderState(
+            action_id, status, deadline, version, set_at, review_on, remind_from, Someone(owner_id, zone, days)
         )
-        for r in rows
+        for action_id, status, deadline, version, set_at, review_on, remind_from, owner_id, zone, days in rows
     }
 
 
@@ -297,6 +292,9 @@ class Planner:
             return
         history = _history(session, sorted({action.id for action, _, _ in wanted}))
         rows: list[dict[str, Any]] = []
+        # The next occurrence depends only on the track's dates, the recipient's calendar and ``after``: a
+        # sweep's actions share a few deadlines and owners, so each distinct question is answered once.
+        answers: dict[tuple[str, datetime, date | None, str | None, str | None, datetime], Occurrence | None] = {}
         for action, track, recipient in wanted:
             who = ANYONE if track == "owner" else person_key(recipient.id)
             key = (action.id, track, action.deadline_version, who)
@@ -305,7 +303,11 @@ class Planner:
             after = max(history.last.get(key, action.deadline_set_at), action.deadline_set_at)
             if track == "owner" and action.remind_from is not None:
                 after = max(after, action.remind_from)  # snoozed: its own reminder comes then (a one-off row)
-            item = next_occurrence(self.series(action, track, recipient), after, now)
+            question = (track, action.deadline, action.review_on, recipient.timezone, recipient.working_days, after)
+            if question in answers:
+                item = answers[question]
+            else:
+                item = answers[question] = next_occurrence(self.series(action, track, recipient), after, now)
             if item is not None:
                 rows.append(self.row(action, item, recipient, now))
         insert_rows(session.connection(), Nudge, rows)  # plain rows: no ORM objects needed

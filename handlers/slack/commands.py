@@ -22,19 +22,8 @@ from bot.capture.pii import personal_data_warning
 from bot.process.timescales import timescales
 from handlers.slack.client import CALL_ERRORS, SlackDeliveryError, error_code
 from handlers.slack.context import SlackContext, Work
-from handlers.slack.modals import (
-    MEETING,
-    RECORD,
-    ModalAgain,
-    ModalErrors,
-    checker,
-    meeting_modal,
-    personal_data_ok,
-    read_meeting,
-    read_record,
-    record_modal,
-    record_modal_warned,
-)
+from handlers.slack.modals import MEETING, RECORD, ModalAgain, ModalErrors, checker, meeting_modal, read_meeting
+from handlers.slack.record_form import personal_data_ok, read_record, record_modal, record_modal_warned
 
 MEETING_FORM_LATE = Message(title="Start the meeting with its type instead: /meeting start strategy #CR-1042")
 log = logging.getLogger("actionbot.slack.commands")

@@ -38,10 +38,12 @@ from storage.models import Action, Nudge, Person
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 09:00 in London (GMT)
 WARM_UP = 20  # actions whose nudges the warm-up sweep sends a day earlier
-SIZES = (1_000, 10_000, 100_000, 1_000_000)
 GOAL_SIZE = 100_000
 GOAL = 0.150
-ROUNDS = 5
+#: ``BENCH_SWEEP_SIZES=100000`` (comma-separated) measures only those sizes, e.g. while iterating on the
+#: sweep; ``BENCH_SWEEP_ROUNDS`` sets the rounds per size up to 100k.
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_SWEEP_SIZES", "1000,10000,100000,1000000").split(","))
+ROUNDS = int(os.environ.get("BENCH_SWEEP_ROUNDS", "5"))
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://localhost/test")
 
 
@@ -188,14 +190,21 @@ def run() -> list[str]:
         cells = [_ms([r[1] for r in results]) + " | " + _ms([r[2] for r in results]) for results in (sqlite, postgres)]
         lines.append(f"| {size:,} | {due:,} | {cells[0]} | {cells[1]} |")
         worst[size] = (due, max(statistics.median(r[1] for r in results) for results in (sqlite, postgres)))
-    due, slowest = worst[GOAL_SIZE]
-    verdict = "met" if slowest < GOAL else "**missed**"
     most, largest = worst[max(SIZES)]
+    summary = ""
+    if GOAL_SIZE in worst:
+        due, slowest = worst[GOAL_SIZE]
+        verdict = "met" if slowest < GOAL else "**missed**"
+        summary = (
+            f"At {GOAL_SIZE:,} open actions ({due:,} due) the slower database's median is **{slowest * 1e3:,.0f}"
+            f" ms**: goal (< {GOAL * 1e3:.0f} ms) {verdict}; that is {slowest / max(due, 1) * 1e3:.2f} ms per due"
+            " nudge. "
+        )
+    if max(SIZES) != GOAL_SIZE:
+        summary += f"At {max(SIZES):,} ({most:,} due): {largest / max(most, 1) * 1e3:.2f} ms per due nudge. "
     lines += [
         "",
-        f"At {GOAL_SIZE:,} open actions ({due:,} due) the slower database's median is **{slowest * 1e3:,.0f} ms**:"
-        f" goal (< {GOAL * 1e3:.0f} ms) {verdict}; that is {slowest / max(due, 1) * 1e3:.2f} ms per due nudge. At"
-        f" {max(SIZES):,} ({most:,} due): {largest / max(most, 1) * 1e3:.2f} ms per due nudge. The idle sweep"
-        " stays in milliseconds whatever the number of open actions: the cost follows the due count.",
+        summary + "The idle sweep stays in milliseconds whatever the number of open actions: the cost follows the"
+        " due count.",
     ]
     return lines

@@ -259,6 +259,24 @@ def test_a_worker_that_dies_mid_sweep_loses_nothing(core: Core, clock: Clock, me
     assert len(messenger.sent) == 5
 
 
+def test_a_claim_takes_no_more_than_its_limit_and_each_row_once(core: Core, clock: Clock) -> None:
+    """One statement claims a batch (a materialized CTE picks and locks the candidates, the update claims
+    them): never more rows than asked for, even with many due, and never a row another claim holds."""
+    for n in range(12):
+        record(core, f"@owner{n} Task {n} by Friday")  # twelve confirmations due now
+    other = build_core(core.settings, db=core.db, clock=clock).chaser
+    first, jobs = other._take(clock(), 5)
+    second, _ = core.chaser._take(clock(), 4)
+    assert len(first) == len(set(first)) == len(jobs) == 5
+    assert len(second) == len(set(second)) == 4
+    assert not set(first) & set(second)
+    with core.db.reading() as session:
+        rows = session.execute(select(Nudge.id, Nudge.claimed_by).where(Nudge.status == "sending"))
+        sending = {nudge_id: worker for nudge_id, worker in rows}
+    assert sending == {**dict.fromkeys(first, other.worker), **dict.fromkeys(second, core.chaser.worker)}
+    assert len(core.chaser._take(clock(), 10)[0]) == 3  # the rest
+
+
 def test_a_slow_batch_stops_before_its_lease_runs_out(core: Core, clock: Clock, messenger: RecordingMessenger) -> None:
     """Each send takes 4 minutes. A batch's rows are marked sent only when it finishes, so a batch that
     went on sending past its 10-minute lease would let another instance take over rows it had already

@@ -16,7 +16,7 @@ from bot.actions.messages import ON_TRACK
 from bot.actions.people import PersonInput
 from bot.app import Core
 from bot.capture.owners import OwnerRef
-from handlers.slack import modals
+from handlers.slack import modals, record_form
 from storage.models import Nudge, Person
 from tests.conftest import Clock
 from tests.slack.conftest import (
@@ -416,14 +416,14 @@ def test_a_form_whose_task_looks_like_personal_data_asks_again_before_anything_i
     assert blocks["task"]["element"]["initial_value"] == task
     assert blocks["owner"]["element"]["initial_user"] == "U1"
     assert blocks["deadline"]["element"]["initial_date"] == "2026-11-27"
-    assert blocks[modals.PERSONAL_DATA_OK]["element"]["type"] == "checkboxes"
+    assert blocks[record_form.PERSONAL_DATA_OK]["element"]["type"] == "checkboxes"
     assert view["private_metadata"] == metadata and view["callback_id"] == modals.RECORD
     slack.settle()
     assert count_actions(core) == 0 and slack.fake.calls_to("chat.postMessage") == []
     # ticked: recorded as it is, the chair's choice
     ticked = {
         **values,
-        **state(**{modals.PERSONAL_DATA_OK: {"type": "checkboxes", "selected_options": [{"value": "yes"}]}}),
+        **state(**{record_form.PERSONAL_DATA_OK: {"type": "checkboxes", "selected_options": [{"value": "yes"}]}}),
     }
     status, body = slack.submit(modals.RECORD, ticked, user="UCHAIR", metadata=metadata, view_id="VPD1")
     assert (status, body) == (200, "")

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from bot.capture.dates import WorkCalendar
 from handlers.slack.actions import target_of
-from handlers.slack.modals import ModalErrors, read_blocked, read_done, read_more_time, read_reassign, read_record
+from handlers.slack.modals import ModalErrors, read_blocked, read_done, read_more_time, read_reassign
 from handlers.slack.payloads import shape_problem
+from handlers.slack.record_form import read_record
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 CAL = WorkCalendar.uk()
