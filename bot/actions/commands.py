@@ -268,6 +268,7 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
 
     def _reassign(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, rest = _split_ref(text)
+        rest = re.sub(r"^to\s+", "", rest, flags=re.IGNORECASE)  # "/reassign A-3 to @sam because ..."
         owned = parse_owner(rest)
         if owned is not None:
             owner, remainder = owned

@@ -15,7 +15,7 @@ from bot.actions.service import ConversationRef, ServiceError
 from bot.actions.statutory import CaseTimeline
 from bot.capture.dates import format_day
 from bot.capture.grammar import extract_case_refs, role_refusal
-from bot.capture.owners import parse_owner, role_of
+from bot.capture.owners import bare_name, parse_owner, role_of
 from bot.process.timescales import OTHER, PROCESS_NATIONS, timescales
 
 USAGE = (
@@ -207,16 +207,20 @@ class MeetingCommands(CommandPart):
             step = self.service.dismiss_step(ref, rest or None, speaker, now=now)
             return Outcome(public=note(f"{step.ref} dismissed: {step.task}", f"Why: {step.reason}"))
         owned = parse_owner(rest)
+        if owned is None and (named := bare_name(rest)) is not None:
+            owned = (named, "")  # "/meeting assign S-3 Jo Bloggs": a name as minutes write it
         if owned is None:
             raise ServiceError(f"Say who owns it: /meeting assign {ref} @sam")
         if (role := role_of(owned[0])) is not None:
             raise ServiceError(role_refusal(role))
         step, action = self.service.assign_step(ref, self._look_up(owned[0]), speaker, now=now)
+        reach = self.owner_notes(action.owner)  # nobody can reach them, or by email: for the chair alone
         return Outcome(
             public=note(
                 f"{step.ref} owned by {action.owner.name} as {action.ref}",
                 f"{action_line(action, self.zone, now)}\nThe owner is chased to this statutory date like any action.",
             ),
+            private=Message(title=f"Please check {action.ref}", notes=reach) if reach else None,
             action=action,
         )
 

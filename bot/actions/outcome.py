@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.actions.names import Candidate
     from bot.actions.service import ActionService
 
-_BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|\u2014)\s+", re.IGNORECASE)
+_BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|-|\u2013|\u2014)\s+", re.IGNORECASE)
 LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.IGNORECASE)
 
 

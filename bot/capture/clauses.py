@@ -52,7 +52,7 @@ class Clause:
 
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
-_CLAUSE_HEADS = {"review", "in", "within", "during", "no", "due", "by", "before", "until"}
+_CLAUSE_HEADS = {"review", "in", "within", "during", "no", "due", "by", "before", "until", "on"}
 _SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the"}
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS

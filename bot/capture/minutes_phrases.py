@@ -192,7 +192,10 @@ _VAGUE_WORDS = {
     "school", "new", "year", "asap", "a.s.a.p", "as", "soon", "possible", "urgent", "urgently",
 }  # fmt: skip
 #: An urgency marker: never a date, and never kept silently beside a deadline (docs/grammar.md).
-URGENT_MARKERS = (("as", "soon", "as", "possible"), ("urgent",), ("urgently",), ("asap",), ("a.s.a.p",))
+URGENT_MARKERS = (
+    ("as", "soon", "as", "possible"), ("urgent",), ("urgently",), ("asap",), ("a.s.a.p",), ("at", "the", "latest"),
+    ("latest",),
+)  # fmt: skip
 #: The words a vague time can end with: a quick test before reading one.
 VAGUE_ENDS = frozenset(_VAGUE_WORDS | _MEETING_NOUNS)
 

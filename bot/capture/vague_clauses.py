@@ -10,7 +10,9 @@ from bot.capture.when import Context, Impossible, When, clean_word
 #: The longest clause the hand grammar reads ("review at the next core group meeting on 4 Jan": 10 words).
 MAX_CLAUSE_WORDS = 12
 
-DEADLINE_KEYWORDS = tuple(k.split() for k in ("no later than", "due by", "due on", "due", "by", "before", "until"))
+DEADLINE_KEYWORDS = tuple(
+    k.split() for k in ("no later than", "due by", "due on", "due", "by", "before", "until", "on")
+)  # "on Monday" last: minutes say when a thing is done ("to speak to the school on Monday")
 
 
 def strip_keyword(words: list[str]) -> list[str] | None:

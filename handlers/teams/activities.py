@@ -16,7 +16,7 @@ from microsoft_teams.api.models import MentionEntity
 from microsoft_teams.apps import ActivityContext
 
 from bot.actions import authz
-from bot.actions.messages import REASSIGN, Message, action_card
+from bot.actions.messages import REASSIGN, Message, action_card, for_the_room
 from bot.actions.service import ConversationRef, ServiceError
 from bot.app import Core
 from handlers.teams.buttons import apply_button
@@ -146,9 +146,11 @@ class ActivityHandlers:
             # how the new owner is reached
             await self.replies.private(ctx, Message(title=f"Please check {view.ref}", notes=notes))
         now = self.core.service.clock()
-        card = self.replies.card(action_card(view, self.core.calendar.zone, now, heading=heading))
         conversation = base_conversation_id(activity.conversation.id)
         personal = activity.conversation.conversation_type == "personal"
+        # in a channel or group chat, a task that looks like personal data is not shown again
+        shown = view if personal else for_the_room(view, now.astimezone(self.core.calendar.zone).date())
+        card = self.replies.card(action_card(shown, self.core.calendar.zone, now, heading=heading))
         if not personal and not authz.may_show_in(view.origin, "teams", conversation):
             # a card for an action recorded elsewhere is never shown to this room
             await self.replies.private(ctx, action_card(view, self.core.calendar.zone, now, heading=heading))
@@ -160,7 +162,7 @@ class ActivityHandlers:
                 return
             except Exception as error:
                 log.warning("updating a Teams card failed: %s", error.__class__.__name__)
-                card = self.replies.card(action_card(view, self.core.calendar.zone, now, heading=heading))
+                card = self.replies.card(action_card(shown, self.core.calendar.zone, now, heading=heading))
         await ctx.send(card)
 
     # -- installation -----------------------------------------------------------------------------

@@ -220,3 +220,13 @@ def test_typed_refusals_name_the_step_and_never_a_role(chaired: Core) -> None:
     role = chaired.commands.run("meeting", f'assign {refs["icpc"]} "Social worker"', CHAIR, ROOM)
     assert not role.ok and role.private is not None and "is a role, not a person" in role.private.title
     assert {s.status for s in chaired.service.meeting_steps(1)} == {"proposed"}  # nothing was decided
+
+
+def test_a_step_assigned_by_a_name_tells_the_chair_how_the_owner_is_reached(chaired: Core) -> None:
+    refs = strategy_ended(chaired)
+    out = chaired.commands.run("meeting", f"assign {refs['icpc']} Mrs Patel (school DSL)", CHAIR, ROOM)
+    assert out.action is not None and out.action.owner.name == "Mrs Patel (school DSL)"
+    assert out.public is not None and f"{refs['icpc']} owned by Mrs Patel (school DSL)" in out.public.title
+    # nobody can reach her yet: the chair alone is told, with how to fix it
+    assert out.private is not None and out.private.title == f"Please check {out.action.ref}"
+    assert any("Mrs Patel (school DSL) cannot be reached" in n for n in out.private.notes)

@@ -131,6 +131,33 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Share the CAD log", "deadline": "2026-12-10T17:00:00+00:00"},
     ),
     ("@jo Call mum - 2 children by Friday", MON7, ENG, {"task": "Call mum - 2 children"}),
+    # minutes say when a thing is done: "on Monday" is its deadline; "latest" is noted, not kept
+    (
+        "@jo to speak to the school on Thursday",
+        MON7,
+        ENG,
+        {"task": "Speak to the school", "deadline": "2026-12-10T17:00:00+00:00", "warnings": []},
+    ),
+    ("@jo to call mum on 14/12 at 2pm", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-14T14:00:00+00:00"}),
+    ("@jo Call mum on her mobile by Friday", MON7, ENG, {"task": "Call mum on her mobile"}),
+    (
+        "@jo to confirm attendance by Weds latest",
+        MON7,
+        ENG,
+        {
+            "task": "Confirm attendance",
+            "deadline": "2026-12-09T17:00:00+00:00",
+            "warnings": [
+                "\u201clatest\u201d noted: the deadline is Wed 9 Dec, 17:00 (the word is not kept in the task)."
+            ],
+        },
+    ),
+    (
+        "@jo to confirm attendance by Wednesday at the latest",
+        MON7,
+        ENG,
+        {"task": "Confirm attendance", "deadline": "2026-12-09T17:00:00+00:00"},
+    ),
     # a meeting on a day: due the working day before it (its hour is not known), said
     (
         "@jo Send the report before the core group on 14/12",
@@ -651,6 +678,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ('@jo and "Dr Khan" joint visit by Friday', MON7, "One owner per action"),
     ("Jo Bloggs and Sarah Jones to do a joint visit by Wednesday", MON7, "One owner per action"),
     ("Urgent: call mum by Friday", MON7, "Start with the owner"),
+    ("@jo Speak to the school on Monday by Friday", MON7, "There are two deadlines"),
     ("Next steps: Jo to call by Friday", MON7, "Start with the owner"),
     ("Health visitor: visit the family by Friday", MON7, "\u201cHealth visitor\u201d is a role, not a person"),
     ("CSC to complete the assessment by 18/12", MON7, "\u201cCSC\u201d is a role, not a person"),

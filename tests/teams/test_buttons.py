@@ -221,3 +221,16 @@ def test_a_press_in_a_digest_answers_with_a_new_card_and_leaves_the_digest(teams
     teams.press(OWNER, {"actionbot": "action_on_track", "ref": f"A-{action_id}", "digest": True})
     assert last_event(teams, action_id) == ("acknowledged", "Olu Owner", None)
     assert updates(teams) == []
+
+
+def test_a_task_that_looks_like_personal_data_is_not_shown_again_in_the_channel(teams: Teams) -> None:
+    teams.command(CHAIR, "action <at>Olu Owner</at> Send the discharge summary for NHS 943 476 5919 by Friday", OWNER)
+    assert teams.actions() == []  # held for the chair first
+    teams.command(CHAIR, "action confirm B-1")
+    [action] = teams.actions()
+    teams.press(OWNER, {"actionbot": "action_done", "ref": f"A-{action.id}"})
+    assert state(teams, action.id).status == "done"
+    [update] = updates(teams)
+    shown = card_text(update["attachments"][0]["content"])
+    assert f"A-{action.id} done" in shown
+    assert "943 476 5919" not in shown and "not shown in the room" in shown

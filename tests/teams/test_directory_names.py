@@ -15,6 +15,7 @@ from handlers.teams.directory import FIELDS, GraphDirectory, TeamsDirectory
 from handlers.teams.graph import graph_client
 from handlers.teams.logs import quiet_sdk_logs
 from handlers.teams.runner import LoopRunner
+from tests.teams.conftest import CHAIR, OWNER, Teams
 from tests.teams.fakes import Call, FakeGraph
 
 JO = "10000000-0000-4000-8000-000000000001"
@@ -169,3 +170,11 @@ def test_a_graph_failure_still_finds_the_roster(
     caplog.set_level(logging.WARNING, "actionbot.teams.directory")
     assert ids(teams.people_named("Jo")) == [ROSTER_ONLY]
     assert "Jo" not in caplog.text
+
+
+def test_a_name_typed_in_a_channel_is_the_tenant_member_it_means(teams: Teams) -> None:
+    # "Olu to ..." as the minutes write it: the tenant's one Olu, recorded against their Teams account
+    teams.command(CHAIR, "action Olu to share the CAD log by Friday")
+    [action] = teams.actions()
+    owner = teams.person(OWNER)
+    assert owner is not None and action.owner_id == owner.id and action.task == "Share the CAD log"
