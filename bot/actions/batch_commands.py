@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.actions.base import ServiceError
 from bot.actions.batches import BatchView
 from bot.actions.messages import Message, action_line
+from bot.actions.names import describe_choices
 from bot.actions.outcome import CommandPart, Outcome, error, note
 from bot.actions.people import PersonInput
 from bot.actions.records import ActionView
@@ -39,7 +40,7 @@ class BatchCommands(CommandPart):
         if owner.kind == "name":
             known = self.candidates_for(owner.value)
             if len(known) > 1:
-                choices = "; ".join(c.describe() for c in known[:5])
+                choices = describe_choices(known)
                 return owner.value, f"Which {owner.value}? {choices}: correct the line with the full name in quotes."
             return (known[0].describe(), None) if known else (owner.value, None)
         profile = self._look_up(owner).profile

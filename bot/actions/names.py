@@ -62,15 +62,19 @@ class Candidate:
         return f"{self.name} ({self.agency})" if self.agency else self.name
 
 
+def describe_choices(candidates: Sequence[Candidate]) -> str:
+    """``Jo Bloggs (Police); Jo Smith (Health)``: the first ``MAX_CHOICES``, and how many more."""
+    more = len(candidates) - MAX_CHOICES
+    return "; ".join(c.describe() for c in candidates[:MAX_CHOICES]) + (f"; and {more} more" if more > 0 else "")
+
+
 class AmbiguousOwner(ServiceError):
     """A written name that is several known people's: nothing is recorded until the chair says which."""
 
     def __init__(self, written: str, candidates: Sequence[Candidate]) -> None:
         self.written = written
         self.candidates = tuple(candidates)
-        shown = self.candidates[:MAX_CHOICES]
-        more = len(self.candidates) - len(shown)
-        choices = "; ".join(c.describe() for c in shown) + (f"; and {more} more" if more > 0 else "")
+        choices = describe_choices(self.candidates)
         super().__init__(
             f"Which {written}? actionbot knows {len(self.candidates)} people of that name: {choices}. Nothing "
             f"was recorded: write the full name in quotes (\u201cJo Bloggs\u201d) or their email address."

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.actions.names import AmbiguousOwner, words
+from bot.actions.names import MAX_CHOICES, AmbiguousOwner, words
 from bot.actions.records import ActionView, PersonView
 
 #: How the chair names each chat platform in a note.
@@ -75,7 +75,7 @@ def matched_note(written: str, action: ActionView) -> str | None:
 def which_one(problem: AmbiguousOwner, text: str | None) -> str:
     """A name several known people share, refused: the choices, each as the command to send again when the
     typed text is known."""
-    shown = problem.candidates[:5]
+    shown = problem.candidates[:MAX_CHOICES]
     head = (
         f"Which {problem.written}? actionbot knows {len(problem.candidates)} people of that name, so nothing was "
         "recorded. Send it again with one of them:"

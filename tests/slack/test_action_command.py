@@ -122,6 +122,17 @@ def test_a_name_nobody_known_has_is_looked_for_in_the_workspace(slack: SlackHarn
     assert "<@U9>" in chosen.blocks_text()
 
 
+def test_a_workspace_that_cannot_be_searched_still_records_the_name(
+    slack: SlackHarness, core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.fake.fail("users.list", times=None, status=500)
+    slack.record("Sam to send the health chronology by Friday")
+    [action] = core.service.list_actions(PersonInput(OwnerRef("slack", "UCHAIR")), scope="all")
+    assert action.owner.name == "Sam" and action.owner.slack_user_id is None  # a named person, flagged unreachable
+    assert any("Sam cannot be reached" in r.blocks_text() for r in slack.fake.replies())
+    assert "directory search by name on slack failed" in caplog.text and "Sam" not in caplog.text
+
+
 def test_an_owner_nobody_can_reach_is_named_to_the_chair_at_once(slack: SlackHarness, core: Core) -> None:
     slack.command("/action", '"Dr A. Khan (GP)" Send the health chronology by Friday')
     slack.settle()

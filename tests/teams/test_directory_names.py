@@ -15,7 +15,7 @@ from handlers.teams.directory import FIELDS, GraphDirectory, TeamsDirectory
 from handlers.teams.graph import graph_client
 from handlers.teams.logs import quiet_sdk_logs
 from handlers.teams.runner import LoopRunner
-from tests.teams.conftest import CHAIR, OWNER, Teams
+from tests.teams.conftest import CHAIR, MANAGER, OWNER, Teams
 from tests.teams.fakes import Call, FakeGraph
 
 JO = "10000000-0000-4000-8000-000000000001"
@@ -178,3 +178,6 @@ def test_a_name_typed_in_a_channel_is_the_tenant_member_it_means(teams: Teams) -
     [action] = teams.actions()
     owner = teams.person(OWNER)
     assert owner is not None and action.owner_id == owner.id and action.task == "Share the CAD log"
+    # their whole profile, not only what the search returns: their line manager hears of drift
+    manager = teams.person(MANAGER)
+    assert manager is not None and owner.escalation_contact_id == manager.id
