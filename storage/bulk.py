@@ -12,6 +12,7 @@ statement, a cost per row the sqlite3 module does not need.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from storage.models import Base
 
 Row = Mapping[str, Any]
+Processor = Callable[[Any], Any] | None
 
 
 def among(
@@ -43,12 +45,12 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Processor]:
     """Each column's bind processing on this dialect (UTC datetimes, JSON), as SQLAlchemy applies it."""
     return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
 
 
-def _values(row: Row, columns: Sequence[str], processors: Sequence[Callable[[Any], Any] | None]) -> tuple[Any, ...]:
+def _values(row: Row, columns: Sequence[str], processors: Sequence[Processor]) -> tuple[Any, ...]:
     return tuple(p(row[name]) if p else row[name] for name, p in zip(columns, processors, strict=True))
 
 
@@ -58,6 +60,16 @@ def _positions(compiled: Compiled) -> list[str]:
     return list(compiled.positiontup)
 
 
+@functools.lru_cache(maxsize=256)
+def _sqlite_insert(table: Table, columns: tuple[str, ...], dialect: Dialect) -> tuple[str, list[str], list[Processor]]:
+    """An INSERT of these columns as SQLite's driver takes it: its text, the columns in placeholder order and
+    their bind processing. Compiled once per shape: every change inserts its event this way, and compiling
+    costs more than the insert."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    order = _positions(compiled)
+    return str(compiled), order, _processors(table, order, dialect)
+
+
 def insert_rows(connection: Connection, model: type[Base], rows: Sequence[Row]) -> None:
     """Insert rows (all with the same keys) in the connection's transaction: ``COPY`` on PostgreSQL."""
     if not rows:
@@ -65,16 +77,13 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[Row]) 
     table = _table(model)
     dialect = connection.dialect
     columns = list(rows[0])
+    if dialect.name != "postgresql":
+        sql, order, in_order = _sqlite_insert(table, tuple(columns), dialect)
+        connection.exec_driver_sql(sql, [_values(row, order, in_order) for row in rows])
+        return
     # Each column's own bind processing (UTC datetimes, JSON), as an INSERT through SQLAlchemy applies it.
     processors = _processors(table, columns, dialect)
     quote = dialect.identifier_preparer
-    if dialect.name != "postgresql":
-        compiled = insert(table).compile(dialect=dialect, column_keys=columns)
-        order = _positions(compiled)
-        by_name = dict(zip(columns, processors, strict=True))
-        in_order = [by_name[name] for name in order]
-        connection.exec_driver_sql(str(compiled), [_values(row, order, in_order) for row in rows])
-        return
     sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in columns)}) FROM STDIN"
     driver = connection.connection.driver_connection
     assert driver is not None
@@ -84,6 +93,23 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[Row]) 
                 copy.write_row(_values(row, columns, processors))
     except dialect.loaded_dbapi.Error as error:  # raised as SQLAlchemy raises its own (IntegrityError, ...)
         raise DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True) from error
+
+
+@functools.lru_cache(maxsize=256)
+def _sqlite_update(
+    table: Table, key: str, columns: tuple[str, ...], shared: tuple[str, ...], dialect: Dialect
+) -> tuple[str, list[str], list[Processor], list[bool]]:
+    """An UPDATE by ``key`` as SQLite's driver takes it, compiled once per shape: its text, the columns in
+    placeholder order, their bind processing, and which are each row's own (the rest are ``shared``)."""
+    compiled = (
+        update(table)
+        .where(table.c[key] == bindparam(f"b_{key}"))
+        .values({**{name: bindparam(f"b_{name}") for name in columns}, **{n: bindparam(f"s_{n}") for n in shared}})
+        .compile(dialect=dialect)
+    )
+    order = _positions(compiled)
+    names = [name[2:] for name in order]
+    return str(compiled), names, _processors(table, names, dialect), [name.startswith("b_") for name in order]
 
 
 def update_rows(
@@ -100,16 +126,7 @@ def update_rows(
         # Each row's values bound as ``b_<column>``, the shared ones as ``s_<column>`` (processed once): a
         # bound parameter may not take a column's name in an UPDATE.
         shared = dict(same or {})
-        compiled = (
-            update(table)
-            .where(table.c[key] == bindparam(f"b_{key}"))
-            .values({**{name: bindparam(f"b_{name}") for name in columns}, **{n: bindparam(f"s_{n}") for n in shared}})
-            .compile(dialect=dialect)
-        )
-        order = _positions(compiled)
-        names = [name[2:] for name in order]
-        processors = _processors(table, names, dialect)
-        mine = [name.startswith("b_") for name in order]
+        sql, names, processors, mine = _sqlite_update(table, key, tuple(columns), tuple(shared), dialect)
         fixed = {
             name: p(shared[name]) if p else shared[name]
             for name, p, own in zip(names, processors, mine, strict=True)
@@ -122,7 +139,7 @@ def update_rows(
             )
             for row in rows
         ]
-        connection.exec_driver_sql(str(compiled), params)
+        connection.exec_driver_sql(sql, params)
         return
     arrays = [
         bindparam(f"rows_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type))

@@ -103,10 +103,11 @@ def append_event(
     actor_id: int | None = None,
     reason: str | None = None,
     details: dict[str, Any] | None = None,
-) -> ActionEvent:
-    """Append one event in the caller's transaction."""
+) -> int:
+    """Append one event in the caller's transaction; returns its id (not the row: loading it would cost
+    every change a query nobody reads)."""
     [event_id] = append_events(session, [NewEvent(kind, at, action_id, actor_id, reason, dict(details or {}))])
-    return session.get_one(ActionEvent, event_id)
+    return event_id
 
 
 #: The log's record of a verification: ``details`` say through which event (seq and hash) it was intact.

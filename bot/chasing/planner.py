@@ -246,17 +246,19 @@ class Planner:
         }
 
     # -- plan -------------------------------------------------------------------------------------
-    def plan(self, session: Session, actions: Sequence[Action], now: datetime) -> None:
+    def plan(self, session: Session, actions: Sequence[Action], now: datetime, *, new: bool = False) -> None:
         """Replace the actions' pending ladder rows with the next occurrence on each track, for their state now.
 
         A track whose row is being sent right now is left alone: that row plans its successor when it
-        finishes. A closed action's pending rows of every kind are cancelled."""
+        finishes. A closed action's pending rows of every kind are cancelled. ``new``: the actions were
+        created in this transaction, so they have no ladder rows to replace and no history to read."""
         if not actions:
             return
         ids = [a.id for a in actions]
-        session.execute(
-            delete(Nudge).where(Nudge.action_id.in_(ids), Nudge.status == "pending", Nudge.step.in_(LADDER_STEPS))
-        )
+        if not new:
+            session.execute(
+                delete(Nudge).where(Nudge.action_id.in_(ids), Nudge.status == "pending", Nudge.step.in_(LADDER_STEPS))
+            )
         closed = [a.id for a in actions if a.status not in OPEN_STATUSES]
         if closed:
             session.execute(
@@ -273,7 +275,7 @@ class Planner:
             wanted += [(action, "escalation", p) for p in self.escalation_recipients(action, dsls, people)]
             if action.review_on is not None and action.reviewed_at is None:
                 wanted += [(action, "review", p) for p in self.review_recipients(action)]
-        self._queue_next(session, wanted, now)
+        self._queue_next(session, wanted, now, new=new)
 
     def plan_after_send(self, session: Session, sent: Sequence[tuple[Planned, str, Recipient]], now: datetime) -> None:
         """Queue the successor of each ladder row just sent: (the action as it is now, the row's step, the
@@ -287,10 +289,12 @@ class Planner:
             wanted.append((action, track, action.owner if track == "owner" else recipient))
         self._queue_next(session, wanted, now)
 
-    def _queue_next(self, session: Session, wanted: Sequence[tuple[Planned, str, Recipient]], now: datetime) -> None:
+    def _queue_next(
+        self, session: Session, wanted: Sequence[tuple[Planned, str, Recipient]], now: datetime, *, new: bool = False
+    ) -> None:
         if not wanted:
             return
-        history = _history(session, sorted({action.id for action, _, _ in wanted}))
+        history = _History({}, set()) if new else _history(session, sorted({action.id for action, _, _ in wanted}))
         rows: list[dict[str, Any]] = []
         # The next occurrence depends only on the track's dates, the recipient's calendar and ``after``: a
         # sweep's actions share a few deadlines and owners, so each distinct question is answered once.

@@ -43,12 +43,25 @@ class Queueing:
     clock: Callable[[], datetime]
 
     def _one_off(
-        self, session: Session, action: Action, step: str, recipient: Person, due_at: datetime, now: datetime
+        self,
+        session: Session,
+        action: Action,
+        step: str,
+        recipient: Person,
+        due_at: datetime,
+        now: datetime,
+        *,
+        new: bool = False,
     ) -> None:
-        """Queue a one-off nudge (a confirmation, a blocked escalation); its occurrence counts earlier ones."""
-        previous = session.scalar(
-            select(func.count()).where(
-                Nudge.action_id == action.id, Nudge.step == step, Nudge.recipient_key == person_key(recipient.id)
+        """Queue a one-off nudge (a confirmation, a blocked escalation); its occurrence counts earlier ones
+        (none for an action created in this transaction: ``new``)."""
+        previous = (
+            0
+            if new
+            else session.scalar(
+                select(func.count()).where(
+                    Nudge.action_id == action.id, Nudge.step == step, Nudge.recipient_key == person_key(recipient.id)
+                )
             )
         )
         item = Occurrence(step, int(previous or 0), due_at, due_at.date())
@@ -61,7 +74,7 @@ class Queueing:
             # an owner afterwards) is confirmed at once.
             running = action.meeting is not None and action.meeting.ended_at is None
             wait = CONFIRMATION_FALLBACK if running else timedelta(0)
-            self._one_off(session, action, "confirmation", action.owner, now + wait, now)
+            self._one_off(session, action, "confirmation", action.owner, now + wait, now, new=True)
         elif kind == "reassigned":
             # The old owner hears nothing more about it: their unsent confirmation goes with the action.
             session.execute(
@@ -89,7 +102,7 @@ class Queueing:
                 self._one_off(session, action, "blocked", person, now, now)
         if kind in REPLAN_ON:
             session.flush()
-            self.planner.plan(session, [action], now)
+            self.planner.plan(session, [action], now, new=kind == "created")
 
     def handed_over(self, session: Session, action: Action, previous_owner: Person, now: datetime) -> None:
         """One "handed over to X" note to the old owner (``chase.handover_note``), if they were ever told the

@@ -54,8 +54,9 @@ def test_chain_links_every_event(database: Database) -> None:
     now = london(2026, 11, 23, 10)
     pid = _person(database, now)
     with database.transaction() as session:
-        first = append_event(session, kind="commented", at=now, actor_id=pid, reason="one")
-        second = append_event(session, kind="commented", at=now, actor_id=pid, details={"n": 2})
+        first_id = append_event(session, kind="commented", at=now, actor_id=pid, reason="one")
+        second_id = append_event(session, kind="commented", at=now, actor_id=pid, details={"n": 2})
+        first, second = session.get_one(ActionEvent, first_id), session.get_one(ActionEvent, second_id)
         assert second.prev_hash == first.hash
         assert (first.seq, second.seq) == (1, 2)
     with database.reading() as session:
