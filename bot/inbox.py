@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -79,6 +80,8 @@ class Inbox:
         self._signalled = False
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._waiting = 0  # worker threads waiting for work
+        self._handed: deque[store.Claimed] = deque()  # accepted here, claimed for this process's workers
         self._busy = 0  # requests being worked in this process
         self._idle = threading.Condition()
         self._pressure_cache: tuple[float, int] = (0.0, 0)
@@ -89,10 +92,27 @@ class Inbox:
         self._processors[platform] = processor
 
     def accept(self, key: str, platform: str, kind: str, payload: dict[str, Any]) -> Receipt:
-        """Write the request down (committed) and wake a worker. Call before acknowledging it."""
-        new = store.accept(self.db, key, platform, kind, json.dumps(payload, separators=(",", ":")), self.clock())
-        self.wake()
-        return Receipt(new)
+        """Write the request down (committed) and wake a worker. Call before acknowledging it.
+
+        When a worker thread of this process is waiting for work, the row is written already claimed by this
+        process and handed to it: it starts at once, without a claim of its own (one write transaction fewer
+        per request). The claim is the same lease as ever: if this process dies first, the row is claimed
+        again when the lease runs out, here or elsewhere."""
+        body = json.dumps(payload, separators=(",", ":"))
+        lease = timedelta(seconds=self.settings.lease_seconds)
+        hand_over = platform in self._processors and self._a_worker_waits()
+        claim = (self.worker, lease) if hand_over else None
+        item_id = store.accept(self.db, key, platform, kind, body, self.clock(), claim)
+        with self._wake:
+            if hand_over and item_id is not None:
+                self._handed.append(store.Claimed(item_id, key, platform, kind, body, 1))
+            self._signalled = True
+            self._wake.notify()
+        return Receipt(item_id is not None)
+
+    def _a_worker_waits(self) -> bool:
+        with self._wake:
+            return not self._stopping.is_set() and self._waiting > len(self._handed)
 
     def pressure(self) -> Pressure:
         """The backlog across every instance, counted at most every quarter second."""
@@ -202,15 +222,31 @@ class Inbox:
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
+            if (handed := self._take_handed()) is not None:
+                self._work(handed)
+                continue
             try:
                 if self.run_once():
                     continue
             except Exception as error:  # the database is unreachable: wait and try again; nothing is lost
                 log.error("inbox worker could not claim work: %s", _error_code(error))
             with self._wake:
-                if not self._signalled:
+                if not self._signalled and not self._handed:
+                    self._waiting += 1
                     self._wake.wait(POLL_SECONDS)
+                    self._waiting -= 1
                 self._signalled = False
+
+    def _take_handed(self) -> store.Claimed | None:
+        with self._wake:
+            return self._handed.popleft() if self._handed else None
+
+    def _release_handed(self) -> None:
+        """Hand back to the inbox what was handed to this process's workers and not started (a stop)."""
+        with self._wake:
+            left = [item.id for item in self._handed]
+            self._handed.clear()
+        store.release(self.db, self.worker, left)
 
     def alive(self) -> bool:
         return bool(self._threads) and all(t.is_alive() for t in self._threads)
@@ -238,6 +274,7 @@ class Inbox:
             thread.join(max(0.0, deadline - time.monotonic()))
         finished = not any(t.is_alive() for t in self._threads)
         self._threads = [t for t in self._threads if t.is_alive()]
+        self._release_handed()
         return finished
 
     def prune(self, now: datetime | None = None) -> int:

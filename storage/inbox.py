@@ -66,8 +66,18 @@ class Completion:
 _current: ContextVar[Completion | None] = ContextVar("actionbot_inbox_completion", default=None)
 
 
-def accept(db: Database, key: str, platform: str, kind: str, payload: str, now: datetime) -> bool:
-    """Write a request's row and commit it. False when the key is already there (a re-delivery)."""
+def accept(
+    db: Database,
+    key: str,
+    platform: str,
+    kind: str,
+    payload: str,
+    now: datetime,
+    claim: tuple[str, timedelta] | None = None,
+) -> int | None:
+    """Write a request's row and commit it; returns its id, or None when the key is already there (a
+    re-delivery). ``claim`` (worker, lease): the row is written already claimed by that worker, as ``claim``
+    would leave it, for a worker of this process that is waiting for work (one statement fewer)."""
     values = {
         "key": key,
         "platform": platform,
@@ -78,6 +88,9 @@ def accept(db: Database, key: str, platform: str, kind: str, payload: str, now: 
         "received_at": now,
         "available_at": now,
     }
+    if claim is not None:
+        worker, lease = claim
+        values.update(status=WORKING, claimed_by=worker, lease_until=now + lease, attempts=1)
     insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
     statement = (
         insert(InboxItem).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(InboxItem.id)
@@ -95,7 +108,7 @@ def accept(db: Database, key: str, platform: str, kind: str, payload: str, now: 
                     wait = {"wait": str(ACCEPT_WAIT_MS)}
                     connection.execute(text("SELECT set_config('lock_timeout', :wait, true)"), wait)
                     connection.execute(text("SELECT set_config('statement_timeout', :wait, true)"), wait)
-                inserted = connection.execute(statement).first() is not None
+                inserted = connection.execute(statement).scalar()
         finally:
             if sqlite and raw is not None:
                 raw.execute(SQLITE_BUSY_TIMEOUT)

@@ -3,7 +3,8 @@
 Chain rule: ``hash = sha256(canonical([seq, action_id, kind, actor_id, at, content_digest, prev_hash]))``
 with ``content_digest = sha256(canonical({"reason": ..., "details": ...}))``; the first row's
 ``prev_hash`` is 64 zeros. ``log_head`` holds the last seq and hash; every append locks it, so events
-get one order with no gaps, and deleting the newest rows is detected too.
+get one order with no gaps, and deleting the newest rows is detected too. Changes queue their events
+(``queue_events``) to be appended as their transaction commits, so the lock is held only that long.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as orm_events
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -92,6 +94,40 @@ def append_events(session: Session, events: Sequence[NewEvent]) -> list[int]:
     )
     connection.execute(update(LogHead).where(LogHead.id == 1).values(seq=seq, last_hash=prev))
     return ids
+
+
+#: The session's events waiting for its commit (``queue_events``).
+_QUEUED = "actionbot_log_queued"
+
+
+def queue_events(session: Session, events: Sequence[NewEvent]) -> None:
+    """Append events when the caller's transaction commits, in the order queued, with whatever else it wrote.
+
+    ``append_events`` locks the log's head row until the commit, so two transactions appending at once take
+    turns for everything the first does after its append: a change's outbox planning, its view, its inbox row.
+    Queued, the head row is locked only for the append itself and the commit. Not for use inside a savepoint
+    that may roll back alone (its events would still be appended); nothing queues events in one."""
+    if not events:
+        return
+    queued = session.info.get(_QUEUED)
+    if queued is None:
+        queued = session.info[_QUEUED] = []
+        orm_events.listen(session, "before_commit", _append_queued)
+        orm_events.listen(session, "after_rollback", _forget_queued)
+    queued.extend(events)
+
+
+def _append_queued(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # called as a savepoint is released too: the events belong in the real commit
+    if queued := session.info.get(_QUEUED):
+        append_events(session, list(queued))
+        queued.clear()
+
+
+def _forget_queued(session: Session) -> None:
+    if queued := session.info.get(_QUEUED):
+        queued.clear()
 
 
 def append_event(

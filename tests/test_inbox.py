@@ -3,11 +3,12 @@ row marked done in the same transaction as the work's change, nothing lost when 
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.actions.people import PersonInput, Profile
 from bot.app import Core
@@ -186,3 +187,56 @@ def test_worker_threads_pick_up_what_an_earlier_run_left(core: Core) -> None:
     finally:
         assert inbox.stop(10)
     assert done == ["/action"] and rows(core)[0].status == "done"
+
+
+def _inbox_statements(core: Core) -> list[str]:
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE INBOX"):
+            seen.append(statement)
+
+    event.listen(core.db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_request_accepted_while_a_worker_waits_is_handed_to_it_without_a_claim(core: Core) -> None:
+    inbox = fresh_inbox(core)
+    done: list[str] = []
+
+    def processor(work: Work) -> None:
+        record(core, str(work.payload["task"]))
+        done.append(work.kind)
+
+    inbox.register("slack", processor)
+    inbox.start(threads=1)
+    try:
+        deadline = time.monotonic() + 10
+        while inbox._waiting < 1 and time.monotonic() < deadline:  # the worker has found nothing to do
+            time.sleep(0.01)
+        updates = _inbox_statements(core)
+        inbox.accept("k1", "slack", "/action", {"task": "Share the CAD log"})
+        assert inbox.wait_idle(10)
+    finally:
+        assert inbox.stop(10)
+    [row] = rows(core)
+    assert done == ["/action"] and actions(core) == 1
+    assert (row.status, row.attempts, row.payload) == ("done", 1, None)
+    assert len(updates) == 1  # marked done with its change; never claimed by a statement of its own
+
+
+def test_a_request_handed_to_a_worker_that_never_started_it_is_handed_back_at_the_stop(core: Core) -> None:
+    inbox = fresh_inbox(core)
+    inbox.register("slack", lambda work: None)
+    inbox._waiting = 1  # as if a worker thread were waiting for work, and then stopped before taking it
+    inbox.accept("k1", "slack", "/action", {"task": "x"})
+    [claimed] = rows(core)
+    assert (claimed.status, claimed.claimed_by, claimed.attempts) == ("working", inbox.worker, 1)
+    inbox.stop(1)
+    [back] = rows(core)
+    assert (back.status, back.claimed_by, back.attempts) == ("pending", None, 0)
+    later: list[str] = []
+    other = fresh_inbox(core)
+    other.register("slack", lambda work: later.append(work.kind))
+    other.drain()
+    assert later == ["/action"] and rows(core)[0].status == "done"

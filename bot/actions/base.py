@@ -24,7 +24,7 @@ from bot.capture.dates import WorkCalendar, ensure_aware, utcnow
 from bot.capture.grammar import ActionDraft
 from bot.config import Settings
 from storage.db import Database
-from storage.log import append_event
+from storage.log import NewEvent, queue_events
 from storage.models import OPEN_STATUSES, Action, Meeting, Person, RequestKey
 
 MAX_REASON = 1000
@@ -143,15 +143,9 @@ class ServiceBase:
             )
         if (via := _acting_via.get()) is not None:
             details = {**(details or {}), "via": via}
-        append_event(
-            session,
-            kind=kind,
-            at=now,
-            action_id=action.id,
-            actor_id=actor.id if actor else None,
-            reason=reason,
-            details=details,
-        )
+        queue_events(
+            session, [NewEvent(kind, now, action.id, actor.id if actor else None, reason, dict(details or {}))]
+        )  # appended as the change commits: the log's head row is locked only then
         if actor is not None and actor.id == action.owner_id:
             action.owner_active_at = now
         action.updated_at = now

@@ -24,7 +24,7 @@ from bot.chasing.planner import LADDER_STEPS, Planner, ladder_states
 from bot.config import ChaseSettings
 from storage.bulk import among, update_rows
 from storage.db import Database
-from storage.log import NewEvent, append_events
+from storage.log import NewEvent, queue_events
 from storage.models import Nudge
 
 log = logging.getLogger("actionbot.chase")
@@ -107,7 +107,7 @@ class Recording:
                     ],
                     same={"sent_at": now, "lease_until": None},
                 )
-                append_events(session, [self._event(j, now) for j in done if j.step != "card"])
+                queue_events(session, [self._event(j, now) for j in done if j.step != "card"])  # at the commit
                 self._refused(session, [j for j in done if refused(j.error)], now)
             for job in failed:
                 self._failed(session, job, now)

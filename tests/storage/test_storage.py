@@ -8,15 +8,24 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.app import build_core
 from bot.config import Settings
 from storage.db import Database, make_engine
-from storage.log import ChainReport, append_event, last_checkpoint, record_checkpoint, verify_chain
+from storage.log import (
+    ChainReport,
+    NewEvent,
+    append_event,
+    append_events,
+    last_checkpoint,
+    queue_events,
+    record_checkpoint,
+    verify_chain,
+)
 from storage.migrate import NotMigrated, current_revision, head_revision, require_current, upgrade
-from storage.models import Action, ActionEvent, Base, Person
+from storage.models import Action, ActionEvent, Base, EventContent, Person
 from tests.conftest import Clock, london
 
 
@@ -274,3 +283,45 @@ def test_actions_read_back_with_their_people(database: Database, clock: Clock) -
         action = session.get_one(Action, recorded.action.id)
         assert action.owner.handle == "jo"
         assert action.deadline == datetime(2026, 11, 27, 17, tzinfo=UTC)
+
+
+def test_queued_events_are_appended_at_the_commit_in_order_and_dropped_with_a_rollback(database: Database) -> None:
+    now = london(2026, 11, 23, 10)
+    pid = _person(database, now)
+    with database.transaction() as session:
+        queue_events(session, [NewEvent("commented", now, actor_id=pid, reason="first")])
+        queue_events(session, [NewEvent("commented", now, actor_id=pid, reason="second")])
+        assert session.scalar(select(func.count()).select_from(ActionEvent)) == 0  # not yet: at the commit
+
+    def failing_change() -> None:
+        with database.transaction() as session:
+            queue_events(session, [NewEvent("commented", now, actor_id=pid, reason="rolled back")])
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
+    with database.reading() as session:
+        rows = session.execute(
+            select(ActionEvent.seq, EventContent.reason).join(EventContent).order_by(ActionEvent.seq)
+        ).all()
+        report = verify_chain(session)
+    assert [tuple(row) for row in rows] == [(1, "first"), (2, "second")]
+    assert report.ok and report.checked == 2
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_a_change_in_progress_does_not_hold_the_log_for_others(database: Database) -> None:
+    """Queued events lock the log's head row only at the commit: another transaction appends meanwhile
+    (appended at once, the head row stays locked until the first transaction ends)."""
+    now = london(2026, 11, 23, 10)
+    pid = _person(database, now)
+    with database.transaction() as first:
+        queue_events(first, [NewEvent("commented", now, actor_id=pid, reason="slow change")])
+        first.flush()
+        with database.transaction() as second:
+            second.execute(text("SET LOCAL lock_timeout = '500ms'"))
+            append_events(second, [NewEvent("commented", now, actor_id=pid, reason="meanwhile")])
+    with database.reading() as session:
+        reasons = session.scalars(select(EventContent.reason).join(ActionEvent).order_by(ActionEvent.seq)).all()
+        assert verify_chain(session).ok
+    assert reasons == ["meanwhile", "slow change"]
