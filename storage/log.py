@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import event as orm_events
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from storage.bulk import insert_rows
 from storage.models import ActionEvent, EventContent, LogHead
@@ -113,7 +113,7 @@ def queue_events(session: Session, events: Sequence[NewEvent]) -> None:
     if queued is None:
         queued = session.info[_QUEUED] = []
         orm_events.listen(session, "before_commit", _append_queued)
-        orm_events.listen(session, "after_rollback", _forget_queued)
+        orm_events.listen(session, "after_transaction_end", _forget_queued)
     queued.extend(events)
 
 
@@ -125,8 +125,11 @@ def _append_queued(session: Session) -> None:
         queued.clear()
 
 
-def _forget_queued(session: Session) -> None:
-    if queued := session.info.get(_QUEUED):
+def _forget_queued(session: Session, transaction: SessionTransaction) -> None:
+    """The whole transaction is over (committed: already appended; rolled back: not to be appended). A
+    savepoint's end changes nothing: SQLAlchemy reports a savepoint rolled back as a rollback too, and the
+    events queued before it still belong to the transaction."""
+    if transaction.parent is None and (queued := session.info.get(_QUEUED)):
         queued.clear()
 
 

@@ -153,11 +153,14 @@ def recorded(database_url: str) -> Recorded:
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
         with engine.connect() as connection:
-            keys = connection.execute(text("SELECT key FROM request_keys")).scalars().all()
-            actions = connection.execute(text("SELECT count(*) FROM actions")).scalar_one()
+            # The backlog first: each statement sees what was committed when it started (PostgreSQL's read
+            # committed), and a request's row is marked done in the same transaction as its action. Read
+            # last, an empty backlog could count a request whose action the earlier reads had not yet seen.
             unfinished = connection.execute(
                 text("SELECT count(*) FROM inbox WHERE status IN ('pending', 'working')")
             ).scalar_one()
+            keys = connection.execute(text("SELECT key FROM request_keys")).scalars().all()
+            actions = connection.execute(text("SELECT count(*) FROM actions")).scalar_one()
     finally:
         engine.dispose()
     counts: dict[str, int] = {}

@@ -325,3 +325,17 @@ def test_a_change_in_progress_does_not_hold_the_log_for_others(database: Databas
         reasons = session.scalars(select(EventContent.reason).join(ActionEvent).order_by(ActionEvent.seq)).all()
         assert verify_chain(session).ok
     assert reasons == ["meanwhile", "slow change"]
+
+
+def test_queued_events_outlive_a_savepoint_rolled_back_after_them(database: Database) -> None:
+    """A person created at the same moment by another transaction is looked up again after its savepoint
+    rolls back (bot.actions.people.identify): what the change queued before that must still be appended."""
+    now = london(2026, 11, 23, 10)
+    pid = _person(database, now)
+    with database.transaction() as session:
+        queue_events(session, [NewEvent("commented", now, actor_id=pid, reason="before the savepoint")])
+        with pytest.raises(DBAPIError), session.begin_nested():
+            session.execute(text("INSERT INTO people (id) VALUES (NULL)"))  # refused: the savepoint rolls back
+    with database.reading() as session:
+        reasons = session.scalars(select(EventContent.reason).join(ActionEvent)).all()
+    assert reasons == ["before the savepoint"]
