@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,6 +12,8 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+from storage.writer import WriterTurn
 
 #: How long a SQLite connection waits for another's write lock before it gives up (30 s).
 SQLITE_BUSY_TIMEOUT = "PRAGMA busy_timeout=30000"
@@ -95,10 +96,8 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # SQLite has one writer at a time, and its busy handler polls with growing sleeps (up to 100 ms),
-        # so under contention a writer can miss many turns in a row. Threads of this process queue on a
-        # lock instead, woken the moment it is free; other processes still meet the busy timeout.
-        self._writer = threading.RLock() if engine.dialect.name == "sqlite" else None
+        # SQLite has one writer at a time: this process's threads take turns (storage.writer).
+        self._writer = WriterTurn() if engine.dialect.name == "sqlite" else None
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             bind=engine.execution_options(actionbot_read_only=True), expire_on_commit=False
@@ -113,12 +112,13 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def writing(self, timeout: float | None = None) -> Iterator[None]:
-        """This process's turn to write (SQLite; a no-op on PostgreSQL). TimeoutError after ``timeout`` s."""
+    def writing(self, timeout: float | None = None, *, urgent: bool = False) -> Iterator[None]:
+        """This process's turn to write (SQLite; a no-op on PostgreSQL). TimeoutError after ``timeout`` s.
+        ``urgent``: ahead of every writer that is not (a request waiting for its acknowledgement)."""
         if self._writer is None:
             yield
             return
-        if not self._writer.acquire(timeout=-1 if timeout is None else timeout):
+        if not self._writer.acquire(urgent=urgent, timeout=timeout):
             raise TimeoutError("the database is busy")
         try:
             yield

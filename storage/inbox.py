@@ -28,6 +28,8 @@ PENDING, WORKING, DONE, FAILED = "pending", "working", "done", "failed"
 #: How long accepting a request may wait for the database (Slack wants its ack within 3 seconds).
 ACCEPT_WAIT_MS = 1500
 SQLITE_ACCEPT_WAIT = "PRAGMA busy_timeout=1500"  # the same, for SQLite's busy handler
+#: The same for PostgreSQL's locks and statements, set for the accepting transaction in one round trip.
+ACCEPT_TIMEOUTS = text("SELECT set_config('lock_timeout', :wait, true), set_config('statement_timeout', :wait, true)")
 
 
 def _changed(session: Session, statement: Executable) -> int:
@@ -97,7 +99,7 @@ def accept(
     )
     # Slack waits 3 seconds for the acknowledgement: a database that cannot take the row within
     # ACCEPT_WAIT_MS fails here, and the request is answered with a status that Slack retries.
-    with db.writing(timeout=ACCEPT_WAIT_MS / 1000), db.engine.connect() as connection:
+    with db.writing(timeout=ACCEPT_WAIT_MS / 1000, urgent=True), db.engine.connect() as connection:
         raw = connection.connection.dbapi_connection
         sqlite = db.dialect == "sqlite"
         if sqlite and raw is not None:
@@ -105,9 +107,7 @@ def accept(
         try:
             with connection.begin():
                 if not sqlite:
-                    wait = {"wait": str(ACCEPT_WAIT_MS)}
-                    connection.execute(text("SELECT set_config('lock_timeout', :wait, true)"), wait)
-                    connection.execute(text("SELECT set_config('statement_timeout', :wait, true)"), wait)
+                    connection.execute(ACCEPT_TIMEOUTS, {"wait": str(ACCEPT_WAIT_MS)})
                 inserted = connection.execute(statement).scalar()
         finally:
             if sqlite and raw is not None:

@@ -11,7 +11,7 @@ import asyncio
 import statistics
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -31,6 +31,12 @@ class Tally:
     resets: int = 0  # connections reset or refused by a running server
     down: int = 0  # connections refused while the server was (deliberately) not running
     ack_ms: list[float] = field(default_factory=list)
+    redelivered: dict[str, int] = field(default_factory=dict)  # trigger id -> re-deliveries sent
+    given_up: list[str] = field(default_factory=list)  # trigger ids refused on every delivery
+
+    @property
+    def acknowledged_on_redelivery(self) -> int:
+        return sum(1 for trigger in self.acknowledged if trigger in self.redelivered)
 
     def p(self, q: float) -> float:
         if not self.ack_ms:
@@ -54,25 +60,27 @@ def command_body(trigger: str, response_url: str) -> str:
     return urlencode(fields)
 
 
-def _request(body: str) -> bytes:
+def _request(body: str, retry: int = 0) -> bytes:
     moment = str(int(time.time()))
     data = body.encode()
     head = (
         "POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {len(data)}\r\nX-Slack-Request-Timestamp: {moment}\r\n"
-        f"X-Slack-Signature: {sign(SECRET, moment, body)}\r\n\r\n"
+        f"X-Slack-Signature: {sign(SECRET, moment, body)}\r\n"
     )
-    return head.encode() + data
+    if retry:
+        head += f"X-Slack-Retry-Num: {retry}\r\nX-Slack-Retry-Reason: http_error\r\n"
+    return (head + "\r\n").encode() + data
 
 
-async def send(port: int, body: str, timeout: float = 10.0) -> int:
-    """One signed request on its own connection; the response's status code."""
+async def send(port: int, body: str, timeout: float = 10.0, retry: int = 0) -> int:
+    """One signed request on its own connection (``retry``: Slack's X-Slack-Retry-Num); its status code."""
 
     async def exchange() -> int:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            writer.write(_request(body))
+            writer.write(_request(body, retry))
             await writer.drain()
             status_line = await reader.readline()
             if not status_line:
@@ -85,6 +93,11 @@ async def send(port: int, body: str, timeout: float = 10.0) -> int:
     return await asyncio.wait_for(exchange(), timeout)
 
 
+#: When Slack delivers a request again that was refused (5xx) or not answered: at once, after 1 minute and
+#: after 5 minutes (its Events API documentation). The bench compresses minutes into seconds.
+SLACK_REDELIVERY = (0.0, 1.0, 5.0)
+
+
 def run_clients(
     port: Callable[[], int | None],
     clients: int,
@@ -95,14 +108,50 @@ def run_clients(
     prefix: str,
     tally: Tally | None = None,
     rate: float | None = None,
+    redeliver: Sequence[float] = (),
 ) -> Tally:
     """``clients`` concurrent clients (coroutines on one event loop, so the load generator itself adds
     little latency), each sending one request after another until ``per_client`` or ``seconds``. With
     ``rate``, each client first waits ``clients / rate`` seconds, so together they send at most ``rate``
     requests per second; without, each sends again as soon as its answer comes back.
-    ``port()`` is None while the server is deliberately down (those refusals are counted as ``down``)."""
+    ``port()`` is None while the server is deliberately down (those refusals are counted as ``down``).
+    ``redeliver``: as Slack does, a request refused or not answered is delivered again (the same trigger id,
+    with X-Slack-Retry-Num) after each of these delays in turn, in the background while its client goes on;
+    one refused every time is ``given_up``. The run ends when the last re-delivery has been answered."""
     tally = tally or Tally()
     stop_at = time.monotonic() + seconds if seconds else None
+    redeliveries: list[asyncio.Task[None]] = []
+
+    async def deliver(trigger: str, retry: int) -> bool:
+        """One delivery; True once acknowledged."""
+        target = port()
+        if target is None:
+            tally.down += 1
+            await asyncio.sleep(0.01)
+            return False
+        started = time.perf_counter()
+        try:
+            status = await send(target, command_body(trigger, response_url), retry=retry)
+        except (ConnectionError, OSError, ValueError, IndexError, TimeoutError):
+            if port() is None:
+                tally.down += 1
+            else:
+                tally.resets += 1
+            return False
+        if 200 <= status < 300:
+            tally.acknowledged.append(trigger)
+            tally.ack_ms.append((time.perf_counter() - started) * 1000)
+            return True
+        tally.refused[status] = tally.refused.get(status, 0) + 1
+        return False
+
+    async def deliver_again(trigger: str) -> None:
+        for retry, delay in enumerate(redeliver, start=1):
+            await asyncio.sleep(delay)
+            tally.redelivered[trigger] = retry
+            if await deliver(trigger, retry):
+                return
+        tally.given_up.append(trigger)
 
     async def client(n: int) -> None:
         sent = 0
@@ -111,31 +160,14 @@ def run_clients(
         while (per_client is None or sent < per_client) and (stop_at is None or time.monotonic() < stop_at):
             trigger = f"{prefix}-{n}-{sent}"
             sent += 1
-            target = port()
-            if target is None:
-                tally.down += 1
-                await asyncio.sleep(0.01)
-                continue
-            started = time.perf_counter()
-            if rate and sent > 1:
+            if rate and sent > 1 and port() is not None:
                 await asyncio.sleep(clients / rate)
-                started = time.perf_counter()
-            try:
-                status = await send(target, command_body(trigger, response_url))
-            except (ConnectionError, OSError, ValueError, IndexError, TimeoutError):
-                if port() is None:
-                    tally.down += 1
-                else:
-                    tally.resets += 1
-                continue
-            if 200 <= status < 300:
-                tally.acknowledged.append(trigger)
-                tally.ack_ms.append((time.perf_counter() - started) * 1000)
-            else:
-                tally.refused[status] = tally.refused.get(status, 0) + 1
+            if not await deliver(trigger, 0) and redeliver:
+                redeliveries.append(asyncio.create_task(deliver_again(trigger)))
 
     async def everyone() -> None:
         await asyncio.gather(*(client(n) for n in range(clients)))
+        await asyncio.gather(*redeliveries)
 
     asyncio.run(everyone())
     return tally

@@ -80,6 +80,7 @@ def test_a_server_stopped_mid_load_loses_nothing_acknowledged_and_doubles_nothin
             seconds=4.0,
             response_url=fake_slack.response_url("load"),
             prefix="k",
+            redeliver=(0.5, 1.0, 2.0),  # what Slack sends again while the server is down (compressed)
         )
         restarter.join()
         state = wait_drained(cli_url)
