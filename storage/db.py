@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from storage.checkpoints import BackgroundCheckpoints
 from storage.writer import WriterTurn
 
 #: How long a SQLite connection waits for another's write lock before it gives up (30 s).
@@ -98,6 +99,8 @@ class Database:
         self.engine = engine
         # SQLite has one writer at a time: this process's threads take turns (storage.writer).
         self._writer = WriterTurn() if engine.dialect.name == "sqlite" else None
+        #: Started by long-running processes (servers, the scheduler); nothing on PostgreSQL.
+        self.checkpoints = BackgroundCheckpoints(engine)
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             bind=engine.execution_options(actionbot_read_only=True), expire_on_commit=False

@@ -126,12 +126,14 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings, out: IO[str], co
         for job in jobs:
             out.write(f"{job.name:<22} {job.describe}\n")
         return 0
+    core.db.checkpoints.start()
     core.sweeper.start()
     scheduler = start(jobs)
     out.write(f"actionbot scheduler running {len(jobs)} jobs; Ctrl-C to stop.\n")
     _wait_for_stop()
     core.sweeper.stop()
     scheduler.shutdown(wait=True)
+    core.db.checkpoints.stop()
     return 0
 
 

@@ -109,6 +109,7 @@ def serve_slack(
             posts_per_minute=settings.posts_per_minute,
         )
         add_email(core, environ)
+        core.db.checkpoints.start()
         core.inbox.start()
         if with_scheduler:
             from bot.chasing.scheduler import start
@@ -152,3 +153,4 @@ def _stop(core: Core, scheduler: BackgroundScheduler | None, executor: ThreadPoo
     if scheduler is not None:
         scheduler.shutdown(wait=True)
     executor.shutdown(wait=True)
+    core.db.checkpoints.stop()

@@ -124,6 +124,7 @@ def serve_teams(
                 warm_up()
             app = create_app(settings)
             bot = TeamsBot(core, settings, app=app, store=store, directory=directory, reviews=reviews)
+            core.db.checkpoints.start()
             if with_scheduler:
                 from bot.chasing.scheduler import start
 
@@ -153,6 +154,7 @@ def serve_teams(
             if scheduler is not None:
                 scheduler.shutdown(wait=True)
             runner.close()
+            core.db.checkpoints.stop()
         sock.close()
         log.info("actionbot (Teams) stopped")
     return 0

@@ -11,8 +11,10 @@ message, against the floor those limits and the latency allow (the workspace buc
 rate, plus one call's latency; or one channel's messages at one a second), and the ratio (goal <= 1.5).
 Exactly-once is checked: every nudge accepted once, none twice, all recorded as sent.
 
-Meanwhile a chair types: one signed ``/action`` every ``CHAIR_EVERY`` seconds; each one's "committed"
-time is from arrival at the server to the commit of its row (goal p99 < 100 ms, issue 19).
+Meanwhile a chair types: one signed ``/action`` every ``CHAIR_EVERY`` seconds, from before 09:00 to after
+the last nudge; each one's "committed" time is from arrival at the server to the commit of its row, and
+the goal (p99 < 100 ms, issue 19) is about those that arrive while the sweep sends. The process's first
+command, before 09:00, is shown on its own: it compiles the statements every later one reuses.
 """
 
 from __future__ import annotations
@@ -144,6 +146,7 @@ def measure(db: Database, url: str, due: int, per_minute: float) -> dict[str, fl
             core, bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, executor=idle.executor,
             posts_per_minute=per_minute,
         )  # fmt: skip
+        core.db.checkpoints.start()  # as `actionbot serve` does
         core.inbox.start()
         server = InThread(
             timed(asgi_app(app, SECRET, health=lambda: check(core, scheduler_alive=None, inbox_running=True)), timings)
@@ -153,7 +156,7 @@ def measure(db: Database, url: str, due: int, per_minute: float) -> dict[str, fl
             fake.latency, fake.rate_limits = LATENCY, limits
             chair.start()
             time.sleep(3 * CHAIR_EVERY)  # the chair's first commands, before 09:00
-            started = time.monotonic()
+            started, sweep_began = time.monotonic(), time.perf_counter()
             core.sweeper.start()
 
             def delivered() -> int:
@@ -161,6 +164,7 @@ def measure(db: Database, url: str, due: int, per_minute: float) -> dict[str, fl
 
             fake.wait_for(lambda: delivered() >= due, timeout=due * 0.5 + 120, what=f"{due} nudges")
             last = max(c.at for c in fake.calls_to("chat.postMessage", lambda c: c.params.get("channel") in owners))
+            sweep_ended = time.perf_counter()
             time.sleep(3 * CHAIR_EVERY)  # and a few after it
             chair.stopping.set()
             chair.join()
@@ -172,6 +176,7 @@ def measure(db: Database, url: str, due: int, per_minute: float) -> dict[str, fl
             server.stop()
             core.sweeper.stop(30)
             core.inbox.stop(10)
+            core.db.checkpoints.stop()
             idle.executor.shutdown(wait=True)
             remove()
         accepted = fake.calls_to("chat.postMessage", lambda c: c.params.get("channel") in owners)
@@ -184,7 +189,13 @@ def measure(db: Database, url: str, due: int, per_minute: float) -> dict[str, fl
             )
             or 0
         )
-    commits = [timings.committed[t] - timings.arrived[t] for t in chair.triggers if t in timings.committed]
+    committed = [t for t in chair.triggers if t in timings.committed]
+    # The goal is about commands that arrive while the sweep sends. The process's first command pays for
+    # compiling its statements (SQLAlchemy's cache, ~100 ms), before 09:00 here: reported on its own.
+    commits = [
+        timings.committed[t] - timings.arrived[t] for t in committed if sweep_began <= timings.arrived[t] <= sweep_ended
+    ]
+    first = timings.committed[committed[0]] - timings.arrived[committed[0]] if committed else float("nan")
     return {
         "seconds": last - started,
         "floor": _floor(due, limits),
@@ -196,6 +207,7 @@ def measure(db: Database, url: str, due: int, per_minute: float) -> dict[str, fl
         "p50": percentile(commits, 50),
         "p99": percentile(commits, 99),
         "max": max(commits, default=float("nan")),
+        "first": first,
     }
 
 
@@ -209,8 +221,9 @@ def run() -> list[str]:
         f" {PER_OWNER} nudges per owner. A chair sends a signed `/action` every {CHAIR_EVERY} s throughout.",
         "",
         "| database | nudges | workspace limit | last owner's nudge | floor | ratio | 429s | sent twice"
-        " | recorded sent | chair's `/action` committed p50 / p99 / max (n) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | recorded sent | chair's `/action` during the sweep, committed p50 / p99 / max (n) | the process's first"
+        " `/action` (before 09:00) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     worst_ratio, worst_p99 = 0.0, 0.0
     for due, per_minute in (run for run in RUNS if run[0] in SIZES):
@@ -223,7 +236,8 @@ def run() -> list[str]:
             lines.append(
                 f"| {label} | {due:,} | {per_minute:,.0f}/min | {r['seconds']:,.1f} s | {r['floor']:,.1f} s"
                 f" | {ratio:.2f}x | {r['limited']:.0f} | {r['twice']:.0f} | {r['recorded']:,.0f}"
-                f" | {r['p50'] * 1e3:.0f} / {r['p99'] * 1e3:.0f} / {r['max'] * 1e3:.0f} ms ({r['chair']:.0f}) |"
+                f" | {r['p50'] * 1e3:.0f} / {r['p99'] * 1e3:.0f} / {r['max'] * 1e3:.0f} ms ({r['chair']:.0f})"
+                f" | {r['first'] * 1e3:.0f} ms |"
             )
     lines += [
         "",

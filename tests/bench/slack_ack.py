@@ -196,6 +196,7 @@ def measure(
         time_recording(core, timings)
         api = slack_url + "/api/"
         app = build_app(core, bot_token=TOKEN, signing_secret=SECRET, api_url=api, executor=idle.executor)
+        core.db.checkpoints.start()  # as `actionbot serve` does
         core.inbox.start()
         core.sweeper.start()  # owners' confirmations go out from its thread, as in a served bot
         server = InThread(
@@ -234,6 +235,7 @@ def measure(
             server.stop()
             core.sweeper.stop(30)
             core.inbox.stop(10)
+            core.db.checkpoints.stop()
             idle.executor.shutdown(wait=True)
             remove()
     acks = [timings.acked[t] - timings.arrived[t] for t in measured]

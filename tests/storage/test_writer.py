@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -88,15 +86,6 @@ def test_a_timed_out_wait_gives_up_and_a_stranger_cannot_release() -> None:
     thread.join(5)
     assert results == [False, True]
     turn.release()
-
-
-@pytest.fixture
-def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
-    path = tmp_path / "actionlog.db"
-    shutil.copy(sqlite_template, path)
-    db = Database.from_url(f"sqlite:///{path}")
-    yield db
-    db.dispose()
 
 
 def test_accepting_a_request_goes_before_transactions_queued_for_the_write_turn(sqlite_db: Database) -> None:
