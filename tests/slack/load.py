@@ -8,6 +8,7 @@ server is a real process, so it can be killed (SIGKILL) or stopped (SIGTERM) in 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import statistics
 import subprocess
 import time
@@ -116,11 +117,11 @@ def run_clients(
     requests per second; without, each sends again as soon as its answer comes back.
     ``port()`` is None while the server is deliberately down (those refusals are counted as ``down``).
     ``redeliver``: as Slack does, a request refused or not answered is delivered again (the same trigger id,
-    with X-Slack-Retry-Num) after each of these delays in turn, in the background while its client goes on;
-    one refused every time is ``given_up``. The run ends when the last re-delivery has been answered."""
+    with X-Slack-Retry-Num) after each of these delays in turn; one refused every time is ``given_up``. Each
+    client still has one request open at a time (a re-delivery come due goes before its next new request), so
+    there are never more than ``clients`` at once. The run ends when the last re-delivery has been answered."""
     tally = tally or Tally()
     stop_at = time.monotonic() + seconds if seconds else None
-    redeliveries: list[asyncio.Task[None]] = []
 
     async def deliver(trigger: str, retry: int) -> bool:
         """One delivery; True once acknowledged."""
@@ -145,29 +146,33 @@ def run_clients(
         tally.refused[status] = tally.refused.get(status, 0) + 1
         return False
 
-    async def deliver_again(trigger: str) -> None:
-        for retry, delay in enumerate(redeliver, start=1):
-            await asyncio.sleep(delay)
-            tally.redelivered[trigger] = retry
-            if await deliver(trigger, retry):
-                return
-        tally.given_up.append(trigger)
-
     async def client(n: int) -> None:
+        """One connection at a time: a re-delivery that has come due goes before the next new request."""
         sent = 0
+        due: list[tuple[float, str, int]] = []  # (when, trigger id, retry number)
         if rate:
             await asyncio.sleep(n / rate)  # spread the clients out: one request every 1/rate s, not bursts
-        while (per_client is None or sent < per_client) and (stop_at is None or time.monotonic() < stop_at):
-            trigger = f"{prefix}-{n}-{sent}"
-            sent += 1
-            if rate and sent > 1 and port() is not None:
-                await asyncio.sleep(clients / rate)
-            if not await deliver(trigger, 0) and redeliver:
-                redeliveries.append(asyncio.create_task(deliver_again(trigger)))
+        while True:
+            more = (per_client is None or sent < per_client) and (stop_at is None or time.monotonic() < stop_at)
+            if due and (due[0][0] <= time.monotonic() or not more):
+                when, trigger, retry = heapq.heappop(due)
+                await asyncio.sleep(max(0.0, when - time.monotonic()))
+                tally.redelivered[trigger] = retry
+            elif more:
+                trigger, retry = f"{prefix}-{n}-{sent}", 0
+                sent += 1
+                if rate and sent > 1 and port() is not None:
+                    await asyncio.sleep(clients / rate)
+            else:
+                return
+            if not await deliver(trigger, retry):
+                if retry < len(redeliver):
+                    heapq.heappush(due, (time.monotonic() + redeliver[retry], trigger, retry + 1))
+                elif redeliver:
+                    tally.given_up.append(trigger)
 
     async def everyone() -> None:
         await asyncio.gather(*(client(n) for n in range(clients)))
-        await asyncio.gather(*redeliveries)
 
     asyncio.run(everyone())
     return tally
