@@ -100,7 +100,7 @@ class Database:
         # SQLite has one writer at a time: this process's threads take turns (storage.writer).
         self._writer = WriterTurn() if engine.dialect.name == "sqlite" else None
         #: Started by long-running processes (servers, the scheduler); nothing on PostgreSQL.
-        self.checkpoints = BackgroundCheckpoints(engine)
+        self.checkpoints = BackgroundCheckpoints(engine, writing=self.writing)
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             bind=engine.execution_options(actionbot_read_only=True), expire_on_commit=False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -66,3 +68,33 @@ def test_postgresql_has_no_checkpoints_to_move(database: Database) -> None:
     database.checkpoints.start()
     assert not database.checkpoints.applies
     database.checkpoints.stop()
+
+
+def test_a_long_log_is_checkpointed_again_in_the_write_turn_so_it_starts_again(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under steady writes a passive checkpoint seldom finds the log wholly copied, and SQLite only starts
+    the log again when a writer does: past LONG_LOG_PAGES a second checkpoint runs with no writer of this
+    process committing, and the log starts again from its beginning."""
+    monkeypatch.setattr("storage.checkpoints.LONG_LOG_PAGES", 100)
+    turns: list[str] = []
+
+    @contextmanager
+    def writing() -> Iterator[None]:
+        turns.append("taken")
+        with sqlite_db.writing():
+            yield
+
+    checkpoints = BackgroundCheckpoints(sqlite_db.engine, interval=3600, writing=writing)
+    checkpoints.start()
+    try:
+        _write_pages(sqlite_db, 50)
+        checkpoints.run_once()
+        assert turns == []  # a short log: the passive checkpoint alone
+        _write_pages(sqlite_db, 300)
+        busy, frames, copied = checkpoints.run_once()
+        assert turns == ["taken"] and busy == 0 and copied == frames
+        _write_pages(sqlite_db, 1)
+        assert checkpoints.run_once()[1] < 10  # the next writer started the log again
+    finally:
+        checkpoints.stop()
