@@ -33,12 +33,15 @@ def test_a_meeting_from_start_to_written_summary(core: Core, clock: Clock) -> No
     assert "Deadline  Fri 27 Nov, 17:00" in lines[-1] and "Review    Mon 7 Dec" in lines[-1]
     console.handle("/action @sam Send attendance by 25/12")
     assert lines[-1].startswith("[only you, @chair]") and "bank holiday (Christmas Day)" in lines[-1]
+    console.handle("/action @evans police checks by Friday")
     end = console.handle("/meeting end")
     assert end is not None and end.public is not None
-    assert "A-1: @jo to share the CAD log, by Fri 27 Nov, 17:00; review Mon 7 Dec" in (end.public.text or "")
+    assert "A-1: Share the CAD log \u2014 @jo, by Fri 27 Nov, 17:00; review Mon 7 Dec" in (end.public.text or "")
+    # A task written as a noun phrase is not turned into a verb ("@evans to police checks").
+    assert "A-3: Police checks \u2014 @evans, by Fri 27 Nov, 17:00" in (end.public.text or "")
     confirmations = [line.split("\n")[0] for line in lines if line.startswith("[direct message")]
-    assert confirmations == ["[direct message to @jo]", "[direct message to @sam]"]
-    assert "Your action A-1, agreed Mon 23 Nov" in lines[-2]
+    assert confirmations == ["[direct message to @jo]", "[direct message to @sam]", "[direct message to @evans]"]
+    assert "Your action A-1, agreed Mon 23 Nov" in lines[-3]
 
 
 def test_errors_go_only_to_the_speaker_and_record_nothing(core: Core, clock: Clock) -> None:

@@ -188,11 +188,6 @@ def action_line(action: ActionView, zone: ZoneInfo, now: datetime) -> str:
     )
 
 
-def _lower_first(task: str) -> str:
-    """'Share the log' -> 'share the log' (but 'CAD log' and 'GP summary' keep their capitals)."""
-    return task[0].lower() + task[1:] if len(task) > 1 and task[1].islower() else task
-
-
 def meeting_summary(title: str, actions: list[ActionView], zone: ZoneInfo, now: datetime) -> Message:
     """The written record of what a meeting agreed: who, what, by when, review. Actions cancelled before
     the meeting ended were not agreed: they are listed apart, so nobody reads them as still to do."""
@@ -203,7 +198,9 @@ def meeting_summary(title: str, actions: list[ActionView], zone: ZoneInfo, now: 
     for action in agreed:
         review = f"; review {format_day(action.review_on, now, zone)}" if action.review_on else ""
         lines.append(
-            f"{action.ref}: {action.owner.name} to {_lower_first(action.task)}, "
+            # The task as recorded, then its owner: "<owner> to <task>" turned noun-phrase tasks into
+            # verbs ("DC Evans to police checks").
+            f"{action.ref}: {action.task} \u2014 {action.owner.name}, "
             f"by {format_when(action.deadline, zone, now)}{review}"
         )
     if not lines:

@@ -47,7 +47,7 @@ def test_a_meeting_from_start_to_written_summary(slack: SlackHarness, core: Core
     slack.settle()
     summary = slack.fake.posts_to("C1")[-1].blocks_text()
     assert "Actions agreed at \u201cStrategy meeting\u201d (2)" in summary
-    assert "A-1: Jo Bloggs to share CAD log, by Fri 27 Nov, 17:00" in summary
+    assert "A-1: Share CAD log \u2014 Jo Bloggs, by Fri 27 Nov, 17:00" in summary
     assert "review Mon 7 Dec" in summary and "<@U1>" in summary and "<@U2>" in summary
     # Each owner now has their own actions in writing, with their buttons.
     [jo] = slack.fake.posts_to("U1")
