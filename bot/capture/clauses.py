@@ -20,7 +20,7 @@ from bot.capture.minutes_phrases import (
     week_phrase,
     week_review,
 )
-from bot.capture.phrases import fallback, hand_phrase, special, without_end_of_day
+from bot.capture.phrases import fallback, hand_phrase, special, take_part_of_day, without_end_of_day
 from bot.capture.vague_clauses import (
     MAX_CLAUSE_WORDS,
     as_written,
@@ -132,8 +132,8 @@ def read_clause(
             if (week := week_phrase(words, ctx)) is not None:  # "w/c 14 Dec", "the week commencing 14 Dec"
                 return "deadline", week_deadline(week, ctx)
             found = special(words, ctx)
-            if found is None and without_end_of_day(words) != words:
-                found = hand_phrase(words, ctx, False)  # "EOD Friday", "close of play tomorrow"
+            if found is None and (without_end_of_day(words) != words or take_part_of_day(words)[1] is not None):
+                found = hand_phrase(words, ctx, False)  # "EOD Friday", "close of play tomorrow", "tomorrow am"
             if found is not None:
                 return "deadline", found
     except Unreadable:

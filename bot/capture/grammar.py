@@ -256,7 +256,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         if cal.local(deadline_at).date() == ctx.today:  # "by Friday" said on a Friday evening, "EOD" at 18:00
             passed += " For a later day, say which: \u201cby tomorrow\u201d, \u201cby next Friday\u201d or a date."
         raise GrammarError(passed)
-    warnings: list[str] = list(deadline.notes)
+    warnings: list[str] = [*deadline.wall_notes, *deadline.notes]
     for marker in peeled.markers:  # "by Friday (urgent)": not a date, and not left in the task unsaid
         warnings.append(
             f"\u201c{marker}\u201d noted: the deadline is {format_when(deadline_at, cal.zone, now)} "
@@ -330,7 +330,7 @@ def parse_when(text: str, now: datetime, cal: WorkCalendar, what: str = "deadlin
     instant = _instant(when, ctx)
     if instant <= now and not (what == "review date" and cal.local(instant).date() == ctx.today):
         raise GrammarError(f"The {what} {format_when(instant, cal.zone, now)} is in the past.")
-    warnings = list(when.notes)
+    warnings = [*(when.wall_notes if what != "review date" else ()), *when.notes]
     if warning := _day_warning(what, cal.local(instant).date(), cal, now):
         warnings.append(warning)
     return instant.astimezone(UTC), tuple(warnings)

@@ -22,6 +22,7 @@ _NUMBER_WORDS = {
 _UNITS = {
     "day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
     "fortnight": "fortnights", "fortnights": "fortnights", "hour": "hours", "hours": "hours", "hrs": "hours",
+    "hr": "hours", "h": "hours", "wk": "weeks", "wks": "weeks",
 }  # fmt: skip
 _WORKING = {"working", "business", "work", "school"}
 _END_OF_DAY_WORDS = {"eod", "cop", "cob", "eob", "eop", "today", "tonight"}
@@ -33,6 +34,40 @@ _END_OF_DAY_PHRASES = tuple(
         "end of play", "end of day", "eod", "cop", "cob", "eob", "eop",
     )
 )  # fmt: skip
+# A part of the day with no clock time ("Monday morning", "tomorrow am", "first thing Friday"): the end of
+# that part, so the deadline is never later than what was said. The note says which time it became.
+_PARTS_OF_DAY: tuple[tuple[tuple[str, ...], time, str | None], ...] = tuple(
+    (tuple(words.split()), at, note)
+    for words, at, note in (
+        ("first thing in the morning", time(9, 0), "first thing"),
+        ("first thing", time(9, 0), "first thing"),
+        ("in the morning", time(12, 0), "morning"),
+        ("this morning", time(12, 0), "morning"),
+        ("morning", time(12, 0), "morning"),
+        ("am", time(12, 0), "morning"),
+        ("lunchtime", time(12, 0), "lunchtime"),
+        ("in the afternoon", time(17, 0), None),
+        ("this afternoon", time(17, 0), None),
+        ("afternoon", time(17, 0), None),
+        ("pm", time(17, 0), None),
+        ("this evening", time(17, 0), "evening"),
+        ("evening", time(17, 0), "evening"),
+        ("night", time(17, 0), "night"),
+    )
+)
+_PART_OF_DAY_NOTES = {
+    "first thing": "\u201cfirst thing\u201d is read as 09:00.",
+    "morning": "\u201cmorning\u201d is read as 12:00, the end of the morning; "
+    "for an earlier time, give it (\u201c9am\u201d).",
+    "lunchtime": "\u201clunchtime\u201d is read as 12:00.",
+    **{
+        word: f"\u201c{word}\u201d is read as 17:00, the end of the working day; "
+        "for a later time, give it (\u201c7pm\u201d)."
+        for word in ("evening", "night")
+    },
+}
+#: Words that name a time of day; a phrase keeping one after the readers above is not read by guesswork.
+PART_OF_DAY_WORDS = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in phrase) - {"in", "the", "this"}
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)?$")
 _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
 
@@ -77,6 +112,23 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
     return words, None
 
 
+def take_part_of_day(words: list[str]) -> tuple[list[str], time | None, list[str]]:
+    """Remove a part of the day (``morning``, ``am``, ``first thing``, ``afternoon``) before or after the day:
+    ``Monday morning`` -> (``Monday``, 12:00, its note). ``this morning`` alone is today's."""
+    for phrase, at, note in _PARTS_OF_DAY:
+        size = len(phrase)
+        for start in (0, len(words) - size):
+            if start >= 0 and tuple(words[start : start + size]) == phrase:
+                rest = words[:start] + words[start + size :]
+                if not rest and phrase[0] != "this":
+                    return words, None, []  # "by the morning": which morning?
+                return rest, at, [_PART_OF_DAY_NOTES[note]] if note else []
+    return words, None, []
+
+
+_GLUED_UNIT = re.compile(r"^(\d{1,3})([a-z]+)$")
+
+
 def _number(word: str) -> int | None:
     if word.isdigit() and len(word) <= 3:
         return int(word)
@@ -93,6 +145,8 @@ def _relative(words: list[str], ctx: Context) -> When:
         words = ["2", *words[3 if words[0] == "a" else 2 :]]
     if len(words) == 1 and words[0] in {"fortnight", "week", "month"}:
         words = ["1", words[0]]
+    if words and (glued := _GLUED_UNIT.match(words[0])) and glued.group(2) in _UNITS:
+        words = [glued.group(1), glued.group(2), *words[1:]]  # "24hrs", "2wks", "3days"
     if len(words) not in (2, 3):
         raise Unreadable
     count = _number(words[0])
@@ -105,8 +159,8 @@ def _relative(words: list[str], ctx: Context) -> When:
     if count > 366:
         raise Impossible(f"{count} {unit} is too far ahead for a deadline")
     today = ctx.today
-    if unit == "hours":
-        return When(instant=ctx.now + timedelta(hours=count))
+    if unit == "hours":  # to the minute: a deadline is never recorded with seconds
+        return When(instant=ctx.now.replace(second=0, microsecond=0) + timedelta(hours=count))
     if working:
         return When(day=ctx.cal.add_working_days(today, count))
     if unit == "days":
@@ -136,8 +190,30 @@ def _end_of_month(ctx: Context, months_ahead: int) -> date:
     return day
 
 
+def _end_of_named_month(words: list[str], ctx: Context) -> When | None:
+    """``end of January``, ``end of Jan 2027``: that month's last working day, the next one not yet past."""
+    if len(words) not in (3, 4) or words[:2] != ["end", "of"] or words[2] not in MONTHS:
+        return None
+    month = MONTHS[words[2]]
+    if len(words) == 4:
+        if not (words[3].isdigit() and len(words[3]) == 4):
+            return None
+        year = int(words[3])
+        day = ctx.cal.last_working_day_of_month(year, month)
+        if day < ctx.today:
+            raise Impossible(f"the end of {calendar.month_name[month]} {year} has passed")
+        return When(day=day)
+    year = ctx.today.year
+    while (day := ctx.cal.last_working_day_of_month(year, month)) < ctx.today:
+        year += 1
+    return When(day=day)
+
+
 def special(words: list[str], ctx: Context) -> When | None:
-    """Phrases that need no keyword: EOD, close of play, today, tomorrow, end of week/month, next week."""
+    """Phrases that need no keyword: EOD, close of play, today, tomorrow, end of week/month, next week,
+    end of January."""
+    if (month_end := _end_of_named_month([w for w in words if w != "the"], ctx)) is not None:
+        return month_end
     phrase = " ".join(w for w in words if w != "the")
     today = ctx.today
     if phrase in _END_OF_DAY_WORDS or phrase.split() in _END_OF_DAY_PHRASES:
@@ -203,20 +279,29 @@ def hand_phrase(words: list[str], ctx: Context, relative: bool) -> When:
         if words[0] not in {"in", "within"}:
             raise Unreadable
         return _relative(words[1:], ctx)
-    words, wall = take_time(words)
+    words, wall, notes = _take_wall(words)
     if words and words[0] in {"on", "at"}:
         words = words[1:]
     words = without_end_of_day(words)
     if not words:
         if wall is None:
             raise Unreadable
-        return When(day=ctx.today, wall=wall)
+        return When(day=ctx.today, wall=wall, wall_notes=notes)
     for reader in (special, _weekday_phrase, _calendar_date):
         found = reader(words, ctx)
         if found is not None:
             found.wall = wall or found.wall
+            found.wall_notes = notes
             return found
     raise Unreadable
+
+
+def _take_wall(words: list[str]) -> tuple[list[str], time | None, list[str]]:
+    """A clock time (``5pm``) or, failing that, a part of the day (``morning``), with its note."""
+    words, wall = take_time(words)
+    if wall is not None:
+        return words, wall, []
+    return take_part_of_day(words)
 
 
 def fallback(words: list[str], ctx: Context) -> When:
@@ -228,10 +313,12 @@ def fallback(words: list[str], ctx: Context) -> When:
     """
     import dateparser  # imported lazily: a slow import that most commands never need
 
-    words, wall = take_time(words)
+    words, wall, notes = _take_wall(words)
     phrase = " ".join(words)
     if not phrase or not re.search(r"[a-z]", phrase) or len(phrase) > 60:
         raise Unreadable
+    if PART_OF_DAY_WORDS.intersection(words):
+        raise Unreadable  # dateparser would read the time and only its date would be kept: never drop it
     base = ctx.cal.local(ctx.now).replace(tzinfo=None)
     parsed = dateparser.parse(
         phrase,
@@ -242,7 +329,7 @@ def fallback(words: list[str], ctx: Context) -> When:
         raise Unreadable
     if parsed.year > ctx.today.year + 2 and str(parsed.year) not in phrase:
         raise Unreadable  # dateparser's way of saying it could not read the date
-    return When(day=parsed.date(), wall=wall)
+    return When(day=parsed.date(), wall=wall, wall_notes=notes)
 
 
 def warm_up() -> None:

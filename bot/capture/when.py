@@ -64,6 +64,8 @@ class When:
     wall: time | None = None
     instant: datetime | None = None  # exact (``in 2 hours``)
     notes: list[str] = field(default_factory=list)
+    #: Notes about the time of day ("morning" is read as 12:00): said for a deadline, not for a review's day.
+    wall_notes: list[str] = field(default_factory=list)
     #: Read from an end-of-day word alone (``EOD``, ``COP``): today unless a day stands next to it.
     end_of_day_only: bool = False
 

@@ -334,6 +334,33 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit family in 5 working days", MON, ENG, {"deadline": "2026-11-30T17:00:00+00:00"}),
     ("@jo Visit family within 10 business days", MON, ENG, {"deadline": "2026-12-07T17:00:00+00:00"}),
     ("@jo Visit family in 48 hours", MON, ENG, {"deadline": "2026-11-25T10:00:00+00:00"}),
+    # -- a part of the day: its end, never later than said; never dropped (Mon 7 Dec 2026, 10:00) --------
+    ("@jo Call mum by tomorrow am", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-08T12:00:00+00:00"}),
+    ("@jo Call mum by tomorrow morning", MON7, ENG, {"deadline": "2026-12-08T12:00:00+00:00"}),
+    ("@jo Call mum tomorrow morning", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-08T12:00:00+00:00"}),
+    ("@jo Call mum by Weds am", MON7, ENG, {"deadline": "2026-12-09T12:00:00+00:00"}),
+    ("@jo Call mum by Friday morning", MON7, ENG, {"deadline": "2026-12-11T12:00:00+00:00"}),
+    ("@jo Call mum by 14th Dec morning", MON7, ENG, {"deadline": "2026-12-14T12:00:00+00:00"}),
+    ("@jo Call mum by first thing tomorrow", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-08T09:00:00+00:00"}),
+    ("@jo Call mum by lunchtime Friday", MON7, ENG, {"deadline": "2026-12-11T12:00:00+00:00"}),
+    ("@jo Call mum by Friday afternoon", MON7, ENG, {"deadline": "2026-12-11T17:00:00+00:00", "warnings": []}),
+    ("@jo Call mum by tomorrow pm", MON7, ENG, {"deadline": "2026-12-08T17:00:00+00:00", "warnings": []}),
+    ("@jo Call mum by this evening", MON7, ENG, {"deadline": "2026-12-07T17:00:00+00:00"}),
+    ("@jo Call mum by Friday 9am", MON7, ENG, {"deadline": "2026-12-11T09:00:00+00:00", "warnings": []}),
+    # a review is a day: its part of day is not the deadline's, and nothing is said about it
+    ("@jo Call mum by Friday review next Monday am", MON7, ENG, {"review": "2026-12-14", "warnings": []}),
+    # -- hours to the minute, glued units, a named month's end (Mon 7 Dec 2026, 10:00) ----------------------
+    ("@jo Visit family within 24hrs", MON7, ENG, {"task": "Visit family", "deadline": "2026-12-08T10:00:00+00:00"}),
+    ("@jo Visit family in 2wks", MON7, ENG, {"task": "Visit family", **IN_2_WEEKS}),
+    (
+        "@jo Visit family by end of January",
+        MON7,
+        ENG,
+        {"task": "Visit family", "deadline": "2027-01-29T17:00:00+00:00"},
+    ),
+    ("@jo Visit family by the end of Jan 2027", MON7, ENG, {"deadline": "2027-01-29T17:00:00+00:00"}),
+    ("@jo Visit family by end of Dec", MON7, ENG, {"deadline": "2026-12-31T17:00:00+00:00"}),
+    ("@jo Visit family end of Feb", MON7, ENG, {"task": "Visit family", "deadline": "2027-02-26T17:00:00+00:00"}),
     ("@jo Visit family EOD", MON, ENG, {"deadline": "2026-11-23T17:00:00+00:00", "task": "Visit family"}),
     ("@jo Visit family by close of play", MON, ENG, {"deadline": "2026-11-23T17:00:00+00:00"}),
     ("@jo Visit family by COP", MON, ENG, {"deadline": "2026-11-23T17:00:00+00:00"}),
@@ -588,6 +615,10 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
 ]
 
 WARN: list[tuple[str, datetime, str]] = [
+    ("@jo Call mum by tomorrow am", MON7, "\u201cmorning\u201d is read as 12:00, the end of the morning"),
+    ("@jo Call mum by first thing Friday", MON7, "\u201cfirst thing\u201d is read as 09:00."),
+    ("@jo Call mum by this evening", MON7, "\u201cevening\u201d is read as 17:00, the end of the working day"),
+    ("@jo Call mum by Friday night", MON7, "\u201cnight\u201d is read as 17:00, the end of the working day"),
     ("@jo Send plan by Saturday", MON, "is a Saturday"),
     ("@jo Book the GP review in 5 working days", MON, "\u201creview\u201d is read as part of the task"),
     ("@jo Send plan by 25/12", MON, "bank holiday (Christmas Day)"),
@@ -632,6 +663,9 @@ WARN: list[tuple[str, datetime, str]] = [
 ]
 
 ERR: list[tuple[str, datetime, str]] = [
+    ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
+    ("@jo Call mum by this morning", london(2026, 12, 7, 14, 0), "The deadline Mon 7 Dec, 12:00 is in the past"),
+    ("@jo Visit family by end of Jan 2026", MON7, "the end of January 2026 has passed"),
     ("", MON, "who will do what"),
     ("Share CAD log by Friday", MON, "Start with the owner"),
     ("@here Share CAD log by Friday", MON, "Start with the owner"),
