@@ -245,6 +245,11 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
         raise Impossible(
             f"There are two deadlines, \u201c{' '.join(words[other:])}\u201d and \u201c{deadline_text}\u201d: give one"
         )
+    if deadline is not None and (inner := _deadline_inside(words, ctx)) is not None:
+        raise Impossible(
+            f"There are two deadlines, \u201c{inner}\u201d and \u201c{deadline_text}\u201d: record one action for "
+            "each part, so that each is chased by its own date, or give one deadline"
+        )
     if deadline is not None and (vague_other := vague_deadline(clean)) is not None:
         raise Impossible(
             f"There are two deadlines, \u201c{as_written(words[vague_other[0] :])}\u201d and "
@@ -268,6 +273,30 @@ def _second_deadline(clean: list[str], ctx: Context) -> int | None:
             and found[0] == "deadline"
         ):
             return start - 1
+    return None
+
+
+# After a date inside the task, these start its next part: "visit by Friday then report to the core group".
+_NEXT_PART = {"and", "then", "&", "-", "\u2013", "+", "also", "after", "before"}
+
+
+def _deadline_inside(words: list[str], ctx: Context) -> str | None:
+    """A deadline for one part of the task (``Visit by Friday, then report by 18/12``), as written, or None.
+    Only ``by``/``before`` and a date that ends at a comma or before ``and``/``then``: "Book the room for
+    Friday" and "Ensure the child is seen by a GP" are tasks."""
+    clean = [clean_word(w) for w in words]
+    for start, head in enumerate(clean[:-1]):
+        if head not in ("by", "before") or start == 0:
+            continue
+        for end in range(min(len(clean) - 1, start + MAX_CLAUSE_WORDS), start + 1, -1):
+            if not (words[end - 1].endswith((",", ";")) or clean[end] in _NEXT_PART):
+                continue
+            try:
+                found = read_clause(clean[start:end], ctx, False, clean[start - 1])
+            except Impossible:
+                found = None
+            if found is not None and found[0] == "deadline":
+                return " ".join(words[start:end]).rstrip(",;")
     return None
 
 

@@ -334,6 +334,10 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit family in 5 working days", MON, ENG, {"deadline": "2026-11-30T17:00:00+00:00"}),
     ("@jo Visit family within 10 business days", MON, ENG, {"deadline": "2026-12-07T17:00:00+00:00"}),
     ("@jo Visit family in 48 hours", MON, ENG, {"deadline": "2026-11-25T10:00:00+00:00"}),
+    # -- "by" inside a task that is not a date, or a date that ends no part of it, stays in the task --------
+    ("@jo Ensure child seen by GP and report by Friday", MON7, ENG, {"task": "Ensure child seen by GP and report"}),
+    ("@jo Book room for Friday and invite all by Weds", MON7, ENG, {"task": "Book room for Friday and invite all"}),
+    ("@jo Chase school by phone and email by Friday", MON7, ENG, {"task": "Chase school by phone and email"}),
     # -- a part of the day: its end, never later than said; never dropped (Mon 7 Dec 2026, 10:00) --------
     ("@jo Call mum by tomorrow am", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-08T12:00:00+00:00"}),
     ("@jo Call mum by tomorrow morning", MON7, ENG, {"deadline": "2026-12-08T12:00:00+00:00"}),
@@ -704,6 +708,19 @@ ERR: list[tuple[str, datetime, str]] = [
         "two deadlines, \u201cin 5 working days\u201d and \u201cby Friday\u201d",
     ),
     ("@jo Call by 11/12 before 14/12", MON7, "There are two deadlines"),
+    # a deadline for one part of the task is never left in it unchased
+    (
+        "@jo Visit by Friday then report to core group by 18/12",
+        MON7,
+        "There are two deadlines, \u201cby Friday\u201d and \u201cby 18/12\u201d: record one action for each part",
+    ),
+    (
+        "@jo Ring school by Monday and update core group by Friday",
+        MON7,
+        "\u201cby Monday\u201d and \u201cby Friday\u201d",
+    ),
+    ("@jo Visit by Friday, report by 18/12", MON7, "\u201cby Friday\u201d and \u201cby 18/12\u201d"),
+    ("@jo Agree plan by the end of the week - share by 18/12", MON7, "\u201cby the end of the week\u201d and"),
     # one owner per action
     ("@jo and @sam to do a joint visit by Friday", MON7, "One owner per action"),
     ("<@U1> & <@U2> joint visit by Friday", MON7, "One owner per action"),
