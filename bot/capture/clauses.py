@@ -52,7 +52,7 @@ class Clause:
 
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
-_CLAUSE_HEADS = {"review", "in", "within", "during", "no", "due", "by", "before", "until", "on"}
+_CLAUSE_HEADS = {"review", "in", "within", "during", "no", "nlt", "due", "by", "before", "until", "on"}
 _SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the"}
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
@@ -326,7 +326,7 @@ def unread_tail(words: list[str]) -> str | None:
     counts: "Fix the WC" alone does not)."""
     for start in range(len(words) - 1, max(-1, len(words) - MAX_CLAUSE_WORDS - 1), -1):
         word = clean_word(words[start])
-        if word in {"by", "before", "due", "in", "within", "until", "during"}:
+        if word in {"by", "before", "due", "nlt", "in", "within", "until", "during"}:
             return " ".join(words[start:])
         size = week_mark([word, *map(clean_word, words[start + 1 : start + 2])])
         if size and start + size < len(words):

@@ -68,13 +68,14 @@ _PART_OF_DAY_NOTES = {
 }
 #: Words that name a time of day; a phrase keeping one after the readers above is not read by guesswork.
 PART_OF_DAY_WORDS = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in phrase) - {"in", "the", "this"}
-_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)?$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|h|hrs)?$")
 _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
 
 
 def take_time(words: list[str]) -> tuple[list[str], time | None]:
-    """Remove a time of day (``5pm``, ``17:00``, ``5.30 pm``, ``noon``, ``at 3pm``, ``1700``, ``at 3``)
-    from the words."""
+    """Remove a time of day (``5pm``, ``17:00``, ``5.30 pm``, ``noon``, ``at 3pm``, ``@ 3pm``, ``1700``,
+    ``15:00hrs``, ``15h30``, ``at 3``) from the words."""
+    words = ["at" if w == "@" else w for w in words]
     has_month = any(w in MONTHS for w in words)
     for i, word in enumerate(words):
         if word in {"noon", "midday"}:
@@ -93,6 +94,10 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
             return words[: i - 1] + words[i + 1 :], time(hour, 0)
         match = _TIME.match(word)
         suffix = match.group(3) if match else None
+        if suffix in ("h", "hrs"):  # "15:00hrs", "1500h" (above): a 24-hour time
+            if match is None or match.group(2) is None:
+                continue
+            suffix = None
         used = 1
         if match and suffix is None and i + 1 < len(words) and words[i + 1] in {"am", "pm"}:
             suffix, used = words[i + 1], 2
@@ -319,7 +324,8 @@ def fallback(words: list[str], ctx: Context) -> When:
         raise Unreadable
     if PART_OF_DAY_WORDS.intersection(words):
         raise Unreadable  # dateparser would read the time and only its date would be kept: never drop it
-    base = ctx.cal.local(ctx.now).replace(tzinfo=None)
+    # From midnight, so a time dateparser read (and only the date would be kept) shows and is refused.
+    base = ctx.cal.local(ctx.now).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
     parsed = dateparser.parse(
         phrase,
         languages=["en"],
@@ -329,6 +335,8 @@ def fallback(words: list[str], ctx: Context) -> When:
         raise Unreadable
     if parsed.year > ctx.today.year + 2 and str(parsed.year) not in phrase:
         raise Unreadable  # dateparser's way of saying it could not read the date
+    if parsed.time() != time(0, 0):
+        raise Unreadable  # it read a time of day that the hand grammar did not: never drop it
     return When(day=parsed.date(), wall=wall, wall_notes=notes)
 
 

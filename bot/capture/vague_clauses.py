@@ -11,7 +11,7 @@ from bot.capture.when import Context, Impossible, When, clean_word
 MAX_CLAUSE_WORDS = 12
 
 DEADLINE_KEYWORDS = tuple(
-    k.split() for k in ("no later than", "due by", "due on", "due", "by", "before", "until", "on")
+    k.split() for k in ("no later than", "nlt", "due by", "due on", "due", "by", "before", "until", "on")
 )  # "on Monday" last: minutes say when a thing is done ("to speak to the school on Monday")
 
 
