@@ -22,6 +22,7 @@ from bot.capture.minutes_phrases import (
 )
 from bot.capture.phrases import fallback, hand_phrase, special, take_part_of_day, without_end_of_day
 from bot.capture.vague_clauses import (
+    DASHES,
     MAX_CLAUSE_WORDS,
     as_written,
     marker_size,
@@ -230,6 +231,8 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             else:
                 review, before_review = clause.when, (words[:end], clean[:end], clause.start)
             words, clean = words[: clause.start], clean[: clause.start]
+            while clause.kind == "review" and clean and clean[-1] in DASHES:  # "by 14/12 - review 4/1"
+                words, clean = words[:-1], clean[:-1]
             if deadline is not None and (size := marker_size(clean)):  # "urgent by Friday": just before it
                 markers.append(as_written(words[-size:]))
                 words, clean = words[:-size], clean[:-size]

@@ -78,9 +78,11 @@ _MINUTES_LABEL = re.compile(
 # "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
 # name starts with a capital; a part in brackets may follow.
 _NAME_WORD = r"[A-Z][\w'\u2019.\-]*"
+# "to" may be written as minutes say it: "Jo Bloggs will share", "is to share", "(has) agreed to share".
+_TO = r"(?:to|will|is\s+to|(?:has\s+)?agreed\s+to)"
 _MINUTES_OWNER = re.compile(
     rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})(?:\s*\(([^()]{{1,60}})\))?"
-    rf"(?:\s+to\s+|\s*[:\-\u2013\u2014]\s+(?:to\s+)?)(?=\S)"
+    rf"(?:\s+{_TO}\s+|\s*[:\-\u2013\u2014]\s+(?:to\s+)?)(?=\S)"
 )
 _ROLE_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")
 # Words that name a role or an agency, not a person: "health visitor to ...", "School DSL to ...".
@@ -136,7 +138,7 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
 
 _MINUTES_JOINT = re.compile(
     rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}(?:\s*\([^()]{{1,60}}\))?\s*(?:,|&amp;|&|/|\+|\band\b)\s*"
-    rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}(?:\s*\([^()]{{1,60}}\))?\s+to\s+\S"
+    rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}(?:\s*\([^()]{{1,60}}\))?\s+{_TO}\s+\S"
 )
 
 
@@ -148,7 +150,7 @@ def joint_minutes_owners(text: str) -> bool:
 def role_only(text: str) -> str | None:
     """``health visitor to ...``: the role written where the person should be, quoted back; or None."""
     match = re.match(
-        r"^((?:[\w'\u2019.\-]+\s+){0,3}?[\w'\u2019.\-]+)(?:\s+to\s+|\s*[:\u2013\u2014]\s+|\s+-\s+)\S", text
+        rf"^((?:[\w'\u2019.\-]+\s+){{0,3}}?[\w'\u2019.\-]+)(?:\s+{_TO}\s+|\s*[:\u2013\u2014]\s+|\s+-\s+)\S", text
     )
     if match and all(word.lower().strip(".") in _ROLE_WORDS for word in match.group(1).split()):
         return match.group(1)

@@ -23,8 +23,8 @@ def strip_keyword(words: list[str]) -> list[str] | None:
     return None
 
 
-_DASHES = {"-", "--", "\u2013", "\u2014"}
-_MARKER_ENDS = {marker[-1] for marker in URGENT_MARKERS} | _DASHES
+DASHES = {"-", "--", "\u2013", "\u2014"}
+_MARKER_ENDS = {marker[-1] for marker in URGENT_MARKERS} | DASHES
 
 
 def marker_size(clean: list[str]) -> int:
@@ -32,12 +32,12 @@ def marker_size(clean: list[str]) -> int:
     if not clean or clean[-1] not in _MARKER_ENDS:
         return 0  # most texts: one set lookup
     end = len(clean)
-    while end and clean[end - 1] in _DASHES:
+    while end and clean[end - 1] in DASHES:
         end -= 1
     for marker in URGENT_MARKERS:
         start = end - len(marker)
         if start >= 0 and tuple(clean[start:end]) == marker:
-            while start and clean[start - 1] in _DASHES:
+            while start and clean[start - 1] in DASHES:
                 start -= 1
             return len(clean) - start
     return 0

@@ -353,6 +353,29 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Call mum by Friday 9am", MON7, ENG, {"deadline": "2026-12-11T09:00:00+00:00", "warnings": []}),
     # a review is a day: its part of day is not the deadline's, and nothing is said about it
     ("@jo Call mum by Friday review next Monday am", MON7, ENG, {"review": "2026-12-14", "warnings": []}),
+    # -- minutes' ways of saying "to"; a dash before the review (Mon 7 Dec 2026) ------------------------------
+    ("Jo Bloggs will complete genogram by 14/12", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
+    ("Jo Bloggs is to complete genogram by 14/12", MON7, ENG, {"task": "Complete genogram"}),
+    ("Jo Bloggs agreed to complete genogram by 14/12", MON7, ENG, {"task": "Complete genogram"}),
+    (
+        "Dr Khan (GP) has agreed to send summary by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Dr Khan (GP)"}},
+    ),
+    ("Jo Will to send attendance by Weds", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Will"}}),
+    (
+        "Jo Bloggs to complete genogram by 14/12/2026 \u2013 review 4/1",
+        MON7,
+        ENG,
+        {"task": "Complete genogram", "deadline": "2026-12-14T17:00:00+00:00", "review": "2027-01-04"},
+    ),
+    (
+        "@jo Complete genogram by Friday -- review in 2 weeks",
+        MON7,
+        ENG,
+        {"task": "Complete genogram", "review": "2026-12-21"},
+    ),
     # -- a 24-hour time with "hrs", "@" for "at", "NLT": read, never dropped (Mon 7 Dec 2026, 10:00) ---------
     ("@jo Visit by 15:00hrs Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
     ("@jo Visit by 15.00h Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
@@ -675,6 +698,8 @@ WARN: list[tuple[str, datetime, str]] = [
 
 ERR: list[tuple[str, datetime, str]] = [
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
+    ("Health visitor will visit by Friday", MON7, "\u201cHealth visitor\u201d is a role, not a person"),
+    ("Jo Bloggs and Sam Lee will visit by Friday", MON7, "One owner per action"),
     # dateparser reads a time the hand grammar does not; only its date would be kept, so it is refused
     ("@jo Visit by 11 December 2026 15h", MON7, "I could not read a deadline in \u201cby 11 December 2026 15h\u201d"),
     ("@jo Call mum by this morning", london(2026, 12, 7, 14, 0), "The deadline Mon 7 Dec, 12:00 is in the past"),
