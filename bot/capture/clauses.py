@@ -128,6 +128,8 @@ def read_clause(
                 return "deadline", week_deadline(week, ctx)
             if use_fallback and vague(after_keyword, meetings=True):
                 return None  # "by Christmas": refused by name (peel_clauses), never guessed by dateparser
+            if keyword[-1] not in ("on", "until") and (length := _length_of_time(after_keyword, ctx)) is not None:
+                return "deadline", length  # "by 15 working days" (a timescale column): "within 15 working days"
             return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
         if not use_fallback and head in _KEYWORDLESS_HEADS and previous not in _JOINERS:
             if (week := week_phrase(words, ctx)) is not None:  # "w/c 14 Dec", "the week commencing 14 Dec"
@@ -140,6 +142,14 @@ def read_clause(
     except Unreadable:
         return None
     return None
+
+
+def _length_of_time(words: list[str], ctx: Context) -> When | None:
+    """``15 working days``, ``2 weeks``, ``a fortnight`` read as ``within ...``; None for anything else."""
+    try:
+        return hand_phrase(["within", *words], ctx, True)
+    except Unreadable:
+        return None
 
 
 def _by_a_week(keyword: list[str], week: Week, ctx: Context) -> str:

@@ -17,6 +17,9 @@ from collections.abc import Iterator
 from docx import Document
 from docx.table import Table
 
+from bot.capture.minutes_phrases import week_mark
+from bot.capture.when import clean_word
+
 MAX_BYTES = 5 * 1024 * 1024
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -65,7 +68,10 @@ def _line(row: list[str], columns: dict[str, int]) -> str | None:
         [owner, action] if _EMAIL.match(owner) or owner.startswith("@") else [f"{owner} to" if owner else "", action]
     )
     if deadline:
-        parts.append(f"by {_LEADING_BY.sub('', deadline)}")
+        deadline = _LEADING_BY.sub("", deadline)
+        # A week in a "By when" column is due in that week ("w/c 14/12" alone: its Friday); "by w/c 14/12",
+        # typed, is refused as ambiguous, and the "by" would be this reader's, not the minutes'.
+        parts.append(deadline if week_mark([clean_word(w) for w in deadline.split()[:2]]) else f"by {deadline}")
     if review:
         parts.append(f"review {review}")
     return " ".join(part for part in parts if part)

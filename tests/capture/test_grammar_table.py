@@ -376,6 +376,13 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"task": "Complete genogram", "review": "2026-12-21"},
     ),
+    (
+        "@jo Convene ICPC by 15 working days",
+        MON7,
+        ENG,
+        {"task": "Convene ICPC", "deadline": "2026-12-30T17:00:00+00:00"},
+    ),
+    ("@jo Convene ICPC NLT 10 working days", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
     # -- a 24-hour time with "hrs", "@" for "at", "NLT": read, never dropped (Mon 7 Dec 2026, 10:00) ---------
     ("@jo Visit by 15:00hrs Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
     ("@jo Visit by 15.00h Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),

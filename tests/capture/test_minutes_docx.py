@@ -94,3 +94,24 @@ def test_a_document_without_an_action_table_says_what_it_needs() -> None:
     document.save(out)
     with pytest.raises(NotMinutes, match="no action table"):
         read_docx(out.getvalue())
+
+
+def test_a_timescale_column_is_read_as_the_minutes_mean_it() -> None:
+    """A week in the deadline column is due in that week (not "by w/c", which is refused as ambiguous), and a
+    length of time ("15 working days") counts from the meeting."""
+    document = Document()
+    table = document.add_table(rows=1, cols=3)
+    for cell, title in zip(table.rows[0].cells, ("Lead", "Action", "Timescale"), strict=True):
+        cell.text = title
+    for row in (("Jo Bloggs", "Complete genogram", "w/c 14/12"), ("Sam Lee", "Convene ICPC", "15 working days")):
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    lines = read_docx(out.getvalue())
+    assert lines == ["Jo Bloggs to Complete genogram w/c 14/12", "Sam Lee to Convene ICPC by 15 working days"]
+    now = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    week, timescale = (parse_action(line, now, WorkCalendar.uk()) for line in lines)
+    assert week.deadline == datetime(2026, 12, 18, 17, tzinfo=UTC)  # that week's Friday
+    assert timescale.deadline == datetime(2026, 12, 30, 17, tzinfo=UTC)  # 15 working days, bank holidays skipped
