@@ -292,3 +292,17 @@ def test_people_set_digest(capsys: pytest.CaptureFixture[str], cli_url: str) -> 
     assert json.loads(run(capsys, "export", "--person", "@jo")[1])["subject"]["digest"] is True
     assert run(capsys, "people", "set", "@jo", "--digest", "default")[0] == 0
     assert json.loads(run(capsys, "export", "--person", "@jo")[1])["subject"]["digest"] is None
+
+
+def test_extend_by_a_length_of_time_counts_from_the_deadline(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    code, out, _ = run(
+        capsys, "action", "add", "--as", "<@U0CHAIR>", NOW, "--json", "<@U0OWNER1> Share CAD log by Friday"
+    )
+    assert code == 0 and json.loads(out)["deadline"] == "2026-11-27T17:00:00+00:00"
+    code, out, _ = run(
+        capsys, "action", "extend", "A-1", "--to", "by 2 working days", "--reason", "awaiting records",
+        "--as", "<@U0OWNER1>", NOW, "--json",
+    )  # fmt: skip
+    extended = json.loads(out)
+    assert code == 0 and extended["deadline"] == "2026-12-01T17:00:00+00:00"  # Fri 27 Nov + 2 working days
+    assert "is counted from the deadline it had, Fri 27 Nov" in extended["warnings"][0]

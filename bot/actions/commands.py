@@ -32,7 +32,7 @@ from bot.actions.personal import PersonalCommands
 from bot.actions.ports import Directory
 from bot.actions.records import ActionView, PersonView
 from bot.actions.service import ActionService, ConversationRef, ServiceError
-from bot.capture.grammar import ActionDraft, GrammarError, parse_action, parse_when
+from bot.capture.grammar import ActionDraft, GrammarError, parse_action, parse_new_deadline
 from bot.capture.minutes import is_list, split_minutes
 from bot.capture.owners import OwnerRef, bare_name, parse_owner
 
@@ -246,7 +246,8 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
         phrase = re.sub(r"^to\s+", "", phrase, flags=re.IGNORECASE)
         if not phrase:
             raise ServiceError("Give the new date and a reason: /extend A-12 Friday week because the school is closed")
-        deadline, warnings = parse_when(phrase, now, self.service.calendar, "new deadline")
+        current = self.service.get(ref, speaker).deadline
+        deadline, warnings = parse_new_deadline(phrase, now, self.service.calendar, current)
         moved = self.service.move_deadline(ref, speaker, deadline, reason, now=now)
         return self._changed(moved.verb, moved.action, now, warnings, _c)
 

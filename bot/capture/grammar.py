@@ -336,6 +336,55 @@ def parse_when(text: str, now: datetime, cal: WorkCalendar, what: str = "deadlin
     return instant.astimezone(UTC), tuple(warnings)
 
 
+_MORE_BEFORE = (["another"], ["a", "further"], ["an", "extra"], ["an", "additional"], ["further"], ["extra"])
+
+
+def parse_new_deadline(
+    text: str, now: datetime, cal: WorkCalendar, current: datetime
+) -> tuple[datetime, tuple[str, ...]]:
+    """A new deadline for an action due at ``current`` (``/extend``): a length of time moves it later by
+    that much (``by 2 days``, ``another week``); anything else is read as a date (``Friday``, ``in 2 weeks``)."""
+    return _extension(text, now, cal, current) or parse_when(text, now, cal, "new deadline")
+
+
+def _extension(
+    text: str, now: datetime, cal: WorkCalendar, current: datetime
+) -> tuple[datetime, tuple[str, ...]] | None:
+    """``by 2 days``, ``2 weeks``, ``another week``, ``a further 3 working days``, ``2 days more``: the current
+    deadline moved later by that length, its time of day kept, with a note that says so; None when the text
+    is not a length of time. (``in 2 days`` counts from today, as everywhere: it is not read here.)"""
+    ensure_aware(now)
+    words = [clean_word(w) for w in text.split()]
+    if words[:1] in (["by"], ["for"]):
+        words = words[1:]
+    for more in _MORE_BEFORE:
+        if words[: len(more)] == more:
+            words = words[len(more) :]
+            break
+    if words[-1:] in (["more"], ["longer"], ["extra"]):
+        words = words[:-1]
+    if not words or words[0] in ("in", "within"):
+        return None
+    base = Context(current, cal)
+    try:
+        when = hand_phrase(["within", *words], base, True)
+    except (Unreadable, Impossible):
+        return None
+    if when.day is not None:
+        when.wall = cal.local(current).time()
+    instant = _instant(when, base)
+    said = " ".join(text.split())
+    notes = [
+        f"\u201c{said}\u201d is counted from the deadline it had, {format_when(current, cal.zone, now)} "
+        f"(for that long from today, say \u201cin {' '.join(words) if len(words) > 1 else 'a ' + words[0]}\u201d)."
+    ]
+    if instant <= now:
+        raise GrammarError(f"The new deadline {format_when(instant, cal.zone, now)} is in the past.")
+    if warning := _day_warning("new deadline", cal.local(instant).date(), cal, now):
+        notes.append(warning)
+    return instant.astimezone(UTC), tuple(notes)
+
+
 def parse_day(text: str, now: datetime, cal: WorkCalendar, what: str) -> date:
     """A day on its own (``18 Dec``, ``Friday``, ``in 2 working days``), today or later, as a local date:
     for leave and reminders, where the time of day does not matter."""

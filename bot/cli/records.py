@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.capture.dates import WorkCalendar
-from bot.capture.grammar import GrammarError, parse_action, parse_when
+from bot.capture.grammar import GrammarError, parse_action, parse_new_deadline
 from bot.capture.owners import OwnerRef
 from bot.cli.common import Subparsers, UsageError, WithCore, WithoutCore, moment_arg, person_arg, view_json
 from bot.config import Settings
@@ -154,7 +154,8 @@ def cmd_action(args: argparse.Namespace, settings: Settings, out: IO[str], core:
     elif verb == "ontrack":
         action = service.acknowledge(args.ref, actor, args.note, now=now)
     elif verb == "extend":
-        deadline, notes = parse_when(args.to, now, core.calendar, "new deadline")
+        current = service.get(args.ref, actor).deadline
+        deadline, notes = parse_new_deadline(args.to, now, core.calendar, current)
         action = service.extend(args.ref, actor, deadline, args.reason, now=now)
     elif verb == "reassign":
         action = service.reassign(args.ref, actor, person_arg(args.to, "--to"), args.reason, now=now)

@@ -6,6 +6,7 @@ from bot.actions.messages import render_text
 from bot.actions.service import ConversationRef
 from bot.app import Core
 from tests.chasing.hourly import CHAIR
+from tests.conftest import london
 
 ROOM = ConversationRef("console", "room-1")
 
@@ -28,3 +29,26 @@ def test_reassign_takes_to_before_the_new_owner(core: Core) -> None:
     assert recorded.action is not None
     moved = core.commands.run("reassign", f"{recorded.action.ref} to @sam because Jo is on leave", CHAIR, ROOM)
     assert moved.action is not None and moved.action.owner.name == "@sam"
+
+
+def test_a_length_of_time_extends_from_the_deadline_it_had(core: Core) -> None:
+    """ "/extend A-1 by 2 days" moves the deadline two days later; it never brings it forward to two days from
+    today. "in 2 days" still counts from today. The echo says which it was. (Mon 23 Nov 2026, 10:00.)"""
+    recorded = core.commands.run("action", "@jo Share the CAD log by next Friday 3pm", CHAIR, ROOM)
+    assert recorded.action is not None
+    ref = recorded.action.ref
+    assert recorded.action.deadline == london(2026, 12, 4, 15, 0)
+    cases = [
+        ("by 2 days because the GP is away", london(2026, 12, 6, 15, 0), "extended"),
+        ("another week because the GP is away", london(2026, 12, 13, 15, 0), "extended"),
+        ("by a further 2 working days - the GP is away", london(2026, 12, 15, 15, 0), "extended"),
+        ("2 weeks more because the GP is away", london(2026, 12, 29, 15, 0), "extended"),
+        ("in 2 weeks because the GP is away", london(2026, 12, 7, 17, 0), "brought forward"),
+    ]
+    for phrase, deadline, verb in cases:
+        moved = core.commands.run("extend", f"{ref} {phrase}", CHAIR, ROOM)
+        assert moved.action is not None and moved.action.deadline == deadline, phrase
+        card = render_text(moved.public) if moved.public is not None else ""
+        assert f"{ref} {verb}" in card, card
+        counted = "is counted from the deadline it had" in card
+        assert counted == (not phrase.startswith("in ")), card
