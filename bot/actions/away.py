@@ -43,6 +43,10 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 
+# "14/12-18/12", "14.12 - 18.12.26": two numeric dates joined by a dash (a dash inside one, "14-12", is a date).
+_DAY = r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?"
+_NUMERIC_RANGE = re.compile(rf"^(?:from\s+)?(?P<start>{_DAY})\s*[-\u2013]\s*(?P<end>{_DAY})$", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class AwayRequest:
@@ -76,7 +80,7 @@ def parse_away(text: str, now: datetime, cal: WorkCalendar) -> AwayRequest:
     if rest.lower().startswith("on "):  # one day: "/away on Friday"
         day = parse_day(rest[3:], now, cal, "day away")
         return AwayRequest(person, day, day, cover)
-    span = _RANGE.match(rest)
+    span = _RANGE.match(_NUMERIC_RANGE.sub(r"\g<start> to \g<end>", rest))
     if span is None:
         try:  # a day alone ("/away tomorrow") could be that day only or until then: ask, set nothing
             shown = format_day(parse_day(rest, now, cal, "day"), now)

@@ -208,3 +208,10 @@ def test_a_day_alone_is_asked_about_and_one_day_is_said_with_on(
     assert away(core, OWNER, "on Friday cover @sam").startswith("You are away on Fri 27 Nov (cover: @sam).")
     assert away(core, OWNER, "21 Dec - 4 Jan").startswith("You are away from Mon 21 Dec until Mon 4 Jan 2027")
     assert "write @sam, their email address" in away(core, OWNER, "until Friday cover Sam")
+
+
+def test_two_dates_joined_by_a_dash_are_the_first_and_last_days_away(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    said = away(core, OWNER, "3/12-4/12 cover @sam")
+    assert said.startswith("You are away from Thu 3 Dec until Fri 4 Dec (cover: @sam)."), said
