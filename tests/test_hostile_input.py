@@ -86,3 +86,14 @@ def test_tabs_and_line_breaks_are_not_control_characters_here(core: Core) -> Non
     chair = PersonInput(OwnerRef("slack", "U0CHAIR"))
     outcome = core.commands.run("action", "<@U1> Share the\tCAD log\nwith social care by Friday", chair, None)
     assert outcome.ok and outcome.action is not None and outcome.action.task == "Share the CAD log with social care"
+
+
+def test_digits_that_int_refuses_are_answered_not_crashed_on(core: Core) -> None:
+    """ "²" is a digit to str.isdigit() and not a number to int(): once found by the fuzzer above, in "/done ²"."""
+    speaker = PersonInput(OwnerRef("slack", "U0FUZZ"))
+    for command, text in [
+        ("done", "²"), ("history", "A-²"), ("action", "@jo Visit at ² by Friday"),
+        ("action", "@jo Visit in ² days"), ("action", "fix B-1 ² @jo Visit by Friday"),
+    ]:  # fmt: skip
+        outcome = core.commands.run(command, text, speaker, ConversationRef("slack", "C0FUZZ"))
+        assert outcome.private is not None or outcome.public is not None, (command, text)

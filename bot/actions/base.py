@@ -73,7 +73,7 @@ def parse_ref(ref: str, prefix: str = "A", what: str = "an action") -> int:
     """``A-42`` (or ``a42``, ``42``) -> 42; with another ``prefix``, a statutory step's ``S-3`` or a pasted
     list's ``B-3`` (``what`` names it in the refusal)."""
     text = ref.strip().upper().removeprefix(prefix).lstrip("-")
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:  # "²" is a digit int() refuses
         raise NotFound(f"\u201c{ref.strip()[:20]}\u201d is not {what} reference; they look like {prefix}-42.")
     return int(text)
 

@@ -119,7 +119,7 @@ class BatchCommands(CommandPart):
             return Outcome(private=note(f"{ref.upper()} discarded: nothing was recorded from it."))
         if verb == "fix":
             number, _, line = rest.partition(" ")
-            if not number.isdigit():
+            if not (number.isascii() and number.isdigit()):
                 raise ServiceError(f"Say which line and its new text: /action fix {ref.upper()} 2 @sam ... by Friday")
             batch = self.service.fix_batch_line(ref, int(number), line, speaker, now=now)
             return Outcome(private=self._preview(batch, now))

@@ -88,7 +88,7 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
             if hour != 20 or after_at or word.endswith(("h", "hrs")):  # "2026" alone is a year, not 20:26
                 start = i - 1 if i > 0 and words[i - 1] == "at" else i
                 return words[:start] + words[i + 1 :], time(hour, minute)
-        if i > 0 and words[i - 1] == "at" and word.isdigit() and 1 <= int(word) <= 12:
+        if i > 0 and words[i - 1] == "at" and word.isascii() and word.isdigit() and 1 <= int(word) <= 12:
             # "Friday at 3": meetings' times are working hours, so 1-7 is the afternoon
             hour = int(word) + 12 if int(word) <= 7 else int(word)
             return words[: i - 1] + words[i + 1 :], time(hour, 0)
@@ -135,7 +135,7 @@ _GLUED_UNIT = re.compile(r"^(\d{1,3})([a-z]+)$")
 
 
 def _number(word: str) -> int | None:
-    if word.isdigit() and len(word) <= 3:
+    if word.isascii() and word.isdigit() and len(word) <= 3:  # "²" is a digit that int() refuses
         return int(word)
     return _NUMBER_WORDS.get(word)
 
@@ -201,7 +201,7 @@ def _end_of_named_month(words: list[str], ctx: Context) -> When | None:
         return None
     month = MONTHS[words[2]]
     if len(words) == 4:
-        if not (words[3].isdigit() and len(words[3]) == 4):
+        if not (words[3].isascii() and words[3].isdigit() and len(words[3]) == 4):
             return None
         year = int(words[3])
         day = ctx.cal.last_working_day_of_month(year, month)

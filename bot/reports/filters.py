@@ -55,7 +55,7 @@ def parse_filter_text(text: str) -> DriftFilters:
     words = " ".join(text.split())[:200]
     if not words:
         return DriftFilters()
-    if words.isdigit() and len(words) <= 9:
+    if words.isascii() and words.isdigit() and len(words) <= 9:
         return DriftFilters(meeting_id=int(words))
     if match := _MEETING.match(words):
         return DriftFilters(meeting_id=int(match.group(1)))
