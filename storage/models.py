@@ -311,7 +311,8 @@ class Nudge(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    #: Lookups by action use uq_nudges_key, which starts with it (no index of its own: migration 0011).
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
     step: Mapped[str] = mapped_column(String(16))
     deadline_version: Mapped[int] = mapped_column(Integer)
     occurrence: Mapped[int] = mapped_column(Integer, default=0)

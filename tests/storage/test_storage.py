@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.app import build_core
@@ -339,3 +339,14 @@ def test_queued_events_outlive_a_savepoint_rolled_back_after_them(database: Data
     with database.reading() as session:
         reasons = session.scalars(select(EventContent.reason).join(ActionEvent)).all()
     assert reasons == ["before the savepoint"]
+
+
+def test_the_outbox_has_no_index_that_another_already_serves(database: Database) -> None:
+    """Every nudge is written, claimed and marked sent: each index is paid for three times per message, so
+    none may be a leading part of another (the unique key, starting with action_id, serves lookups by action)."""
+    inspector = inspect(database.engine)
+    keys = [tuple(ix["column_names"]) for ix in inspector.get_indexes("nudges")]
+    keys += [tuple(uq["column_names"]) for uq in inspector.get_unique_constraints("nudges")]
+    redundant = [a for a in keys for b in keys if a != b and b[: len(a)] == a]
+    assert ("action_id", "step", "deadline_version", "occurrence", "recipient_key") in keys
+    assert redundant == []
