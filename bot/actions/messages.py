@@ -365,9 +365,35 @@ def _moment(details: dict[str, Any], key: str, zone: ZoneInfo, now: datetime) ->
         return "?"
 
 
+#: What each chasing step sends, as an action's history names it.
+_STEP_NAMES = {
+    "card": "card", "confirmation": "written confirmation", "due_soon": "reminder (due soon)",
+    "due_today": "reminder (due today)", "overdue": "reminder (overdue)", "escalation": "escalation",
+    "blocked": "notice that it is blocked", "review_due": "reminder (review due)",
+    "email_failed": "notice that an email could not be delivered",
+}  # fmt: skip
+
+
+def _sent_summary(event: EventView) -> str:
+    """A nudge or escalation in an action's history: what went to whom, or why it did not ("escalated" twice
+    reads like a repeat; it is the chair and the DSL)."""
+    details = event.details or {}
+    what = _STEP_NAMES.get(str(details.get("step")), "message")
+    if details.get("recipient_id") is None:
+        return f"{what} posted to the meeting's conversation"
+    to = event.person("recipient_id")
+    if details.get("covering_for") is not None:
+        to += f" (covering for {event.person('covering_for')})"
+    if not details.get("delivered"):
+        return f"{what} not delivered to {to}: {details.get('why') or 'the send failed'}"
+    return f"{what} sent to {to}" + (f" ({details['channel']})" if details.get("channel") else "")
+
+
 def event_summary(event: EventView, zone: ZoneInfo, now: datetime) -> str:
     """What a change did, with the old and new value: "deadline extended from Fri 11 Dec, 17:00 to ..."."""
     details = event.details or {}
+    if event.kind in ("nudged", "escalated"):
+        return _sent_summary(event)
     if event.kind == "created":
         return f"recorded for {event.person('owner_id')}, due {_moment(details, 'deadline', zone, now)}"
     if event.kind in ("extended", "brought_forward"):

@@ -15,7 +15,7 @@ from bot.capture.owners import OwnerRef
 from storage.models import Action, ActionEvent, Person
 
 #: Event details that name a person by id.
-PERSON_FIELDS = ("owner_id", "from_owner_id", "to_owner_id")
+PERSON_FIELDS = ("owner_id", "from_owner_id", "to_owner_id", "recipient_id", "covering_for")
 
 
 class Reading(ServiceBase):

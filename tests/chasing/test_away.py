@@ -50,6 +50,11 @@ def test_with_a_cover_the_owner_reminders_go_to_the_cover_and_come_back_after_le
         nudged = [e.details for e in session.scalars(select(ActionEvent).where(ActionEvent.kind == "nudged"))]
     covered = [d for d in nudged if d.get("covering_for") == jo_id]
     assert len(covered) == 3 and {d["recipient_id"] for d in covered} == {sam_id}
+    # the history says what went to whom: two escalations are the chair's and the DSL's, not a repeat
+    history = core.commands.run("history", ref, CHAIR).private.text.splitlines()  # type: ignore[union-attr]
+    assert sum("reminder (overdue) sent to @sam (covering for @jo)" in line for line in history) == 1
+    assert sum("escalation sent to @chair" in line for line in history) == 1
+    assert sum("escalation sent to @dsl" in line for line in history) == 1
 
 
 def test_with_nobody_covering_reminders_wait_for_the_return_and_escalations_say_so(

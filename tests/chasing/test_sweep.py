@@ -372,6 +372,8 @@ def test_chase_once_from_the_command_line(
         ("nudged", "confirmation", False),
         ("nudged", "due_soon", False),
     ]
+    shown = core.commands.run("history", "A-1", CHAIR).private.text  # type: ignore[union-attr]
+    assert "reminder (due soon) not delivered to @jo: no chat platform or email address is known" in shown
 
 
 def test_the_dry_run_after_downtime_shows_only_what_the_sweep_sends(
