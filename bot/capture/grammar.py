@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.capture.clauses import peel_clauses, read_clause, unread_tail
+from bot.capture.clauses import Peeled, peel_clauses, read_clause, unread_tail
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_day, format_when
 from bot.capture.minutes_phrases import (
@@ -197,6 +197,41 @@ def role_refusal(role: str) -> str:
     )
 
 
+def _peel(words: list[str], ctx: Context) -> Peeled:
+    """The clauses peeled off the end; a note in brackets after the deadline (``by Friday (joint visit with
+    police)``), which minutes often add, stays with the task when the deadline is read only without it."""
+    peeled = peel_clauses(words, ctx)
+    if peeled.deadline is None and (start := _trailing_brackets(words)) is not None:
+        without = peel_clauses(words[:start], ctx)
+        if without.deadline is not None and not _names_a_day(words[start:], ctx):  # "(or Monday at the latest)"
+            without.words = [*without.words, *words[start:]]
+            return without
+    return peeled
+
+
+def _names_a_day(words: list[str], ctx: Context) -> bool:
+    """Whether any run of the words reads as a day or time: a date is never left in the task unchased."""
+    clean = [clean_word(w) for w in words]
+    for start in range(len(clean)):
+        for end in range(start + 1, len(clean) + 1):
+            try:
+                hand_phrase(clean[start:end], ctx, False)
+                return True
+            except (Unreadable, Impossible):
+                continue
+    return False
+
+
+def _trailing_brackets(words: list[str]) -> int | None:
+    """Where a bracketed part that ends the words starts (not the first word), or None."""
+    if not words or not words[-1].endswith(")"):
+        return None
+    for start in range(len(words) - 1, max(0, len(words) - MAX_CLAUSE_WORDS) - 1, -1):
+        if words[start].startswith("("):
+            return start if start > 0 and "(" not in " ".join(words[start:])[1:] else None
+    return None
+
+
 def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 1000) -> ActionDraft:
     """Parse the text after ``/action``. Raises GrammarError, and only GrammarError, for bad input."""
     ensure_aware(now)
@@ -229,7 +264,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     ctx = Context(now, cal)
     words = _dash_deadline(rest, ctx).split()
     try:
-        peeled = peel_clauses(words, ctx)
+        peeled = _peel(words, ctx)
     except Impossible as exc:
         raise GrammarError(f"{exc}.") from None
     words, deadline, review = peeled.words, peeled.deadline, peeled.review

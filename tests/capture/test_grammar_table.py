@@ -383,6 +383,19 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Convene ICPC", "deadline": "2026-12-30T17:00:00+00:00"},
     ),
     ("@jo Convene ICPC NLT 10 working days", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
+    # -- a note in brackets after the deadline stays with the task (Mon 7 Dec 2026) ---------------------------
+    (
+        "@jo Visit family by Friday (joint visit w/ police)",
+        MON7,
+        ENG,
+        {"task": "Visit family (joint visit w/ police)", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to chase school by Friday (may need interpreter)",
+        MON7,
+        ENG,
+        {"task": "Chase school (may need interpreter)"},
+    ),
     # -- a 24-hour time with "hrs", "@" for "at", "NLT": read, never dropped (Mon 7 Dec 2026, 10:00) ---------
     ("@jo Visit by 15:00hrs Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
     ("@jo Visit by 15.00h Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
@@ -706,6 +719,12 @@ WARN: list[tuple[str, datetime, str]] = [
 ERR: list[tuple[str, datetime, str]] = [
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
     ("Health visitor will visit by Friday", MON7, "\u201cHealth visitor\u201d is a role, not a person"),
+    # ... but a day in it is never left in the task unchased
+    (
+        "@jo Visit family by Friday (see 4/1 notes)",
+        MON7,
+        "I could not read a deadline in \u201cby Friday (see 4/1 notes)\u201d",
+    ),
     ("Jo Bloggs and Sam Lee will visit by Friday", MON7, "One owner per action"),
     # dateparser reads a time the hand grammar does not; only its date would be kept, so it is refused
     ("@jo Visit by 11 December 2026 15h", MON7, "I could not read a deadline in \u201cby 11 December 2026 15h\u201d"),
