@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.capture.dates import format_day
+from bot.capture.dates import format_day, format_when
 from bot.capture.minutes_phrases import (
     MEETING_ABBREVIATIONS,
     WEEK_HEADS,
@@ -255,9 +255,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
     if deadline is None:
         refuse_vague_deadline(words, clean, ctx)  # a bare "asap", "urgent"
     if deadline is not None and (other := _second_deadline(clean, ctx)) is not None:
-        raise Impossible(
-            f"There are two deadlines, \u201c{' '.join(words[other:])}\u201d and \u201c{deadline_text}\u201d: give one"
-        )
+        words, clean = _one_of_two(words, clean, other, deadline, deadline_text, ctx)
     if deadline is not None and (inner := _deadline_inside(words, ctx)) is not None:
         raise Impossible(
             f"There are two deadlines, \u201c{inner}\u201d and \u201c{deadline_text}\u201d: record one action for "
@@ -271,6 +269,27 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
     if deadline is not None and (note := meeting_review_in_task(words, ctx, review)) is not None:
         deadline.notes.append(note)
     return Peeled(words, deadline, review, markers)
+
+
+def _one_of_two(
+    words: list[str], clean: list[str], other: int, deadline: When, deadline_text: str, ctx: Context
+) -> tuple[list[str], list[str]]:
+    """Two deadlines at the end: refused, with the day each names, unless both name the same moment, as
+    minutes write it ("within 15 working days (by 30/12/2026)"); then the words without the other."""
+    said, written = " ".join(words[other:]).strip("()"), deadline_text.strip("()")
+    try:
+        found = read_clause(clean[other:], ctx, False, clean[other - 1] if other else "")
+    except Impossible:
+        found = None
+    if found is None or found[0] != "deadline":
+        raise Impossible(f"There are two deadlines, \u201c{said}\u201d and \u201c{written}\u201d: give one")
+    first, second = (format_when(when.moment(ctx), ctx.cal.zone, ctx.now) for when in (found[1], deadline))
+    if found[1].moment(ctx) != deadline.moment(ctx):
+        raise Impossible(
+            f"There are two deadlines, \u201c{said}\u201d and \u201c{written}\u201d: give one ({first} and {second})"
+        )
+    deadline.notes.append(f"\u201c{said}\u201d and \u201c{written}\u201d are the same deadline, {second}.")
+    return words[:other], clean[:other]
 
 
 def _second_deadline(clean: list[str], ctx: Context) -> int | None:

@@ -173,13 +173,6 @@ def _sentence_case(task: str) -> str:
 _LEADING_TO = re.compile(r"^\s*[:\-\u2013\u2014]?\s*to\s+", re.IGNORECASE)
 
 
-def _instant(when: When, ctx: Context) -> datetime:
-    if when.instant is not None:
-        return when.instant
-    assert when.day is not None
-    return ctx.cal.at(when.day, when.wall) if when.wall else ctx.cal.end_of(when.day)
-
-
 def _day_warning(label: str, day: date, cal: WorkCalendar, now: datetime) -> str | None:
     shown = format_day(day, now, cal.zone)  # with the year when it is not this year's
     holiday = cal.bank_holiday_name(day)
@@ -285,7 +278,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         raise GrammarError("There is no task: say what the owner will do.")
     task = _sentence_case(task)
 
-    deadline_at = _instant(deadline, ctx)
+    deadline_at = deadline.moment(ctx)
     if deadline_at <= now:
         passed = f"The deadline {format_when(deadline_at, cal.zone, now)} is in the past."
         if cal.local(deadline_at).date() == ctx.today:  # "by Friday" said on a Friday evening, "EOD" at 18:00
@@ -305,7 +298,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
 
     review_day: date | None = None
     if review is not None:
-        review_day = cal.local(_instant(review, ctx)).date()
+        review_day = cal.local(review.moment(ctx)).date()
         warnings.extend(review.notes)
         if review_day < ctx.today:
             raise GrammarError(f"The review date {format_day(review_day, now, cal.zone)} is in the past.")
@@ -362,7 +355,7 @@ def parse_when(text: str, now: datetime, cal: WorkCalendar, what: str = "deadlin
     ensure_aware(now)
     ctx = Context(now, cal)
     when = _read_when(" ".join(text.split()).split(), ctx, what)
-    instant = _instant(when, ctx)
+    instant = when.moment(ctx)
     if instant <= now and not (what == "review date" and cal.local(instant).date() == ctx.today):
         raise GrammarError(f"The {what} {format_when(instant, cal.zone, now)} is in the past.")
     warnings = [*(when.wall_notes if what != "review date" else ()), *when.notes]
@@ -407,7 +400,7 @@ def _extension(
         return None
     if when.day is not None:
         when.wall = cal.local(current).time()
-    instant = _instant(when, base)
+    instant = when.moment(base)
     said = " ".join(text.split())
     notes = [
         f"\u201c{said}\u201d is counted from the deadline it had, {format_when(current, cal.zone, now)} "
@@ -430,7 +423,7 @@ def parse_day(text: str, now: datetime, cal: WorkCalendar, what: str) -> date:
         when = _read_when(" ".join(text.split()).split(), ctx, what)
     except GrammarError as error:  # the problem alone: the /action example would mislead here
         raise GrammarError(error.problem.replace("a deadline or a review", f"the {what}"), None) from None
-    day = when.day if when.day is not None else cal.local(_instant(when, ctx)).date()
+    day = when.day if when.day is not None else cal.local(when.moment(ctx)).date()
     if day < ctx.today:
         raise GrammarError(f"The {what} {format_day(day, now, cal.zone)} is in the past.")
     return day

@@ -69,6 +69,13 @@ class When:
     #: Read from an end-of-day word alone (``EOD``, ``COP``): today unless a day stands next to it.
     end_of_day_only: bool = False
 
+    def moment(self, ctx: Context) -> datetime:
+        """The UTC instant it names: its own, or its day at its time (the end of the working day if none)."""
+        if self.instant is not None:
+            return self.instant
+        assert self.day is not None
+        return ctx.cal.at(self.day, self.wall) if self.wall else ctx.cal.end_of(self.day)
+
 
 @dataclass(frozen=True)
 class Context:

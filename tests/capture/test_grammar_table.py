@@ -383,6 +383,20 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Convene ICPC", "deadline": "2026-12-30T17:00:00+00:00"},
     ),
     ("@jo Convene ICPC NLT 10 working days", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
+    # -- two ways of saying one deadline, as minutes write the statutory day (Mon 7 Dec 2026) -----------------
+    (
+        "Jo Bloggs to convene ICPC within 15 working days (by 30/12/26)",
+        MON7,
+        ENG,
+        {
+            "task": "Convene ICPC",
+            "deadline": "2026-12-30T17:00:00+00:00",
+            "warnings": [
+                "\u201cwithin 15 working days\u201d and \u201cby 30/12/26\u201d are the same deadline, "
+                "Wed 30 Dec, 17:00."
+            ],
+        },
+    ),
     # -- a note in brackets after the deadline stays with the task (Mon 7 Dec 2026) ---------------------------
     (
         "@jo Visit family by Friday (joint visit w/ police)",
@@ -719,6 +733,11 @@ WARN: list[tuple[str, datetime, str]] = [
 ERR: list[tuple[str, datetime, str]] = [
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
     ("Health visitor will visit by Friday", MON7, "\u201cHealth visitor\u201d is a role, not a person"),
+    (
+        "Jo Bloggs to convene ICPC within 15 working days (by 24/12/26)",
+        MON7,
+        "\u201cby 24/12/26\u201d: give one (Wed 30 Dec, 17:00 and Thu 24 Dec, 17:00)",
+    ),
     # ... but a day in it is never left in the task unchased
     (
         "@jo Visit family by Friday (see 4/1 notes)",
