@@ -223,7 +223,9 @@ def special(words: list[str], ctx: Context) -> When | None:
     today = ctx.today
     if phrase in _END_OF_DAY_WORDS or phrase.split() in _END_OF_DAY_PHRASES:
         return When(day=today, end_of_day_only=phrase not in {"today", "tonight"})
-    if phrase == "tomorrow":
+    if phrase == "end of today":
+        return When(day=today)
+    if phrase in ("tomorrow", "end of tomorrow"):
         return When(day=today + timedelta(days=1))
     if phrase in {"end of week", "end of this week"}:
         friday = _week_friday(today, 0)

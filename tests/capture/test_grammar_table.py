@@ -383,6 +383,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Convene ICPC", "deadline": "2026-12-30T17:00:00+00:00"},
     ),
     ("@jo Convene ICPC NLT 10 working days", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
+    ("Jo Bloggs to see child alone by end of today", MON7, ENG, {"deadline": "2026-12-07T17:00:00+00:00"}),
+    ("Jo Bloggs to see child alone by the end of tomorrow", MON7, ENG, {"deadline": "2026-12-08T17:00:00+00:00"}),
     # -- two ways of saying one deadline, as minutes write the statutory day (Mon 7 Dec 2026) -----------------
     (
         "Jo Bloggs to convene ICPC within 15 working days (by 30/12/26)",
