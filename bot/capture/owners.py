@@ -78,10 +78,13 @@ _MINUTES_LABEL = re.compile(
 # "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
 # name starts with a capital; a part in brackets may follow.
 _NAME_WORD = r"[A-Z][\w'\u2019.\-]*"
+# Lower-case particles inside a name ("Maria de Souza", "Jo van der Berg", "Ali bin Hassan"), never last.
+_PARTICLES = r"(?:van|von|der|den|de|da|di|du|del|della|le|la|bin|binti|ibn|al|el|ter|ten|dos|das)"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}{_NAME_WORD}){{0,4}}"
 # "to" may be written as minutes say it: "Jo Bloggs will share", "is to share", "(has) agreed to share".
 _TO = r"(?:to|will|is\s+to|(?:has\s+)?agreed\s+to)"
 _MINUTES_OWNER = re.compile(
-    rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})(?:\s*\(([^()]{{1,60}})\))?"
+    rf"^({_NAME})(?:\s*\(([^()]{{1,60}})\))?"
     rf"(?:\s+{_TO}\s+|\s*[:\-\u2013\u2014]\s+(?:to\s+)?)(?=\S)"
 )
 _ROLE_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")
@@ -126,7 +129,7 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     if match is None:
         return None
     name, bracket = match.group(1), match.group(2)
-    if _ROLE_ABBREVIATION.match(name) and bracket and re.fullmatch(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}", bracket):
+    if _ROLE_ABBREVIATION.match(name) and bracket and re.fullmatch(_NAME, bracket):
         name, bracket = bracket, None  # "SW (Jo Bloggs)": the role, then the person
     if all(word.lower().strip(".") in _ROLE_WORDS for word in name.split()) or name.split()[0].lower() in _TASK_VERBS:
         return None  # a role, or a task with its owner forgotten ("Send Referral to CSC by Friday")
@@ -137,8 +140,8 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
 
 
 _MINUTES_JOINT = re.compile(
-    rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}(?:\s*\([^()]{{1,60}}\))?\s*(?:,|&amp;|&|/|\+|\band\b)\s*"
-    rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}(?:\s*\([^()]{{1,60}}\))?\s+{_TO}\s+\S"
+    rf"^{_NAME}(?:\s*\([^()]{{1,60}}\))?\s*(?:,|&amp;|&|/|\+|\band\b)\s*"
+    rf"{_NAME}(?:\s*\([^()]{{1,60}}\))?\s+{_TO}\s+\S"
 )
 
 

@@ -28,6 +28,9 @@ PHRASES = [
     "w/c 14 Dec", "wc 14/12", "week commencing 14 December", "within the next fortnight", "in the next fortnight",
     "within a fortnight", "in the next 5 working days", "within the next 3 days", "by 1700 Friday",
     "by Friday at 3", "end of day tomorrow",
+    # parts of the day, glued units, a named month's end (session 10)
+    "by tomorrow am", "by Monday morning", "by first thing Friday", "within 24hrs", "by end of January",
+    "by 15:00hrs Friday",
 ]  # fmt: skip
 #: Read in a whole command only: an urgency marker beside the deadline, a review at a meeting on a date.
 IN_COMMANDS = [

@@ -385,6 +385,10 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Convene ICPC NLT 10 working days", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
     ("Jo Bloggs to see child alone by end of today", MON7, ENG, {"deadline": "2026-12-07T17:00:00+00:00"}),
     ("Jo Bloggs to see child alone by the end of tomorrow", MON7, ENG, {"deadline": "2026-12-08T17:00:00+00:00"}),
+    # -- names with lower-case particles --------------------------------------------------------------------
+    ("Maria de Souza to send report by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Maria de Souza"}}),
+    ("Jo van der Berg will visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo van der Berg"}}),
+    ("SW (Ali bin Hassan) to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Ali bin Hassan"}}),
     # -- two ways of saying one deadline, as minutes write the statutory day (Mon 7 Dec 2026) -----------------
     (
         "Jo Bloggs to convene ICPC within 15 working days (by 30/12/26)",
@@ -747,6 +751,7 @@ ERR: list[tuple[str, datetime, str]] = [
         "I could not read a deadline in \u201cby Friday (see 4/1 notes)\u201d",
     ),
     ("Jo Bloggs and Sam Lee will visit by Friday", MON7, "One owner per action"),
+    ("Jo Bloggs and Maria de Souza to visit by Friday", MON7, "One owner per action"),
     # dateparser reads a time the hand grammar does not; only its date would be kept, so it is refused
     ("@jo Visit by 11 December 2026 15h", MON7, "I could not read a deadline in \u201cby 11 December 2026 15h\u201d"),
     ("@jo Call mum by this morning", london(2026, 12, 7, 14, 0), "The deadline Mon 7 Dec, 12:00 is in the past"),
