@@ -54,7 +54,7 @@ class Clause:
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
 _CLAUSE_HEADS = {"review", "in", "within", "during", "no", "nlt", "due", "by", "before", "until", "on"}
-_SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the"}
+_SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same"}
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
 # A keywordless phrase ("tomorrow", "EOD") after one of these words belongs to a longer phrase.

@@ -177,6 +177,11 @@ def _relative(words: list[str], ctx: Context) -> When:
     return When(day=add_months(today, count))
 
 
+_SPAN_FROM_DAY = {
+    "a week today": 7, "a week tomorrow": 8, "a fortnight today": 14, "a fortnight tomorrow": 15,
+}  # fmt: skip
+
+
 def _coming(weekday: int, today: date) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7)
 
@@ -225,6 +230,10 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(day=today, end_of_day_only=phrase not in {"today", "tonight"})
     if phrase == "end of today":
         return When(day=today)
+    if phrase in ("this time next week", "same time next week"):  # to the minute, as "in 48 hours"
+        return When(instant=ctx.now.replace(second=0, microsecond=0) + timedelta(weeks=1))
+    if (spans := _SPAN_FROM_DAY.get(phrase)) is not None:  # "a week today", "a fortnight tomorrow"
+        return When(day=today + timedelta(days=spans))
     if phrase in ("tomorrow", "end of tomorrow"):
         return When(day=today + timedelta(days=1))
     if phrase in {"end of week", "end of this week"}:
@@ -264,6 +273,10 @@ def _weekday_phrase(words: list[str], ctx: Context) -> When | None:
         return When(day=_coming(WEEKDAYS[words[0]], today) + timedelta(weeks=1))
     if len(words) == 4 and words[:3] == ["a", "week", "on"] and words[3] in WEEKDAYS:
         return When(day=_coming(WEEKDAYS[words[3]], today) + timedelta(weeks=1))
+    if len(words) == 2 and words[0] in WEEKDAYS and words[1] == "fortnight":  # "Friday fortnight"
+        return When(day=_coming(WEEKDAYS[words[0]], today) + timedelta(weeks=2))
+    if len(words) == 4 and words[:3] == ["a", "fortnight", "on"] and words[3] in WEEKDAYS:
+        return When(day=_coming(WEEKDAYS[words[3]], today) + timedelta(weeks=2))
     return None
 
 

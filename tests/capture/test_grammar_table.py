@@ -385,6 +385,13 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Convene ICPC NLT 10 working days", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
     ("Jo Bloggs to see child alone by end of today", MON7, ENG, {"deadline": "2026-12-07T17:00:00+00:00"}),
     ("Jo Bloggs to see child alone by the end of tomorrow", MON7, ENG, {"deadline": "2026-12-08T17:00:00+00:00"}),
+    # -- UK spans from a day; "this time next week" is never split into a task and "next week" ---------------
+    ("@jo Visit by Friday fortnight", MON7, ENG, {"task": "Visit", "deadline": "2026-12-25T17:00:00+00:00"}),
+    ("@jo Visit by a fortnight on Friday", MON7, ENG, {"deadline": "2026-12-25T17:00:00+00:00"}),
+    ("@jo Visit by a week today", MON7, ENG, {"deadline": "2026-12-14T17:00:00+00:00"}),
+    ("@jo Visit by a week tomorrow", MON7, ENG, {"deadline": "2026-12-15T17:00:00+00:00"}),
+    ("@jo Visit this time next week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T10:00:00+00:00"}),
+    ("@jo Call mum this afternoon", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-07T17:00:00+00:00"}),
     # -- names with lower-case particles --------------------------------------------------------------------
     ("Maria de Souza to send report by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Maria de Souza"}}),
     ("Jo van der Berg will visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo van der Berg"}}),
