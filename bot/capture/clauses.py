@@ -3,12 +3,15 @@ the task. One deadline per action: a second is refused, never left in the task."
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal
 
 from bot.capture.dates import format_day, format_when
 from bot.capture.minutes_phrases import (
     MEETING_ABBREVIATIONS,
+    URGENT_MARKERS,
     WEEK_HEADS,
     Week,
     meeting_deadline,
@@ -20,7 +23,15 @@ from bot.capture.minutes_phrases import (
     week_phrase,
     week_review,
 )
-from bot.capture.phrases import fallback, hand_phrase, special, take_part_of_day, without_end_of_day
+from bot.capture.phrases import (
+    fallback,
+    hand_phrase,
+    month_alone,
+    month_end,
+    special,
+    take_part_of_day,
+    without_end_of_day,
+)
 from bot.capture.vague_clauses import (
     DASHES,
     MAX_CLAUSE_WORDS,
@@ -79,6 +90,12 @@ _JOINERS = {
 }
 
 
+def starts_a_clause(word: str) -> bool:
+    """Whether a (cleaned) word may start a date clause or an urgency marker (``by``, ``review``, ``w/c``,
+    ``urgent``): brackets that start so are read as one, not kept as a note."""
+    return word in _ANY_HEAD or any(word == marker[0] for marker in URGENT_MARKERS)
+
+
 def read_clause(
     span: list[str], ctx: Context, use_fallback: bool, previous: str = "", review_only: bool = False
 ) -> tuple[str, When] | None:
@@ -108,11 +125,19 @@ def read_clause(
                 return None
             if (week := week_phrase(rest, ctx)) is not None:
                 return "review", week_review(week, ctx)
+            joined = rest[0] in ("in", "during", "by")  # "review in March": a month, not the review's day
+            if month_alone(rest[1:] if joined else rest) is not None:
+                said = ["review", *rest[:1]] if joined else ["review"]
+                raise Impossible(_a_month(said, rest, "the review's date", ctx))
             if use_fallback and vague(rest, meetings=True):
                 return None  # "review at Christmas": refused by name (peel_clauses), never guessed by dateparser
             return "review", reader(rest, rest[0] in _RELATIVE_KEYWORDS)
         if head in ("in", "during") and (week := week_phrase(words[1:], ctx)) is not None:
             return "deadline", week_deadline(week, ctx)  # "in w/c 14 Dec", "during the week commencing ..."
+        if head in ("in", "during") and (month := month_alone(words[1:])) is not None:
+            if previous in WEEKDAYS:
+                return None  # "the first Monday in January": a day this reader does not know, never the month
+            return "deadline", _whole_month(_as_written(words[:1], *month), *month, ctx)  # by its end
         if head == "during":
             return None
         if head in _RELATIVE_KEYWORDS:
@@ -128,6 +153,8 @@ def read_clause(
                 return "deadline", week_deadline(week, ctx)
             if use_fallback and vague(after_keyword, meetings=True):
                 return None  # "by Christmas": refused by name (peel_clauses), never guessed by dateparser
+            if month_alone(after_keyword) is not None:  # "by January": before it starts, or by its end?
+                raise Impossible(_a_month(keyword, after_keyword, "the day", ctx))
             if keyword[-1] not in ("on", "until") and (length := _length_of_time(after_keyword, ctx)) is not None:
                 return "deadline", length  # "by 15 working days" (a timescale column): "within 15 working days"
             return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
@@ -142,6 +169,37 @@ def read_clause(
     except Unreadable:
         return None
     return None
+
+
+def _whole_month(said: str, month: int, year: int | None, ctx: Context) -> When:
+    """``in January``: due by the month's last working day, said in a note (as a week's Friday is)."""
+    day = month_end(month, year, ctx)
+    note = (
+        f"\u201c{said}\u201d: the deadline is that month's last working day, {format_day(day, ctx.now, ctx.cal.zone)}."
+    )
+    return When(day=day, notes=[note])
+
+
+def _as_written(keyword: list[str], month: int, year: int | None) -> str:
+    """``in January 2027`` from the cleaned words: the keyword, and the month's name with its capital."""
+    return " ".join([*keyword, calendar.month_name[month], *([str(year)] if year else [])])
+
+
+def _a_month(keyword: list[str], words: list[str], what: str, ctx: Context) -> str:
+    """A month named with no day where a day is needed ("by January", "review in March"): refused, never read
+    as today's day of that month (dateparser's answer). The message offers the month's first and last days."""
+    month, year = next(found for i in range(len(words)) if (found := month_alone(words[i:])) is not None)
+    said = _as_written(keyword, month, year)
+    try:
+        last = month_end(month, year, ctx)
+    except Impossible:
+        return f"\u201c{said}\u201d is a month that has passed: give {what}"
+    first = max(ctx.cal.add_working_days(last.replace(day=1) - timedelta(days=1), 1), ctx.today)
+    shown = [format_day(d, ctx.now, ctx.cal.zone) for d in (first, last)]
+    return (
+        f"\u201c{said}\u201d is a month, not a day: give {what}, such as \u201c{shown[0]}\u201d or "
+        f"\u201c{shown[1]}\u201d (its last working day)"
+    )
 
 
 def _length_of_time(words: list[str], ctx: Context) -> When | None:

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.capture.clauses import Peeled, peel_clauses, read_clause, unread_tail
+from bot.capture.clauses import Peeled, peel_clauses, read_clause, starts_a_clause, unread_tail
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_day, format_when
 from bot.capture.minutes_phrases import (
@@ -46,7 +46,7 @@ from bot.capture.owners import (
     role_only,
     second_owner,
 )
-from bot.capture.phrases import fallback, hand_phrase
+from bot.capture.phrases import fallback, hand_phrase, month_alone
 from bot.capture.pii import find_personal_data, personal_data_warning
 from bot.capture.vague_clauses import MAX_CLAUSE_WORDS, refuse_vague
 from bot.capture.when import Context, Impossible, Unreadable, When, clean_word
@@ -191,21 +191,34 @@ def role_refusal(role: str) -> str:
 
 
 def _peel(words: list[str], ctx: Context) -> Peeled:
-    """The clauses peeled off the end; a note in brackets after the deadline (``by Friday (joint visit with
-    police)``), which minutes often add, stays with the task when the deadline is read only without it."""
-    peeled = peel_clauses(words, ctx)
-    if peeled.deadline is None and (start := _trailing_brackets(words)) is not None:
-        without = peel_clauses(words[:start], ctx)
-        if without.deadline is not None and not _names_a_day(words[start:], ctx):  # "(or Monday at the latest)"
-            without.words = [*without.words, *words[start:]]
-            return without
-    return peeled
+    """The clauses peeled off the end. A note in brackets at the end (``by Friday (joint visit with police)``),
+    which minutes often add, stays with the task; one that names a day is refused, never left in the task
+    unchased nor read as the deadline. Brackets that start like a clause (``(urgent)``, ``(review 4/1)``,
+    ``(by 30/12/26)``) are read as one."""
+    start = _trailing_brackets(words)
+    if start is None or starts_a_clause(clean_word(words[start])):
+        return peel_clauses(words, ctx)
+    without = peel_clauses(words[:start], ctx)
+    if without.deadline is None:
+        return peel_clauses(words, ctx)
+    if _names_a_day(words[start:], ctx):
+        note = " ".join(words[start:])
+        raise Impossible(f"The note {note} names a day or a month: give one deadline, outside the brackets")
+    without.words = [*without.words, *words[start:]]
+    return without
 
 
 def _names_a_day(words: list[str], ctx: Context) -> bool:
-    """Whether any run of the words reads as a day or time: a date is never left in the task unchased."""
+    """Whether any run of the words reads as a day or time, or names a month ("in January"): a date is never
+    left in the task unchased."""
     clean = [clean_word(w) for w in words]
     for start in range(len(clean)):
+        if (
+            start
+            and clean[start - 1] in ("in", "during", "by", "before", "until", "of")
+            and month_alone(clean[start : start + 1])
+        ):
+            return True
         for end in range(start + 1, len(clean) + 1):
             try:
                 hand_phrase(clean[start:end], ctx, False)

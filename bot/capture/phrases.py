@@ -200,23 +200,34 @@ def _end_of_month(ctx: Context, months_ahead: int) -> date:
     return day
 
 
-def _end_of_named_month(words: list[str], ctx: Context) -> When | None:
-    """``end of January``, ``end of Jan 2027``: that month's last working day, the next one not yet past."""
-    if len(words) not in (3, 4) or words[:2] != ["end", "of"] or words[2] not in MONTHS:
+def month_alone(words: list[str]) -> tuple[int, int | None] | None:
+    """``January``, ``Jan 2027``: a month (and its year) named with no day, or None."""
+    if not words or len(words) > 2 or words[0] not in MONTHS:
         return None
-    month = MONTHS[words[2]]
-    if len(words) == 4:
-        if not (words[3].isascii() and words[3].isdigit() and len(words[3]) == 4):
-            return None
-        year = int(words[3])
+    if len(words) == 1:
+        return MONTHS[words[0]], None
+    year = words[1]
+    return (MONTHS[words[0]], int(year)) if year.isascii() and year.isdigit() and len(year) == 4 else None
+
+
+def month_end(month: int, year: int | None, ctx: Context) -> date:
+    """A month's last working day: of that year, or the next one not yet past. Raises Impossible when past."""
+    if year is not None:
         day = ctx.cal.last_working_day_of_month(year, month)
         if day < ctx.today:
             raise Impossible(f"the end of {calendar.month_name[month]} {year} has passed")
-        return When(day=day)
+        return day
     year = ctx.today.year
     while (day := ctx.cal.last_working_day_of_month(year, month)) < ctx.today:
         year += 1
-    return When(day=day)
+    return day
+
+
+def _end_of_named_month(words: list[str], ctx: Context) -> When | None:
+    """``end of January``, ``end of Jan 2027``: that month's last working day, the next one not yet past."""
+    if words[:2] != ["end", "of"] or (named := month_alone(words[2:])) is None:
+        return None
+    return When(day=month_end(*named, ctx))
 
 
 def special(words: list[str], ctx: Context) -> When | None:

@@ -392,6 +392,19 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit by a week tomorrow", MON7, ENG, {"deadline": "2026-12-15T17:00:00+00:00"}),
     ("@jo Visit this time next week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T10:00:00+00:00"}),
     ("@jo Call mum this afternoon", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-07T17:00:00+00:00"}),
+    # -- a month: in it, by its last working day (said in the echo) -------------------------------------------
+    (
+        "@jo Visit family in January",
+        MON7,
+        ENG,
+        {
+            "task": "Visit family",
+            "deadline": "2027-01-29T17:00:00+00:00",
+            "warnings": ["\u201cin January\u201d: the deadline is that month's last working day, Fri 29 Jan 2027."],
+        },
+    ),
+    ("@jo Visit family during Feb 2027", MON7, ENG, {"deadline": "2027-02-26T17:00:00+00:00"}),
+    ("@jo Visit family by Friday (may need interpreter)", MON7, ENG, {"task": "Visit family (may need interpreter)"}),
     # -- names with lower-case particles --------------------------------------------------------------------
     ("Maria de Souza to send report by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Maria de Souza"}}),
     ("Jo van der Berg will visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo van der Berg"}}),
@@ -755,8 +768,19 @@ ERR: list[tuple[str, datetime, str]] = [
     (
         "@jo Visit family by Friday (see 4/1 notes)",
         MON7,
-        "I could not read a deadline in \u201cby Friday (see 4/1 notes)\u201d",
+        "The note (see 4/1 notes) names a day or a month",
     ),
+    ("@jo Visit family by Friday (visit in January)", MON7, "The note (visit in January) names a day or a month"),
+    # a month with no day is never read as today's day of that month (dateparser's answer: "by January" was 7 Jan)
+    (
+        "@jo Visit family by January",
+        MON7,
+        "\u201cby January\u201d is a month, not a day: give the day, such as \u201cMon 4 Jan 2027\u201d or "
+        "\u201cFri 29 Jan 2027\u201d (its last working day)",
+    ),
+    ("@jo Visit family before February", MON7, "\u201cbefore February\u201d is a month, not a day"),
+    ("@jo Visit family by Friday review in March", MON7, "\u201creview in March\u201d is a month, not a day"),
+    ("@jo Visit family by the first Monday in January", MON7, "I could not read a deadline"),
     ("Jo Bloggs and Sam Lee will visit by Friday", MON7, "One owner per action"),
     ("Jo Bloggs and Maria de Souza to visit by Friday", MON7, "One owner per action"),
     # dateparser reads a time the hand grammar does not; only its date would be kept, so it is refused
