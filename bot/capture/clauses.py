@@ -29,6 +29,7 @@ from bot.capture.phrases import (
     month_alone,
     month_end,
     special,
+    starts_with_count,
     take_part_of_day,
     without_end_of_day,
 )
@@ -204,6 +205,8 @@ def _a_month(keyword: list[str], words: list[str], what: str, ctx: Context) -> s
 
 def _length_of_time(words: list[str], ctx: Context) -> When | None:
     """``15 working days``, ``2 weeks``, ``a fortnight`` read as ``within ...``; None for anything else."""
+    if not starts_with_count(words):
+        return None
     try:
         return hand_phrase(["within", *words], ctx, True)
     except Unreadable:

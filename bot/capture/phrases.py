@@ -68,6 +68,8 @@ _PART_OF_DAY_NOTES = {
 }
 #: Words that name a time of day; a phrase keeping one after the readers above is not read by guesswork.
 PART_OF_DAY_WORDS = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in phrase) - {"in", "the", "this"}
+# The words a part of the day starts or ends with: one set lookup each rules most phrases out.
+_PART_EDGES = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in (phrase[0], phrase[-1]))
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|h|hrs)?$")
 _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
 
@@ -120,6 +122,8 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
 def take_part_of_day(words: list[str]) -> tuple[list[str], time | None, list[str]]:
     """Remove a part of the day (``morning``, ``am``, ``first thing``, ``afternoon``) before or after the day:
     ``Monday morning`` -> (``Monday``, 12:00, its note). ``this morning`` alone is today's."""
+    if not words or (words[0] not in _PART_EDGES and words[-1] not in _PART_EDGES):
+        return words, None, []
     for phrase, at, note in _PARTS_OF_DAY:
         size = len(phrase)
         for start in (0, len(words) - size):
@@ -132,6 +136,14 @@ def take_part_of_day(words: list[str]) -> tuple[list[str], time | None, list[str
 
 
 _GLUED_UNIT = re.compile(r"^(\d{1,3})([a-z]+)$")
+
+
+def starts_with_count(words: list[str]) -> bool:
+    """Whether the words start with a number (``15``, ``two``, ``a``, ``24hrs``): a length of time may follow."""
+    if not words:
+        return False
+    first = words[0]
+    return first.isdigit() or first in _NUMBER_WORDS or first in _UNITS or _GLUED_UNIT.match(first) is not None
 
 
 def _number(word: str) -> int | None:
@@ -233,9 +245,10 @@ def _end_of_named_month(words: list[str], ctx: Context) -> When | None:
 def special(words: list[str], ctx: Context) -> When | None:
     """Phrases that need no keyword: EOD, close of play, today, tomorrow, end of week/month, next week,
     end of January."""
-    if (month_end := _end_of_named_month([w for w in words if w != "the"], ctx)) is not None:
+    bare = [w for w in words if w != "the"]
+    if bare[:1] == ["end"] and (month_end := _end_of_named_month(bare, ctx)) is not None:
         return month_end
-    phrase = " ".join(w for w in words if w != "the")
+    phrase = " ".join(bare)
     today = ctx.today
     if phrase in _END_OF_DAY_WORDS or phrase.split() in _END_OF_DAY_PHRASES:
         return When(day=today, end_of_day_only=phrase not in {"today", "tonight"})
