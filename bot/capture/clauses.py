@@ -310,6 +310,17 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
         if deadline is not None:
             break
         refuse_vague_deadline(words, clean, ctx, markers=False)  # before dateparser sees "by Christmas"
+    # "by Friday review by 4/1": the first date is the deadline, the one after "review by" the review's
+    # ("Complete the case review by Friday", with no date before "review", stays a task and its deadline).
+    if (
+        deadline is not None
+        and review is None
+        and clean[-1:] == ["review"]
+        and (first := _tail_clause(clean[:-1], ctx, {"deadline"}, False)) is not None
+    ):
+        review, deadline = deadline, first.when
+        deadline_text = " ".join(words[first.start : len(words) - 1])
+        words, clean = words[: first.start], clean[: first.start]
     if deadline is None and before_review is not None:
         words, clean, deadline, deadline_text = _review_as_task(*before_review, ctx) or (words, clean, None, "")
         review = None if deadline is not None else review

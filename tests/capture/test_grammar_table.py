@@ -392,6 +392,14 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit by a week tomorrow", MON7, ENG, {"deadline": "2026-12-15T17:00:00+00:00"}),
     ("@jo Visit this time next week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T10:00:00+00:00"}),
     ("@jo Call mum this afternoon", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-07T17:00:00+00:00"}),
+    # -- "review by" after a deadline is the review's date; with no date before it, a task's word ----------
+    (
+        "@jo Visit by Friday review by 4/1",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00", "review": "2027-01-04"},
+    ),
+    ("@jo Complete the case review by Friday", MON7, ENG, {"task": "Complete the case review", "review": None}),
     # -- a month: in it, by its last working day (said in the echo) -------------------------------------------
     (
         "@jo Visit family in January",
