@@ -162,7 +162,8 @@ def read_clause(
         if not use_fallback and head in _KEYWORDLESS_HEADS and previous not in _JOINERS:
             if (week := week_phrase(words, ctx)) is not None:  # "w/c 14 Dec", "the week commencing 14 Dec"
                 return "deadline", week_deadline(week, ctx)
-            found = special(words, ctx)
+            # "the weekend" is a deadline only after "by" or "before": "visit over the weekend" says when
+            found = special(words, ctx) if "weekend" not in words else None
             if found is None and (without_end_of_day(words) != words or take_part_of_day(words)[1] is not None):
                 found = hand_phrase(words, ctx, False)  # "EOD Friday", "close of play tomorrow", "tomorrow am"
             if found is not None:

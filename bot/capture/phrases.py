@@ -260,9 +260,14 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(day=today + timedelta(days=spans))
     if phrase in ("tomorrow", "end of tomorrow"):
         return When(day=today + timedelta(days=1))
-    if phrase in {"end of week", "end of this week"}:
+    if phrase in {"end of week", "end of this week", "weekend", "this weekend"}:
         friday = _week_friday(today, 0)
-        return When(day=friday if friday >= today else _week_friday(today, 1))
+        day = friday if friday >= today else _week_friday(today, 1)
+        if "weekend" not in phrase:
+            return When(day=day)
+        return When(
+            day=day, notes=[f"\u201cThe weekend\u201d is read as the end of the working week, {format_day(day)}."]
+        )
     if phrase in {"end of next week", "next week"}:
         return When(day=_week_friday(today, 1))
     if phrase in {"end of month", "end of this month"}:

@@ -400,6 +400,15 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00", "review": "2027-01-04"},
     ),
     ("@jo Complete the case review by Friday", MON7, ENG, {"task": "Complete the case review", "review": None}),
+    (
+        "@jo Visit by the weekend",
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-11T17:00:00+00:00",
+            "warnings": ["\u201cThe weekend\u201d is read as the end of the working week, Fri 11 Dec."],
+        },
+    ),
     # -- a month: in it, by its last working day (said in the echo) -------------------------------------------
     (
         "@jo Visit family in January",
@@ -790,6 +799,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit family by Friday review in March", MON7, "\u201creview in March\u201d is a month, not a day"),
     ("@jo Visit family by the first Monday in January", MON7, "I could not read a deadline"),
     ("Jo Bloggs and Sam Lee will visit by Friday", MON7, "One owner per action"),
+    ("@jo Visit over the weekend", MON7, "There is no deadline"),
     ("Jo Bloggs and Maria de Souza to visit by Friday", MON7, "One owner per action"),
     # dateparser reads a time the hand grammar does not; only its date would be kept, so it is refused
     ("@jo Visit by 11 December 2026 15h", MON7, "I could not read a deadline in \u201cby 11 December 2026 15h\u201d"),
