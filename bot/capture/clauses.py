@@ -31,6 +31,7 @@ from bot.capture.phrases import (
     special,
     starts_with_count,
     take_part_of_day,
+    take_time,
     without_end_of_day,
 )
 from bot.capture.vague_clauses import (
@@ -65,7 +66,7 @@ class Clause:
 
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
-_CLAUSE_HEADS = {"review", "in", "within", "during", "no", "nlt", "due", "by", "before", "until", "on"}
+_CLAUSE_HEADS = {"review", "in", "within", "during", "no", "nlt", "due", "by", "before", "until", "on", "at"}
 _SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same"}
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
@@ -89,6 +90,11 @@ _JOINERS = {
     "since",
     "at",
 }
+
+
+def _is_time(word: str) -> bool:
+    """``10``, ``10.30``, ``3pm``: a time written just before a day ("10.30 tomorrow"), which belongs to it."""
+    return bool(word) and word[0].isdigit() and take_time([word, "tomorrow"])[1] is not None
 
 
 def starts_a_clause(word: str) -> bool:
@@ -143,6 +149,8 @@ def read_clause(
             return None
         if head in _RELATIVE_KEYWORDS:
             return "deadline", reader(words, True)
+        if head == "at":  # "at 10 tomorrow", "at 3pm on Friday": a time, then its day
+            return ("deadline", hand_phrase(words, ctx, False)) if take_time(words)[1] is not None else None
         after_keyword = strip_keyword(words)
         if after_keyword is not None:
             keyword = words[: len(words) - len(after_keyword)]
@@ -159,13 +167,17 @@ def read_clause(
             if keyword[-1] not in ("on", "until") and (length := _length_of_time(after_keyword, ctx)) is not None:
                 return "deadline", length  # "by 15 working days" (a timescale column): "within 15 working days"
             return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
-        if not use_fallback and head in _KEYWORDLESS_HEADS and previous not in _JOINERS:
+        if not use_fallback and head in _KEYWORDLESS_HEADS and previous not in _JOINERS and not _is_time(previous):
             if (week := week_phrase(words, ctx)) is not None:  # "w/c 14 Dec", "the week commencing 14 Dec"
                 return "deadline", week_deadline(week, ctx)
             # "the weekend" is a deadline only after "by" or "before": "visit over the weekend" says when
             found = special(words, ctx) if "weekend" not in words else None
-            if found is None and (without_end_of_day(words) != words or take_part_of_day(words)[1] is not None):
-                found = hand_phrase(words, ctx, False)  # "EOD Friday", "close of play tomorrow", "tomorrow am"
+            if found is None and (
+                without_end_of_day(words) != words
+                or take_part_of_day(words)[1] is not None
+                or take_time(words)[1] is not None
+            ):  # "EOD Friday", "close of play tomorrow", "tomorrow am", "tomorrow at 10"
+                found = hand_phrase(words, ctx, False)
             if found is not None:
                 return "deadline", found
     except Unreadable:

@@ -70,6 +70,8 @@ _PART_OF_DAY_NOTES = {
 PART_OF_DAY_WORDS = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in phrase) - {"in", "the", "this"}
 # The words a part of the day starts or ends with: one set lookup each rules most phrases out.
 _PART_EDGES = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in (phrase[0], phrase[-1]))
+# A bare hour just before one of these is a time ("by 3 tomorrow"), not a day of the month ("by 3 Dec").
+_DAY_AFTER_HOUR = [[w] for w in ("today", "tonight", "tomorrow", *WEEKDAYS)]
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|h|hrs)?$")
 _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
 
@@ -80,9 +82,10 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
     words = ["at" if w == "@" else w for w in words]
     has_month = any(w in MONTHS for w in words)
     for i, word in enumerate(words):
-        if word in {"noon", "midday"}:
+        if word in {"noon", "midday", "midnight"}:  # midnight: the last minute of that day, not its first
             rest = words[:i] + words[i + 1 :]
-            return [w for j, w in enumerate(rest) if not (w == "at" and j == i - 1)], time(12, 0)
+            at = time(12, 0) if word != "midnight" else time(23, 59)
+            return [w for j, w in enumerate(rest) if not (w == "at" and j == i - 1)], at
         if (clock := _HHMM.match(word)) and not has_month:
             # "1700", "0930h": a 24-hour time (with a month in the phrase, four digits are its year)
             hour, minute = int(clock.group(1)), int(clock.group(2))
@@ -90,10 +93,12 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
             if hour != 20 or after_at or word.endswith(("h", "hrs")):  # "2026" alone is a year, not 20:26
                 start = i - 1 if i > 0 and words[i - 1] == "at" else i
                 return words[:start] + words[i + 1 :], time(hour, minute)
-        if i > 0 and words[i - 1] == "at" and word.isascii() and word.isdigit() and 1 <= int(word) <= 12:
-            # "Friday at 3": meetings' times are working hours, so 1-7 is the afternoon
+        bare_hour = word.isascii() and word.isdigit() and 1 <= int(word) <= 12
+        if bare_hour and ((i > 0 and words[i - 1] == "at") or words[i + 1 : i + 2] in _DAY_AFTER_HOUR):
+            # "Friday at 3", "by 3 tomorrow": meetings' times are working hours, so 1-7 is the afternoon
             hour = int(word) + 12 if int(word) <= 7 else int(word)
-            return words[: i - 1] + words[i + 1 :], time(hour, 0)
+            start = i - 1 if i > 0 and words[i - 1] == "at" else i
+            return words[:start] + words[i + 1 :], time(hour, 0)
         match = _TIME.match(word)
         suffix = match.group(3) if match else None
         if suffix in ("h", "hrs"):  # "15:00hrs", "1500h" (above): a 24-hour time

@@ -409,6 +409,14 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
             "warnings": ["\u201cThe weekend\u201d is read as the end of the working week, Fri 11 Dec."],
         },
     ),
+    # -- a time written next to "tomorrow" or a weekday belongs to it, never to the task -----------------------
+    ("@jo Visit by 3 tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T15:00:00+00:00"}),
+    ("@jo Visit at 10 tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
+    ("@jo Visit tomorrow at 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
+    ("@jo Visit tomorrow 10:30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:30:00+00:00"}),
+    ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    ("@jo Visit at the school tomorrow", MON7, ENG, {"task": "Visit at the school"}),
+    ("@jo Visit by midnight Friday", MON7, ENG, {"deadline": "2026-12-11T23:59:00+00:00"}),
     # -- a month: in it, by its last working day (said in the echo) -------------------------------------------
     (
         "@jo Visit family in January",
@@ -800,6 +808,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit family by the first Monday in January", MON7, "I could not read a deadline"),
     ("Jo Bloggs and Sam Lee will visit by Friday", MON7, "One owner per action"),
     ("@jo Visit over the weekend", MON7, "There is no deadline"),
+    ("@jo Visit 10.30 tomorrow", MON7, "There is no deadline"),  # not "Visit 10.30" by tomorrow 17:00
     ("Jo Bloggs and Maria de Souza to visit by Friday", MON7, "One owner per action"),
     # dateparser reads a time the hand grammar does not; only its date would be kept, so it is refused
     ("@jo Visit by 11 December 2026 15h", MON7, "I could not read a deadline in \u201cby 11 December 2026 15h\u201d"),
