@@ -34,6 +34,8 @@ _END_OF_DAY_PHRASES = tuple(
         "end of play", "end of day", "eod", "cop", "cob", "eob", "eop",
     )
 )  # fmt: skip
+_END_OF_DAY_FIRST = frozenset(phrase[0] for phrase in _END_OF_DAY_PHRASES)
+_END_OF_DAY_LAST = frozenset(phrase[-1] for phrase in _END_OF_DAY_PHRASES)
 # A part of the day with no clock time ("Monday morning", "tomorrow am", "first thing Friday"): the end of
 # that part, so the deadline is never later than what was said. The note says which time it became.
 _PARTS_OF_DAY: tuple[tuple[tuple[str, ...], time, str | None], ...] = tuple(
@@ -316,6 +318,8 @@ def _weekday_phrase(words: list[str], ctx: Context) -> When | None:
 
 def without_end_of_day(words: list[str]) -> list[str]:
     """The words without an end-of-day phrase before or after a day (``Friday COP`` -> ``Friday``)."""
+    if not words or (words[0] not in _END_OF_DAY_FIRST and words[-1] not in _END_OF_DAY_LAST):
+        return words  # most phrases: two set lookups
     for phrase in _END_OF_DAY_PHRASES:
         size = len(phrase)
         if len(words) > size and words[:size] == phrase:
