@@ -24,6 +24,7 @@ from bot.capture.minutes_phrases import (
     week_review,
 )
 from bot.capture.phrases import (
+    PART_OF_DAY_WORDS,
     fallback,
     hand_phrase,
     month_alone,
@@ -32,6 +33,7 @@ from bot.capture.phrases import (
     starts_with_count,
     take_part_of_day,
     take_time,
+    take_wall,
     without_end_of_day,
 )
 from bot.capture.vague_clauses import (
@@ -93,7 +95,10 @@ _JOINERS = {
 
 
 def _is_time(word: str) -> bool:
-    """``10``, ``10.30``, ``3pm``: a time written just before a day ("10.30 tomorrow"), which belongs to it."""
+    """``10``, ``10.30``, ``3pm``, ``lunchtime``: a time written just before a day ("10.30 tomorrow"), which
+    belongs to it."""
+    if word in PART_OF_DAY_WORDS:
+        return True
     return bool(word) and word[0].isdigit() and take_time([word, "tomorrow"])[1] is not None
 
 
@@ -149,8 +154,8 @@ def read_clause(
             return None
         if head in _RELATIVE_KEYWORDS:
             return "deadline", reader(words, True)
-        if head == "at":  # "at 10 tomorrow", "at 3pm on Friday": a time, then its day
-            return ("deadline", hand_phrase(words, ctx, False)) if take_time(words)[1] is not None else None
+        if head == "at":  # "at 10 tomorrow", "at 3pm on Friday", "at lunchtime tomorrow": a time, then its day
+            return ("deadline", hand_phrase(words, ctx, False)) if take_wall(words)[1] is not None else None
         after_keyword = strip_keyword(words)
         if after_keyword is not None:
             keyword = words[: len(words) - len(after_keyword)]

@@ -136,6 +136,8 @@ def take_part_of_day(words: list[str]) -> tuple[list[str], time | None, list[str
         for start in (0, len(words) - size):
             if start >= 0 and tuple(words[start : start + size]) == phrase:
                 rest = words[:start] + words[start + size :]
+                if start and rest[start - 1 : start] == ["at"]:  # "tomorrow at lunchtime"
+                    rest = rest[: start - 1] + rest[start:]
                 if not rest and phrase[0] != "this":
                     return words, None, []  # "by the morning": which morning?
                 return rest, at, [_PART_OF_DAY_NOTES[note]] if note else []
@@ -337,7 +339,7 @@ def hand_phrase(words: list[str], ctx: Context, relative: bool) -> When:
         if words[0] not in {"in", "within"}:
             raise Unreadable
         return _relative(words[1:], ctx)
-    words, wall, notes = _take_wall(words)
+    words, wall, notes = take_wall(words)
     if words and words[0] in {"on", "at"}:
         words = words[1:]
     words = without_end_of_day(words)
@@ -354,12 +356,14 @@ def hand_phrase(words: list[str], ctx: Context, relative: bool) -> When:
     raise Unreadable
 
 
-def _take_wall(words: list[str]) -> tuple[list[str], time | None, list[str]]:
-    """A clock time (``5pm``) or, failing that, a part of the day (``morning``), with its note."""
+def take_wall(words: list[str]) -> tuple[list[str], time | None, list[str]]:
+    """A clock time (``5pm``) or, failing that, a part of the day (``morning``, ``at lunchtime``), with its
+    note."""
     words, wall = take_time(words)
     if wall is not None:
         return words, wall, []
-    return take_part_of_day(words)
+    rest, wall, notes = take_part_of_day(words[1:] if words[:1] == ["at"] else words)
+    return (rest, wall, notes) if wall is not None else (words, None, [])
 
 
 def fallback(words: list[str], ctx: Context) -> When:
@@ -371,7 +375,7 @@ def fallback(words: list[str], ctx: Context) -> When:
     """
     import dateparser  # imported lazily: a slow import that most commands never need
 
-    words, wall, notes = _take_wall(words)
+    words, wall, notes = take_wall(words)
     phrase = " ".join(words)
     if not phrase or not re.search(r"[a-z]", phrase) or len(phrase) > 60:
         raise Unreadable

@@ -417,6 +417,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
     ("@jo Visit at the school tomorrow", MON7, ENG, {"task": "Visit at the school"}),
     ("@jo Visit by midnight Friday", MON7, ENG, {"deadline": "2026-12-11T23:59:00+00:00"}),
+    ("@jo Ring at lunchtime tomorrow", MON7, ENG, {"task": "Ring", "deadline": "2026-12-08T12:00:00+00:00"}),
+    ("@jo Ring tomorrow at lunchtime", MON7, ENG, {"task": "Ring", "deadline": "2026-12-08T12:00:00+00:00"}),
     # -- a month: in it, by its last working day (said in the echo) -------------------------------------------
     (
         "@jo Visit family in January",
