@@ -89,6 +89,9 @@ def calendar_date_from(words: list[str], today: date) -> When | None:
     if words and words[0] in WEEKDAYS and len(words) > 1:
         weekday = WEEKDAYS[words[0]]
         words = words[1:]
+    elif len(words) > 1 and words[-1] in WEEKDAYS:  # "9/12 (Thu)", "11th Fri": checked the same way
+        weekday = WEEKDAYS[words[-1]]
+        words = words[:-1]
     words = [w for w in words if w not in {"the", "of"}]
     found: date | None = None
     note: str | None = None

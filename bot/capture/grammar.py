@@ -198,14 +198,20 @@ def _peel(words: list[str], ctx: Context) -> Peeled:
     start = _trailing_brackets(words)
     if start is None or starts_a_clause(clean_word(words[start])):
         return peel_clauses(words, ctx)
-    without = peel_clauses(words[:start], ctx)
-    if without.deadline is None:
+    if not _names_a_day(words[start:], ctx):
+        without = peel_clauses(words[:start], ctx)
+        if without.deadline is not None:
+            without.words = [*without.words, *words[start:]]
+            return without
         return peel_clauses(words, ctx)
-    if _names_a_day(words[start:], ctx):
-        note = " ".join(words[start:])
-        raise Impossible(f"The note {note} names a day or a month: give one deadline, outside the brackets")
-    without.words = [*without.words, *words[start:]]
-    return without
+    # A day in brackets is read with the date when it is part of it ("by 9/12 (Wed)"); one inside a note is
+    # refused, never left in the task nor read as the deadline ("by Friday (visit in January)").
+    peeled = peel_clauses(words, ctx)
+    if peeled.deadline is not None and len(peeled.words) <= start:
+        return peeled
+    raise Impossible(
+        f"The note {' '.join(words[start:])} names a day or a month: give one deadline, outside the brackets"
+    )
 
 
 def _names_a_day(words: list[str], ctx: Context) -> bool:

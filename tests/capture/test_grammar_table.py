@@ -418,6 +418,18 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit at the school tomorrow", MON7, ENG, {"task": "Visit at the school"}),
     ("@jo Visit by midnight Friday", MON7, ENG, {"deadline": "2026-12-11T23:59:00+00:00"}),
     ("@jo Ring at lunchtime tomorrow", MON7, ENG, {"task": "Ring", "deadline": "2026-12-08T12:00:00+00:00"}),
+    # a weekday after the date, in brackets or not, is part of it and checked against it
+    ("@jo Visit by 9/12 (Wed)", MON7, ENG, {"task": "Visit", "deadline": "2026-12-09T17:00:00+00:00", "warnings": []}),
+    ("@jo Visit by the 10th (Thursday)", MON7, ENG, {"deadline": "2026-12-10T17:00:00+00:00", "warnings": []}),
+    (
+        "@jo Visit by 9/12 (Thu)",
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-09T17:00:00+00:00",
+            "warnings": ["Wed 9 Dec is a Wednesday, not a Thursday: check the date."],
+        },
+    ),
     ("@jo Ring tomorrow at lunchtime", MON7, ENG, {"task": "Ring", "deadline": "2026-12-08T12:00:00+00:00"}),
     # -- a month: in it, by its last working day (said in the echo) -------------------------------------------
     (
