@@ -68,7 +68,9 @@ class Clause:
 
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
-_CLAUSE_HEADS = {"review", "in", "within", "during", "no", "nlt", "due", "by", "before", "until", "on", "at"}
+_CLAUSE_HEADS = {
+    "review", "in", "within", "over", "during", "no", "not", "nlt", "due", "by", "before", "until", "on", "at",
+}  # fmt: skip
 _SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same"}
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
@@ -153,7 +155,13 @@ def read_clause(
         if head == "during":
             return None
         if head in _RELATIVE_KEYWORDS:
+            if (of := _of_a_day(words)) is not None:  # "within 15 working days of the strategy discussion"
+                return "deadline", _counted_from(words, of, ctx)
             return "deadline", reader(words, True)
+        if head == "over":  # "over the next week", "over the coming fortnight": within that time
+            if use_fallback or words[1:3] not in (["the", "next"], ["the", "coming"]):
+                return None  # "over the weekend" says when, not by when
+            return "deadline", hand_phrase(["within", *words[1:]], ctx, True)
         if head == "at":  # "at 10 tomorrow", "at 3pm on Friday", "at lunchtime tomorrow": a time, then its day
             return ("deadline", hand_phrase(words, ctx, False)) if take_wall(words)[1] is not None else None
         after_keyword = strip_keyword(words)
@@ -169,10 +177,22 @@ def read_clause(
                 return None  # "by Christmas": refused by name (peel_clauses), never guessed by dateparser
             if month_alone(after_keyword) is not None:  # "by January": before it starts, or by its end?
                 raise Impossible(_a_month(keyword, after_keyword, "the day", ctx))
+            if keyword[-1] == "before" and [w for w in after_keyword if w != "the"] in (
+                ["next", "week"],
+                ["next", "month"],
+            ):
+                raise Impossible(_before_next(after_keyword[-1], ctx))
             if keyword[-1] not in ("on", "until") and (length := _length_of_time(after_keyword, ctx)) is not None:
                 return "deadline", length  # "by 15 working days" (a timescale column): "within 15 working days"
             return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
-        if not use_fallback and head in _KEYWORDLESS_HEADS and previous not in _JOINERS and not _is_time(previous):
+        if (
+            not use_fallback
+            and head in _KEYWORDLESS_HEADS
+            and previous not in _JOINERS
+            # "Visit Tuesday next week": never "next week" with "Tuesday" left in the task ("Friday EOD" is one day)
+            and not (previous in WEEKDAYS and head in ("next", "this"))
+            and not _is_time(previous)
+        ):
             if (week := week_phrase(words, ctx)) is not None:  # "w/c 14 Dec", "the week commencing 14 Dec"
                 return "deadline", week_deadline(week, ctx)
             # "the weekend" is a deadline only after "by" or "before": "visit over the weekend" says when
@@ -188,6 +208,40 @@ def read_clause(
     except Unreadable:
         return None
     return None
+
+
+def _of_a_day(words: list[str]) -> int | None:
+    """Where "of" follows a length of time (``within 15 working days of ...``), or None (``a couple of weeks``)."""
+    for at in range(2, len(words) - 1):
+        if words[at] == "of" and words[at - 1] not in ("couple", "few"):
+            return at
+    return None
+
+
+def _counted_from(words: list[str], at: int, ctx: Context) -> When:
+    """``within 15 working days of the strategy discussion``: the grammar counts only from today. A meeting
+    (or today) named is read as today's, said in a note unless "this" or "today" says so; anything else
+    (``of the referral``, ``of 1/12``, ``of the next core group``) is refused, asking for the date."""
+    length, base = words[:at], words[at + 1 :]
+    when = hand_phrase(length, ctx, True)
+    said = " ".join(words)
+    shown = format_when(when.moment(ctx), ctx.cal.zone, ctx.now)
+    if base in (["today"], ["now"]):
+        return when
+    named = base[1:] if base[:1] == ["today"] else base
+    size, _ = meeting_name(named)
+    if size and size == len(named) and not {"next", "following"} & set(named):
+        if base[0] not in ("today", "this"):
+            today = format_day(ctx.today, ctx.now, ctx.cal.zone)
+            when.notes.append(
+                f"“{said}” is counted from today, {today}, as this meeting's day: {shown}. If the "
+                f"{' '.join(named[1:] if named[0] == 'the' else named)} was held on another day, give the "
+                "deadline's date instead."
+            )
+        return when
+    raise Impossible(
+        f"“{said}”: counted from when? Give the deadline's date ({' '.join(length[1:])} from today would be {shown})"
+    )
 
 
 def _whole_month(said: str, month: int, year: int | None, ctx: Context) -> When:
@@ -218,6 +272,18 @@ def _a_month(keyword: list[str], words: list[str], what: str, ctx: Context) -> s
     return (
         f"\u201c{said}\u201d is a month, not a day: give {what}, such as \u201c{shown[0]}\u201d or "
         f"\u201c{shown[1]}\u201d (its last working day)"
+    )
+
+
+def _before_next(period: str, ctx: Context) -> str:
+    """``before next week`` could mean before it starts or by its end (as ``by w/c 14 Dec``): refused, with
+    both days to choose from."""
+    this_end, next_end = (special(["end", "of", when, period], ctx) for when in ("this", "next"))
+    assert this_end is not None and next_end is not None and this_end.day and next_end.day
+    shown = [format_day(d, ctx.now, ctx.cal.zone) for d in (this_end.day, next_end.day)]
+    return (
+        f"“before next {period}” could mean before it starts or by its end: give the day, such as "
+        f"“by {shown[0]}” (before it starts) or “by {shown[1]}” (the end of next {period})"
     )
 
 

@@ -30,8 +30,8 @@ _END_OF_DAY_WORDS = {"eod", "cop", "cob", "eob", "eop", "today", "tonight"}
 _END_OF_DAY_PHRASES = tuple(
     p.split()
     for p in (
-        "end of the working day", "close of business", "end of business", "end of the day", "close of play",
-        "end of play", "end of day", "eod", "cop", "cob", "eob", "eop",
+        "end of the working day", "end of working day", "close of business", "end of business", "end of the day",
+        "close of play", "end of play", "end of day", "eod", "cop", "cob", "eob", "eop",
     )
 )  # fmt: skip
 _END_OF_DAY_FIRST = frozenset(phrase[0] for phrase in _END_OF_DAY_PHRASES)
@@ -75,6 +75,9 @@ _PART_EDGES = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in (phrase[0],
 # A bare hour just before one of these is a time ("by 3 tomorrow"), not a day of the month ("by 3 Dec").
 _DAY_AFTER_HOUR = [[w] for w in ("today", "tonight", "tomorrow", *WEEKDAYS)]
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|h|hrs)?$")
+# midnight: the last minute of that day, not its first
+_NAMED_TIMES = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(23, 59)}
+_TWELVE = {"12", "12.00", "12:00", "12am", "12pm"}
 _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
 
 
@@ -83,11 +86,12 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
     ``15:00hrs``, ``15h30``, ``at 3``) from the words."""
     words = ["at" if w == "@" else w for w in words]
     has_month = any(w in MONTHS for w in words)
+    if not _NAMED_TIMES.keys().isdisjoint(words):  # first: "at 12 noon" is one time, never "the 12th"
+        i = next(i for i, word in enumerate(words) if word in _NAMED_TIMES)
+        start = i - 1 if i and words[i - 1] in _TWELVE else i
+        start = start - 1 if start and words[start - 1] == "at" else start
+        return words[:start] + words[i + 1 :], _NAMED_TIMES[words[i]]
     for i, word in enumerate(words):
-        if word in {"noon", "midday", "midnight"}:  # midnight: the last minute of that day, not its first
-            rest = words[:i] + words[i + 1 :]
-            at = time(12, 0) if word != "midnight" else time(23, 59)
-            return [w for j, w in enumerate(rest) if not (w == "at" and j == i - 1)], at
         if (clock := _HHMM.match(word)) and not has_month:
             # "1700", "0930h": a 24-hour time (with a month in the phrase, four digits are its year)
             hour, minute = int(clock.group(1)), int(clock.group(2))
@@ -291,9 +295,32 @@ def _calendar_date(words: list[str], ctx: Context) -> When | None:
     return calendar_date_from(words, ctx.today)
 
 
+_WEEKS_AHEAD: dict[tuple[str, ...], int] = {("next", "week"): 1, ("this", "week"): 0}
+
+
+def _weekday_of_week(words: list[str]) -> tuple[int, int] | None:
+    """``Tuesday next week``, ``Tuesday of next week``, ``next week Tuesday``, ``Thursday this week``: the
+    weekday and how many calendar weeks ahead (weeks run Mon-Sun), or None."""
+    if len(words) < 3:
+        return None
+    if words[0] in WEEKDAYS:
+        weekday, rest = words[0], words[2:] if words[1] == "of" else words[1:]
+    elif words[-1] in WEEKDAYS:
+        weekday, rest = words[-1], words[:-2] if words[-2] == "on" else words[:-1]
+    else:
+        return None
+    ahead = _WEEKS_AHEAD.get(tuple(rest))
+    return None if ahead is None else (WEEKDAYS[weekday], ahead)
+
+
 def _weekday_phrase(words: list[str], ctx: Context) -> When | None:
     """``Friday``, ``this Friday``, ``next Friday`` (next calendar week), ``Friday week``, ``a week on Friday``."""
     today = ctx.today
+    if (in_week := _weekday_of_week(words)) is not None:  # "Tuesday next week", "Thursday this week"
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=in_week[1])
+        return When(day=monday + timedelta(days=in_week[0]))
+    if "coming" in words and len(words) <= 4:  # "Friday coming", "this coming Friday": the coming Friday
+        words = [w for w in words if w not in ("the", "this", "coming")]
     bare = words[1:] if len(words) == 2 and words[0] == "this" else words
     if len(bare) == 1 and bare[0] in WEEKDAYS:
         day = _coming(WEEKDAYS[bare[0]], today)
@@ -326,7 +353,7 @@ def without_end_of_day(words: list[str]) -> list[str]:
         size = len(phrase)
         if len(words) > size and words[:size] == phrase:
             return [w for w in words[size:] if w not in ("on", "at")] if words[size] in ("on", "at") else words[size:]
-        if len(words) > size and words[-size:] == phrase:
+        if len(words) > size and words[-size:] == phrase and words[:-size] != ["the"]:  # "the end of the day"
             return words[:-size]
     return words
 

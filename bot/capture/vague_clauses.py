@@ -11,13 +11,19 @@ from bot.capture.when import Context, Impossible, When, clean_word
 MAX_CLAUSE_WORDS = 12
 
 DEADLINE_KEYWORDS = tuple(
-    k.split() for k in ("no later than", "nlt", "due by", "due on", "due", "by", "before", "until", "on")
-)  # "on Monday" last: minutes say when a thing is done ("to speak to the school on Monday")
+    k.split()
+    for k in (
+        "by no later than", "by not later than", "due no later than", "no later than", "not later than",
+        "on or before", "on or by", "nlt", "due by", "due before", "due on", "due", "by", "before", "until", "on",
+    )
+)  # fmt: skip
+# "on Monday" last: minutes say when a thing is done ("to speak to the school on Monday")
+_KEYWORDS_BY_HEAD = {head: [k for k in DEADLINE_KEYWORDS if k[0] == head] for head, *_ in DEADLINE_KEYWORDS}
 
 
 def strip_keyword(words: list[str]) -> list[str] | None:
     """The words after a deadline keyword (``by``, ``due on`` ...), or None when they do not start with one."""
-    for keyword in DEADLINE_KEYWORDS:
+    for keyword in _KEYWORDS_BY_HEAD.get(words[0] if words else "", ()):
         if words[: len(keyword)] == keyword and len(words) > len(keyword):
             return words[len(keyword) :]
     return None

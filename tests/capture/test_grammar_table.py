@@ -392,6 +392,53 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit by a week tomorrow", MON7, ENG, {"deadline": "2026-12-15T17:00:00+00:00"}),
     ("@jo Visit this time next week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T10:00:00+00:00"}),
     ("@jo Call mum this afternoon", MON7, ENG, {"task": "Call mum", "deadline": "2026-12-07T17:00:00+00:00"}),
+    # -- session 11, as minutes write them: "12 noon" was "the 12th" (Sat 12 Dec) or left in the task -------
+    ("@jo Visit by 12 noon Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T12:00:00+00:00"}),
+    ("@jo Visit by 12 midday tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T12:00:00+00:00"}),
+    ("@jo Visit at 12 noon on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T12:00:00+00:00"}),
+    ("@jo Visit by 12:00 midday on 11/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T12:00:00+00:00"}),
+    ("@jo Visit by 12 noon", MON7, ENG, {"task": "Visit", "deadline": "2026-12-07T12:00:00+00:00"}),
+    # keywords minutes use: "on or before" was "Visit on or", "by no later than" was "Visit by"
+    ("@jo Visit on or before 11/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit by no later than 11/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit not later than Fri", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit due before Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    # a weekday of a named week: "by Tuesday next week" was refused as two deadlines
+    ("@jo Visit by Tuesday next week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-15T17:00:00+00:00"}),
+    ("@jo Visit by Tues of next week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-15T17:00:00+00:00"}),
+    ("@jo Visit by next week Tuesday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-15T17:00:00+00:00"}),
+    ("@jo Visit by Thursday this week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-10T17:00:00+00:00"}),
+    ("@jo Visit by Friday coming", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit by this coming Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit by the coming Weds", MON7, ENG, {"task": "Visit", "deadline": "2026-12-09T17:00:00+00:00"}),
+    ("@jo Visit by the end of the day", MON7, ENG, {"task": "Visit", "deadline": "2026-12-07T17:00:00+00:00"}),
+    ("@jo Visit by the end of the working day", MON7, ENG, {"deadline": "2026-12-07T17:00:00+00:00"}),
+    # "over the next week" was "Visit over" by next week's Friday
+    ("@jo Visit over the next week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
+    ("@jo Visit over the coming fortnight", MON7, ENG, {"task": "Visit", "deadline": "2026-12-21T17:00:00+00:00"}),
+    # a statutory clock as minutes copy it: counted from this meeting's day, said unless "this" says so
+    (
+        "@jo Convene ICPC within 15 working days of the strategy discussion",
+        MON7,
+        ENG,
+        {
+            "task": "Convene ICPC",
+            "deadline": "2026-12-30T17:00:00+00:00",
+            "warnings": [
+                "\u201cwithin 15 working days of the strategy discussion\u201d is counted from today, Mon 7 Dec, as "
+                "this meeting's day: Wed 30 Dec, 17:00. If the strategy discussion was held on another day, give "
+                "the deadline's date instead."
+            ],
+        },
+    ),
+    (
+        "@jo Convene ICPC within 15 working days of this meeting",
+        MON7,
+        ENG,
+        {"task": "Convene ICPC", "deadline": "2026-12-30T17:00:00+00:00", "warnings": []},
+    ),
+    ("@jo Circulate the record within 1 working day of today's strategy meeting", MON7, ENG, {"warnings": []}),
+    ("@jo Visit within the next couple of weeks", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
     # -- "review by" after a deadline is the review's date; with no date before it, a task's word ----------
     (
         "@jo Visit by Friday review by 4/1",
@@ -823,6 +870,21 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs and Sam Lee will visit by Friday", MON7, "One owner per action"),
     ("@jo Visit over the weekend", MON7, "There is no deadline"),
     ("@jo Visit 10.30 tomorrow", MON7, "There is no deadline"),  # not "Visit 10.30" by tomorrow 17:00
+    ("@jo Visit Thursday next week", MON7, "There is no deadline"),  # not "Visit Thursday" by Fri 18 Dec
+    (
+        "@jo Visit before next week",
+        MON7,
+        "\u201cbefore next week\u201d could mean before it starts or by its end: give the day, such as \u201cby Fri "
+        "11 Dec\u201d (before it starts) or \u201cby Fri 18 Dec\u201d (the end of next week)",
+    ),
+    ("@jo Visit before the next month", MON7, "\u201cby Thu 31 Dec\u201d (before it starts)"),
+    (
+        "@jo Convene ICPC within 15 working days of the referral",
+        MON7,
+        "\u201cwithin 15 working days of the referral\u201d: counted from when? Give the deadline's date (15 "
+        "working days from today would be Wed 30 Dec, 17:00)",
+    ),
+    ("@jo Convene RCPC within 3 months of the next core group", MON7, "counted from when?"),
     ("Jo Bloggs and Maria de Souza to visit by Friday", MON7, "One owner per action"),
     # dateparser reads a time the hand grammar does not; only its date would be kept, so it is refused
     ("@jo Visit by 11 December 2026 15h", MON7, "I could not read a deadline in \u201cby 11 December 2026 15h\u201d"),
