@@ -509,6 +509,25 @@ def _review_as_task(
     return words[: start + 1], clean[: start + 1], when, said
 
 
+def misplaced_deadline(words: list[str], ctx: Context) -> tuple[int, int] | None:
+    """Where a deadline stands inside a task that has none at its end (``Share it by Friday and copy in the
+    DSL``), as (start, end) word indexes, the last one found; or None."""
+    clean = [clean_word(w) for w in words]
+    for start in range(len(clean) - 2, 0, -1):
+        if clean[start] not in _CLAUSE_HEADS:
+            continue
+        for end in range(min(len(clean) - 2, start + MAX_CLAUSE_WORDS), start + 1, -1):
+            if not clean[end].isalpha() or clean[end] in PART_OF_DAY_WORDS:
+                continue  # "by 11 December 2026 15h": a time not read, not more of the task
+            try:
+                found = read_clause(clean[start:end], ctx, False, clean[start - 1])
+            except Impossible:
+                found = None
+            if found is not None and found[0] == "deadline":
+                return start, end
+    return None
+
+
 def unread_tail(words: list[str]) -> str | None:
     """The last keyword-led phrase at the end of the words, to quote in an error (``w/c`` followed by a date
     counts: "Fix the WC" alone does not)."""

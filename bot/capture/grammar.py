@@ -27,7 +27,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.capture.clauses import Peeled, peel_clauses, read_clause, starts_a_clause, unread_tail
+from bot.capture.clauses import (
+    Peeled,
+    misplaced_deadline,
+    peel_clauses,
+    read_clause,
+    starts_a_clause,
+    unread_tail,
+)
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_day, format_when
 from bot.capture.minutes_phrases import (
@@ -281,6 +288,13 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         raise GrammarError(f"{exc}.") from None
     words, deadline, review = peeled.words, peeled.deadline, peeled.review
     task = _unescape(_readable(" ".join(words))).strip(" ,;:-\u2013\u2014")
+    if deadline is None and (inside := misplaced_deadline(words, ctx)) is not None:
+        start, end = inside
+        said, rest = " ".join(words[start:end]).rstrip(",;"), " ".join(words[:start] + words[end:])
+        raise GrammarError(
+            f"\u201c{said}\u201d is inside the task: put the deadline at the end (\u201c{rest} {said}\u201d), or "
+            "record one action for each part."
+        )
     if deadline is None:
         tail = unread_tail(words)
         if tail:

@@ -123,9 +123,27 @@ def drop_minutes_label(text: str) -> str:
     return text
 
 
+# A role between separators after the name: "Jo Bloggs – SW – to share ...", "Jo Bloggs, school DSL, to ...".
+_SEP = r"\s*[,\-\u2013\u2014]\s*"
+_MINUTES_OWNER_ROLE = re.compile(
+    rf"^({_NAME}){_SEP}([\w'\u2019.]+(?:\s+[\w'\u2019.]+){{0,3}}?)(?:{_SEP}(?:{_TO}\s+)?|\s+{_TO}\s+)(?=\S)"
+)
+
+
+def _a_role(words: str) -> bool:
+    """``SW``, ``school DSL``, ``health visitor``: words that name a role, not a task's start."""
+    parts = words.split()
+    return all(w.lower().strip(".") in _ROLE_WORDS for w in parts) or (
+        len(parts) == 1 and _ROLE_ABBREVIATION.match(parts[0]) is not None
+    )
+
+
 def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     """``Jo Bloggs to share ...`` -> (the name, ``share ...``); None when the text does not start so."""
-    match = _MINUTES_OWNER.match(text)
+    match = _MINUTES_OWNER_ROLE.match(text)
+    if match is not None and not _a_role(match.group(2)):
+        match = None  # "Jo Bloggs - share the plan - by Friday": the task between the dashes
+    match = match or _MINUTES_OWNER.match(text)
     if match is None:
         return None
     name, bracket = match.group(1), match.group(2)
@@ -146,8 +164,10 @@ _MINUTES_JOINT = re.compile(
 
 
 def joint_minutes_owners(text: str) -> bool:
-    """``Jo Bloggs and Sam Lee to visit ...``: two people named in the minutes' form, where one may stand."""
-    return _MINUTES_JOINT.match(text) is not None
+    """``Jo Bloggs and Sam Lee to visit ...``: two people named in the minutes' form, where one may stand
+    (``Jo Bloggs, SW to visit`` is one person and her role)."""
+    role = _MINUTES_OWNER_ROLE.match(text)
+    return _MINUTES_JOINT.match(text) is not None and (role is None or not _a_role(role.group(2)))
 
 
 def role_only(text: str) -> str | None:

@@ -439,6 +439,37 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ),
     ("@jo Circulate the record within 1 working day of today's strategy meeting", MON7, ENG, {"warnings": []}),
     ("@jo Visit within the next couple of weeks", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
+    # a role between separators after the name is the owner's, not the task's start ("SW – to complete ...")
+    (
+        "Jo Bloggs \u2013 SW \u2013 to complete the CP plan by Fri",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}, "task": "Complete the CP plan"},
+    ),
+    (
+        "Jo Bloggs, school DSL, to send attendance by Fri",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (school DSL)"}, "task": "Send attendance"},
+    ),
+    (
+        "Jo Bloggs, SW to complete the plan by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}, "task": "Complete the plan"},
+    ),
+    (
+        "Jo Bloggs - health visitor - visit by Fri",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (health visitor)"}, "task": "Visit"},
+    ),
+    (
+        "Jo Bloggs - share the plan with mum - by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Share the plan with mum"},
+    ),
     # -- "review by" after a deadline is the review's date; with no date before it, a task's word ----------
     (
         "@jo Visit by Friday review by 4/1",
@@ -885,6 +916,14 @@ ERR: list[tuple[str, datetime, str]] = [
         "working days from today would be Wed 30 Dec, 17:00)",
     ),
     ("@jo Convene RCPC within 3 months of the next core group", MON7, "counted from when?"),
+    ("Jo Bloggs, Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
+    # a deadline inside the task is named, with where to put it
+    (
+        "Jo Bloggs to share the chronology by Friday and copy in the DSL",
+        MON7,
+        "\u201cby Friday\u201d is inside the task: put the deadline at the end (\u201cshare the chronology and copy "
+        "in the DSL by Friday\u201d), or record one action for each part.",
+    ),
     ("Jo Bloggs and Maria de Souza to visit by Friday", MON7, "One owner per action"),
     # dateparser reads a time the hand grammar does not; only its date would be kept, so it is refused
     ("@jo Visit by 11 December 2026 15h", MON7, "I could not read a deadline in \u201cby 11 December 2026 15h\u201d"),
