@@ -48,6 +48,7 @@ from bot.capture.owners import (
     drop_minutes_label,
     joint_minutes_owners,
     minutes_owner,
+    no_owner_named,
     parse_owner,
     role_of,
     role_only,
@@ -268,6 +269,8 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
             raise GrammarError(ONE_OWNER)
         if role := role_only(text):
             raise GrammarError(role_refusal(role))
+        if why := no_owner_named(text):
+            raise GrammarError(why)
         raise GrammarError(
             'Start with the owner: a mention (@name), an email address, a name in quotes ("Dr A. Khan"), '
             "or a name then \u201cto\u201d (Jo Bloggs to share ...)."

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.capture.minutes_phrases import meeting_name
+
 OwnerKind = Literal["slack", "teams", "email", "handle", "name"]
 
 
@@ -138,16 +140,52 @@ def _a_role(words: str) -> bool:
     )
 
 
+def _person_after_role(role: str, person: str | None) -> bool:
+    """``SW (Jo Bloggs)``, ``Health Visitor (Sam Lee)``, ``School DSL - Mrs Jones -``: a role, then the person."""
+    return (
+        person is not None
+        and re.fullmatch(_NAME, person) is not None
+        and not _a_role(person)
+        and (_ROLE_ABBREVIATION.match(role) is not None or _a_role(role))
+    )
+
+
+# "ICPC to be convened", "Referral to be made by SW": a thing done, and nobody named to do it.
+_PASSIVE = re.compile(r"^((?:[\w'\u2019.()\-]+\s+){0,4}?[\w'\u2019.()\-]+)\s+to\s+be\s+([a-z]+)\b")
+_PARTICIPLES = {
+    "made", "held", "sent", "done", "seen", "given", "taken", "written", "told", "sought", "kept", "brought",
+    "met", "undertaken", "read", "put", "set", "shown", "drawn", "known", "chosen", "spoken", "found", "paid",
+}  # fmt: skip
+
+
+def no_owner_named(text: str) -> str | None:
+    """Why the minutes' owner form names nobody who can be chased: a thing to be done (``ICPC to be
+    convened``) or a meeting (``Core Group to review the plan``); None otherwise."""
+    passive = _PASSIVE.match(text)
+    if passive is not None and (passive.group(2).endswith("ed") or passive.group(2) in _PARTICIPLES):
+        return (
+            f"\u201c{passive.group(0)}\u201d does not say who will do it: start with the owner, e.g. "
+            "\u201cJo Bloggs to ...\u201d."
+        )
+    match = _MINUTES_OWNER.match(text)
+    if match is not None and meeting_name(words := match.group(1).lower().split())[0] == len(words):
+        return (
+            f"\u201c{match.group(1)}\u201d is a meeting, not a person: name who will do it, e.g. "
+            "\u201cJo Bloggs to ...\u201d."
+        )
+    return None
+
+
 def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     """``Jo Bloggs to share ...`` -> (the name, ``share ...``); None when the text does not start so."""
     match = _MINUTES_OWNER_ROLE.match(text)
-    if match is not None and not _a_role(match.group(2)):
+    if match is not None and not (_a_role(match.group(2)) or _person_after_role(match.group(1), match.group(2))):
         match = None  # "Jo Bloggs - share the plan - by Friday": the task between the dashes
     match = match or _MINUTES_OWNER.match(text)
-    if match is None:
+    if match is None or no_owner_named(text) is not None:
         return None
     name, bracket = match.group(1), match.group(2)
-    if _ROLE_ABBREVIATION.match(name) and bracket and re.fullmatch(_NAME, bracket):
+    if _person_after_role(name, bracket):
         name, bracket = bracket, None  # "SW (Jo Bloggs)": the role, then the person
     if all(word.lower().strip(".") in _ROLE_WORDS for word in name.split()) or name.split()[0].lower() in _TASK_VERBS:
         return None  # a role, or a task with its owner forgotten ("Send Referral to CSC by Friday")

@@ -465,6 +465,18 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"owner": {"kind": "name", "value": "Jo Bloggs (health visitor)"}, "task": "Visit"},
     ),
     (
+        "Health Visitor (Sam Lee) to visit the family by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Sam Lee"}, "task": "Visit the family"},
+    ),
+    (
+        "School DSL - Mrs Jones - to monitor attendance by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Jones"}, "task": "Monitor attendance"},
+    ),
+    (
         "Jo Bloggs - share the plan with mum - by Friday",
         MON7,
         ENG,
@@ -917,6 +929,16 @@ ERR: list[tuple[str, datetime, str]] = [
     ),
     ("@jo Convene RCPC within 3 months of the next core group", MON7, "counted from when?"),
     ("Jo Bloggs, Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
+    # a meeting or a thing to be done where the owner stands: "ICPC" was recorded as the owner
+    (
+        "ICPC to be convened within 15 working days of strategy discussion",
+        MON7,
+        "\u201cICPC to be convened\u201d does not say who will do it: start with the owner",
+    ),
+    ("Strategy meeting to be held by Friday", MON7, "\u201cStrategy meeting to be held\u201d does not say who"),
+    ("Jo Bloggs to be informed of the outcome by Friday", MON7, "does not say who will do it"),
+    ("Core Group to review the plan by 4/1", MON7, "\u201cCore Group\u201d is a meeting, not a person"),
+    ("RCPC to consider step down by 4/1", MON7, "\u201cRCPC\u201d is a meeting, not a person"),
     # a deadline inside the task is named, with where to put it
     (
         "Jo Bloggs to share the chronology by Friday and copy in the DSL",
