@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from bot.actions.names import Candidate
     from bot.actions.service import ActionService
 
-_BECAUSE = re.compile(r"\s+(?:because|reason:|as|--|-|\u2013|\u2014)\s+", re.IGNORECASE)
+# "because" may end the text with the reason missing: the reason is then refused as missing, not read as a date.
+_BECAUSE = re.compile(r"\s+(?:(?:because|reason:)(?:\s+|$)|(?:as|--|-|\u2013|\u2014)\s+)", re.IGNORECASE)
 LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.IGNORECASE)
 
 

@@ -69,7 +69,7 @@ class Clause:
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
 _CLAUSE_HEADS = {
-    "review", "in", "within", "over", "during", "no", "not", "nlt", "due", "by", "before", "until", "on", "at",
+    "review", "in", "within", "over", "during", "no", "not", "nlt", "due", "by", "before", "until", "till", "on", "at",
 }  # fmt: skip
 _SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same"}
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
@@ -85,6 +85,7 @@ _JOINERS = {
     "than",
     "from",
     "until",
+    "till",
     "due",
     "in",
     "within",
@@ -182,7 +183,10 @@ def read_clause(
                 ["next", "month"],
             ):
                 raise Impossible(_before_next(after_keyword[-1], ctx))
-            if keyword[-1] not in ("on", "until") and (length := _length_of_time(after_keyword, ctx)) is not None:
+            if (
+                keyword[-1] not in ("on", "until", "till")
+                and (length := _length_of_time(after_keyword, ctx)) is not None
+            ):
                 return "deadline", length  # "by 15 working days" (a timescale column): "within 15 working days"
             return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
         if (
@@ -533,7 +537,7 @@ def unread_tail(words: list[str]) -> str | None:
     counts: "Fix the WC" alone does not)."""
     for start in range(len(words) - 1, max(-1, len(words) - MAX_CLAUSE_WORDS - 1), -1):
         word = clean_word(words[start])
-        if word in {"by", "before", "due", "nlt", "in", "within", "until", "during"}:
+        if word in {"by", "before", "due", "nlt", "in", "within", "until", "till", "during"}:
             return " ".join(words[start:])
         size = week_mark([word, *map(clean_word, words[start + 1 : start + 2])])
         if size and start + size < len(words):

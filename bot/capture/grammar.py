@@ -427,6 +427,8 @@ def _extension(
             break
     if words[-1:] in (["more"], ["longer"], ["extra"]):
         words = words[:-1]
+    elif len(words) > 2 and words[1] in ("more", "extra", "further"):  # "2 more days", "3 extra working days"
+        words = [words[0], *words[2:]]
     if not words or words[0] in ("in", "within"):
         return None
     base = Context(current, cal)

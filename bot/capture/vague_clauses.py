@@ -14,7 +14,8 @@ DEADLINE_KEYWORDS = tuple(
     k.split()
     for k in (
         "by no later than", "by not later than", "due no later than", "no later than", "not later than",
-        "on or before", "on or by", "nlt", "due by", "due before", "due on", "due", "by", "before", "until", "on",
+        "on or before", "on or by", "nlt", "due by", "due before", "due on", "due", "by", "before", "until", "till",
+        "on",
     )
 )  # fmt: skip
 # "on Monday" last: minutes say when a thing is done ("to speak to the school on Monday")

@@ -43,6 +43,7 @@ def test_a_length_of_time_extends_from_the_deadline_it_had(core: Core) -> None:
         ("another week because the GP is away", london(2026, 12, 13, 15, 0), "extended"),
         ("by a further 2 working days - the GP is away", london(2026, 12, 15, 15, 0), "extended"),
         ("2 weeks more because the GP is away", london(2026, 12, 29, 15, 0), "extended"),
+        ("2 more days because the GP is away", london(2026, 12, 31, 15, 0), "extended"),
         ("in 2 weeks because the GP is away", london(2026, 12, 7, 17, 0), "brought forward"),
     ]
     for phrase, deadline, verb in cases:
@@ -52,3 +53,16 @@ def test_a_length_of_time_extends_from_the_deadline_it_had(core: Core) -> None:
         assert f"{ref} {verb}" in card, card
         counted = "is counted from the deadline it had" in card
         assert counted == (not phrase.startswith("in ")), card
+
+
+def test_till_is_until_and_a_missing_reason_is_asked_for_not_read_as_a_date(core: Core) -> None:
+    """ "/extend A-1 till Monday 30th because ..." was refused as no date; "... because" with nothing after it
+    said "I could not read a new deadline in “... because”" instead of asking for the reason."""
+    recorded = core.commands.run("action", "@jo Monitor attendance till Friday", CHAIR, ROOM)
+    assert recorded.action is not None and recorded.action.deadline == london(2026, 11, 27, 17, 0)
+    ref = recorded.action.ref
+    missing = core.commands.run("extend", f"{ref} to 12 noon Weds 2nd because", CHAIR, ROOM)
+    assert missing.action is None and missing.private is not None
+    assert "a reason is required" in render_text(missing.private)
+    moved = core.commands.run("extend", f"{ref} till Monday 30th because the GP is away", CHAIR, ROOM)
+    assert moved.action is not None and moved.action.deadline == london(2026, 11, 30, 17, 0)
