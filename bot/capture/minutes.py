@@ -1,17 +1,18 @@
 """An action list as minutes write it, split into one line per action.
 
 Chairs paste what they already have: the meeting chat's list, notes, the minutes' action table copied as
-text. Lines may be numbered (``1.``, ``2)``, ``(3)``, ``a)``), bulleted (``-``, ``*``, ``•``, ``–``) or
-labelled (``ACTION:``, ``Action 3:``); the marker is dropped and each line is then read by the `/action`
-grammar. Blank lines and headings ("Actions:", "Actions agreed"; in a numbered or bulleted list, any
-unmarked line ending in a colon) are skipped; in such a list, an indented line without a marker continues
-the item above it (a wrapped line).
+text (a header row and its cells separated by tabs or ``|``: bot.capture.minutes_table). Lines may be
+numbered (``1.``, ``2)``, ``(3)``, ``a)``), bulleted (``-``, ``*``, ``•``, ``–``) or labelled (``ACTION:``,
+``Action 3:``); the marker is dropped and each line is then read by the `/action` grammar. Blank lines and
+headings ("Actions:", "Actions agreed"; in a numbered or bulleted list, any unmarked line ending in a colon)
+are skipped; in such a list, an indented line without a marker continues the item above it (a wrapped line).
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.capture.minutes_table import table_lines
 from bot.capture.owners import drop_minutes_label, minutes_owner, parse_owner, role_only
 
 #: At most this many lines in one list (a meeting's actions, not a case file).
@@ -26,6 +27,28 @@ _HEADING = re.compile(
 )
 
 
+_SEPARATOR_ROW = re.compile(r"^[\s|:\-+]+$")  # "|---|:---|" under a Markdown table's header
+
+
+def _cells(line: str) -> list[str]:
+    if "\t" in line:
+        return line.split("\t")
+    return line.strip().strip("|").split("|")
+
+
+def pasted_table(text: str) -> list[str] | None:
+    """A minutes action table pasted as text (cells separated by tabs, as Word, Excel and Teams copy a table,
+    or by ``|``) as `/action` lines: from its header row (naming an owner and an action column) on, headings
+    above it skipped; None when the text is not such a table."""
+    lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+    for start, line in enumerate(lines[:3]):  # a title or two ("Actions agreed") above the header
+        if "\t" not in line and line.count("|") < 2:
+            continue
+        rows = [_cells(row) for row in lines[start:] if not _SEPARATOR_ROW.match(row)]
+        return table_lines(rows)
+    return None
+
+
 def _starts_with_owner(line: str) -> bool:
     line = drop_minutes_label(line)
     return parse_owner(line) is not None or minutes_owner(line) is not None or role_only(line) is not None
@@ -37,13 +60,18 @@ def is_list(text: str) -> bool:
     lines = [line for line in text.replace("\r", "\n").split("\n") if line.strip()]
     if len(lines) < 2:
         return False
+    if pasted_table(text) is not None:
+        return True
     marked = sum(1 for line in lines if _MARKER.match(line))
     owners = sum(1 for line in split_minutes(text) if _starts_with_owner(line))
     return marked >= 2 or owners >= 2
 
 
 def split_minutes(text: str) -> list[str]:
-    """The action lines of a pasted list: markers dropped, whitespace collapsed."""
+    """The action lines of a pasted list: markers dropped, whitespace collapsed (a pasted table's rows as
+    lines)."""
+    if (table := pasted_table(text)) is not None:
+        return table
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     marked = sum(1 for line in lines if _MARKER.match(line))
     items: list[str] = []

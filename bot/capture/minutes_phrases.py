@@ -189,7 +189,7 @@ def meeting_deadline(
 _VAGUE_WORDS = {
     "the", "this", "next", "end", "of", "start", "beginning", "half", "term", "half-term", "halfterm", "summer",
     "autumn", "spring", "christmas", "xmas", "eve", "day", "easter", "holidays", "holiday", "hols", "break",
-    "school", "new", "year", "asap", "a.s.a.p", "as", "soon", "possible", "urgent", "urgently",
+    "school", "new", "year", "ongoing", "tbc", "tba", "asap", "a.s.a.p", "as", "soon", "possible", "urgent", "urgently",
 }  # fmt: skip
 #: An urgency marker: never a date, and never kept silently beside a deadline (docs/grammar.md).
 URGENT_MARKERS = (
@@ -226,6 +226,8 @@ def vague(words: Sequence[str], meetings: bool) -> str | None:
         return "new year"
     if tuple(words) in URGENT_MARKERS:
         return "asap"
+    if found & {"ongoing", "tbc", "tba"}:  # a minutes table's "By when" column
+        return "ongoing"
     return None
 
 
@@ -253,6 +255,11 @@ def vague_refusal(kind: str, said: str, ctx: Context) -> str:
         return f"{refused}: the meeting's date is not known here. Give one, such as {example}"
     if kind == "asap":
         return f"{refused}: give one, such as \u201cby tomorrow\u201d or {example}"
+    if kind == "ongoing":
+        return (
+            f"{refused}: an action is chased to a deadline. Give one, such as {example} (for work that goes on, "
+            "the day it is next checked)"
+        )
     return f"{refused}: give one, such as {example}"
 
 

@@ -99,3 +99,26 @@ def test_a_list_is_offered_for_a_day(core: Core, clock: Clock) -> None:
     with core.db.reading() as session:
         batch = session.scalars(select(ActionBatch)).one()
         assert (batch.status, batch.lines) == ("expired", None)
+
+
+def test_a_table_pasted_with_tabs_is_held_row_by_row(core: Core) -> None:
+    """A minutes table copied from Word: each row one line, a "By when" of "Ongoing" refused by name."""
+    table = (
+        "Action\tOwner\tBy when\n"
+        "Share the CAD log\t@jo\t27/11/2026\n"
+        "Visit the family weekly\t@sam\tOngoing\n"
+        "Book the health assessment\t@priya\tw/c 30/11\n"
+    )
+    held = core.commands.run("action", table, CHAIR, ROOM, idempotency_key="table-1")
+    assert (
+        held.private is not None and held.private.title == "2 of 3 lines read as actions (B-1): nothing is recorded yet"
+    )
+    text = held.private.text or ""
+    assert "2. NOT READ: \u201cby Ongoing\u201d is not a date: an action is chased to a deadline" in text
+    done = core.commands.run("action", "confirm B-1", CHAIR, ROOM)
+    assert done.public is not None and done.public.title == "2 actions recorded from a list (B-1)"
+    recorded = actions(core)
+    assert [(a.task, a.deadline) for a in recorded] == [
+        ("Share the CAD log", london(2026, 11, 27, 17)),
+        ("Book the health assessment", london(2026, 12, 4, 17)),
+    ]

@@ -54,3 +54,30 @@ def test_one_action_typed_over_two_lines_is_not_a_list() -> None:
     assert is_list("@jo Share the CAD log by Friday\nJo Bloggs to visit by Monday")
     assert is_list("@jo Share the CAD log by Friday\nHealth visitor to visit by Monday")
     assert is_list("1. Share the CAD log by Friday\n2. Visit by Monday")  # numbered: read line by line
+
+
+def test_a_table_pasted_with_tabs_is_read_by_its_header() -> None:
+    """Word, Excel and Teams copy a table as tab-separated rows: it was refused whole ("Start with the
+    owner"). The header names the columns in any order; a title above it is skipped."""
+    text = (
+        "Actions agreed\n"
+        "Action\tOwner\tBy when\tReview\n"
+        "Complete the CP plan\tJo Bloggs\t11/12/2026\t4/1/2027\n"
+        "Share police checks\tjo@police.example\tWithin 2 working days\t\n"
+        "\t\t\t\n"
+        "Visit weekly\tHealth visitor\tOngoing\t\n"
+    )
+    assert is_list(text)
+    assert split_minutes(text) == [
+        "Jo Bloggs to Complete the CP plan by 11/12/2026 review 4/1/2027",
+        "jo@police.example Share police checks by Within 2 working days",
+        "Health visitor to Visit weekly by Ongoing",
+    ]
+
+
+def test_a_markdown_table_is_read_and_a_table_without_an_owner_column_is_not() -> None:
+    text = "| Owner | Action | Deadline |\n|---|:---|---|\n| Jo Bloggs | Visit the family | Fri |\n"
+    assert split_minutes(text) == ["Jo Bloggs to Visit the family by Fri"]
+    no_owner = "Item\tNotes\n@jo Share the log by Friday\tsent\n@sam Visit by Monday\t"
+    # not an action table: read line by line as before (the grammar then refuses "Item Notes")
+    assert split_minutes(no_owner) == ["Item Notes", "@jo Share the log by Friday sent", "@sam Visit by Monday"]
