@@ -31,18 +31,27 @@ class _TextOnly(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skipping = 0
+        self._cells = 0  # cells begun in the table row: a pasted minutes table keeps its columns as tabs
+        self._in_cell = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skipping += 1
+        elif tag in ("td", "th"):
+            self.parts.append("\t" if self._cells else "")
+            self._cells += 1
+            self._in_cell += 1
         elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self.parts.append(" " if self._in_cell else "\n")  # a paragraph inside a cell stays in its row
+            self._cells = self._cells if self._in_cell else 0
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
             self._skipping = max(0, self._skipping - 1)
+        elif tag in ("td", "th"):
+            self._in_cell = max(0, self._in_cell - 1)
         elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self.parts.append(" " if self._in_cell else "\n")
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:
@@ -50,13 +59,19 @@ class _TextOnly(HTMLParser):
 
 
 def html_to_text(fragment: str) -> str:
-    """Visible text of an HTML fragment, entities decoded, whitespace tidied (lines kept)."""
+    """Visible text of an HTML fragment, entities decoded, whitespace tidied (lines kept, and a table's cells
+    separated by tabs, as a table copied as text is)."""
     parser = _TextOnly()
     parser.feed(fragment[:MAX_TEXT])
     parser.close()
     text = "".join(parser.parts).replace("\xa0", " ")
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    lines = (_tidy(line) for line in text.splitlines())
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _tidy(line: str) -> str:
+    """The line's spacing collapsed, its tabs (a table's cells) kept."""
+    return "\t".join(" ".join(cell.split()) for cell in line.split("\t"))
 
 
 @dataclass(frozen=True)
@@ -110,8 +125,8 @@ def command_text(text: str, mentions: Sequence[Mentioned], resolved: dict[str, s
     slots = [_replacement(mention, resolved) for mention in placed]
     plain = _TYPED_MENTION.sub("\u2039\\1", html_to_text(text))  # a typed "<at>" is text, not a mention
     plain = _PLACEHOLDER.sub(lambda m: slots[int(m.group(1))], plain)
-    lines = (" ".join(line.split()) for line in plain.splitlines())  # a pasted action list keeps its lines
-    return "\n".join(line for line in lines if line)
+    lines = (_tidy(line) for line in plain.splitlines())  # a pasted action list keeps its lines (a table its cells)
+    return "\n".join(line for line in lines if line.strip())
 
 
 _ADJACENT = re.compile("\x00(\\d+)\x00(?:\\s|&nbsp;|\xa0)*\x00(\\d+)\x00")

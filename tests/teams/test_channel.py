@@ -222,6 +222,23 @@ def test_a_pasted_action_list_is_checked_in_the_chairs_chat_then_recorded_once(t
     assert len(teams.actions()) == 2
 
 
+def test_a_minutes_table_pasted_into_teams_is_read_by_its_columns(teams: Teams) -> None:
+    """Teams sends a table pasted from Word as HTML: its cells ran together ("Send the summarypat...") and
+    every row was refused. Each row is now a line, its cells in the header's columns."""
+    pasted = (
+        "<p>actions from</p><table><tr><th>Action</th><th>Owner</th><th>By when</th></tr>"
+        "<tr><td><p>Send the discharge summary</p></td><td>pat.partner@health.example</td><td>Thu 26/11</td></tr>"
+        "<tr><td>Visit the family</td><td>Social worker</td><td>Fri</td></tr></table>"
+    )
+    teams.command(CHAIR, pasted, OWNER)
+    preview = card_text(teams.connector.cards(teams.connector.created[CHAIR.user_id])[-1])
+    assert preview.startswith("1 of 2 lines read as actions (B-1): nothing is recorded yet"), preview
+    assert "1. pat.partner@health.example: Send the discharge summary \u2014 by Thu 26 Nov, 17:00" in preview
+    assert "2. NOT READ: \u201cSocial worker\u201d is a role, not a person" in preview
+    teams.command(CHAIR, "action confirm B-1")
+    assert [(a.task, a.deadline) for a in teams.actions()] == [("Send the discharge summary", london(2026, 11, 26, 17))]
+
+
 def test_meeting_start_alone_offers_a_form_with_the_types(teams: Teams) -> None:
     teams.command(CHAIR, "meeting start")
     [form] = teams.connector.cards(THREAD)

@@ -14,6 +14,11 @@ def test_html_becomes_plain_text_with_entities_decoded() -> None:
     assert html_to_text(html) == "Share the CAD log & notes\nby Friday"
     assert html_to_text("a &lt;b&gt; c") == "a <b> c"
     assert html_to_text("<style>p {}</style>x<br>y") == "x\ny"
+    # a table's cells are separated by tabs, a paragraph inside a cell stays in its row
+    table = (
+        "<table><tr><th>Owner</th><th>Action</th></tr><tr><td><p>Jo</p><p>Bloggs</p></td><td>Visit</td></tr></table>"
+    )
+    assert html_to_text(table) == "Owner\tAction\nJo Bloggs\tVisit"
 
 
 def test_the_bots_mention_is_dropped_and_a_person_becomes_their_entra_id() -> None:
