@@ -11,6 +11,7 @@ from typing import Literal
 from bot.capture.dates import format_day, format_when
 from bot.capture.minutes_phrases import (
     MEETING_ABBREVIATIONS,
+    PART_OF_PERIOD,
     URGENT_MARKERS,
     WEEK_HEADS,
     Week,
@@ -94,6 +95,8 @@ _JOINERS = {
     "for",
     "since",
     "at",
+    # "early next week", "the middle of next week": a part of it, never "next week" with "early" in the task
+    *PART_OF_PERIOD,
 }
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from bot.capture.calendar_dates import calendar_date_from
 from bot.capture.dates import format_day
-from bot.capture.when import Context, Impossible, When
+from bot.capture.when import MONTHS, Context, Impossible, When
 
 _WEEK_MARKS = {"w/c", "wc", "w.c", "w/b", "wb", "w.b"}
 _WEEK_WORDS = {"commencing", "beginning", "starting"}
@@ -189,15 +189,18 @@ def meeting_deadline(
 _VAGUE_WORDS = {
     "the", "this", "next", "end", "of", "start", "beginning", "half", "term", "half-term", "halfterm", "summer",
     "autumn", "spring", "christmas", "xmas", "eve", "day", "easter", "holidays", "holiday", "hols", "break",
-    "school", "new", "year", "ongoing", "tbc", "tba", "asap", "a.s.a.p", "as", "soon", "possible", "urgent", "urgently",
+    "school", "new", "year", "ongoing", "tbc", "tba", "asap", "a.s.a.p", "as", "soon", "possible", "urgent",
+    "urgently", "week", "month", "early", "mid", "middle", "late", *MONTHS,
 }  # fmt: skip
+#: A part of a week or a month, not a day: "early next week", "mid-December", "the middle of next week".
+PART_OF_PERIOD = frozenset({"early", "mid", "middle", "late", "beginning", "start"})
 #: An urgency marker: never a date, and never kept silently beside a deadline (docs/grammar.md).
 URGENT_MARKERS = (
     ("as", "soon", "as", "possible"), ("urgent",), ("urgently",), ("asap",), ("a.s.a.p",), ("at", "the", "latest"),
     ("latest",),
 )  # fmt: skip
 #: The words a vague time can end with: a quick test before reading one.
-VAGUE_ENDS = frozenset(_VAGUE_WORDS | _MEETING_NOUNS)
+VAGUE_ENDS = frozenset(_VAGUE_WORDS | _MEETING_NOUNS | {f"mid-{month}" for month in MONTHS})
 
 
 def vague(words: Sequence[str], meetings: bool) -> str | None:
@@ -206,6 +209,8 @@ def vague(words: Sequence[str], meetings: bool) -> str | None:
     only the next one (after ``by`` a meeting may be who does it: "agreed by the core group")."""
     if not words:
         return None
+    if words[-1].startswith("mid-"):  # "mid-December"
+        words = [*words[:-1], "mid", words[-1][4:]]
     size, qualified = meeting_name(words)
     if size == len(words) and (qualified or meetings):
         return "meeting"
@@ -228,6 +233,8 @@ def vague(words: Sequence[str], meetings: bool) -> str | None:
         return "asap"
     if found & {"ongoing", "tbc", "tba"}:  # a minutes table's "By when" column
         return "ongoing"
+    if found & PART_OF_PERIOD and found - PART_OF_PERIOD - {"the", "of", "this", "next"}:
+        return "part"  # "by early next week", "by mid-December": which day?
     return None
 
 

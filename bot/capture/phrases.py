@@ -202,6 +202,9 @@ def _relative(words: list[str], ctx: Context) -> When:
     return When(day=add_months(today, count))
 
 
+_NEXT_WORKING_DAY = {
+    f"{end}next {kind} day" for end in ("", "end of ") for kind in ("working", "business", "work")
+}  # "by the next working day", "by end of next working day"
 _SPAN_FROM_DAY = {
     "a week today": 7, "a week tomorrow": 8, "a fortnight today": 14, "a fortnight tomorrow": 15,
 }  # fmt: skip
@@ -249,8 +252,10 @@ def month_end(month: int, year: int | None, ctx: Context) -> date:
 
 
 def _end_of_named_month(words: list[str], ctx: Context) -> When | None:
-    """``end of January``, ``end of Jan 2027``: that month's last working day, the next one not yet past."""
-    if words[:2] != ["end", "of"] or (named := month_alone(words[2:])) is None:
+    """``end of January``, ``end Jan``, ``end of Jan 2027``: that month's last working day, the next one not yet
+    past."""
+    rest = words[2:] if words[1:2] == ["of"] else words[1:]  # "end of January", "end Jan"
+    if words[:1] != ["end"] or (named := month_alone(rest)) is None:
         return None
     return When(day=month_end(*named, ctx))
 
@@ -273,6 +278,8 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(day=today + timedelta(days=spans))
     if phrase in ("tomorrow", "end of tomorrow"):
         return When(day=today + timedelta(days=1))
+    if phrase in _NEXT_WORKING_DAY:
+        return When(day=ctx.cal.add_working_days(today, 1))
     if phrase in {"end of week", "end of this week", "weekend", "this weekend"}:
         friday = _week_friday(today, 0)
         day = friday if friday >= today else _week_friday(today, 1)

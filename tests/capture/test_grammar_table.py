@@ -439,6 +439,9 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ),
     ("@jo Circulate the record within 1 working day of today's strategy meeting", MON7, ENG, {"warnings": []}),
     ("@jo Visit within the next couple of weeks", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
+    ("@jo Visit by end Dec", MON7, ENG, {"task": "Visit", "deadline": "2026-12-31T17:00:00+00:00"}),
+    ("@jo Visit by end of next working day", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T17:00:00+00:00"}),
+    ("@jo Visit by the next working day", london(2026, 12, 11, 10), ENG, {"deadline": "2026-12-14T17:00:00+00:00"}),
     # a role between separators after the name is the owner's, not the task's start ("SW – to complete ...")
     (
         "Jo Bloggs \u2013 SW \u2013 to complete the CP plan by Fri",
@@ -929,6 +932,17 @@ ERR: list[tuple[str, datetime, str]] = [
     ),
     ("@jo Convene RCPC within 3 months of the next core group", MON7, "counted from when?"),
     ("Jo Bloggs, Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
+    # a part of a week or month is not a day: "by early next week" was "Visit by early" by next week's Friday
+    (
+        "@jo Visit by early next week",
+        MON7,
+        "\u201cby early next week\u201d is not a date: give one, such as \u201cby Mon 14 Dec\u201d",
+    ),
+    ("@jo Visit early next week", MON7, "There is no deadline"),
+    ("@jo Visit by mid-December", MON7, "\u201cby mid-December\u201d is not a date"),
+    ("@jo Visit by the middle of next week", MON7, "\u201cby the middle of next week\u201d is not a date"),
+    ("@jo Visit by late Jan", MON7, "\u201cby late Jan\u201d is not a date"),
+    ("@jo Visit by Friday review mid-January", MON7, "\u201creview mid-January\u201d is not a date"),
     # a meeting or a thing to be done where the owner stands: "ICPC" was recorded as the owner
     (
         "ICPC to be convened within 15 working days of strategy discussion",
