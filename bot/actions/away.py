@@ -1,5 +1,5 @@
 """Owners on leave: ``/away until 18 Dec cover @sam``, ``/away from 21 Dec until 4 Jan``, ``/away on Friday``,
-``/away off``.
+``/away next week``, ``/away w/c 14 Dec cover Sam Lee``, ``/away off``.
 
 While someone is away, the reminders about their own actions go to the colleague covering for them (who
 may then act on those actions as the owner would), or wait for the first working day after their return
@@ -24,7 +24,9 @@ from bot.actions.people import PersonInput, find_person, identify
 from bot.actions.records import PersonView
 from bot.capture.dates import WorkCalendar, format_day
 from bot.capture.grammar import GrammarError, parse_day
-from bot.capture.owners import OwnerRef, parse_owner
+from bot.capture.minutes_phrases import week_phrase
+from bot.capture.owners import OwnerRef, bare_name, parse_owner
+from bot.capture.when import Context, Impossible, clean_word
 from storage.db import Database
 from storage.log import append_event
 from storage.models import OPEN_STATUSES, Action, Person
@@ -70,6 +72,8 @@ def parse_away(text: str, now: datetime, cal: WorkCalendar) -> AwayRequest:
     cover: OwnerRef | None = None
     if found := _COVER.search(rest):
         covered = parse_owner(found["cover"])
+        if covered is None and (named := bare_name(found["cover"])) is not None:  # "cover Sam Lee"
+            covered = named, ""
         if covered is None or covered[1].strip():
             raise GrammarError(
                 f"I could not read who covers in \u201c{found['cover']}\u201d: write @sam, their email address or "
@@ -81,6 +85,8 @@ def parse_away(text: str, now: datetime, cal: WorkCalendar) -> AwayRequest:
         day = parse_day(rest[3:], now, cal, "day away")
         return AwayRequest(person, day, day, cover)
     span = _RANGE.match(_NUMERIC_RANGE.sub(r"\g<start> to \g<end>", rest))
+    if span is None and (week := _week_away(rest, now, cal)) is not None:
+        return AwayRequest(person, *week, cover)
     if span is None:
         try:  # a day alone ("/away tomorrow") could be that day only or until then: ask, set nothing
             shown = format_day(parse_day(rest, now, cal, "day"), now)
@@ -98,6 +104,25 @@ def parse_away(text: str, now: datetime, cal: WorkCalendar) -> AwayRequest:
     if span["word"].lower().startswith("back"):
         end -= timedelta(days=1)
     return AwayRequest(person, start, end, cover)
+
+
+def _week_away(text: str, now: datetime, cal: WorkCalendar) -> tuple[date, date] | None:
+    """``/away next week``, ``/away this week``, ``/away w/c 14 Dec``: that week, Monday to Friday; None when
+    the text is not a week."""
+    ctx = Context(now, cal)
+    words = [clean_word(w) for w in text.split()]
+    this_monday = ctx.today - timedelta(days=ctx.today.weekday())
+    if words in (["next", "week"], ["this", "week"]):
+        monday = this_monday + timedelta(weeks=words[0] == "next")
+    else:
+        try:
+            week = week_phrase(words, ctx)
+        except Impossible as exc:
+            raise GrammarError(f"{exc}.", None) from None
+        if week is None:
+            return None
+        monday = week.monday
+    return monday, monday + timedelta(days=4)
 
 
 def _check(person: Person, actor: Person | None) -> None:

@@ -5,6 +5,7 @@ Mixed into bot.actions.commands.Commands."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.actions.away import USAGE, parse_away, set_away
@@ -12,7 +13,7 @@ from bot.actions.directory import DIGEST_CHOICES, set_digest
 from bot.actions.messages import away_text
 from bot.actions.outcome import CommandPart, Outcome, note, split_ref
 from bot.actions.people import PersonInput
-from bot.actions.records import ActionView
+from bot.actions.records import ActionView, PersonView
 from bot.actions.service import ConversationRef, ServiceError
 from bot.capture.dates import format_when
 from bot.capture.grammar import parse_day
@@ -20,6 +21,26 @@ from bot.capture.grammar import parse_day
 
 class PersonalCommands(CommandPart):
     """``/snooze``, ``/away`` and ``/digest``."""
+
+    #: The channels this process can reach a person on (bot.actions.owner_lookup.OwnerLookup's).
+    reachable: Callable[[PersonView], Sequence[str]]
+
+    def _reachable_cover(self, cover: PersonInput) -> None:
+        """A cover nobody can reach would take the reminders to no one: refused before anything is set."""
+        known = self.service.person_meant(cover)
+        if known is not None:
+            if self.reachable(known):
+                return
+            name = known.name
+        elif cover.ref.kind != "name" or cover.profile is not None:
+            return  # an account or an address, found or typed: reached as an owner would be
+        else:
+            name = cover.ref.value
+        raise ServiceError(
+            f"{name} cannot be reached by actionbot (no chat account or email address it can use), so the "
+            "reminders would reach nobody: name a colleague it can reach as cover, or leave the cover out. "
+            "Nothing was changed."
+        )
 
     def _away_warning(self, action: ActionView, now: datetime) -> str | None:
         """The owner is on leave, or has leave booked before the deadline: say what happens to reminders."""
@@ -58,6 +79,8 @@ class PersonalCommands(CommandPart):
         request = parse_away(text, now, self.service.calendar)
         who = self._look_up(request.person) if request.person is not None else speaker
         cover = self._look_up(request.cover) if request.cover is not None else None
+        if cover is not None:
+            self._reachable_cover(cover)
         person = set_away(
             self.service.db,
             who,

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from bot.actions import authz
 from bot.actions.base import NotFound, ServiceBase, parse_ref
-from bot.actions.names import Candidate, known_by_name
+from bot.actions.names import Candidate, known_by_name, person_named
 from bot.actions.people import PersonInput, find_person, identify
 from bot.actions.records import ActionView, EventView, PersonView
 from bot.capture.owners import OwnerRef
@@ -100,6 +100,15 @@ class Reading(ServiceBase):
     def person(self, who: PersonInput) -> PersonView | None:
         with self.db.reading() as session:
             person = find_person(session, who.ref)
+            return PersonView.of(person) if person else None
+
+    def person_meant(self, who: PersonInput) -> PersonView | None:
+        """The known person a reference means: as ``person``, and a bare name matched to the one person it
+        means, as recording an action matches it (bot.actions.names); None when nobody known."""
+        with self.db.reading() as session:
+            person = find_person(session, who.ref)
+            if person is None and who.ref.kind == "name":
+                person = person_named(session, who.ref.value)
             return PersonView.of(person) if person else None
 
     def people_named(self, written: str) -> list[Candidate]:

@@ -212,7 +212,27 @@ def test_a_day_alone_is_asked_about_and_one_day_is_said_with_on(
     )
     assert away(core, OWNER, "on Friday cover @sam").startswith("You are away on Fri 27 Nov (cover: @sam).")
     assert away(core, OWNER, "21 Dec - 4 Jan").startswith("You are away from Mon 21 Dec until Mon 4 Jan 2027")
-    assert "write @sam, their email address" in away(core, OWNER, "until Friday cover Sam")
+    assert "write @sam, their email address" in away(core, OWNER, "until Friday cover @sam and @alex")
+
+
+def test_a_week_away_and_a_cover_named_as_minutes_write_it(
+    core: Core, clock: Clock, messenger: RecordingMessenger
+) -> None:
+    """ "/away next week" asked "Away on Fri 4 Dec only, or from now until Fri 4 Dec?" (neither is next week);
+    "cover Sam" was refused though /reassign reads a bare name; a cover nobody can reach is refused, since the
+    reminders would go to no one (it was set, and a person made up from the name). Mon 23 Nov."""
+    record(core, "@sam Send the minutes by Friday")  # Sam is known
+    assert away(core, OWNER, "next week").startswith("You are away from Mon 30 Nov until Fri 4 Dec (nobody covers).")
+    assert away(core, OWNER, "w/c 7 Dec cover Sam").startswith(
+        "You are away from Mon 7 Dec until Fri 11 Dec (cover: @sam)."
+    )
+    assert away(core, OWNER, "this week").startswith("You are away until Fri 27 Nov")
+    assert "that day is a Tuesday, not a Monday" in away(core, OWNER, "w/c 8 Dec")
+    refused = away(core, OWNER, "until Friday cover Zed Unknown")
+    assert refused.startswith("Zed Unknown cannot be reached by actionbot") and "Nothing was changed." in refused
+    assert away(core, OWNER, "").startswith("You are away until Fri 27 Nov (nobody covers).")  # unchanged
+    with core.db.reading() as session:
+        assert session.scalar(select(Person).where(Person.display_name == "Zed Unknown")) is None
 
 
 def test_two_dates_joined_by_a_dash_are_the_first_and_last_days_away(
