@@ -333,19 +333,28 @@ def _tail_clause(clean: list[str], ctx: Context, wanted: set[str], use_fallback:
 
 
 def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
-    """``Friday EOD``, ``tomorrow COP``: an end-of-day word takes the day written just before it."""
-    if not clause.when.end_of_day_only:
+    """``Friday EOD``, ``tomorrow COP``: an end-of-day word takes the day written just before it; so does a
+    time alone (``tomorrow by 4.30pm``, ``11/12 by 10am``, ``by Friday by 3pm``), at that time."""
+    when = clause.when
+    if not (when.end_of_day_only or when.time_only):
         return clause
     for size in range(min(4, clause.start), 0, -1):
-        span = clean[clause.start - size : clause.start]
+        start = clause.start - size
+        span = clean[start : clause.start]
         if not span[0]:
             continue
         try:
             day = hand_phrase(span, ctx, False)
         except Unreadable:
             continue
-        if day.day is not None and not day.end_of_day_only:
-            return Clause("deadline", clause.start - size, day)
+        if day.day is None or day.end_of_day_only or day.time_only or day.instant is not None:
+            continue
+        if when.time_only:
+            if day.wall is not None:
+                continue  # "at 10 by 3pm": two times, refused as two deadlines
+            day.wall, day.wall_notes = when.wall, when.wall_notes
+            start -= start > 0 and clean[start - 1] in ("by", "on", "before", "due")  # "by Friday by 3pm"
+        return Clause("deadline", start, day)
     return clause
 
 

@@ -119,7 +119,9 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
         if suffix is None and "." in word and 1 <= int(match.group(2)) <= 12:
             continue  # "5.12" is 5 December; "17.30" and "17.00" are times
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
-        if suffix:
+        if not suffix and 1 <= hour <= 7 and not word.startswith("0"):
+            hour += 12  # "by tomorrow 4.30": meetings' times are working hours, as "at 3" ("04:30" is 04:30)
+        elif suffix:
             if not 1 <= hour <= 12:
                 raise Impossible(f"{word} is not a time of day")
             hour = hour % 12 + (12 if suffix == "pm" else 0)
@@ -380,7 +382,7 @@ def hand_phrase(words: list[str], ctx: Context, relative: bool) -> When:
     if not words:
         if wall is None:
             raise Unreadable
-        return When(day=ctx.today, wall=wall, wall_notes=notes)
+        return When(day=ctx.today, wall=wall, wall_notes=notes, time_only=True)
     for reader in (special, _weekday_phrase, _calendar_date):
         found = reader(words, ctx)
         if found is not None:

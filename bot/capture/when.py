@@ -68,6 +68,8 @@ class When:
     wall_notes: list[str] = field(default_factory=list)
     #: Read from an end-of-day word alone (``EOD``, ``COP``): today unless a day stands next to it.
     end_of_day_only: bool = False
+    #: Read from a time alone (``by 3pm``): today unless a day stands just before it (``Friday by 3pm``).
+    time_only: bool = False
 
     def moment(self, ctx: Context) -> datetime:
         """The UTC instant it names: its own, or its day at its time (the end of the working day if none)."""

@@ -440,6 +440,21 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Circulate the record within 1 working day of today's strategy meeting", MON7, ENG, {"warnings": []}),
     ("@jo Visit within the next couple of weeks", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
     ("@jo Visit by end Dec", MON7, ENG, {"task": "Visit", "deadline": "2026-12-31T17:00:00+00:00"}),
+    # a day, then "by" a time: that day at that time ("11/12 by 10am" was refused as today 10:00 in the past,
+    # "tomorrow by 4.30pm" as two deadlines); "4.30" alone is the afternoon, as "at 4" is (it was 04:30)
+    ("@jo Visit 11/12 by 10am", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T10:00:00+00:00"}),
+    ("@jo Visit tomorrow by 4.30pm", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T16:30:00+00:00"}),
+    ("@jo Visit on Friday by 3pm", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
+    ("@jo Visit by Friday by 3pm", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
+    (
+        "@jo Send the 2 reports by 3pm",
+        MON7,
+        ENG,
+        {"task": "Send the 2 reports", "deadline": "2026-12-07T15:00:00+00:00"},
+    ),
+    ("@jo Visit by tomorrow 4.30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T16:30:00+00:00"}),
+    ("@jo Visit by 04.30 tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T04:30:00+00:00"}),
+    ("@jo Visit by 9.15 tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T09:15:00+00:00"}),
     ("@jo Visit by end of next working day", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T17:00:00+00:00"}),
     ("@jo Visit by the next working day", london(2026, 12, 11, 10), ENG, {"deadline": "2026-12-14T17:00:00+00:00"}),
     # a role between separators after the name is the owner's, not the task's start ("SW – to complete ...")
@@ -917,6 +932,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit over the weekend", MON7, "There is no deadline"),
     ("@jo Visit 10.30 tomorrow", MON7, "There is no deadline"),  # not "Visit 10.30" by tomorrow 17:00
     ("@jo Visit Thursday next week", MON7, "There is no deadline"),  # not "Visit Thursday" by Fri 18 Dec
+    ("@jo Visit at 10 by 3pm", MON7, "There are two deadlines, \u201cat 10\u201d and \u201cby 3pm\u201d"),
     (
         "@jo Visit before next week",
         MON7,
