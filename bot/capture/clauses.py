@@ -70,8 +70,10 @@ class Clause:
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
 _CLAUSE_HEADS = {
-    "review", "in", "within", "over", "during", "no", "not", "nlt", "due", "by", "before", "until", "till", "on", "at",
+    "review", "reviewed", "in", "within", "over", "during", "no", "not", "nlt", "due", "by", "before", "until",
+    "till", "on", "at",
 }  # fmt: skip
+_REVIEW_HEADS = frozenset({"review", "reviewed"})
 _SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same"}
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
@@ -119,7 +121,7 @@ def read_clause(
 ) -> tuple[str, When] | None:
     """Read cleaned words as one whole clause, or return None. ``previous`` is the word before them."""
     head = span[0] if span else ""
-    if (head != "review") if review_only else (head not in _ANY_HEAD):
+    if (head not in _REVIEW_HEADS) if review_only else (head not in _ANY_HEAD):
         return None
     words = [w for w in span if w]
 
@@ -127,7 +129,7 @@ def read_clause(
         return fallback(phrase, ctx) if use_fallback else hand_phrase(phrase, ctx, relative)
 
     try:
-        if head == "review":
+        if head in _REVIEW_HEADS:  # "review 4/1", "(to be) reviewed at core group on 4/1"
             rest = words[1:]
             if not rest or rest[0] in ("by", "of", "with", "and"):
                 return None
@@ -318,7 +320,7 @@ def _by_a_week(keyword: list[str], week: Week, ctx: Context) -> str:
 def _tail_clause(clean: list[str], ctx: Context, wanted: set[str], use_fallback: bool) -> Clause | None:
     """The longest clause of a wanted kind that ends the (cleaned) words."""
     review_only = wanted == {"review"}
-    heads = {"review"} if review_only else _ANY_HEAD
+    heads = _REVIEW_HEADS if review_only else _ANY_HEAD
     reach = FALLBACK_CLAUSE_WORDS if use_fallback else MAX_CLAUSE_WORDS
     for start in range(max(0, len(clean) - reach), len(clean)):
         if clean[start] not in heads:
@@ -404,6 +406,8 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             words, clean = words[: clause.start], clean[: clause.start]
             while clause.kind == "review" and clean and clean[-1] in DASHES:  # "by 14/12 - review 4/1"
                 words, clean = words[:-1], clean[:-1]
+            if clause.kind == "review" and clean[-2:] == ["to", "be"]:  # "by Friday, to be reviewed on 4/1"
+                words, clean = words[:-2], clean[:-2]
             if deadline is not None and (size := marker_size(clean)):  # "urgent by Friday": just before it
                 markers.append(as_written(words[-size:]))
                 words, clean = words[:-size], clean[:-size]
@@ -507,18 +511,20 @@ def _deadline_inside(words: list[str], ctx: Context) -> str | None:
 def _review_as_task(
     words: list[str], clean: list[str], start: int, ctx: Context
 ) -> tuple[list[str], list[str], When, str] | None:
-    """``Book the GP review in 5 working days`` with no other deadline: "review" belongs to the task (a GP,
-    health or CIN review is a common action) and what follows it is the deadline, said in a warning."""
+    """``Book the GP review in 5 working days``, ``Get the plan reviewed on Friday`` with no other deadline:
+    "review" belongs to the task (a GP, health or CIN review is a common action) and what follows it is the
+    deadline, said in a warning. After "reviewed" any deadline counts; after "review", only a length of time
+    ("review on 5 Jan" is a review date, and the deadline is missing)."""
     span = clean[start + 1 :]
-    if not span or span[0] not in _RELATIVE_KEYWORDS:
-        return None  # "review on 5 Jan", "review date ...": a review date, and the deadline is missing
-    found = read_clause(span, ctx, False, "review")
+    if not span or (clean[start] == "review" and span[0] not in _RELATIVE_KEYWORDS):
+        return None
+    found = read_clause(span, ctx, False, clean[start])
     if found is None or found[0] != "deadline":
         return None
     said = " ".join(words[start + 1 :])
     note = (
-        f"\u201creview\u201d is read as part of the task and \u201c{said}\u201d as the deadline. For a review date "
-        "as well, give both: \u201cby Friday review in 2 weeks\u201d."
+        f"\u201c{clean[start]}\u201d is read as part of the task and \u201c{said}\u201d as the deadline. For a "
+        "review date as well, give both: \u201cby Friday review in 2 weeks\u201d."
     )
     when = found[1]
     when.notes.append(note)

@@ -440,6 +440,21 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Circulate the record within 1 working day of today's strategy meeting", MON7, ENG, {"warnings": []}),
     ("@jo Visit within the next couple of weeks", MON7, ENG, {"deadline": "2026-12-21T17:00:00+00:00"}),
     ("@jo Visit by end Dec", MON7, ENG, {"task": "Visit", "deadline": "2026-12-31T17:00:00+00:00"}),
+    # "(to be) reviewed" after the deadline is the review ("... by Friday, to be reviewed at core group on 4/1"
+    # was refused as two deadlines); with no deadline before it, "reviewed" is the task's word
+    (
+        "@jo Visit by Friday, to be reviewed at core group on 4/1",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00", "review": "2027-01-04"},
+    ),
+    ("@jo Visit by Friday, reviewed 4/1", MON7, ENG, {"task": "Visit", "review": "2027-01-04"}),
+    (
+        "@jo Get the plan reviewed on Friday",
+        MON7,
+        ENG,
+        {"task": "Get the plan reviewed", "deadline": "2026-12-11T17:00:00+00:00", "review": None},
+    ),
     # a day, then "by" a time: that day at that time ("11/12 by 10am" was refused as today 10:00 in the past,
     # "tomorrow by 4.30pm" as two deadlines); "4.30" alone is the afternoon, as "at 4" is (it was 04:30)
     ("@jo Visit 11/12 by 10am", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T10:00:00+00:00"}),
