@@ -49,6 +49,7 @@ from bot.capture.owners import (
     joint_minutes_owners,
     minutes_owner,
     no_owner_named,
+    organisation,
     parse_owner,
     role_of,
     role_only,
@@ -192,8 +193,9 @@ def _day_warning(label: str, day: date, cal: WorkCalendar, now: datetime) -> str
 
 
 def role_refusal(role: str) -> str:
+    what, who = ("an organisation", "who there will do it") if organisation(role) else ("a role", "who will do it")
     return (
-        f"\u201c{role}\u201d is a role, not a person: name who will do it, e.g. "
+        f"\u201c{role}\u201d is {what}, not a person: name {who}, e.g. "
         f'\u201cJo Bloggs to ...\u201d, @jo or "Dr A. Khan". One named owner makes the action theirs.'
     )
 

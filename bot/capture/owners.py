@@ -146,7 +146,7 @@ def _person_after_role(role: str, person: str | None) -> bool:
         person is not None
         and re.fullmatch(_NAME, person) is not None
         and not _a_role(person)
-        and (_ROLE_ABBREVIATION.match(role) is not None or _a_role(role))
+        and (_ROLE_ABBREVIATION.match(role) is not None or _a_role(role) or organisation(role))
     )
 
 
@@ -187,8 +187,12 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     name, bracket = match.group(1), match.group(2)
     if _person_after_role(name, bracket):
         name, bracket = bracket, None  # "SW (Jo Bloggs)": the role, then the person
-    if all(word.lower().strip(".") in _ROLE_WORDS for word in name.split()) or name.split()[0].lower() in _TASK_VERBS:
-        return None  # a role, or a task with its owner forgotten ("Send Referral to CSC by Friday")
+    if (
+        all(word.lower().strip(".") in _ROLE_WORDS for word in name.split())
+        or name.split()[0].lower() in _TASK_VERBS
+        or organisation(name)
+    ):
+        return None  # a role or an organisation, or a task with its owner forgotten ("Send Referral to CSC by Friday")
     if any(word.lower().strip(".") in _LABEL_WORDS for word in name.split()):
         return None  # a label, not a person ("Urgent: call mum", "Next steps: ...")
     value = f"{name} ({bracket.strip()})" if bracket else name
@@ -208,13 +212,34 @@ def joint_minutes_owners(text: str) -> bool:
     return _MINUTES_JOINT.match(text) is not None and (role is None or not _a_role(role.group(2)))
 
 
+# The last word of an organisation's name: "Oakfield Primary School", "Riverside Surgery", "West Yorkshire
+# Police", "Early Help Team" (never a surname: "Ward", "Church" and "Hall" are left out).
+_ORGANISATION_ENDS = {
+    "school", "primary", "academy", "nursery", "college", "surgery", "practice", "hospital", "trust", "council",
+    "police", "constabulary", "team", "service", "services", "unit", "centre", "center", "department", "dept",
+    "authority", "agency", "partnership", "clinic", "hub", "camhs", "ltd", "limited", "charity", "foundation",
+    "association", "board", "directorate", "nhs",
+}  # fmt: skip
+
+
+def organisation(name: str) -> bool:
+    """``Oakfield Primary School``: a name that ends as an organisation's does, not a person's (``Dr Khan,
+    Riverside Surgery`` and ``Mrs Patel (Oakfield School)`` are people: what follows a comma or bracket is theirs)."""
+    parts = re.split(r"[,(\u2013\u2014]| - ", name, maxsplit=1)[0].split()
+    return len(parts) > 1 and parts[-1].lower().strip(".,") in _ORGANISATION_ENDS
+
+
 def role_only(text: str) -> str | None:
-    """``health visitor to ...``: the role written where the person should be, quoted back; or None."""
+    """``health visitor to ...``, ``Oakfield Primary School to ...``: the role or organisation written where the
+    person should be, quoted back; or None."""
     match = re.match(
         rf"^((?:[\w'\u2019.\-]+\s+){{0,3}}?[\w'\u2019.\-]+)(?:\s+{_TO}\s+|\s*[:\u2013\u2014]\s+|\s+-\s+)\S", text
     )
     if match and all(word.lower().strip(".") in _ROLE_WORDS for word in match.group(1).split()):
         return match.group(1)
+    named = _MINUTES_OWNER.match(text)
+    if named is not None and organisation(named.group(1)):
+        return named.group(1)
     return None
 
 

@@ -510,6 +510,19 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"owner": {"kind": "name", "value": "Mrs Jones"}, "task": "Monitor attendance"},
     ),
     (
+        "Oakfield Primary School - Mrs Patel - to send attendance by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Patel"}, "task": "Send attendance"},
+    ),
+    ("Jo Ward to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Ward"}}),
+    (
+        '"Dr Khan, Riverside Surgery" Send the records by Friday',
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Dr Khan, Riverside Surgery"}},
+    ),
+    (
         "Jo Bloggs - share the plan with mum - by Friday",
         MON7,
         ENG,
@@ -984,6 +997,16 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs to be informed of the outcome by Friday", MON7, "does not say who will do it"),
     ("Core Group to review the plan by 4/1", MON7, "\u201cCore Group\u201d is a meeting, not a person"),
     ("RCPC to consider step down by 4/1", MON7, "\u201cRCPC\u201d is a meeting, not a person"),
+    # an organisation is not a person who can be chased: it was recorded as the owner
+    (
+        "Oakfield Primary School to send attendance by Friday",
+        MON7,
+        "\u201cOakfield Primary School\u201d is an organisation, not a person: name who there will do it",
+    ),
+    ("Riverside Surgery to send the records by Friday", MON7, "\u201cRiverside Surgery\u201d is an organisation"),
+    ("West Yorkshire Police to share the log by Friday", MON7, "is an organisation, not a person"),
+    ("Early Help Team to contact the family by Friday", MON7, "is an organisation, not a person"),
+    ('"Oakfield Primary School" Send attendance by Friday', MON7, "is an organisation, not a person"),
     # a deadline inside the task is named, with where to put it
     (
         "Jo Bloggs to share the chronology by Friday and copy in the DSL",
