@@ -32,9 +32,9 @@ from bot.actions.personal import PersonalCommands
 from bot.actions.ports import Directory
 from bot.actions.records import ActionView, PersonView
 from bot.actions.service import ActionService, ConversationRef, ServiceError
-from bot.capture.grammar import ActionDraft, GrammarError, parse_action, parse_new_deadline
+from bot.capture.grammar import ActionDraft, GrammarError, parse_action, parse_new_deadline, role_refusal
 from bot.capture.minutes import is_list, split_minutes
-from bot.capture.owners import OwnerRef, bare_name, parse_owner
+from bot.capture.owners import OwnerRef, bare_name, parse_owner, role_of
 
 log = logging.getLogger("actionbot.commands")
 
@@ -278,6 +278,8 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
             owner, reason = named, _split_reason(rest)[1]
         else:
             raise ServiceError("Say who takes it over: /reassign A-12 @sam because Jo is on leave")
+        if (role := role_of(owner)) is not None:  # "Oakfield Primary School", "health visitor": nobody to chase
+            raise ServiceError(role_refusal(role))
         action = self.service.reassign(ref, speaker, self._look_up(owner), reason, now=now)
         changed = self._changed(f"reassigned to {action.owner.name}", action, now, (), _c)
         matched = matched_note(owner.value, action) if owner.kind == "name" else None

@@ -66,3 +66,19 @@ def test_till_is_until_and_a_missing_reason_is_asked_for_not_read_as_a_date(core
     assert "a reason is required" in render_text(missing.private)
     moved = core.commands.run("extend", f"{ref} till Monday 30th because the GP is away", CHAIR, ROOM)
     assert moved.action is not None and moved.action.deadline == london(2026, 11, 30, 17, 0)
+
+
+def test_reassigning_to_a_role_or_an_organisation_is_refused(core: Core) -> None:
+    """ "/reassign A-1 Riverside Surgery because ..." made the surgery the owner, a person nobody can chase."""
+    recorded = core.commands.run("action", "@jo Share the CAD log by Friday", CHAIR, ROOM)
+    assert recorded.action is not None
+    ref = recorded.action.ref
+    for owner, said in (
+        ("Riverside Surgery", "\u201cRiverside Surgery\u201d is an organisation, not a person"),
+        ("health visitor", "\u201chealth visitor\u201d is a role, not a person"),
+        ('"Social worker"', "\u201cSocial worker\u201d is a role, not a person"),
+    ):
+        refused = core.commands.run("reassign", f"{ref} {owner} because she visits weekly", CHAIR, ROOM)
+        assert refused.action is None and refused.private is not None
+        assert said in render_text(refused.private), owner
+    assert core.service.get(ref, CHAIR).owner.name == "@jo"
