@@ -70,7 +70,7 @@ class Clause:
 
 # A clause can only start with one of these words; anything else is rejected before any parsing.
 _CLAUSE_HEADS = {
-    "review", "reviewed", "in", "within", "over", "during", "no", "not", "nlt", "due", "by", "before", "until",
+    "review", "reviewed", "in", "within", "over", "during", "no", "not", "nlt", "due", "by", "before", "prior", "until",
     "till", "on", "at",
 }  # fmt: skip
 _REVIEW_HEADS = frozenset({"review", "reviewed"})
@@ -183,14 +183,14 @@ def read_clause(
                 return None  # "by Christmas": refused by name (peel_clauses), never guessed by dateparser
             if month_alone(after_keyword) is not None:  # "by January": before it starts, or by its end?
                 raise Impossible(_a_month(keyword, after_keyword, "the day", ctx))
-            if keyword[-1] == "before" and [w for w in after_keyword if w != "the"] in (
+            if keyword[-1] in ("before", "to") and [w for w in after_keyword if w != "the"] in (
                 ["next", "week"],
                 ["next", "month"],
             ):
-                raise Impossible(_before_next(after_keyword[-1], ctx))
+                raise Impossible(_before_next(keyword, after_keyword[-1], ctx))
             if (
                 keyword[-1] not in ("on", "until", "till")
-                and (length := _length_of_time(after_keyword, ctx)) is not None
+                and (length := length_of_time(after_keyword, ctx)) is not None
             ):
                 return "deadline", length  # "by 15 working days" (a timescale column): "within 15 working days"
             return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
@@ -243,13 +243,14 @@ def _counted_from(words: list[str], at: int, ctx: Context) -> When:
         if base[0] not in ("today", "this"):
             today = format_day(ctx.today, ctx.now, ctx.cal.zone)
             when.notes.append(
-                f"“{said}” is counted from today, {today}, as this meeting's day: {shown}. If the "
+                f"\u201c{said}\u201d is counted from today, {today}, as this meeting's day: {shown}. If the "
                 f"{' '.join(named[1:] if named[0] == 'the' else named)} was held on another day, give the "
                 "deadline's date instead."
             )
         return when
     raise Impossible(
-        f"“{said}”: counted from when? Give the deadline's date ({' '.join(length[1:])} from today would be {shown})"
+        f"\u201c{said}\u201d: counted from when? Give the deadline's date ({' '.join(length[1:])} from today "
+        f"would be {shown})"
     )
 
 
@@ -284,19 +285,19 @@ def _a_month(keyword: list[str], words: list[str], what: str, ctx: Context) -> s
     )
 
 
-def _before_next(period: str, ctx: Context) -> str:
+def _before_next(keyword: list[str], period: str, ctx: Context) -> str:
     """``before next week`` could mean before it starts or by its end (as ``by w/c 14 Dec``): refused, with
     both days to choose from."""
     this_end, next_end = (special(["end", "of", when, period], ctx) for when in ("this", "next"))
     assert this_end is not None and next_end is not None and this_end.day and next_end.day
     shown = [format_day(d, ctx.now, ctx.cal.zone) for d in (this_end.day, next_end.day)]
     return (
-        f"“before next {period}” could mean before it starts or by its end: give the day, such as "
-        f"“by {shown[0]}” (before it starts) or “by {shown[1]}” (the end of next {period})"
+        f"\u201c{' '.join(keyword)} next {period}\u201d could mean before it starts or by its end: give the day, "
+        f"such as \u201cby {shown[0]}\u201d (before it starts) or \u201cby {shown[1]}\u201d (the end of next {period})"
     )
 
 
-def _length_of_time(words: list[str], ctx: Context) -> When | None:
+def length_of_time(words: list[str], ctx: Context) -> When | None:
     """``15 working days``, ``2 weeks``, ``a fortnight`` read as ``within ...``; None for anything else."""
     if not starts_with_count(words):
         return None

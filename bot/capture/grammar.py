@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.capture.clauses import (
     Peeled,
+    length_of_time,
     misplaced_deadline,
     peel_clauses,
     read_clause,
@@ -154,15 +155,17 @@ _DASH_TAIL = re.compile(r"\s[-\u2013\u2014]\s+([^-\u2013\u2014]{1,40})$")
 
 
 def _dash_deadline(rest: str, ctx: Context) -> str:
-    """A date alone after the last dash is the deadline column of a pasted table row: read as "by DATE". Any
-    other last part (``- urgent``, ``- 2 children``) is left as it is."""
+    """A date alone after the last dash is the deadline column of a pasted table row: read as "by DATE"; a
+    length of time alone (``- 15 working days``, ``- 48hrs``) as "within" it. Any other last part (``- urgent``,
+    ``- 2 children``) is left as it is."""
     tail = _DASH_TAIL.search(rest)
     if tail is None:
         return rest
+    words = [clean_word(w) for w in tail.group(1).split()]
     try:
-        when = hand_phrase([clean_word(w) for w in tail.group(1).split()], ctx, False)
+        when = hand_phrase(words, ctx, False)
     except (Unreadable, Impossible):
-        return rest
+        return f"{rest[: tail.start()]} within {tail.group(1)}" if length_of_time(words, ctx) else rest
     return f"{rest[: tail.start()]} by {tail.group(1)}" if when.day is not None else rest
 
 

@@ -14,8 +14,8 @@ DEADLINE_KEYWORDS = tuple(
     k.split()
     for k in (
         "by no later than", "by not later than", "due no later than", "no later than", "not later than",
-        "on or before", "on or by", "nlt", "due by", "due before", "due on", "due", "by", "before", "until", "till",
-        "on",
+        "on or before", "on or by", "nlt", "due by", "due before", "due on", "due", "by", "before", "prior to",
+        "until", "till", "on",
     )
 )  # fmt: skip
 # "on Monday" last: minutes say when a thing is done ("to speak to the school on Monday")
@@ -66,7 +66,7 @@ def vague_deadline(clean: list[str]) -> tuple[int, str] | None:
     if not clean or clean[-1] not in VAGUE_ENDS:
         return None  # most texts: one set lookup
     for start in range(max(0, len(clean) - MAX_CLAUSE_WORDS), len(clean)):
-        if clean[start] not in ("by", "before", "until", "due", "no"):
+        if clean[start] not in ("by", "before", "until", "due", "no", "prior"):
             continue
         after = strip_keyword(clean[start:])
         if after is not None and (kind := vague(after, meetings=clean[start] not in ("by", "due"))):

@@ -455,6 +455,26 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"task": "Get the plan reviewed", "deadline": "2026-12-11T17:00:00+00:00", "review": None},
     ),
+    # a table row's last column: a length of time after the last dash is "within" it ("- 15 working days" and
+    # "- 48hrs" were "There is no deadline")
+    (
+        "Jo Bloggs to complete the s47 enquiries \u2013 15 working days",
+        MON7,
+        ENG,
+        {"task": "Complete the s47 enquiries", "deadline": "2026-12-30T17:00:00+00:00"},
+    ),
+    (
+        "HV (Sam Lee) to visit the family - 48hrs",
+        MON7,
+        ENG,
+        {"task": "Visit the family", "deadline": "2026-12-09T10:00:00+00:00"},
+    ),
+    (
+        "@jo Send the report prior to Friday",
+        MON7,
+        ENG,
+        {"task": "Send the report", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
     # a day, then "by" a time: that day at that time ("11/12 by 10am" was refused as today 10:00 in the past,
     # "tomorrow by 4.30pm" as two deadlines); "4.30" alone is the afternoon, as "at 4" is (it was 04:30)
     ("@jo Visit 11/12 by 10am", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T10:00:00+00:00"}),
@@ -960,6 +980,9 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit over the weekend", MON7, "There is no deadline"),
     ("@jo Visit 10.30 tomorrow", MON7, "There is no deadline"),  # not "Visit 10.30" by tomorrow 17:00
     ("@jo Visit Thursday next week", MON7, "There is no deadline"),  # not "Visit Thursday" by Fri 18 Dec
+    ("@jo Call mum - 2 children", MON7, "There is no deadline"),
+    ("Sam Lee to send the report 2 working days prior to ICPC", MON7, "\u201cprior to ICPC\u201d is not a date"),
+    ("@jo Send the report prior to next week", MON7, "\u201cprior to next week\u201d could mean before it starts"),
     ("@jo Visit at 10 by 3pm", MON7, "There are two deadlines, \u201cat 10\u201d and \u201cby 3pm\u201d"),
     (
         "@jo Visit before next week",
