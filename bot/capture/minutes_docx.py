@@ -43,7 +43,8 @@ def read_docx(data: bytes) -> list[str]:
         lines += table_lines(list(_cells(table))) or []
     if not lines:
         raise NotMinutes(
-            "I found no action table in that document: it needs a table with an owner column (Owner, Lead or "
-            "Who) and an action column (Action or Task), with a deadline column (By when, Deadline or Due)."
+            "I found no action table in that document: it needs a table with an owner column (Owner, Lead, Who "
+            "or Responsible) and an action column (Action or Task), with a deadline column (By when, Deadline, Due "
+            "or Timescale)."
         )
     return lines

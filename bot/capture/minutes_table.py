@@ -14,26 +14,46 @@ import re
 from bot.capture.minutes_phrases import week_mark
 from bot.capture.when import clean_word
 
-#: Header words, by the column they name (compared lower-case, punctuation dropped).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "owner": ("owner", "lead", "who", "responsible", "by whom", "action owner", "named person", "person"),
-    "action": ("action", "actions", "task", "what", "action required", "agreed action", "description"),
-    "deadline": ("by when", "deadline", "due", "due date", "when", "timescale", "target date", "date", "by"),
-    "review": ("review", "review date", "review on"),
-}
+#: The words a header names its column by (lower case, punctuation dropped), tried in this order: "Review date"
+#: is the review's, "Date due" and "By when?" the deadline's, "Action owner" and "Action by" the owner's.
+_DEADLINE_WORDS = {
+    "when", "deadline", "due", "timescale", "timescales", "timeframe", "date", "target", "completion", "frame",
+}  # fmt: skip
+_OWNER_WORDS = {
+    "owner", "owners", "lead", "who", "whom", "responsible", "person", "professional", "assigned", "allocated",
+}  # fmt: skip
+HEADER_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("review", frozenset({"review"})),
+    ("deadline", frozenset(_DEADLINE_WORDS)),
+    ("owner", frozenset(_OWNER_WORDS)),
+    ("action", frozenset({"action", "actions", "task", "tasks", "what", "description"})),
+)
+#: Words that make a date column a record of the past, not the deadline ("Date raised", "Date completed").
+_NOT_DUE = frozenset({
+    "raised", "agreed", "opened", "logged", "created", "recorded", "completed", "closed", "updated", "started",
+    "meeting",
+})  # fmt: skip
+_DONE = frozenset({"taken", "completed", "update", "progress"})  # "Action taken", "Action update": what was done
 _EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(?:\.[\w-]+)+$")
 _LEADING_BY = re.compile(r"^(?:by|before|due|no later than)\s+", re.IGNORECASE)
 
 
 def columns(header: list[str]) -> dict[str, int]:
-    """Which cell of a header row names which column; a table of actions has at least "owner" and "action"."""
+    """Which cell of a header row names which column (the first cell naming each); a table of actions has at
+    least "owner" and "action"."""
     found: dict[str, int] = {}
     for index, text in enumerate(header):
-        word = re.sub(r"[^\w\s]", " ", text.lower())
-        word = " ".join(word.split())
-        for column, names in HEADERS.items():
-            if column not in found and word in names:
-                found[column] = index
+        words = re.sub(r"[^\w\s]", " ", text.lower()).split()
+        if words in (["by"], ["action", "by"]):  # a "By" column: the deadline; "Action by": who
+            column: str | None = "deadline" if words == ["by"] else "owner"
+        else:
+            column = next((name for name, named_by in HEADER_WORDS if named_by.intersection(words)), None)
+            if (column == "deadline" and _NOT_DUE.intersection(words)) or (
+                column == "action" and _DONE.intersection(words)
+            ):
+                continue  # "Date raised", "Date completed", "Action taken": not when it is due, nor what is to do
+        if column is not None and column not in found:
+            found[column] = index
     return found
 
 

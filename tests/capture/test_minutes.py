@@ -81,3 +81,22 @@ def test_a_markdown_table_is_read_and_a_table_without_an_owner_column_is_not() -
     no_owner = "Item\tNotes\n@jo Share the log by Friday\tsent\n@sam Visit by Monday\t"
     # not an action table: read line by line as before (the grammar then refuses "Item Notes")
     assert split_minutes(no_owner) == ["Item Notes", "@jo Share the log by Friday sent", "@sam Visit by Monday"]
+
+
+def test_headers_as_minutes_name_them() -> None:
+    """Common action-table headers ("Lead Professional", "Timescale", "Responsible person", "Date due", "Action
+    by") were not recognised, so the table was not read at all; a "Date raised" column is not the deadline."""
+    cases = {
+        "No.\tAction\tLead Professional\tTimescale\tRAG": "Jo Bloggs to Visit the family by 11/12/2026",
+        "Action\tResponsible person\tCompletion date": "Jo Bloggs to Visit the family by 11/12/2026",
+        "Action\tWho by\tDate due": "Jo Bloggs to Visit the family by 11/12/2026",
+        "Actions\tOwner(s)\tTime frame": "Jo Bloggs to Visit the family by 11/12/2026",
+    }
+    for header, line in cases.items():
+        cells = len(header.split("\t"))
+        row = ["Visit the family", "Jo Bloggs", "11/12/2026"]
+        if cells == 5:
+            row = ["1", *row, "Amber"]
+        assert split_minutes(f"{header}\n" + "\t".join(row)) == [line], header
+    raised = "Date raised\tAction\tAction by\tDeadline\n23/11/2026\tVisit the family\tJo Bloggs\t11/12/2026"
+    assert split_minutes(raised) == ["Jo Bloggs to Visit the family by 11/12/2026"]
