@@ -101,6 +101,9 @@ class ActionDraft:
 _CASE_REF = re.compile(r"(?<![\w<&#])#([A-Za-z0-9][A-Za-z0-9/_\-]{0,38}[A-Za-z0-9])(?![\w/\-])")
 
 
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+
+
 def extract_case_refs(text: str) -> tuple[list[str], str]:
     """Case references (``#CR-1042``; they must contain a digit) and the text without them."""
     found: list[str] = []
@@ -268,6 +271,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if not text:
         raise GrammarError("Say who will do what, and by when.")
     text = drop_minutes_label(text)
+    leading: list[str] = []
+    if text.startswith("#"):  # "#CR-1042 @jo visit ...", "#CR-1042: Jo Bloggs to ...": the case before the owner
+        first, _, after = text.partition(" ")
+        leading, lifted = extract_case_refs(first)
+        text = drop_minutes_label(after.lstrip(" :-\u2013\u2014")) if leading and not lifted.strip(" :;,") else text
     owned = parse_owner(text) or minutes_owner(text)
     if owned is None:
         if joint_minutes_owners(text):
@@ -288,6 +296,8 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         raise GrammarError(ONE_OWNER)
     rest = _LEADING_TO.sub(" ", rest)  # minutes say "Jo to share ..."; the task is "share ..."
     case_refs, rest = extract_case_refs(rest)
+    case_refs = leading + [ref for ref in case_refs if ref not in leading]
+    rest = _EMPTY_BRACKETS.sub(" ", rest)  # "Visit (#CR-1042) by Friday": the brackets went with the reference
     ctx = Context(now, cal)
     words = _dash_deadline(rest, ctx).split()
     try:
