@@ -74,7 +74,22 @@ _CLAUSE_HEADS = {
     "till", "on", "at",
 }  # fmt: skip
 _REVIEW_HEADS = frozenset({"review", "reviewed"})
-_SPECIAL_HEADS = {"eod", "cop", "eob", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same"}
+_SPECIAL_HEADS = {
+    "eod",
+    "cop",
+    "eob",
+    "eow",
+    "eom",
+    "today",
+    "tonight",
+    "tomorrow",
+    "close",
+    "end",
+    "next",
+    "the",
+    "this",
+    "same",
+}
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
 # A keywordless phrase ("tomorrow", "EOD") after one of these words belongs to a longer phrase.

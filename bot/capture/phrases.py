@@ -282,7 +282,7 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(day=today + timedelta(days=1))
     if phrase in _NEXT_WORKING_DAY:
         return When(day=ctx.cal.add_working_days(today, 1))
-    if phrase in {"end of week", "end of this week", "weekend", "this weekend"}:
+    if phrase in {"end of week", "end of this week", "eow", "weekend", "this weekend"}:
         friday = _week_friday(today, 0)
         day = friday if friday >= today else _week_friday(today, 1)
         if "weekend" not in phrase:
@@ -292,7 +292,7 @@ def special(words: list[str], ctx: Context) -> When | None:
         )
     if phrase in {"end of next week", "next week"}:
         return When(day=_week_friday(today, 1))
-    if phrase in {"end of month", "end of this month"}:
+    if phrase in {"end of month", "end of this month", "eom"}:
         return When(day=_end_of_month(ctx, 0))
     if phrase in {"end of next month", "next month"}:
         return When(day=_end_of_month(ctx, 1))

@@ -89,9 +89,18 @@ class Context:
         object.__setattr__(self, "today", self.cal.today(self.now))
 
 
+# How "tomorrow" is typed in a hurry (the echo shows the date it was read as).
+_SPELLINGS = {
+    spelling: "tomorrow"
+    for spelling in ("tmrw", "tmw", "tmrow", "tomorow", "tommorow", "tommorrow", "tomoz", "2moro", "2morrow")
+}
+
+
 def clean_word(word: str) -> str:
-    """Lower case, without surrounding punctuation or a possessive: ``Friday's,`` -> ``friday``."""
+    """Lower case, without surrounding punctuation or a possessive: ``Friday's,`` -> ``friday``; ``tmrw`` ->
+    ``tomorrow``."""
     word = word.lower().strip(_TRAILING).lstrip("(")
     if word.endswith(("'s", "\u2019s")):
         word = word[:-2]
-    return word.rstrip("'\u2019")
+    word = word.rstrip("'\u2019")
+    return _SPELLINGS.get(word, word)

@@ -484,6 +484,11 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"case_ref": "CR-1042", "task": "Visit the family"},
     ),
     ("@jo Visit the family (#CR-1042) by Friday", MON7, ENG, {"case_ref": "CR-1042", "task": "Visit the family"}),
+    # typed in a hurry
+    ("@jo Visit by EOW", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit EOM", MON7, ENG, {"task": "Visit", "deadline": "2026-12-31T17:00:00+00:00"}),
+    ("@jo Visit by COB tmrw", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T17:00:00+00:00"}),
+    ("@jo Visit tomorow 3pm", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T15:00:00+00:00"}),
     # a day, then "by" a time: that day at that time ("11/12 by 10am" was refused as today 10:00 in the past,
     # "tomorrow by 4.30pm" as two deadlines); "4.30" alone is the afternoon, as "at 4" is (it was 04:30)
     ("@jo Visit 11/12 by 10am", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T10:00:00+00:00"}),
