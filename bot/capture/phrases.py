@@ -15,10 +15,19 @@ from bot.capture.calendar_dates import add_months, calendar_date_from
 from bot.capture.dates import format_day
 from bot.capture.when import MONTHS, WEEKDAYS, Context, Impossible, Unreadable, When
 
-_NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+_ONES = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
 }  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+# Numbers as minutes write them, up to sixty ("fifteen working days", "twenty-one days", "forty five"): a
+# handful of words, read here rather than with a library for so few.
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, **_ONES, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, **_TENS,
+    **{f"{ten}-{one}": tens + ones for ten, tens in _TENS.items() for one, ones in _ONES.items()},
+}  # fmt: skip
+#: Working days abbreviated: "10 wd", "10 w/days".
+_WORKING_DAYS = {"wd", "wds", "w/d", "w/ds", "w/days", "wdays"}
 _UNITS = {
     "day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
     "fortnight": "fortnights", "fortnights": "fortnights", "hour": "hours", "hours": "hours", "hrs": "hours",
@@ -179,6 +188,10 @@ def _relative(words: list[str], ctx: Context) -> When:
         words = ["1", words[0]]
     if words and (glued := _GLUED_UNIT.match(words[0])) and glued.group(2) in _UNITS:
         words = [glued.group(1), glued.group(2), *words[1:]]  # "24hrs", "2wks", "3days"
+    if len(words) > 2 and words[0] in _TENS and words[1] in _ONES:  # "twenty eight days"
+        words = [f"{words[0]}-{words[1]}", *words[2:]]
+    if len(words) == 2 and words[1] in _WORKING_DAYS:  # "10 wd"
+        words = [words[0], "working", "days"]
     if len(words) not in (2, 3):
         raise Unreadable
     count = _number(words[0])

@@ -484,6 +484,12 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"case_ref": "CR-1042", "task": "Visit the family"},
     ),
     ("@jo Visit the family (#CR-1042) by Friday", MON7, ENG, {"case_ref": "CR-1042", "task": "Visit the family"}),
+    # numbers in words up to sixty, and working days abbreviated
+    ("@jo Visit within fourteen days", MON7, ENG, {"task": "Visit", "deadline": "2026-12-21T17:00:00+00:00"}),
+    ("@jo Visit within twenty eight days", MON7, ENG, {"deadline": "2027-01-04T17:00:00+00:00"}),
+    ("@jo Assess within forty-five working days", MON7, ENG, {"deadline": "2027-02-11T17:00:00+00:00"}),
+    ("@jo Visit within 10 wd", MON7, ENG, {"task": "Visit", "deadline": "2026-12-21T17:00:00+00:00"}),
+    ("@jo Visit within 10 w/days", MON7, ENG, {"task": "Visit", "deadline": "2026-12-21T17:00:00+00:00"}),
     # typed in a hurry
     ("@jo Visit by EOW", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
     ("@jo Visit EOM", MON7, ENG, {"task": "Visit", "deadline": "2026-12-31T17:00:00+00:00"}),
