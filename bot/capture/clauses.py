@@ -350,6 +350,9 @@ def _tail_clause(clean: list[str], ctx: Context, wanted: set[str], use_fallback:
     return None
 
 
+_DAY_KEYWORDS = {"by", "on", "before", "due"}
+
+
 def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
     """``Friday EOD``, ``tomorrow COP``: an end-of-day word takes the day written just before it; so does a
     time alone (``tomorrow by 4.30pm``, ``11/12 by 10am``, ``by Friday by 3pm``), at that time."""
@@ -359,8 +362,8 @@ def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
     for size in range(min(4, clause.start), 0, -1):
         start = clause.start - size
         span = clean[start : clause.start]
-        if not span[0]:
-            continue
+        if not span[0] or (start and clean[start - 1] in _JOINERS and clean[start - 1] not in _DAY_KEYWORDS):
+            continue  # "Book the room for Friday by 3pm": the day is the task's
         try:
             day = hand_phrase(span, ctx, False)
         except Unreadable:
@@ -371,7 +374,7 @@ def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
             if day.wall is not None:
                 continue  # "at 10 by 3pm": two times, refused as two deadlines
             day.wall, day.wall_notes = when.wall, when.wall_notes
-            start -= start > 0 and clean[start - 1] in ("by", "on", "before", "due")  # "by Friday by 3pm"
+            start -= start > 0 and clean[start - 1] in _DAY_KEYWORDS  # "by Friday by 3pm"
         return Clause("deadline", start, day)
     return clause
 

@@ -508,6 +508,20 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Send the 2 reports", "deadline": "2026-12-07T15:00:00+00:00"},
     ),
     ("@jo Visit by tomorrow 4.30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T16:30:00+00:00"}),
+    # ... but a day after "for", "from" ... is the task's, as everywhere ("Book the room for Friday by 3pm" was
+    # "Book the room for" by Friday 15:00; "for Monday EOD" was "... for" by Monday 17:00)
+    (
+        "@jo Book the room for Friday by 3pm",
+        MON7,
+        ENG,
+        {"task": "Book the room for Friday", "deadline": "2026-12-07T15:00:00+00:00"},
+    ),
+    (
+        "@jo Send the report for Monday EOD",
+        MON7,
+        ENG,
+        {"task": "Send the report for Monday", "deadline": "2026-12-07T17:00:00+00:00"},
+    ),
     ("@jo Visit by 04.30 tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T04:30:00+00:00"}),
     ("@jo Visit by 9.15 tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T09:15:00+00:00"}),
     ("@jo Visit by end of next working day", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T17:00:00+00:00"}),
