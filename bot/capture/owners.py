@@ -126,7 +126,7 @@ def drop_minutes_label(text: str) -> str:
 
 
 # A role between separators after the name: "Jo Bloggs – SW – to share ...", "Jo Bloggs, school DSL, to ...".
-_SEP = r"\s*[,\-\u2013\u2014]\s*"
+_SEP = r"\s*[,/\-\u2013\u2014]\s*"
 _MINUTES_OWNER_ROLE = re.compile(
     rf"^({_NAME}){_SEP}([\w'\u2019.]+(?:\s+[\w'\u2019.]+){{0,3}}?)(?:{_SEP}(?:{_TO}\s+)?|\s+{_TO}\s+)(?=\S)"
 )
@@ -187,6 +187,10 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     name, bracket = match.group(1), match.group(2)
     if _person_after_role(name, bracket):
         name, bracket = bracket, None  # "SW (Jo Bloggs)": the role, then the person
+    parts = name.split()
+    roles = next((i for i, word in enumerate(parts) if word.lower().strip(".") not in _ROLE_WORDS), len(parts))
+    if bracket is None and 0 < roles < len(parts):  # "SW Jo Bloggs", "Head Teacher Mrs Jones": the role first
+        name, bracket = " ".join(parts[roles:]), " ".join(parts[parts[0].lower() == "the" : roles])
     if (
         all(word.lower().strip(".") in _ROLE_WORDS for word in name.split())
         or name.split()[0].lower() in _TASK_VERBS

@@ -576,6 +576,23 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "Dr Khan, Riverside Surgery"}},
     ),
+    # a role before the name, or after a slash, is the owner's role ("SW Jo Bloggs" was a person of that name,
+    # whom no known Jo Bloggs matched; "Jo Bloggs/SW" was refused as two people)
+    ("SW Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}}),
+    (
+        "Head Teacher Mrs Jones to send attendance by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Jones (Head Teacher)"}, "task": "Send attendance"},
+    ),
+    (
+        "The health visitor Sam Lee to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Sam Lee (health visitor)"}},
+    ),
+    ("Jo Bloggs/SW to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}}),
+    ("DC Evans to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "DC Evans"}}),
     (
         "Jo Bloggs - share the plan with mum - by Friday",
         MON7,
@@ -1033,6 +1050,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ),
     ("@jo Convene RCPC within 3 months of the next core group", MON7, "counted from when?"),
     ("Jo Bloggs, Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
+    ("Jo Bloggs/Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
     # a part of a week or month is not a day: "by early next week" was "Visit by early" by next week's Friday
     (
         "@jo Visit by early next week",
