@@ -586,10 +586,10 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"owner": {"kind": "name", "value": "Mrs Jones (Head Teacher)"}, "task": "Send attendance"},
     ),
     (
-        "The health visitor Sam Lee to visit by Friday",
+        "The Health Visitor Sam Lee to visit by Friday",
         MON7,
         ENG,
-        {"owner": {"kind": "name", "value": "Sam Lee (health visitor)"}},
+        {"owner": {"kind": "name", "value": "Sam Lee (Health Visitor)"}},
     ),
     ("Jo Bloggs/SW to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}}),
     ("DC Evans to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "DC Evans"}}),
