@@ -31,6 +31,8 @@ PHRASES = [
     # parts of the day, glued units, a named month's end (session 10)
     "by tomorrow am", "by Monday morning", "by first thing Friday", "within 24hrs", "by end of January",
     "by 15:00hrs Friday",
+    # a weekday of a named week, "12 noon", minutes' keywords, numbers in words (session 11)
+    "by Tuesday next week", "by 12 noon Friday", "on or before 11/12", "within fourteen days", "by EOW",
 ]  # fmt: skip
 #: Read in a whole command only: an urgency marker beside the deadline, a review at a meeting on a date.
 IN_COMMANDS = [
