@@ -427,6 +427,8 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
                 words, clean = words[:-1], clean[:-1]
             if clause.kind == "review" and clean[-2:] == ["to", "be"]:  # "by Friday, to be reviewed on 4/1"
                 words, clean = words[:-2], clean[:-2]
+            if clause.kind == "review" and clean[-1:] == ["next"]:  # "by Friday next review 4/1"
+                words, clean = words[:-1], clean[:-1]
             if deadline is not None and (size := marker_size(clean)):  # "urgent by Friday": just before it
                 markers.append(as_written(words[-size:]))
                 words, clean = words[:-size], clean[:-size]

@@ -449,6 +449,13 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00", "review": "2027-01-04"},
     ),
     ("@jo Visit by Friday, reviewed 4/1", MON7, ENG, {"task": "Visit", "review": "2027-01-04"}),
+    ("@jo Visit by Friday, next review: 4/1", MON7, ENG, {"task": "Visit", "review": "2027-01-04"}),
+    (
+        "@jo Arrange the next review in 2 weeks",
+        MON7,
+        ENG,
+        {"task": "Arrange the next review", "deadline": "2026-12-21T17:00:00+00:00", "review": None},
+    ),
     (
         "@jo Get the plan reviewed on Friday",
         MON7,
