@@ -75,21 +75,8 @@ _CLAUSE_HEADS = {
 }  # fmt: skip
 _REVIEW_HEADS = frozenset({"review", "reviewed"})
 _SPECIAL_HEADS = {
-    "eod",
-    "cop",
-    "eob",
-    "eow",
-    "eom",
-    "today",
-    "tonight",
-    "tomorrow",
-    "close",
-    "end",
-    "next",
-    "the",
-    "this",
-    "same",
-}
+    "eod", "cop", "eob", "eow", "eom", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same",
+}  # fmt: skip
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
 # A keywordless phrase ("tomorrow", "EOD") after one of these words belongs to a longer phrase.
@@ -379,6 +366,19 @@ def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
     return clause
 
 
+def _review_lead(clean: list[str]) -> int:
+    """How many words at the end lead into a review that follows them: a dash ("by 14/12 - review 4/1"),
+    "to be" ("by Friday, to be reviewed on 4/1"), "next" ("by Friday next review 4/1")."""
+    end = len(clean)
+    while end and clean[end - 1] in DASHES:
+        end -= 1
+    if clean[max(0, end - 2) : end] == ["to", "be"]:
+        end -= 2
+    elif clean[end - 1 : end] == ["next"]:
+        end -= 1
+    return len(clean) - end
+
+
 @dataclass
 class Peeled:
     """What peeling the clauses leaves: the task's words, the deadline and review, and the urgency markers."""
@@ -423,12 +423,9 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             else:
                 review, before_review = clause.when, (words[:end], clean[:end], clause.start)
             words, clean = words[: clause.start], clean[: clause.start]
-            while clause.kind == "review" and clean and clean[-1] in DASHES:  # "by 14/12 - review 4/1"
-                words, clean = words[:-1], clean[:-1]
-            if clause.kind == "review" and clean[-2:] == ["to", "be"]:  # "by Friday, to be reviewed on 4/1"
-                words, clean = words[:-2], clean[:-2]
-            if clause.kind == "review" and clean[-1:] == ["next"]:  # "by Friday next review 4/1"
-                words, clean = words[:-1], clean[:-1]
+            if clause.kind == "review":  # the words that lead into it go with it
+                size = _review_lead(clean)
+                words, clean = words[: len(words) - size], clean[: len(clean) - size]
             if deadline is not None and (size := marker_size(clean)):  # "urgent by Friday": just before it
                 markers.append(as_written(words[-size:]))
                 words, clean = words[:-size], clean[:-size]
