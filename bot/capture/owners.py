@@ -100,6 +100,9 @@ _ROLE_WORDS = {
     "ewo", "idva", "isva", "cpn", "pcso", "childrens", "children's", "children\u2019s", "care", "adult", "adults",
     "agency", "partners", "professionals", "parents", "parent", "mum", "dad", "mother", "father", "carer",
     "carers", "school's", "nursery", "college", "academy", "gp's", "hospital", "ward", "unit", "camhs's",
+    "io", "oic", "sio", "named", "key", "keyworker", "caseworker", "fsw", "atm", "tm", "ssw", "psw", "ehw",
+    "support", "psychologist", "ep", "therapist", "advocate", "mentor", "pastoral", "attendance", "welfare",
+    "deputy", "assistant", "senior", "principal",
 }  # fmt: skip
 #: Words minutes put before a colon that are not a person: "Urgent: call mum", "Update: ...".
 _LABEL_WORDS = {

@@ -598,6 +598,21 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "Sam Lee (Health Visitor)"}},
     ),
+    # police, health and school roles as minutes abbreviate them ("IO" was recorded as a person)
+    (
+        "OIC DC Smith to arrange the ABE interview by 10/12",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "DC Smith (OIC)"}},
+    ),
+    ("Named Nurse (Sam Lee) to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Sam Lee"}}),
+    ("FSW Sam Lee to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Sam Lee (FSW)"}}),
+    (
+        "Deputy Head Mrs Jones to send attendance by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Jones (Deputy Head)"}},
+    ),
     ("Jo Bloggs/SW to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}}),
     ("DC Evans to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "DC Evans"}}),
     (
@@ -1058,6 +1073,8 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Convene RCPC within 3 months of the next core group", MON7, "counted from when?"),
     ("Jo Bloggs, Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
     ("Jo Bloggs/Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
+    ("IO to complete the PNC checks by Friday", MON7, "\u201cIO\u201d is a role, not a person"),
+    ("Key worker to visit by Friday", MON7, "\u201cKey worker\u201d is a role, not a person"),
     # a part of a week or month is not a day: "by early next week" was "Visit by early" by next week's Friday
     (
         "@jo Visit by early next week",
