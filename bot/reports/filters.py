@@ -12,7 +12,9 @@ from bot.capture.owners import OwnerRef
 _MEETING = re.compile(r"^(?:meeting|mtg|m)\s*#?\s*(\d{1,9})$", re.IGNORECASE)
 _CASE = re.compile(r"^(?:case\s+)?#\s*([A-Za-z0-9][A-Za-z0-9/_\-]{0,39})$", re.IGNORECASE)
 _CASE_WORD = re.compile(r"^case\s+([A-Za-z0-9][A-Za-z0-9/_\-]{0,39})$", re.IGNORECASE)
-_AGENCY = re.compile(r"^agency\s+(.+)$", re.IGNORECASE)
+# "CR-1042", "cr1042", "LA/2026/17" without "#": one word with letters and digits is a case, not an agency.
+_CASE_BARE = re.compile(r"^(?=[^\s]*[A-Za-z])(?=[^\s]*\d)[A-Za-z0-9][A-Za-z0-9/_\-]{1,39}$")
+_AGENCY = re.compile(r"^agency\s*:?\s+(.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ class DriftFilters:
 
 
 def parse_filter_text(text: str) -> DriftFilters:
-    """``/drift [agency|#CASEREF|meeting]``: ``#CR-1042`` (or ``case CR-1042``) is a case reference;
+    """``/drift [agency|#CASEREF|meeting]``: ``#CR-1042`` (or ``case CR-1042``, or one word with letters and
+    digits, ``CR-1042``) is a case reference;
     ``12`` or ``meeting 12`` a meeting; ``agency NAME`` or any other text an agency's name; nothing
     means no filter. It never raises: text that names nothing gives an empty report that says so."""
     words = " ".join(text.split())[:200]
@@ -61,6 +64,8 @@ def parse_filter_text(text: str) -> DriftFilters:
         return DriftFilters(meeting_id=int(match.group(1)))
     if match := _CASE.match(words) or _CASE_WORD.match(words):
         return DriftFilters(case_ref=match.group(1).upper())
+    if _CASE_BARE.match(words):
+        return DriftFilters(case_ref=words.upper())
     if match := _AGENCY.match(words):
         return DriftFilters(agency=match.group(1))
     return DriftFilters(agency=words)

@@ -272,6 +272,13 @@ def test_filters_that_name_nothing_say_so(core: Core, history: History) -> None:
         ("  Children's   Social Care ", DriftFilters(agency="Children's Social Care")),
         ("agency Health", DriftFilters(agency="Health")),
         ("meeting abc", DriftFilters(agency="meeting abc")),
+        # a case reference typed without "#" was read as an agency, and the report came back empty
+        ("CR-1042", DriftFilters(case_ref="CR-1042")),
+        ("cr1042", DriftFilters(case_ref="CR1042")),
+        ("LA/2026/17", DriftFilters(case_ref="LA/2026/17")),
+        ("agency: Health", DriftFilters(agency="Health")),
+        ("CAMHS", DriftFilters(agency="CAMHS")),
+        ("Team 2", DriftFilters(agency="Team 2")),
     ],
 )
 def test_parse_filter_text(text: str, expected: DriftFilters) -> None:
