@@ -32,7 +32,14 @@ from bot.actions.personal import PersonalCommands
 from bot.actions.ports import Directory
 from bot.actions.records import ActionView, PersonView
 from bot.actions.service import ActionService, ConversationRef, ServiceError
-from bot.capture.grammar import ActionDraft, GrammarError, parse_action, parse_new_deadline, role_refusal
+from bot.capture.grammar import (
+    CASE_WORD,
+    ActionDraft,
+    GrammarError,
+    parse_action,
+    parse_new_deadline,
+    role_refusal,
+)
 from bot.capture.minutes import is_list, split_minutes
 from bot.capture.owners import OwnerRef, bare_name, parse_owner, role_of
 
@@ -47,7 +54,7 @@ HELP = (
     27 Nov 3pm, in 5 working days, end of month, EOD ... (UK dates: day first, 17:00 if no time)
     Several lines (a pasted action list: numbered, bulleted or ACTION: lines) are shown to you first;
     then /action confirm B-3 [drop 2,5], /action fix B-3 2 TEXT, or /action discard B-3
-/actions [mine|overdue|all|@someone|#CASEREF]   what you can see, by deadline
+/actions [mine|overdue|all|@someone|Jo Bloggs|#CASEREF]  what you can see, by deadline
 /done A-12 [note]                 complete an action
 /ontrack A-12 [note]              (owner) say it is on track
 /extend A-12 DATE because REASON  move the deadline (a reason is required)
@@ -199,12 +206,17 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
             scope = "mine"
         elif word.lower() in ("overdue", "all"):
             scope = word.lower()
-        elif word.startswith("#"):
-            scope, case_ref = "all", word[1:]
+        elif word.startswith("#") or CASE_WORD.match(word):  # "#CR-1042", "CR-1042"
+            scope, case_ref = "all", word.lstrip("#")
         elif (owned := parse_owner(word)) is not None:
             scope, owner = "all", owned[0]
+        elif (named := bare_name(word)) is not None:  # "/actions Jo Bloggs": the person the name means
+            scope, owner = "all", named
         else:
-            return _error("Use /actions, /actions overdue, /actions all, /actions @someone or /actions #CASEREF.")
+            return _error(
+                "Use /actions, /actions overdue, /actions all, /actions @someone, /actions Jo Bloggs or "
+                "/actions #CASEREF."
+            )
         actions = self.service.list_actions(speaker, scope=scope, owner=owner, case_ref=case_ref, now=now)
         label = {"mine": "Your open actions", "overdue": "Overdue actions", "all": "Open actions"}[scope]
         if not actions:

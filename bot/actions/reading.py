@@ -81,6 +81,8 @@ class Reading(ServiceBase):
                 query = query.where(Action.deadline < now, Action.status.in_(("open", "blocked")))
             if owner is not None:
                 target = find_person(session, owner)
+                if target is None and owner.kind == "name":  # "/actions Jo Bloggs", "/actions Bloggs"
+                    target = person_named(session, owner.value)
                 if target is None:
                     return []
                 query = query.where(Action.owner_id == target.id)

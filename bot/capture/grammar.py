@@ -98,6 +98,9 @@ class ActionDraft:
 # ---------------------------------------------------------------------------------------------------
 # Case references
 # ---------------------------------------------------------------------------------------------------
+#: One word with letters and digits ("CR-1042", "LA/2026/17"): a case reference written without "#" where a
+#: command takes one (``/actions CR-1042``, ``/drift CR-1042``).
+CASE_WORD = re.compile(r"^(?=\S*[A-Za-z])(?=\S*\d)[A-Za-z0-9][A-Za-z0-9/_\-]{1,39}$")
 _CASE_REF = re.compile(r"(?<![\w<&#])#([A-Za-z0-9][A-Za-z0-9/_\-]{0,38}[A-Za-z0-9])(?![\w/\-])")
 
 

@@ -7,13 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot.capture.grammar import CASE_WORD
 from bot.capture.owners import OwnerRef
 
 _MEETING = re.compile(r"^(?:meeting|mtg|m)\s*#?\s*(\d{1,9})$", re.IGNORECASE)
 _CASE = re.compile(r"^(?:case\s+)?#\s*([A-Za-z0-9][A-Za-z0-9/_\-]{0,39})$", re.IGNORECASE)
 _CASE_WORD = re.compile(r"^case\s+([A-Za-z0-9][A-Za-z0-9/_\-]{0,39})$", re.IGNORECASE)
-# "CR-1042", "cr1042", "LA/2026/17" without "#": one word with letters and digits is a case, not an agency.
-_CASE_BARE = re.compile(r"^(?=[^\s]*[A-Za-z])(?=[^\s]*\d)[A-Za-z0-9][A-Za-z0-9/_\-]{1,39}$")
 _AGENCY = re.compile(r"^agency\s*:?\s+(.+)$", re.IGNORECASE)
 
 
@@ -64,7 +63,7 @@ def parse_filter_text(text: str) -> DriftFilters:
         return DriftFilters(meeting_id=int(match.group(1)))
     if match := _CASE.match(words) or _CASE_WORD.match(words):
         return DriftFilters(case_ref=match.group(1).upper())
-    if _CASE_BARE.match(words):
+    if CASE_WORD.match(words):  # "CR-1042" without "#": a case, not an agency
         return DriftFilters(case_ref=words.upper())
     if match := _AGENCY.match(words):
         return DriftFilters(agency=match.group(1))

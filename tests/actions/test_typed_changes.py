@@ -82,3 +82,15 @@ def test_reassigning_to_a_role_or_an_organisation_is_refused(core: Core) -> None
         assert refused.action is None and refused.private is not None
         assert said in render_text(refused.private), owner
     assert core.service.get(ref, CHAIR).owner.name == "@jo"
+
+
+def test_actions_lists_a_case_or_a_person_as_chairs_type_them(core: Core) -> None:
+    """ "/actions CR-1042" (no "#") and "/actions Jo Bloggs" were refused with the usage."""
+    core.commands.run("action", '"Jo Bloggs" Share the CAD log #CR-1042 by Friday', CHAIR, ROOM)
+    core.commands.run("action", "@sam Visit the family by Friday", CHAIR, ROOM)
+    for text in ("CR-1042", "cr-1042", "#CR-1042", "Jo Bloggs", "Bloggs"):
+        listed = core.commands.run("actions", text, CHAIR, ROOM)
+        assert listed.private is not None and listed.private.title == "Open actions (1)", text
+        assert "Share the CAD log" in (listed.private.text or ""), text
+    nobody = core.commands.run("actions", "Nobody Known", CHAIR, ROOM)
+    assert nobody.private is not None and nobody.private.title == "Open actions: none."
