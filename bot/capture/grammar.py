@@ -39,6 +39,7 @@ from bot.capture.clauses import (
 from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_day, format_when
 from bot.capture.minutes_phrases import (
+    vague,
     week_end,
     week_mark,
     week_phrase,
@@ -175,6 +176,42 @@ def _dash_deadline(rest: str, ctx: Context) -> str:
     return f"{rest[: tail.start()]} by {tail.group(1)}" if when.day is not None else rest
 
 
+# A deadline written as a labelled field at the end, as minutes lay them out: "Deadline: 11/12", "- target date
+# 11/12", "(due date Friday)", "Timescale - within 5 working days", "by when: Friday".
+_LABELLED = re.compile(
+    r"(?:^|(?P<before>[,;.(\-\u2013\u2014])\s*|\s)(?:deadline|target\s+date|due\s+date|date\s+due|completion\s+date"
+    r"|timescales?|time\s*frame|by\s+when)(?P<after>\s*[:\-\u2013\u2014])?\s+(?P<when>(?:(?!review)[^()]){1,60}?)\s*\)?"
+    r"(?P<review>[\s,;.\-\u2013\u2014]+(?:next\s+)?review\b.*)?$",
+    re.IGNORECASE,
+)
+_KEYWORD_FIRST = re.compile(r"^(?:by|before|on|within|in|no\s+later\s+than|nlt|w/?c|wc)\b", re.IGNORECASE)
+
+
+def _labelled_deadline(rest: str, ctx: Context) -> str:
+    """A labelled deadline at the end (``Deadline: 11/12``) as a clause the grammar reads (``by 11/12``); a
+    length of time (``Timescale: 2 weeks``) as "within" it. Left as it is unless all of it is a date phrase:
+    "agree the deadline for the report by Friday" is a task and its deadline."""
+    found = _LABELLED.search(rest)
+    if found is None or not (found["before"] or found["after"]):
+        return rest  # "set a new deadline by Friday": the task's word, not a label
+    when = found["when"].strip(" .")
+    words = [clean_word(w) for w in when.split()]
+    if _KEYWORD_FIRST.match(when):
+        clause = when
+    elif length_of_time(words, ctx) is not None:
+        clause = f"within {when}"
+    else:
+        clause = f"by {when}"
+    head = rest[: found.start()].rstrip(" ,;.-\u2013\u2014(")
+    try:
+        readable = read_clause([clean_word(w) for w in clause.split()], ctx, False)
+    except Impossible:
+        readable = ("deadline", None)  # plainly a date, but wrong ("31/02"): the grammar says why
+    if (readable is not None and readable[0] == "deadline") or vague(words, meetings=True):  # "Deadline: ongoing"
+        return f"{head} {clause} {found['review'] or ''}".rstrip()  # "Deadline: 11/12. Review: 4/1": it stays
+    return rest
+
+
 ONE_OWNER = (
     "One owner per action: two people are named at the start. Record one action for each, so that each is chased "
     "for their own part (for a joint visit, one action each with the same task)."
@@ -302,7 +339,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     case_refs = leading + [ref for ref in case_refs if ref not in leading]
     rest = _EMPTY_BRACKETS.sub(" ", rest)  # "Visit (#CR-1042) by Friday": the brackets went with the reference
     ctx = Context(now, cal)
-    words = _dash_deadline(rest, ctx).split()
+    words = _dash_deadline(_labelled_deadline(rest, ctx), ctx).split()
     try:
         peeled = _peel(words, ctx)
     except Impossible as exc:

@@ -482,6 +482,56 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"task": "Send the report", "deadline": "2026-12-11T17:00:00+00:00"},
     ),
+    # a deadline as a labelled field, as minutes lay them out (each was "There is no deadline", and "Timescale -
+    # within 5 working days" recorded the task "Chase GP. Timescale")
+    (
+        "Jo Bloggs to chase the GP. Deadline: 11/12",
+        MON7,
+        ENG,
+        {"task": "Chase the GP", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to chase the GP - target date 11/12",
+        MON7,
+        ENG,
+        {"task": "Chase the GP", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to chase the GP (deadline Friday)",
+        MON7,
+        ENG,
+        {"task": "Chase the GP", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to chase the GP; timescale: 2 weeks",
+        MON7,
+        ENG,
+        {"task": "Chase the GP", "deadline": "2026-12-21T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to chase the GP. Timescale - within 5 working days",
+        MON7,
+        ENG,
+        {"task": "Chase the GP", "deadline": "2026-12-14T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to chase the GP, by when: Friday",
+        MON7,
+        ENG,
+        {"task": "Chase the GP", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to chase the GP - deadline 11/12 - review date 4/1",
+        MON7,
+        ENG,
+        {"task": "Chase the GP", "deadline": "2026-12-11T17:00:00+00:00", "review": "2027-01-04"},
+    ),
+    (
+        "@jo Set a new deadline by Friday",
+        MON7,
+        ENG,
+        {"task": "Set a new deadline", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
     # the case reference before the owner, as minutes number a line by its case; brackets it leaves go too
     ("#CR-1042 @jo Visit the family by Friday", MON7, ENG, {"case_ref": "CR-1042", "task": "Visit the family"}),
     (
@@ -1073,6 +1123,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Convene RCPC within 3 months of the next core group", MON7, "counted from when?"),
     ("Jo Bloggs, Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
     ("Jo Bloggs/Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
+    ("Jo Bloggs to chase the GP. Deadline: ongoing", MON7, "is not a date: an action is chased to a deadline"),
     ("IO to complete the PNC checks by Friday", MON7, "\u201cIO\u201d is a role, not a person"),
     ("Key worker to visit by Friday", MON7, "\u201cKey worker\u201d is a role, not a person"),
     # a part of a week or month is not a day: "by early next week" was "Visit by early" by next week's Friday
