@@ -204,10 +204,11 @@ def _labelled_deadline(rest: str, ctx: Context) -> str:
         clause = f"by {when}"
     head = rest[: found.start()].rstrip(" ,;.-\u2013\u2014(")
     try:
-        readable = read_clause([clean_word(w) for w in clause.split()], ctx, False)
+        found_clause = read_clause([clean_word(w) for w in clause.split()], ctx, False)
+        readable = found_clause is not None and found_clause[0] == "deadline"
     except Impossible:
-        readable = ("deadline", None)  # plainly a date, but wrong ("31/02"): the grammar says why
-    if (readable is not None and readable[0] == "deadline") or vague(words, meetings=True):  # "Deadline: ongoing"
+        readable = True  # plainly a date, but wrong ("31/02"): the grammar says why
+    if readable or vague(words, meetings=True):  # "Deadline: ongoing" is refused by name
         return f"{head} {clause} {found['review'] or ''}".rstrip()  # "Deadline: 11/12. Review: 4/1": it stays
     return rest
 
