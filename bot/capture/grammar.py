@@ -44,6 +44,7 @@ from bot.capture.minutes_phrases import (
     week_mark,
     week_phrase,
 )
+from bot.capture.minutes_table import labelled_line
 from bot.capture.owners import (
     EMAIL,
     OwnerRef,
@@ -311,7 +312,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     text = " ".join(text.replace("\u00a0", " ").split())
     if not text:
         raise GrammarError("Say who will do what, and by when.")
-    text = drop_minutes_label(text)
+    text = drop_minutes_label(labelled_line(text) or text)  # "Owner: Jo Bloggs. Action: ... Deadline: 11/12"
     leading: list[str] = []
     if text.startswith("#"):  # "#CR-1042 @jo visit ...", "#CR-1042: Jo Bloggs to ...": the case before the owner
         first, _, after = text.partition(" ")

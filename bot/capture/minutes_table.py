@@ -91,3 +91,31 @@ def table_lines(rows: list[list[str]]) -> list[str] | None:
     if "owner" not in found or "action" not in found:
         return None
     return [line for row in rows[1:] if (line := row_line(row, found))]
+
+
+# One action written as labelled fields, as a form or a minutes template copies: "Owner: Jo Bloggs. Action:
+# chase GP. Deadline: 11/12", "Who: Jo Bloggs, What: ..., When: Friday" (the labels are the headers above).
+_FIELD_LABEL = re.compile(
+    r"(?:^|[.;,|]\s*|\s+)(?P<label>action\s+owner|owner|lead(?:\s+professional)?|who|responsible(?:\s+person)?"
+    r"|action|task|what|deadline|by\s+when|due(?:\s+date)?|target\s+date|timescale|when|by|review(?:\s+date)?)"
+    r"\s*:\s*",
+    re.IGNORECASE,
+)
+
+
+def labelled_line(text: str) -> str | None:
+    """An action written as labelled fields as an `/action` line (``Jo Bloggs to chase GP by 11/12``); an owner's
+    label alone before the rest (``Lead: Jo Bloggs - chase GP - 11/12``) is dropped. None unless it starts with
+    a field and names an owner."""
+    marks = list(_FIELD_LABEL.finditer(text))
+    if not marks or marks[0].start() != 0:
+        return None
+    labels = [" ".join(mark["label"].split()) for mark in marks]
+    ends = [mark.start() for mark in marks[1:]] + [len(text)]
+    cells = [text[mark.end() : end].strip(" .;,|") for mark, end in zip(marks, ends, strict=True)]
+    found = columns(labels)
+    if found == {"owner": 0} and len(marks) == 1:
+        return cells[0]
+    if "owner" not in found or "action" not in found:
+        return None
+    return row_line(cells, found)

@@ -532,6 +532,35 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"task": "Set a new deadline", "deadline": "2026-12-11T17:00:00+00:00"},
     ),
+    # one action as labelled fields, as a form or template copies it (each was "Start with the owner")
+    (
+        "Owner: Jo Bloggs. Action: chase the GP. Deadline: 11/12",
+        MON7,
+        ENG,
+        {
+            "owner": {"kind": "name", "value": "Jo Bloggs"},
+            "task": "Chase the GP",
+            "deadline": "2026-12-11T17:00:00+00:00",
+        },
+    ),
+    (
+        "Action: chase the GP; Owner: Jo Bloggs; By: 11/12; Review: 4/1",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Chase the GP", "review": "2027-01-04"},
+    ),
+    (
+        "Who: Jo Bloggs, What: chase the GP, When: Friday",
+        MON7,
+        ENG,
+        {"task": "Chase the GP", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "Lead: Jo Bloggs - chase the GP - 11/12",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Chase the GP"},
+    ),
     # the case reference before the owner, as minutes number a line by its case; brackets it leaves go too
     ("#CR-1042 @jo Visit the family by Friday", MON7, ENG, {"case_ref": "CR-1042", "task": "Visit the family"}),
     (
@@ -1124,6 +1153,11 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs, Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
     ("Jo Bloggs/Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
     ("Jo Bloggs to chase the GP. Deadline: ongoing", MON7, "is not a date: an action is chased to a deadline"),
+    (
+        "Owner: Health visitor. Action: visit. Deadline: Friday",
+        MON7,
+        "\u201cHealth visitor\u201d is a role, not a person",
+    ),
     ("IO to complete the PNC checks by Friday", MON7, "\u201cIO\u201d is a role, not a person"),
     ("Key worker to visit by Friday", MON7, "\u201cKey worker\u201d is a role, not a person"),
     # a part of a week or month is not a day: "by early next week" was "Visit by early" by next week's Friday
