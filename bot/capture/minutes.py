@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.capture.minutes_table import table_lines
+from bot.capture.minutes_table import labelled_line, table_lines
 from bot.capture.owners import drop_minutes_label, minutes_owner, parse_owner, role_only
 
 #: At most this many lines in one list (a meeting's actions, not a case file).
@@ -50,7 +50,7 @@ def pasted_table(text: str) -> list[str] | None:
 
 
 def _starts_with_owner(line: str) -> bool:
-    line = drop_minutes_label(line)
+    line = drop_minutes_label(labelled_line(line) or line)
     return parse_owner(line) is not None or minutes_owner(line) is not None or role_only(line) is not None
 
 

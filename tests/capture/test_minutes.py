@@ -100,3 +100,9 @@ def test_headers_as_minutes_name_them() -> None:
         assert split_minutes(f"{header}\n" + "\t".join(row)) == [line], header
     raised = "Date raised\tAction\tAction by\tDeadline\n23/11/2026\tVisit the family\tJo Bloggs\t11/12/2026"
     assert split_minutes(raised) == ["Jo Bloggs to Visit the family by 11/12/2026"]
+
+
+def test_lines_of_labelled_fields_are_a_list() -> None:
+    text = "Owner: Jo Bloggs. Action: chase the GP. Deadline: 11/12\nOwner: Sam Lee. Action: visit. Deadline: Friday"
+    assert is_list(text)
+    assert len(split_minutes(text)) == 2
