@@ -214,6 +214,8 @@ def _labelled_deadline(rest: str, ctx: Context) -> str:
     return rest
 
 
+_REPEATING = {"daily", "weekly", "fortnightly", "monthly", "every", "ongoing", "regularly"}
+
 ONE_OWNER = (
     "One owner per action: two people are named at the start. Record one action for each, so that each is chased "
     "for their own part (for a joint visit, one action each with the same task)."
@@ -364,6 +366,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
                 f"Try \u201cby {format_day(example)}\u201d or \u201cby {example.day}/{example.month}\u201d."
             )
         also = " (the date after \u201creview\u201d is read as the review date)" if review is not None else ""
+        if _REPEATING.intersection(clean_word(w) for w in words):  # "visit weekly", "every Friday"
+            also += (
+                ". Work that repeats is chased to one date: give the day it is next checked or ends, with a "
+                "review date for the plan"
+            )
         raise GrammarError(
             f"There is no deadline{also}. Add one such as \u201cby Friday\u201d or \u201cin 5 working days\u201d."
         )

@@ -1158,6 +1158,8 @@ ERR: list[tuple[str, datetime, str]] = [
         MON7,
         "\u201cHealth visitor\u201d is a role, not a person",
     ),
+    ("@jo Visit every Friday", MON7, "There is no deadline. Work that repeats is chased to one date"),
+    ("@jo Visit the family weekly", MON7, "Work that repeats is chased to one date: give the day it is next checked"),
     ("IO to complete the PNC checks by Friday", MON7, "\u201cIO\u201d is a role, not a person"),
     ("Key worker to visit by Friday", MON7, "\u201cKey worker\u201d is a role, not a person"),
     # a part of a week or month is not a day: "by early next week" was "Visit by early" by next week's Friday
