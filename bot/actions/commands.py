@@ -210,11 +210,12 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
             scope, case_ref = "all", word.lstrip("#")
         elif (owned := parse_owner(word)) is not None:
             scope, owner = "all", owned[0]
-        elif (named := bare_name(word)) is not None:  # "/actions Jo Bloggs": the person the name means
-            scope, owner = "all", named
+        elif (named := bare_name(word)) is not None and self.service.person_meant(PersonInput(named)) is not None:
+            scope, owner = "all", named  # "/actions Jo Bloggs", "/actions Bloggs": the person the name means
         else:
+            unknown = f"Nobody known is called \u201c{word}\u201d. " if named is not None else ""
             return _error(
-                "Use /actions, /actions overdue, /actions all, /actions @someone, /actions Jo Bloggs or "
+                f"{unknown}Use /actions, /actions overdue, /actions all, /actions @someone, /actions Jo Bloggs or "
                 "/actions #CASEREF."
             )
         actions = self.service.list_actions(speaker, scope=scope, owner=owner, case_ref=case_ref, now=now)
