@@ -241,17 +241,18 @@ def _counted_from(words: list[str], at: int, ctx: Context) -> When:
         return when
     named = base[1:] if base[:1] == ["today"] else base
     size, _ = meeting_name(named)
+    since = "now" if when.instant is not None else "today"  # "within 24 hours": from now
     if size and size == len(named) and not {"next", "following"} & set(named):
         if base[0] not in ("today", "this"):
             today = format_day(ctx.today, ctx.now, ctx.cal.zone)
             when.notes.append(
-                f"\u201c{said}\u201d is counted from today, {today}, as this meeting's day: {shown}. If the "
+                f"\u201c{said}\u201d is counted from {since}, {today}, as this meeting's day: {shown}. If the "
                 f"{' '.join(named[1:] if named[0] == 'the' else named)} was held on another day, give the "
                 "deadline's date instead."
             )
         return when
     raise Impossible(
-        f"\u201c{said}\u201d: counted from when? Give the deadline's date ({' '.join(length[1:])} from today "
+        f"\u201c{said}\u201d: counted from when? Give the deadline's date ({' '.join(length[1:])} from {since} "
         f"would be {shown})"
     )
 
