@@ -33,7 +33,8 @@ SCHEMA: Schema = {
     "team": {"id": str, "domain": str, "enterprise_id": str}, "enterprise": _ID,
     "channel": {"id": str, "name": str},
     "container": {"type": str, "message_ts": str, "channel_id": str, "view_id": str, "is_ephemeral": bool},
-    "message": {"ts": str, "text": str, "type": str, "thread_ts": str, "blocks": [dict]},
+    # a message shortcut's message; Bolt reads its "user" (and a top-level previous_message's) for the actor
+    "message": {**_MESSAGE, "type": str, "blocks": [dict]}, "previous_message": _MESSAGE,
     "actions": [{"action_id": str, "block_id": str, "value": str, "type": str, "action_ts": str}],
     "state": {"values": {"*": {"*": _ACTION_STATE}}},
     "view": _VIEW,

@@ -45,6 +45,9 @@ KNOWN = [
     {"type": "block_actions", "user": None, "actions": None},
     {"type": "view_submission", "view": None},
     {"type": "event_callback", "event": {"type": "app_home_opened", "user": None, "view": None}},
+    # found by the property below (session 11): Bolt took "message.user" as the actor and indexed into a bool
+    {"type": "shortcut", "message": {"type": None, "user": False}},
+    {"type": "message_action", "previous_message": {"user": 0}},
 ]
 
 
