@@ -15,6 +15,9 @@ from typing import Any
 Schema = dict[str, Any]
 _ID = {"id": str}
 _MESSAGE: Schema = {"user": str, "ts": str, "thread_ts": str, "bot_id": str, "subtype": str, "text": str}
+# Where Bolt looks for the channel when the payload names none itself: an item, an assistant thread.
+_ITEM: Schema = {"channel": str, "ts": str, "type": str}
+_THREAD: Schema = {"channel": (str, dict), "channel_id": str, "thread_ts": str}
 _ACTION_STATE: Schema = {
     "type": str, "value": str, "selected_date": str, "selected_time": str, "selected_user": str,
     "selected_conversation": str, "selected_option": dict,
@@ -34,14 +37,15 @@ SCHEMA: Schema = {
     "channel": {"id": str, "name": str},
     "container": {"type": str, "message_ts": str, "channel_id": str, "view_id": str, "is_ephemeral": bool},
     # a message shortcut's message; Bolt reads its "user" (and a top-level previous_message's) for the actor
-    "message": {**_MESSAGE, "type": str, "blocks": [dict]}, "previous_message": _MESSAGE,
+    "message": {**_MESSAGE, "type": str, "blocks": [dict]}, "previous_message": _MESSAGE, "item": _ITEM,
+    "assistant_thread": _THREAD,
     "actions": [{"action_id": str, "block_id": str, "value": str, "type": str, "action_ts": str}],
     "state": {"values": {"*": {"*": _ACTION_STATE}}},
     "view": _VIEW,
     "event": {
         "type": str, "user": str, "tab": str, "channel": str, "subtype": str, "channel_type": str, "view": _VIEW,
-        "thread_ts": str, "bot_id": str, "ts": str, "item": {"channel": str, "ts": str, "type": str},
-        "message": _MESSAGE, "previous_message": _MESSAGE, "assistant_thread": dict, "workflow_step": dict,
+        "thread_ts": str, "bot_id": str, "ts": str, "item": _ITEM,
+        "message": _MESSAGE, "previous_message": _MESSAGE, "assistant_thread": _THREAD, "workflow_step": dict,
         "function_execution_id": str, "inputs": dict, "bot_access_token": str,
     },
     "authorizations": [

@@ -48,6 +48,8 @@ KNOWN = [
     # found by the property below (session 11): Bolt took "message.user" as the actor and indexed into a bool
     {"type": "shortcut", "message": {"type": None, "user": False}},
     {"type": "message_action", "previous_message": {"user": 0}},
+    {"type": "shortcut", "item": {"channel": True}},
+    {"type": "event_callback", "event": {"type": "x", "assistant_thread": {"channel": 5}}},
 ]
 
 
