@@ -185,6 +185,7 @@ _LABELLED = re.compile(
     r"(?P<review>[\s,;.\-\u2013\u2014]+(?:next\s+)?review\b.*)?$",
     re.IGNORECASE,
 )
+_LABEL_WORDS = ("deadline", "date", "timescale", "frame", "by when")
 _KEYWORD_FIRST = re.compile(r"^(?:by|before|on|within|in|no\s+later\s+than|nlt|w/?c|wc)\b", re.IGNORECASE)
 
 
@@ -192,6 +193,9 @@ def _labelled_deadline(rest: str, ctx: Context) -> str:
     """A labelled deadline at the end (``Deadline: 11/12``) as a clause the grammar reads (``by 11/12``); a
     length of time (``Timescale: 2 weeks``) as "within" it. Left as it is unless all of it is a date phrase:
     "agree the deadline for the report by Friday" is a task and its deadline."""
+    lowered = rest.lower()
+    if not any(label in lowered for label in _LABEL_WORDS):
+        return rest  # most commands: a few substring scans rule the search out
     found = _LABELLED.search(rest)
     if found is None or not (found["before"] or found["after"]):
         return rest  # "set a new deadline by Friday": the task's word, not a label

@@ -107,9 +107,9 @@ def labelled_line(text: str) -> str | None:
     """An action written as labelled fields as an `/action` line (``Jo Bloggs to chase GP by 11/12``); an owner's
     label alone before the rest (``Lead: Jo Bloggs - chase GP - 11/12``) is dropped. None unless it starts with
     a field and names an owner."""
+    if ":" not in text or _FIELD_LABEL.match(text) is None:
+        return None  # most commands: one scan for a colon
     marks = list(_FIELD_LABEL.finditer(text))
-    if not marks or marks[0].start() != 0:
-        return None
     labels = [" ".join(mark["label"].split()) for mark in marks]
     ends = [mark.start() for mark in marks[1:]] + [len(text)]
     cells = [text[mark.end() : end].strip(" .;,|") for mark, end in zip(marks, ends, strict=True)]
