@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from bot.actions import authz
 from bot.actions.base import NotFound, ServiceBase, parse_ref
@@ -80,9 +81,7 @@ class Reading(ServiceBase):
             elif scope == "overdue":
                 query = query.where(Action.deadline < now, Action.status.in_(("open", "blocked")))
             if owner is not None:
-                target = find_person(session, owner)
-                if target is None and owner.kind == "name":  # "/actions Jo Bloggs", "/actions Bloggs"
-                    target = person_named(session, owner.value)
+                target = _meant(session, owner)  # "/actions Jo Bloggs", "/actions Bloggs": the person meant
                 if target is None:
                     return []
                 query = query.where(Action.owner_id == target.id)
@@ -108,9 +107,7 @@ class Reading(ServiceBase):
         """The known person a reference means: as ``person``, and a bare name matched to the one person it
         means, as recording an action matches it (bot.actions.names); None when nobody known."""
         with self.db.reading() as session:
-            person = find_person(session, who.ref)
-            if person is None and who.ref.kind == "name":
-                person = person_named(session, who.ref.value)
+            person = _meant(session, who.ref)
             return PersonView.of(person) if person else None
 
     def people_named(self, written: str) -> list[Candidate]:
@@ -124,3 +121,11 @@ class Reading(ServiceBase):
             return PersonView.of(identify(session, who, now))
 
     # -- meetings ---------------------------------------------------------------------------------
+
+
+def _meant(session: Session, ref: OwnerRef) -> Person | None:
+    """The known person a reference names; a bare name, the one person it matches (bot.actions.names)."""
+    person = find_person(session, ref)
+    if person is None and ref.kind == "name":
+        person = person_named(session, ref.value)
+    return person
