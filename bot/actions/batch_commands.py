@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.actions.base import ServiceError
 from bot.actions.batches import BatchView
 from bot.actions.messages import Message, action_line
-from bot.actions.names import describe_choices
+from bot.actions.names import describe_choices, initials
 from bot.actions.outcome import CommandPart, Outcome, error, note
 from bot.actions.people import PersonInput
 from bot.actions.records import ActionView
@@ -42,6 +42,8 @@ class BatchCommands(CommandPart):
             if len(known) > 1:
                 choices = describe_choices(known)
                 return owner.value, f"Which {owner.value}? {choices}: correct the line with the full name in quotes."
+            if not known and initials(owner.value):
+                return owner.value, f"Nobody actionbot knows has the initials {owner.value}: correct the line."
             return (known[0].describe(), None) if known else (owner.value, None)
         profile = self._look_up(owner).profile
         if profile is not None and profile.display_name:

@@ -3,7 +3,8 @@
 Minutes name people the way the room knows them: a first name, a surname with a title, initials. A name
 that is exactly one known person's is theirs. Otherwise a known person matches when every word written
 (titles aside) is one of their name's words, in order, or the initial of one ("Jo" and "Bloggs" are
-Jo Bloggs; "A Khan" and "Dr Khan" are Dr A. Khan), with at least one whole word among them. One match is
+Jo Bloggs; "A Khan" and "Dr Khan" are Dr A. Khan), with at least one whole word among them; a name written
+as initials ("JB") matches the people whose names' initials they are. One match is
 used; several are refused with the choices ("Which Jo?"), so that an action is never recorded against the
 wrong person of two; none is a new person of that name.
 """
@@ -32,6 +33,8 @@ TITLES = frozenset({
 #: The role minutes add after a name: "Mrs Patel (school DSL)".
 _ROLE = re.compile(r"\s*\([^()]*\)\s*$")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+#: A name written as initials: two or three capitals ("JB", "J.B.", "J. A. B."), as minutes name people.
+_INITIALS = re.compile(r"(?:[A-Z]\.?\s?){2,3}")
 #: At most this many choices are offered; a name matching more is too vague to choose from.
 MAX_CHOICES = 5
 
@@ -81,6 +84,18 @@ class AmbiguousOwner(ServiceError):
         )
 
 
+class UnknownInitials(ServiceError):
+    """Initials (``JB``) that are nobody's actionbot knows or a directory finds: an action for "JB" could be
+    chased to nobody and would name nobody in the log, so nothing is recorded."""
+
+    def __init__(self, written: str) -> None:
+        self.written = written
+        super().__init__(
+            f"Who is \u201c{written}\u201d? Nobody actionbot knows has those initials. Nothing was recorded: write "
+            f"their name (\u201cJo Bloggs to ...\u201d), @mention them or give their email address."
+        )
+
+
 def words(name: str) -> list[str]:
     """The words of a name, folded, without titles or a role in brackets: "Dr A. Khan (GP)" -> ["a", "khan"]."""
     name = _ROLE.sub("", name)
@@ -108,22 +123,50 @@ def name_matches(written: Sequence[str], known: Sequence[str]) -> bool:
     return True
 
 
+def initials(written: str) -> str | None:
+    """The letters of a name written as initials, folded: ``JB``, ``J.B.``, ``DC JS``, ``JB (SW)`` -> ``jb``;
+    None for a name written in words."""
+    parts = _ROLE.sub("", written).split()
+    while len(parts) > 1 and parts[0].casefold().strip(".") in TITLES:  # "DC JS"; "MS" alone is initials
+        parts = parts[1:]
+    bare = " ".join(parts)
+    return re.sub(r"[.\s]", "", bare).casefold() if _INITIALS.fullmatch(bare) else None
+
+
+def has_initials(letters: str, known: Sequence[str]) -> bool:
+    """Whether initials are a known name's (its words, titles aside): the first letters of every word (``JAB``
+    for Jo Anne Bloggs), or of its first and last (``JB``; ``MS`` for Maria de Souza)."""
+    firsts = "".join(word[0] for word in known)
+    return len(known) > 1 and letters in {firsts, firsts[0] + firsts[-1]}
+
+
+def may_mean(written: str, known: str) -> bool:
+    """Whether a written name may mean a person of a known name: by its words (``name_matches``), or, written
+    as initials, by theirs (``JB`` for Jo Bloggs)."""
+    letters = initials(written)
+    known_words = words(known)
+    return has_initials(letters, known_words) if letters else name_matches(words(written), known_words)
+
+
 def known_by_name(session: Session, written: str) -> list[Candidate]:
-    """The active people a written name may mean: those whose whole name it is, else those it matches."""
+    """The active people a written name may mean: those whose whole name it is, else those it matches (by its
+    words, or as their initials)."""
     wanted = words(written)
-    if not wanted:
+    letters = initials(written)
+    if not wanted and not letters:
         return []
     folded = " ".join(written.casefold().split())
-    longest = max(wanted, key=len)
-    rows = session.execute(
+    query = (
         select(Person.id, Person.display_name, Agency.name, Person.email, Person.slack_user_id, Person.teams_object_id)
         .outerjoin(Agency, Agency.id == Person.agency_id)
-        .where(Person.active.is_(True), func.lower(Person.display_name).contains(longest, autoescape=True))
+        .where(Person.active.is_(True))
         .order_by(Person.display_name, Person.id)
-    ).all()
-    people = [Candidate(r[0], r[1], r[2], keys=_keys(r[3], r[4], r[5])) for r in rows]
+    )
+    if not letters:  # initials name no word to look for: every active person is read (a partnership's few thousand)
+        query = query.where(func.lower(Person.display_name).contains(max(wanted, key=len), autoescape=True))
+    people = [Candidate(r[0], r[1], r[2], keys=_keys(r[3], r[4], r[5])) for r in session.execute(query)]
     exact = [c for c in people if " ".join(c.name.casefold().split()) == folded]
-    return exact or [c for c in people if name_matches(wanted, words(c.name))]
+    return exact or [c for c in people if may_mean(written, c.name)]
 
 
 def person_named(session: Session, written: str) -> Person | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from bot.actions.names import AmbiguousOwner, Candidate, words
+from bot.actions.names import AmbiguousOwner, Candidate, UnknownInitials, initials, words
 from bot.actions.outcome import CommandPart
 from bot.actions.owner_notes import outside_note, unreachable_warning
 from bot.actions.people import PersonInput, Profile
@@ -53,7 +53,7 @@ class OwnerLookup(CommandPart):
         """The person as written plus what their platform knows (name, email, time zone). A directory that
         fails costs only the extra detail: the action is still recorded against the reference. A bare name
         nobody known has is looked for in the directories: one person found is theirs (their account), several
-        are refused with the choices (``AmbiguousOwner``)."""
+        are refused with the choices (``AmbiguousOwner``), and initials nobody has are refused (``UnknownInitials``)."""
         if ref.kind == "name":
             return self._named(ref)
         profile: Profile | None = None
@@ -73,6 +73,8 @@ class OwnerLookup(CommandPart):
         candidates = self.candidates_for(ref.value)
         if len(candidates) > 1:
             raise AmbiguousOwner(ref.value, candidates)
+        if not candidates and initials(ref.value):
+            raise UnknownInitials(ref.value)
         found = candidates[0].profile if candidates else None
         if found is None:
             return PersonInput(ref)  # known to actionbot (the service finds them), or nobody yet

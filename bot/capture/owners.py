@@ -138,19 +138,21 @@ _MINUTES_OWNER_ROLE = re.compile(
 def _a_role(words: str) -> bool:
     """``SW``, ``school DSL``, ``health visitor``: words that name a role, not a task's start."""
     parts = words.split()
-    return all(w.lower().strip(".") in _ROLE_WORDS for w in parts) or (
-        len(parts) == 1 and _ROLE_ABBREVIATION.match(parts[0]) is not None
-    )
+    return _role_words(words) or (len(parts) == 1 and _ROLE_ABBREVIATION.match(parts[0]) is not None)
 
 
 def _person_after_role(role: str, person: str | None) -> bool:
     """``SW (Jo Bloggs)``, ``Health Visitor (Sam Lee)``, ``School DSL - Mrs Jones -``: a role, then the person."""
-    return (
-        person is not None
-        and re.fullmatch(_NAME, person) is not None
-        and not _a_role(person)
-        and (_ROLE_ABBREVIATION.match(role) is not None or _a_role(role) or organisation(role))
-    )
+    if person is None or re.fullmatch(_NAME, person) is None:
+        return False
+    if _ROLE_ABBREVIATION.match(person) and not _role_words(person):  # "SW (JB)": initials after a known role
+        return _role_words(role)
+    return not _a_role(person) and (_ROLE_ABBREVIATION.match(role) is not None or _a_role(role) or organisation(role))
+
+
+def _role_words(words: str) -> bool:
+    """Whether every word is one the role list knows (``SW``, ``school DSL``; not any abbreviation)."""
+    return all(word.lower().strip(".") in _ROLE_WORDS for word in words.split())
 
 
 # "ICPC to be convened", "Referral to be made by SW": a thing done, and nobody named to do it.
@@ -194,11 +196,7 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     roles = next((i for i, word in enumerate(parts) if word.lower().strip(".") not in _ROLE_WORDS), len(parts))
     if bracket is None and 0 < roles < len(parts):  # "SW Jo Bloggs", "Head Teacher Mrs Jones": the role first
         name, bracket = " ".join(parts[roles:]), " ".join(parts[parts[0].lower() == "the" : roles])
-    if (
-        all(word.lower().strip(".") in _ROLE_WORDS for word in name.split())
-        or name.split()[0].lower() in _TASK_VERBS
-        or organisation(name)
-    ):
+    if _role_words(name) or name.split()[0].lower() in _TASK_VERBS or organisation(name):
         return None  # a role or an organisation, or a task with its owner forgotten ("Send Referral to CSC by Friday")
     if any(word.lower().strip(".") in _LABEL_WORDS for word in name.split()):
         return None  # a label, not a person ("Urgent: call mum", "Next steps: ...")
@@ -242,7 +240,7 @@ def role_only(text: str) -> str | None:
     match = re.match(
         rf"^((?:[\w'\u2019.\-]+\s+){{0,3}}?[\w'\u2019.\-]+)(?:\s+{_TO}\s+|\s*[:\u2013\u2014]\s+|\s+-\s+)\S", text
     )
-    if match and all(word.lower().strip(".") in _ROLE_WORDS for word in match.group(1).split()):
+    if match and _role_words(match.group(1)):
         return match.group(1)
     named = _MINUTES_OWNER.match(text)
     if named is not None and organisation(named.group(1)):

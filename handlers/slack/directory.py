@@ -21,7 +21,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.actions.names import MAX_CHOICES, name_matches, words
+from bot.actions.names import MAX_CHOICES, may_mean
 from bot.actions.people import Profile
 
 NOT_FOUND = frozenset({"user_not_found", "users_not_found", "account_inactive"})
@@ -139,14 +139,13 @@ class SlackDirectory:
         return None
 
     def people_named(self, name: str) -> list[Profile]:
-        """Active members whose real or display name a written name matches ("Jo" for Jo Bloggs), at most
+        """Active members whose real or display name a written name matches ("Jo", "JB" for Jo Bloggs), at most
         ``MAX_CHOICES``. Slack has no search by name: the workspace's users.list is read (a page of 200 at a
         time) and kept for the cache's time, so a meeting's names cost one listing."""
-        wanted = words(name)
         found = []
         for user in self._members():
             names = {str((user.get("profile") or {}).get(k) or "") for k in ("real_name", "display_name")}
-            if any(name_matches(wanted, words(n)) for n in names if n):
+            if any(may_mean(name, n) for n in names if n):
                 found.append(profile_of(user, self.home))
         return found[:MAX_CHOICES]
 

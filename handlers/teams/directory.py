@@ -6,7 +6,8 @@ escalation contact unless one was set by hand. Needs User.Read.All (application)
 
 A name as minutes write it ("Jo", "Dr Khan") is looked up with ``$filter=startswith(...)`` on displayName,
 givenName and surname (enabled accounts only) for its longest word, and the answers are kept only when
-``bot.actions.names.name_matches`` says the written name is theirs.
+``bot.actions.names.name_matches`` says the written name is theirs. Initials ("JB") are not looked for in Graph,
+which cannot search by them; people seen in recent messages are matched by them.
 
 A profile also says whether the person is outside the organisation: a guest (Graph's ``userType`` Guest, or a
 user principal name with ``#EXT#``, as Entra B2B names guest accounts), or in another tenant (Teams said their
@@ -27,7 +28,7 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.actions.names import MAX_CHOICES, name_matches, words
+from bot.actions.names import MAX_CHOICES, initials, may_mean, name_matches, words
 from bot.actions.people import Profile
 from handlers.teams.graph import status_of
 from handlers.teams.runner import LoopRunner
@@ -115,8 +116,8 @@ class GraphDirectory:
         """Enabled users whose display name the written name matches (at most MAX_CHOICES, without their
         managers). A Graph failure is logged (never the name: it is personal data) and finds nobody."""
         wanted = words(name)
-        if not wanted or all(len(w) == 1 for w in wanted):
-            return []  # titles or initials alone match nobody (name_matches)
+        if not wanted or all(len(w) == 1 for w in wanted) or initials(name):
+            return []  # titles alone match nobody (name_matches); Graph cannot search by initials
         try:
             return self.runner.run(self._named(wanted), self.timeout)
         except Exception as exc:
@@ -252,7 +253,6 @@ class TeamsDirectory:
     def people_named(self, name: str) -> list[Profile]:
         """Graph's matches first (filled in with what Teams said of them), then people seen in recent
         messages whose name matches (most recently seen first), one entry per object id."""
-        wanted = words(name)
         found = self.graph.people_named(name) if self.graph is not None else []
         with self._lock:
             cached = list(reversed(self._seen.values()))
@@ -268,7 +268,7 @@ class TeamsDirectory:
             people.append(merged if merged is not None else profile)
         for profile in cached:
             key = (profile.teams_object_id or "").lower()
-            if key in ids or not profile.display_name or not name_matches(wanted, words(profile.display_name)):
+            if key in ids or not profile.display_name or not may_mean(name, profile.display_name):
                 continue
             ids.add(key)
             people.append(profile)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.actions.directory import update_person
 from bot.actions.messages import render_text
-from bot.actions.names import name_matches, words
+from bot.actions.names import may_mean, name_matches, words
 from bot.actions.people import PersonInput
 from bot.actions.service import ConversationRef
 from bot.app import Core
@@ -59,6 +59,66 @@ def _actions(core: Core) -> int:
 )
 def test_which_written_names_match_a_known_name(written: str, known: str, matches: bool) -> None:
     assert name_matches(words(written), words(known)) is matches
+
+
+@pytest.mark.parametrize(
+    ("written", "known", "matches"),
+    [
+        ("JB", "Jo Bloggs", True),
+        ("J.B.", "Jo Bloggs", True),
+        ("J. B.", "Jo Bloggs", True),
+        ("JB (SW)", "Jo Bloggs", True),  # the role in brackets aside
+        ("AK", "Dr A. Khan", True),  # the title aside
+        ("DC JS", "Jo Smith", True),
+        ("SO", "Sam O'Neil", True),
+        ("JAB", "Jo Anne Bloggs", True),  # every word's initial
+        ("JB", "Jo Anne Bloggs", True),  # or the first and last
+        ("MS", "Maria de Souza", True),
+        ("JA", "Jo Anne Bloggs", False),
+        ("BJ", "Jo Bloggs", False),  # order counts
+        ("JB", "Jo", False),  # one word has no initials to match
+        ("Jo", "Jo Bloggs", True),  # a word, not initials: matched by words
+        ("JO", "John O'Neil", True),  # capitals: initials
+    ],
+)
+def test_which_initials_match_a_known_name(written: str, known: str, matches: bool) -> None:
+    assert may_mean(written, known) is matches
+
+
+@pytest.mark.parametrize(
+    ("typed", "owner"),
+    [
+        ("JB to share the CAD log by Friday", "Jo Bloggs"),
+        ("ACTION: AK to send the report by Friday", "Dr A. Khan"),
+        ("SW (JS) to visit the family by Friday", "Jo Smith"),
+        ("J.B. - SW - to visit the family by Friday", "Jo Bloggs"),
+    ],
+)
+def test_initials_one_known_person_has_are_theirs_and_the_chair_is_told(known: Core, typed: str, owner: str) -> None:
+    out = known.commands.run("action", typed, CHAIR, ROOM)
+    assert out.action is not None and out.action.owner.name == owner
+    assert out.private is not None and any("the only match" in n and owner in n for n in out.private.notes)
+
+
+def test_initials_nobody_has_are_refused_and_nothing_is_recorded(known: Core) -> None:
+    out = known.commands.run("action", "XY to ring the school by Friday", CHAIR, ROOM)
+    assert out.action is None and out.private is not None
+    shown = render_text(out.private)
+    assert "Who is \u201cXY\u201d? Nobody actionbot knows has those initials. Nothing was recorded" in shown
+    assert _actions(known) == 0
+    with known.db.reading() as session:  # no person called "XY" made up from the initials
+        assert session.scalar(select(func.count()).select_from(Person).where(Person.display_name == "XY")) == 0
+
+
+def test_initials_two_people_share_are_refused_with_the_choices(known: Core) -> None:
+    update_person(
+        known.db, PersonInput(OwnerRef("name", "Jan Brown")), email="jan@x.example", now=known.service.clock()
+    )
+    out = known.commands.run("action", "JB to share the CAD log by Friday", CHAIR, ROOM)
+    assert out.action is None and out.private is not None
+    shown = render_text(out.private)
+    assert "Which JB?" in shown and "Jo Bloggs (Police)" in shown and "Jan Brown" in shown
+    assert _actions(known) == 0
 
 
 def test_a_name_two_people_share_is_refused_with_each_choice_as_a_command(known: Core) -> None:
@@ -152,3 +212,16 @@ def test_a_pasted_list_asks_which_before_anything_is_recorded(known: Core) -> No
     # how each recorded owner is reached is the chair's to know, as for one typed action (no email is set up here)
     assert done.private is not None and done.private.title == "Please check B-1"
     assert any(n.startswith("A-1: Jo Bloggs cannot be reached") for n in done.private.notes)
+
+
+def test_a_pasted_list_flags_initials_nobody_has_and_leaves_that_line_out(known: Core) -> None:
+    held = known.commands.run("action", "1. XY to ring the school by Friday\n2. JB to visit by Monday", CHAIR, ROOM)
+    assert held.private is not None
+    shown = render_text(held.private)
+    assert "1. XY: Ring the school" in shown and "Nobody actionbot knows has the initials XY" in shown
+    assert "2. Jo Bloggs (Police): Visit" in shown
+    done = known.commands.run("action", "confirm B-1", CHAIR, ROOM)
+    assert [a.owner.name for a in done.recorded] == ["Jo Bloggs"]
+    assert done.public is not None and any(
+        "Line 1 was not recorded: Who is \u201cXY\u201d?" in n for n in done.public.notes
+    )

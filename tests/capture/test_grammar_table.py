@@ -214,6 +214,12 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit the family"},
     ),
     (
+        "SW (JB) to visit the family by Friday",  # a role, then the person's initials (matched when recorded)
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "JB"}, "task": "Visit the family"},
+    ),
+    (
         "1. ACTION: Jo Bloggs to share the log by Friday",
         MON7,
         ENG,

@@ -122,6 +122,17 @@ def test_a_name_nobody_known_has_is_looked_for_in_the_workspace(slack: SlackHarn
     assert "<@U9>" in chosen.blocks_text()
 
 
+def test_initials_are_looked_for_in_the_workspace(slack: SlackHarness, core: Core) -> None:
+    card = slack.record("SP to send the health chronology by Friday")  # minutes' initials: the one Sam Patel
+    assert "<@U2>" in card.blocks_text()
+    [reply] = slack.fake.replies()
+    assert "\u201cSP\u201d is Sam Patel, the only match actionbot found" in reply.blocks_text()
+    slack.command("/action", "XY to send the health chronology by Friday")
+    slack.settle()
+    assert "Nobody actionbot knows has those initials" in slack.fake.replies()[-1].blocks_text()
+    assert count_actions(core) == 1
+
+
 def test_a_workspace_that_cannot_be_searched_still_records_the_name(
     slack: SlackHarness, core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
