@@ -15,27 +15,32 @@ from bot.capture.dates import format_day
 from bot.capture.when import MONTHS, Context, Impossible, When
 
 _WEEK_MARKS = {"w/c", "wc", "w.c", "w/b", "wb", "w.b"}
-_WEEK_WORDS = {"commencing", "beginning", "starting"}
-#: Words a week phrase can start with (``w/c``, ``week commencing``).
-WEEK_HEADS = frozenset(_WEEK_MARKS | {"week"})
+#: "w/e 18/12", "week ending 18 Dec": the week that ends on that day.
+_ENDING_MARKS = {"w/e", "w.e", "w/ending", "wk/e"}
+_WEEK_WORDS = {"commencing", "beginning", "starting", "ending"}
+#: Words a week phrase can start with (``w/c``, ``week commencing``, ``w/e``).
+WEEK_HEADS = frozenset(_WEEK_MARKS | _ENDING_MARKS | {"week", "wk"})
 
 
 def week_mark(words: Sequence[str]) -> int:
-    """How many words of ``w/c``, ``wc``, ``w/b``, ``week commencing|beginning|starting`` start the words."""
-    if words and words[0] in _WEEK_MARKS:
+    """How many words of ``w/c``, ``wc``, ``w/b``, ``week commencing|beginning|starting``, ``w/e``, ``week
+    ending`` start the words."""
+    if words and (words[0] in _WEEK_MARKS or words[0] in _ENDING_MARKS):
         return 1
-    if len(words) > 1 and words[0] == "week" and words[1] in _WEEK_WORDS:
+    if len(words) > 1 and words[0] in ("week", "wk") and words[1] in _WEEK_WORDS:
         return 2
     return 0
 
 
 @dataclass(frozen=True)
 class Week:
-    """The week a ``w/c`` phrase names, by its Monday; ``end_of``: said as ``end of w/c ...``."""
+    """The week a ``w/c`` phrase names, by its Monday; ``end_of``: said as ``end of w/c ...`` (or a week
+    ending); ``ending``: the day a ``week ending`` phrase names."""
 
     monday: date
     end_of: bool
     notes: tuple[str, ...]
+    ending: date | None = None
 
 
 def week_phrase(words: list[str], ctx: Context) -> Week | None:
@@ -53,6 +58,7 @@ def week_phrase(words: list[str], ctx: Context) -> Week | None:
     size = week_mark(words)
     if not size or len(words) == size:
         return None
+    ending = words[0] in _ENDING_MARKS or words[1] == "ending"
     date_words = words[size:]
     try:
         found = calendar_date_from(date_words, ctx.today)
@@ -67,6 +73,9 @@ def week_phrase(words: list[str], ctx: Context) -> Week | None:
     if found is None or found.day is None:
         return None
     day = found.day
+    if ending:  # the week that ends that day (a Friday, or the Sunday some write): any day is its end
+        notes = tuple(note for note in found.notes if " is read as " not in note)
+        return Week(day - timedelta(days=day.weekday()), True, notes, ending=day)
     if day.weekday() != 0:
         monday = day - timedelta(days=day.weekday()) + timedelta(weeks=1 if day.weekday() >= 5 else 0)
         raise Impossible(
@@ -93,8 +102,29 @@ def _week_start(monday: date, ctx: Context) -> date:
     return monday
 
 
+def _ending_day(week: Week, ending: date, ctx: Context) -> When:
+    """The day a week ends (``w/e 18/12``): that day, or the week's last working day before it (``w/e 20/12``,
+    a Sunday: the Friday), said in a note."""
+    day = next(
+        (d for d in (ending - timedelta(days=n) for n in range(ending.weekday() + 1)) if ctx.cal.is_working_day(d)),
+        ending,
+    )
+    if day == ending:
+        return When(day=day, notes=list(week.notes))
+    why = ctx.cal.bank_holiday_name(ending)
+    note = (
+        f"Week ending {format_day(ending, ctx.now, ctx.cal.zone)}: the date is that week's last working day, "
+        f"{format_day(day, ctx.now, ctx.cal.zone)} ({format_day(ending)} is "
+        f"{f'a bank holiday, {why}' if why else 'not a working day'})."
+    )
+    return When(day=day, notes=[*week.notes, note])
+
+
 def week_deadline(week: Week, ctx: Context) -> When:
-    """A deadline in a week: its Friday (the last working day if Friday is a bank holiday), said in a note."""
+    """A deadline in a week: its Friday (the last working day if Friday is a bank holiday), said in a note; in
+    a week ending a day, that day (its last working day)."""
+    if week.ending is not None:
+        return _ending_day(week, week.ending, ctx)
     end = week_end(week.monday, ctx)
     friday = week.monday + timedelta(days=4)
     shown = f"Week commencing {format_day(week.monday, ctx.now, ctx.cal.zone)}: the deadline is "
@@ -110,7 +140,10 @@ def week_deadline(week: Week, ctx: Context) -> When:
 
 
 def week_review(week: Week, ctx: Context) -> When:
-    """A review in a week: its first working day (the chair is reminded as the week starts), said in a note."""
+    """A review in a week: its first working day (the chair is reminded as the week starts), said in a note; in
+    a week ending a day, that day (its last working day), as for a deadline."""
+    if week.ending is not None:
+        return _ending_day(week, week.ending, ctx)
     start = _week_start(week.monday, ctx)
     note = f"Week commencing {format_day(week.monday, ctx.now, ctx.cal.zone)}: the review date is "
     if start == week.monday:

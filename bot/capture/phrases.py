@@ -176,10 +176,22 @@ def _number(word: str) -> int | None:
     return _NUMBER_WORDS.get(word)
 
 
+#: Health notes' shorthand for a length of time: "2/52" two weeks, "3/7" three days, "6/12" six months.
+_CLINICAL = re.compile(r"^(\d{1,2})/(7|52|12)$")
+_CLINICAL_UNITS = {"7": "days", "52": "weeks", "12": "months"}
+
+
 def _relative(words: list[str], ctx: Context) -> When:
-    """``in|within N [working] days|weeks|months|hours`` (the keyword already removed), ``N weeks' time``."""
+    """``in|within N [working] days|weeks|months|hours`` (the keyword already removed), ``N weeks' time``,
+    ``in 2/52`` (health notes' shorthand, said in a note: never a date)."""
     if words[-1:] == ["time"]:
         words = words[:-1]
+    if len(words) == 1 and (clinical := _CLINICAL.match(words[0])) is not None:
+        count, unit = clinical.group(1), _CLINICAL_UNITS[clinical.group(2)]
+        when = _relative([count, unit], ctx)
+        length = f"{count} {unit[:-1] if count == '1' else unit}"
+        when.notes.append(f"\u201c{words[0]}\u201d is read as {length}, as health notes write it.")
+        return when
     if words[:2] in (["the", "next"], ["the", "coming"]):  # "within the next 3 days" is "within 3 days"
         words = words[2:]
     if words[:3] == ["a", "couple", "of"] or words[:2] == ["couple", "of"]:

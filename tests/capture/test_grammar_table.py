@@ -22,6 +22,7 @@ ENG = WorkCalendar.uk("ENG")
 SCT = WorkCalendar.uk("SCT")
 NIR = WorkCalendar.uk("NIR")
 # Expected fields shared by many rows (Mon 7 Dec 2026).
+FRI18 = {"deadline": "2026-12-18T17:00:00+00:00", "warnings": []}
 W_C_14 = {
     "deadline": "2026-12-18T17:00:00+00:00",
     "review": None,
@@ -888,6 +889,66 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Call the school during w/c 14/12", MON7, ENG, {"task": "Call the school", **W_C_14}),
     ("@jo Call the school due w/c 14 Dec", MON7, ENG, {"task": "Call the school", **W_C_14}),
     ("@jo Call the school w/c 14 Dec #CR-7", MON7, ENG, {"case_ref": "CR-7", **W_C_14}),
+    # a week ending a day: that day; a Sunday or a bank holiday, the week's last working day before it
+    ("@jo Call the school w/e 18/12", MON7, ENG, {"task": "Call the school", **FRI18}),
+    ("@jo Call the school by w/e 18/12", MON7, ENG, {"task": "Call the school", **FRI18}),
+    ("@jo Call the school by week ending 18th Dec", MON7, ENG, {"task": "Call the school", **FRI18}),
+    ("@jo Call the school by the wk ending Fri 18 Dec", MON7, ENG, {"task": "Call the school", **FRI18}),
+    ("@jo Send the w/e figures by Friday", MON7, ENG, {"task": "Send the w/e figures"}),
+    (
+        "@jo Call the school w/e Sun 20/12",
+        MON7,
+        ENG,
+        {
+            **FRI18,
+            "warnings": [
+                "Week ending Sun 20 Dec: the date is that week's last working day, Fri 18 Dec (Sun 20 Dec is not a "
+                "working day)."
+            ],
+        },
+    ),
+    (
+        "@jo Call the school by Friday review w/e 25/12",
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-11T17:00:00+00:00",
+            "review": "2026-12-24",
+            "warnings": [
+                "Week ending Fri 25 Dec: the date is that week's last working day, Thu 24 Dec (Fri 25 Dec is a bank "
+                "holiday, Christmas Day)."
+            ],
+        },
+    ),
+    # health notes' shorthand for a length of time after in/within: never a date (6/12 was 6 Dec next year)
+    (
+        "@jo Review the care plan in 2/52",
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-21T17:00:00+00:00",
+            "warnings": ["\u201c2/52\u201d is read as 2 weeks, as health notes write it."],
+        },
+    ),
+    (
+        "@jo See the child within 3/7",
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-10T17:00:00+00:00",
+            "warnings": ["\u201c3/7\u201d is read as 3 days, as health notes write it."],
+        },
+    ),
+    (
+        "@jo Repeat the bloods in 6/12",
+        MON7,
+        ENG,
+        {
+            "deadline": "2027-06-07T16:00:00+00:00",
+            "warnings": ["\u201c6/12\u201d is read as 6 months, as health notes write it."],
+        },
+    ),
+    ("@jo Send the report by Friday review in 6/52", MON7, ENG, {"review": "2027-01-18"}),
     (
         "@jo Call the school w/c 21 Dec",
         MON7,
