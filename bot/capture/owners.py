@@ -102,7 +102,8 @@ _ROLE_WORDS = {
     "carers", "school's", "nursery", "college", "academy", "gp's", "hospital", "ward", "unit", "camhs's",
     "io", "oic", "sio", "named", "key", "keyworker", "caseworker", "fsw", "atm", "tm", "ssw", "psw", "ehw",
     "support", "psychologist", "ep", "therapist", "advocate", "mentor", "pastoral", "attendance", "welfare",
-    "deputy", "assistant", "senior", "principal",
+    "deputy", "assistant", "senior", "principal", "director", "chief", "coordinator", "co-ordinator",
+    "administrator",
 }  # fmt: skip
 #: Words minutes put before a colon that are not a person: "Urgent: call mum", "Update: ...".
 _LABEL_WORDS = {
@@ -131,7 +132,8 @@ def drop_minutes_label(text: str) -> str:
 # A role between separators after the name: "Jo Bloggs – SW – to share ...", "Jo Bloggs, school DSL, to ...".
 _SEP = r"\s*[,/\-\u2013\u2014]\s*"
 _MINUTES_OWNER_ROLE = re.compile(
-    rf"^({_NAME}){_SEP}([\w'\u2019.]+(?:\s+[\w'\u2019.]+){{0,3}}?)(?:{_SEP}(?:{_TO}\s+)?|\s+{_TO}\s+)(?=\S)"
+    rf"^({_NAME})(?:{_SEP}|\s+(?:from|of)\s+)([\w'\u2019.]+(?:\s+[\w'\u2019.]+){{0,3}}?)"
+    rf"(?:{_SEP}(?:{_TO}\s+)?|\s+{_TO}\s+)(?=\S)"
 )
 
 
@@ -150,9 +152,27 @@ def _person_after_role(role: str, person: str | None) -> bool:
     return not _a_role(person) and (_ROLE_ABBREVIATION.match(role) is not None or _a_role(role) or organisation(role))
 
 
+def _role_after(parts: list[str]) -> int:
+    """How many of a name's last words are a role written after it without brackets: a known abbreviation in
+    capitals (``Jo Bloggs SW``, ``Sam Lee HV``), or two or more role words (``Jo Bloggs Health Visitor``, ``Jo
+    Bloggs CP Coordinator``). One
+    capitalised role word stays the name's (``Sam Head``, ``Jo Ward``: surnames)."""
+    count = 0
+    while count < len(parts) - 1 and parts[-1 - count].lower().strip(".") in _ROLE_WORDS:
+        count += 1
+    worded = any(not word.isupper() for word in parts[len(parts) - count :])
+    while worded and count < len(parts) - 1 and _ROLE_ABBREVIATION.match(parts[-1 - count]):
+        count += 1  # "Jo Bloggs CP Coordinator": an abbreviation before a role's words ("Jo LEE SW" keeps LEE)
+    if count == 1 and not (parts[-1].isupper() and len(parts[-1].strip(".")) > 1):
+        return 0
+    return count
+
+
 def _role_words(words: str) -> bool:
-    """Whether every word is one the role list knows (``SW``, ``school DSL``; not any abbreviation)."""
-    return all(word.lower().strip(".") in _ROLE_WORDS for word in words.split())
+    """Whether the words name a role: each one the role list knows (``SW``, ``school DSL``) or an abbreviation in
+    capitals beside one (``CP Coordinator``); an abbreviation alone is not enough (``JB``: initials)."""
+    known = [word.lower().strip(".") in _ROLE_WORDS for word in words.split()]
+    return any(known) and all(k or _ROLE_ABBREVIATION.match(w) for k, w in zip(known, words.split(), strict=True))
 
 
 # "ICPC to be convened", "Referral to be made by SW": a thing done, and nobody named to do it.
@@ -184,7 +204,9 @@ def no_owner_named(text: str) -> str | None:
 def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     """``Jo Bloggs to share ...`` -> (the name, ``share ...``); None when the text does not start so."""
     match = _MINUTES_OWNER_ROLE.match(text)
-    if match is not None and not (_a_role(match.group(2)) or _person_after_role(match.group(1), match.group(2))):
+    if match is not None and not (
+        _a_role(match.group(2)) or organisation(match.group(2)) or _person_after_role(match.group(1), match.group(2))
+    ):
         match = None  # "Jo Bloggs - share the plan - by Friday": the task between the dashes
     match = match or _MINUTES_OWNER.match(text)
     if match is None or no_owner_named(text) is not None:
@@ -196,6 +218,8 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     roles = next((i for i, word in enumerate(parts) if word.lower().strip(".") not in _ROLE_WORDS), len(parts))
     if bracket is None and 0 < roles < len(parts):  # "SW Jo Bloggs", "Head Teacher Mrs Jones": the role first
         name, bracket = " ".join(parts[roles:]), " ".join(parts[parts[0].lower() == "the" : roles])
+    elif bracket is None and (after := _role_after(parts)):  # "Jo Bloggs SW", "Jo Bloggs Health Visitor"
+        name, bracket = " ".join(parts[:-after]), " ".join(parts[-after:])
     if _role_words(name) or name.split()[0].lower() in _TASK_VERBS or organisation(name):
         return None  # a role or an organisation, or a task with its owner forgotten ("Send Referral to CSC by Friday")
     if any(word.lower().strip(".") in _LABEL_WORDS for word in name.split()):

@@ -214,6 +214,38 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit the family"},
     ),
+    # a role after the name without brackets was part of a name nobody known has ("Jo Bloggs SW")
+    ("Jo Bloggs SW to visit the family by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}}),
+    ("Sam Lee HV to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Sam Lee (HV)"}}),
+    (
+        "Jo Bloggs Health Visitor to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (Health Visitor)"}, "task": "Visit"},
+    ),
+    (
+        "Jo Bloggs CP Coordinator to book the ICPC by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (CP Coordinator)"}, "task": "Book the ICPC"},
+    ),
+    ("Sam Head to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Sam Head"}}),  # a surname
+    ("Jo LEE SW to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo LEE (SW)"}}),
+    # an agency after "from" or "of", or an organisation between commas, is the person's
+    ("Jo Bloggs from Police to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (Police)"}}),
+    ("Jo Bloggs of CSC to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (CSC)"}}),
+    (
+        "Mrs Patel, Oakfield Primary, to send attendance by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Patel (Oakfield Primary)"}, "task": "Send attendance"},
+    ),
+    (
+        "Mrs Patel from Oakfield Primary School to send attendance by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Patel (Oakfield Primary School)"}},
+    ),
     (
         "SW (JB) to visit the family by Friday",  # a role, then the person's initials (matched when recorded)
         MON7,
@@ -1229,6 +1261,9 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit the family weekly", MON7, "Work that repeats is chased to one date: give the day it is next checked"),
     ("IO to complete the PNC checks by Friday", MON7, "\u201cIO\u201d is a role, not a person"),
     ("Key worker to visit by Friday", MON7, "\u201cKey worker\u201d is a role, not a person"),
+    ("CP Coordinator to book the ICPC by Friday", MON7, "\u201cCP Coordinator\u201d is a role, not a person"),
+    ("LAC Nurse to see the child by Friday", MON7, "\u201cLAC Nurse\u201d is a role, not a person"),
+    ("Director of Children's Services to approve by Friday", MON7, "Start with the owner"),  # never "Director"
     # a part of a week or month is not a day: "by early next week" was "Visit by early" by next week's Friday
     (
         "@jo Visit by early next week",
