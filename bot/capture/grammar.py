@@ -40,6 +40,7 @@ from bot.capture.controls import refusal
 from bot.capture.dates import WorkCalendar, ensure_aware, format_day, format_when
 from bot.capture.minutes_phrases import (
     vague,
+    vague_refusal,
     week_end,
     week_mark,
     week_phrase,
@@ -213,11 +214,20 @@ def _labelled_deadline(rest: str, ctx: Context) -> str:
         readable = found_clause is not None and found_clause[0] == "deadline"
     except Impossible:
         readable = True  # plainly a date, but wrong ("31/02"): the grammar says why
-    if readable or vague(words, meetings=True):  # "Deadline: ongoing" is refused by name
+    if (kind := vague(words, meetings=True)) is not None:  # "Deadline: ongoing", "Timescale: ASAP": by name
+        raise GrammarError(f"{vague_refusal(kind, when, ctx)}.")
+    if readable:
         return f"{head} {clause} {found['review'] or ''}".rstrip()  # "Deadline: 11/12. Review: 4/1": it stays
     return rest
 
 
+# What minutes leave at the task's end once its deadline is lifted: a sentence's full stop ("Visit the family.
+# By: 11/12"; not "etc." or an ellipsis), "completed"/"to be done" before "by" ("Visit the family, to be
+# completed by 11/12").
+_TASK_TAIL = re.compile(
+    r"(?:\s*[,;\-\u2013\u2014]\s*(?:to\s+be\s+)?(?:completed|complete|done|actioned)|(?<![.])(?<!etc)\.)$",
+    re.IGNORECASE,
+)
 _REPEATING = {"daily", "weekly", "fortnightly", "monthly", "every", "ongoing", "regularly"}
 
 ONE_OWNER = (
@@ -353,7 +363,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     except Impossible as exc:
         raise GrammarError(f"{exc}.") from None
     words, deadline, review = peeled.words, peeled.deadline, peeled.review
-    task = _unescape(_readable(" ".join(words))).strip(" ,;:-\u2013\u2014")
+    task = _TASK_TAIL.sub("", _unescape(_readable(" ".join(words))).strip(" ,;:-\u2013\u2014"))
     if deadline is None and (inside := misplaced_deadline(words, ctx)) is not None:
         start, end = inside
         said, rest = " ".join(words[start:end]).rstrip(",;"), " ".join(words[:start] + words[end:])

@@ -246,6 +246,13 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "Mrs Patel (Oakfield Primary School)"}},
     ),
+    # what minutes leave at the task's end once the deadline is lifted
+    ("Jo Bloggs to visit the family.  By: 11/12/2026", MON7, ENG, {"task": "Visit the family"}),
+    ("Jo Bloggs to visit the family, completed by 11/12", MON7, ENG, {"task": "Visit the family"}),
+    ("Jo Bloggs to visit the family - to be completed by 11/12", MON7, ENG, {"task": "Visit the family"}),
+    ("Jo Bloggs to visit the family; to be done by Friday", MON7, ENG, {"task": "Visit the family"}),
+    ("Jo Bloggs to get the assessment done by Friday", MON7, ENG, {"task": "Get the assessment done"}),
+    ("Jo Bloggs to bring toys, books etc. by Friday", MON7, ENG, {"task": "Bring toys, books etc."}),
     (
         "SW (JB) to visit the family by Friday",  # a role, then the person's initials (matched when recorded)
         MON7,
@@ -1251,7 +1258,8 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Convene RCPC within 3 months of the next core group", MON7, "counted from when?"),
     ("Jo Bloggs, Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
     ("Jo Bloggs/Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
-    ("Jo Bloggs to chase the GP. Deadline: ongoing", MON7, "is not a date: an action is chased to a deadline"),
+    ("Jo Bloggs to chase the GP. Deadline: ongoing", MON7, "\u201congoing\u201d is not a date: an action is chased"),
+    ("Jo Bloggs to chase the GP. Timescale: ASAP", MON7, "\u201cASAP\u201d is not a date"),  # was "by ASAP"
     (
         "Owner: Health visitor. Action: visit. Deadline: Friday",
         MON7,
