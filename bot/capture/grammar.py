@@ -518,9 +518,10 @@ def _extension(
         when.wall = cal.local(current).time()
     instant = when.moment(base)
     said = " ".join(text.split())
+    length = " ".join(words) if len(words) > 1 or not words[0].isalpha() else f"a {words[0]}"  # "a week", "2/52"
     notes = [
         f"\u201c{said}\u201d is counted from the deadline it had, {format_when(current, cal.zone, now)} "
-        f"(for that long from today, say \u201cin {' '.join(words) if len(words) > 1 else 'a ' + words[0]}\u201d)."
+        f"(for that long from today, say \u201cin {length}\u201d)."
     ]
     if instant <= now:
         raise GrammarError(f"The new deadline {format_when(instant, cal.zone, now)} is in the past.")
