@@ -58,6 +58,8 @@ from bot.capture.owners import (
     role_of,
     role_only,
     second_owner,
+    typed_at_name,
+    unclear_at_name,
 )
 from bot.capture.phrases import fallback, hand_phrase, month_alone
 from bot.capture.pii import find_personal_data, personal_data_warning
@@ -334,7 +336,14 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         first, _, after = text.partition(" ")
         leading, lifted = extract_case_refs(first)
         text = drop_minutes_label(after.lstrip(" :-\u2013\u2014")) if leading and not lifted.strip(" :;,") else text
-    owned = parse_owner(text) or minutes_owner(text)
+    owned = typed_at_name(text) or parse_owner(text) or minutes_owner(text)
+    if owned is not None and owned[0].kind == "handle" and (unclear := unclear_at_name(text)) is not None:
+        if joint_minutes_owners(text.replace("@", "")):  # "@Jo Bloggs and @Sam Lee to visit"
+            raise GrammarError(ONE_OWNER)
+        raise GrammarError(
+            f"Who is \u201c{unclear}\u201d: the person whose handle is @{owned[0].value}, or {unclear[1:]}? Pick "
+            f"them from the platform's list as you type @, or write \u201c{unclear[1:]} to ...\u201d."
+        )
     if owned is None:
         if joint_minutes_owners(text):
             raise GrammarError(ONE_OWNER)

@@ -228,6 +228,27 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     return OwnerRef("name", value), " " + text[match.end() :]
 
 
+_AT_NAME = re.compile(r"@([A-Z][\w'\u2019\-]*)\s+([A-Z][\w'\u2019\-]*)\b")
+
+
+def typed_at_name(text: str) -> tuple[OwnerRef, str] | None:
+    """``@Jo Bloggs to share ...``: a name typed after "@" without the platform's mention (Teams and Slack leave
+    unpicked text as it is) is the minutes' name Jo Bloggs, not a handle "Jo" with "Bloggs" in the task."""
+    if _AT_NAME.match(text) is None:
+        return None
+    found = minutes_owner(text[1:])
+    return found if found is not None and " " in found[0].value else None
+
+
+def unclear_at_name(text: str) -> str | None:
+    """``@Jo Bloggs Share ...`` (no "to"): the handle "Jo", or Jo Bloggs with "Share ..."? Quoted back when the
+    word after a capitalised handle is a capitalised word that starts no task; None otherwise."""
+    match = _AT_NAME.match(text)
+    if match is None or match.group(2).lower() in _TASK_VERBS:
+        return None
+    return match.group(0)
+
+
 _MINUTES_JOINT = re.compile(
     rf"^{_NAME}(?:\s*\([^()]{{1,60}}\))?\s*(?:,|&amp;|&|/|\+|\band\b)\s*"
     rf"{_NAME}(?:\s*\([^()]{{1,60}}\))?\s+{_TO}\s+\S"

@@ -246,6 +246,15 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "Mrs Patel (Oakfield Primary School)"}},
     ),
+    # a name typed after "@" without picking the platform's mention: the handle "Jo" and "Bloggs" in the task before
+    (
+        "@Jo Bloggs to visit the family by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit the family"},
+    ),
+    ("@Jo Bloggs (SW): visit the family by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}}),
+    ("@Jo Visit the family by Friday", MON7, ENG, {"owner": {"kind": "handle", "value": "Jo"}}),
     # what minutes leave at the task's end once the deadline is lifted
     ("Jo Bloggs to visit the family.  By: 11/12/2026", MON7, ENG, {"task": "Visit the family"}),
     ("Jo Bloggs to visit the family, completed by 11/12", MON7, ENG, {"task": "Visit the family"}),
@@ -1260,6 +1269,8 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs/Sam Lee to complete the plan by Friday", MON7, "One owner per action"),
     ("Jo Bloggs to chase the GP. Deadline: ongoing", MON7, "\u201congoing\u201d is not a date: an action is chased"),
     ("Jo Bloggs to chase the GP. Timescale: ASAP", MON7, "\u201cASAP\u201d is not a date"),  # was "by ASAP"
+    ("@Jo Bloggs Visit the family by Friday", MON7, "Who is \u201c@Jo Bloggs\u201d: the person whose handle is @Jo"),
+    ("@Jo Bloggs and @Sam Lee to visit by Friday", MON7, "One owner per action"),
     (
         "Owner: Health visitor. Action: visit. Deadline: Friday",
         MON7,
