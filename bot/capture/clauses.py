@@ -28,6 +28,7 @@ from bot.capture.phrases import (
     PART_OF_DAY_WORDS,
     fallback,
     hand_phrase,
+    length_before,
     month_alone,
     month_end,
     special,
@@ -367,6 +368,32 @@ def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
     return clause
 
 
+def _with_length_before(clause: Clause, words: list[str], clean: list[str], ctx: Context) -> Clause:
+    """``2 working days before the RCPC on 14/12``, ``3 days prior to Friday``, ``at least a week before
+    14/12``: that long before the day named (a meeting's own day, not the working day before it, which
+    ``before`` alone gives), said in a note. The length was left in the task ("Send the report 2 working
+    days") and the deadline was the working day before."""
+    after = strip_keyword(clean[clause.start :])
+    if clause.start == 0 or after is None or clean[clause.start] not in ("before", "prior"):
+        return clause
+    size, _ = meeting_name(after)
+    try:
+        named = hand_phrase(after[size + 1 :] if size and after[size : size + 1] == ["on"] else after, ctx, False)
+    except Unreadable:
+        return clause
+    if named.day is None or named.instant is not None:
+        return clause
+    for size in (3, 2, 1):
+        start = clause.start - size
+        if start < 0 or (day := length_before(clean[start : clause.start], named.day, ctx.cal)) is None:
+            continue
+        start -= 2 if clean[max(0, start - 2) : start] == ["at", "least"] else 0
+        said = " ".join(words[start:]).strip(" ,;.")
+        note = f"\u201c{said}\u201d: the deadline is {format_day(day, ctx.now, ctx.cal.zone)}."
+        return Clause("deadline", start, When(day=day, wall=named.wall, notes=[*named.notes, note]))
+    return clause
+
+
 def _review_lead(clean: list[str]) -> int:
     """How many words at the end lead into a review that follows them: a dash ("by 14/12 - review 4/1"),
     "to be" ("by Friday, to be reviewed on 4/1"), "next" ("by Friday next review 4/1")."""
@@ -419,7 +446,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             if end < len(clean):
                 markers.append(as_written(words[end:]))
             if clause.kind == "deadline":
-                clause = _with_day_before(clause, clean, ctx)
+                clause = _with_length_before(_with_day_before(clause, clean, ctx), words, clean, ctx)
                 deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
             else:
                 review, before_review = clause.when, (words[:end], clean[:end], clause.start)

@@ -12,7 +12,7 @@ import re
 from datetime import date, time, timedelta
 
 from bot.capture.calendar_dates import add_months, calendar_date_from
-from bot.capture.dates import format_day
+from bot.capture.dates import WorkCalendar, format_day
 from bot.capture.when import MONTHS, WEEKDAYS, Context, Impossible, Unreadable, When
 
 _ONES = {
@@ -181,17 +181,11 @@ _CLINICAL = re.compile(r"^(\d{1,2})/(7|52|12)$")
 _CLINICAL_UNITS = {"7": "days", "52": "weeks", "12": "months"}
 
 
-def _relative(words: list[str], ctx: Context) -> When:
-    """``in|within N [working] days|weeks|months|hours`` (the keyword already removed), ``N weeks' time``,
-    ``in 2/52`` (health notes' shorthand, said in a note: never a date)."""
+def _length(words: list[str]) -> tuple[int, str, bool]:
+    """A length of time as (count, unit, whether working days): ``3 working days``, ``2 weeks``, ``a
+    fortnight``, ``the next 3 days``, ``a couple of weeks``, ``24hrs``, ``10 wd``; Unreadable otherwise."""
     if words[-1:] == ["time"]:
         words = words[:-1]
-    if len(words) == 1 and (clinical := _CLINICAL.match(words[0])) is not None:
-        count, unit = clinical.group(1), _CLINICAL_UNITS[clinical.group(2)]
-        when = _relative([count, unit], ctx)
-        length = f"{count} {unit[:-1] if count == '1' else unit}"
-        when.notes.append(f"\u201c{words[0]}\u201d is read as {length}, as health notes write it.")
-        return when
     if words[:2] in (["the", "next"], ["the", "coming"]):  # "within the next 3 days" is "within 3 days"
         words = words[2:]
     if words[:3] == ["a", "couple", "of"] or words[:2] == ["couple", "of"]:
@@ -215,18 +209,45 @@ def _relative(words: list[str], ctx: Context) -> When:
         raise Unreadable
     if count > 366:
         raise Impossible(f"{count} {unit} is too far ahead for a deadline")
-    today = ctx.today
+    return count, unit, working
+
+
+def _moved(day: date, count: int, unit: str, working: bool, cal: WorkCalendar) -> date:
+    """``day`` moved by a length of days, working days, weeks, fortnights or months (back when negative)."""
+    if working:
+        return cal.add_working_days(day, count)
+    if unit == "days":
+        return day + timedelta(days=count)
+    if unit == "weeks":
+        return day + timedelta(weeks=count)
+    if unit == "fortnights":
+        return day + timedelta(weeks=2 * count)
+    return add_months(day, count)
+
+
+def _relative(words: list[str], ctx: Context) -> When:
+    """``in|within N [working] days|weeks|months|hours`` (the keyword already removed), ``N weeks' time``,
+    ``in 2/52`` (health notes' shorthand, said in a note: never a date)."""
+    if len(words) == 1 and (clinical := _CLINICAL.match(words[0])) is not None:
+        count, unit = clinical.group(1), _CLINICAL_UNITS[clinical.group(2)]
+        when = _relative([count, unit], ctx)
+        length = f"{count} {unit[:-1] if count == '1' else unit}"
+        when.notes.append(f"\u201c{words[0]}\u201d is read as {length}, as health notes write it.")
+        return when
+    count, unit, working = _length(words)
     if unit == "hours":  # to the minute: a deadline is never recorded with seconds
         return When(instant=ctx.now.replace(second=0, microsecond=0) + timedelta(hours=count))
-    if working:
-        return When(day=ctx.cal.add_working_days(today, count))
-    if unit == "days":
-        return When(day=today + timedelta(days=count))
-    if unit == "weeks":
-        return When(day=today + timedelta(weeks=count))
-    if unit == "fortnights":
-        return When(day=today + timedelta(weeks=2 * count))
-    return When(day=add_months(today, count))
+    return When(day=_moved(ctx.today, count, unit, working, ctx.cal))
+
+
+def length_before(words: list[str], day: date, cal: WorkCalendar) -> date | None:
+    """The day a length of time before ``day`` (``2 working days`` before Mon 14 Dec: Thu 10 Dec); None when the
+    words are not a length of days, weeks or months."""
+    try:
+        count, unit, working = _length(words)
+    except (Unreadable, Impossible):
+        return None
+    return None if unit == "hours" else _moved(day, -count, unit, working, cal)
 
 
 _NEXT_WORKING_DAY = {

@@ -255,6 +255,36 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ),
     ("@Jo Bloggs (SW): visit the family by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}}),
     ("@Jo Visit the family by Friday", MON7, ENG, {"owner": {"kind": "handle", "value": "Jo"}}),
+    # a length of time before a day or a meeting on a day: "Send the report 2 working days" due the day before
+    (
+        "Jo Bloggs to send the report 2 working days before the RCPC on 14/12",
+        MON7,
+        ENG,
+        {
+            "task": "Send the report",
+            "deadline": "2026-12-10T17:00:00+00:00",
+            "warnings": ["\u201c2 working days before the RCPC on 14/12\u201d: the deadline is Thu 10 Dec."],
+        },
+    ),
+    (
+        "Jo Bloggs to share the report with parents at least 2 working days before conference on Mon 14 Dec",
+        MON7,
+        ENG,
+        {"task": "Share the report with parents", "deadline": "2026-12-10T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to send the report 3 days prior to 18/12",
+        MON7,
+        ENG,
+        {"task": "Send the report", "deadline": "2026-12-15T17:00:00+00:00"},
+    ),
+    ("Jo Bloggs to send the report a week before 18/12", MON7, ENG, {"deadline": "2026-12-11T17:00:00+00:00"}),
+    (
+        "Jo Bloggs to book 2 rooms before Friday",
+        MON7,
+        ENG,
+        {"task": "Book 2 rooms", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
     # what minutes leave at the task's end once the deadline is lifted
     ("Jo Bloggs to visit the family.  By: 11/12/2026", MON7, ENG, {"task": "Visit the family"}),
     ("Jo Bloggs to visit the family, completed by 11/12", MON7, ENG, {"task": "Visit the family"}),
@@ -1271,6 +1301,8 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs to chase the GP. Timescale: ASAP", MON7, "\u201cASAP\u201d is not a date"),  # was "by ASAP"
     ("@Jo Bloggs Visit the family by Friday", MON7, "Who is \u201c@Jo Bloggs\u201d: the person whose handle is @Jo"),
     ("@Jo Bloggs and @Sam Lee to visit by Friday", MON7, "One owner per action"),
+    ("Jo Bloggs to send the report 2 working days before the ICPC", MON7, "\u201cbefore the ICPC\u201d is not a date"),
+    ("Jo Bloggs to send the report 5 working days before 8/12", MON7, "The deadline Tue 1 Dec, 17:00 is in the past"),
     (
         "Owner: Health visitor. Action: visit. Deadline: Friday",
         MON7,
