@@ -222,10 +222,15 @@ def read_clause(
     return None
 
 
+#: What joins a length of time to the day it counts from: "within 15 working days of|following|after|from ...".
+_COUNTED_FROM = {"of", "following", "after", "from"}
+
+
 def _of_a_day(words: list[str]) -> int | None:
-    """Where "of" follows a length of time (``within 15 working days of ...``), or None (``a couple of weeks``)."""
+    """Where "of" (``following``, ``after``, ``from``) follows a length of time (``within 15 working days of
+    ...``), or None (``a couple of weeks``)."""
     for at in range(2, len(words) - 1):
-        if words[at] == "of" and words[at - 1] not in ("couple", "few"):
+        if words[at] in _COUNTED_FROM and words[at - 1] not in ("couple", "few"):
             return at
     return None
 
@@ -240,6 +245,8 @@ def _counted_from(words: list[str], at: int, ctx: Context) -> When:
     shown = format_when(when.moment(ctx), ctx.cal.zone, ctx.now)
     if base in (["today"], ["now"]):
         return when
+    if base[:3] == ["the", "date", "of"]:  # "from the date of the meeting"
+        base = base[3:]
     named = base[1:] if base[:1] == ["today"] else base
     size, _ = meeting_name(named)
     since = "now" if when.instant is not None else "today"  # "within 24 hours": from now

@@ -22,6 +22,7 @@ ENG = WorkCalendar.uk("ENG")
 SCT = WorkCalendar.uk("SCT")
 NIR = WorkCalendar.uk("NIR")
 # Expected fields shared by many rows (Mon 7 Dec 2026).
+MON14 = {"deadline": "2026-12-14T17:00:00+00:00", "warnings": []}
 FRI18 = {"deadline": "2026-12-18T17:00:00+00:00", "warnings": []}
 W_C_14 = {
     "deadline": "2026-12-18T17:00:00+00:00",
@@ -284,6 +285,20 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         MON7,
         ENG,
         {"task": "Book 2 rooms", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    # "following", "after", "from" count from a day as "of" does (they were refused as a deadline inside the task)
+    ("Jo Bloggs to send minutes within 5 working days from today", MON7, ENG, {"task": "Send minutes", **MON14}),
+    (
+        "Jo Bloggs to send minutes within 5 working days following the meeting",
+        MON7,
+        ENG,
+        {"task": "Send minutes", "deadline": MON14["deadline"]},
+    ),
+    (
+        "Jo Bloggs to send minutes within 5 working days from the date of the meeting",
+        MON7,
+        ENG,
+        {"task": "Send minutes", "deadline": MON14["deadline"]},
     ),
     # what minutes leave at the task's end once the deadline is lifted
     ("Jo Bloggs to visit the family.  By: 11/12/2026", MON7, ENG, {"task": "Visit the family"}),
@@ -1301,6 +1316,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs to chase the GP. Timescale: ASAP", MON7, "\u201cASAP\u201d is not a date"),  # was "by ASAP"
     ("@Jo Bloggs Visit the family by Friday", MON7, "Who is \u201c@Jo Bloggs\u201d: the person whose handle is @Jo"),
     ("@Jo Bloggs and @Sam Lee to visit by Friday", MON7, "One owner per action"),
+    ("Jo Bloggs to send minutes within 5 working days after discharge", MON7, "counted from when?"),
     ("Jo Bloggs to send the report 2 working days before the ICPC", MON7, "\u201cbefore the ICPC\u201d is not a date"),
     ("Jo Bloggs to send the report 5 working days before 8/12", MON7, "The deadline Tue 1 Dec, 17:00 is in the past"),
     (
