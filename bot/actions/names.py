@@ -142,10 +142,11 @@ def has_initials(letters: str, known: Sequence[str]) -> bool:
 
 def may_mean(written: str, known: str) -> bool:
     """Whether a written name may mean a person of a known name: by its words (``name_matches``), or, written
-    as initials, by theirs (``JB`` for Jo Bloggs)."""
+    as initials, by theirs (``JB`` for Jo Bloggs). Both are asked: ``LEE`` may be a surname in capitals or
+    initials, and a name that may mean two people is refused with both."""
     letters = initials(written)
     known_words = words(known)
-    return has_initials(letters, known_words) if letters else name_matches(words(written), known_words)
+    return bool(letters and has_initials(letters, known_words)) or name_matches(words(written), known_words)
 
 
 def known_by_name(session: Session, written: str) -> list[Candidate]:

@@ -6,8 +6,8 @@ escalation contact unless one was set by hand. Needs User.Read.All (application)
 
 A name as minutes write it ("Jo", "Dr Khan") is looked up with ``$filter=startswith(...)`` on displayName,
 givenName and surname (enabled accounts only) for its longest word, and the answers are kept only when
-``bot.actions.names.name_matches`` says the written name is theirs. Initials ("JB") are not looked for in Graph,
-which cannot search by them; people seen in recent messages are matched by them.
+``bot.actions.names.name_matches`` says the written name is theirs. Graph cannot search by initials ("JB"
+finds nobody there); people seen in recent messages are matched by them.
 
 A profile also says whether the person is outside the organisation: a guest (Graph's ``userType`` Guest, or a
 user principal name with ``#EXT#``, as Entra B2B names guest accounts), or in another tenant (Teams said their
@@ -28,7 +28,7 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.actions.names import MAX_CHOICES, initials, may_mean, name_matches, words
+from bot.actions.names import MAX_CHOICES, may_mean, name_matches, words
 from bot.actions.people import Profile
 from handlers.teams.graph import status_of
 from handlers.teams.runner import LoopRunner
@@ -116,8 +116,8 @@ class GraphDirectory:
         """Enabled users whose display name the written name matches (at most MAX_CHOICES, without their
         managers). A Graph failure is logged (never the name: it is personal data) and finds nobody."""
         wanted = words(name)
-        if not wanted or all(len(w) == 1 for w in wanted) or initials(name):
-            return []  # titles alone match nobody (name_matches); Graph cannot search by initials
+        if not wanted or all(len(w) == 1 for w in wanted):
+            return []  # titles or single letters alone match nobody (name_matches)
         try:
             return self.runner.run(self._named(wanted), self.timeout)
         except Exception as exc:

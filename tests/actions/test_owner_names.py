@@ -79,6 +79,8 @@ def test_which_written_names_match_a_known_name(written: str, known: str, matche
         ("JB", "Jo", False),  # one word has no initials to match
         ("Jo", "Jo Bloggs", True),  # a word, not initials: matched by words
         ("JO", "John O'Neil", True),  # capitals: initials
+        ("LEE", "Lucy Emma Evans", True),  # initials, or
+        ("LEE", "Jo Lee", True),  # a surname in capitals: both, so that two such people are asked about
     ],
 )
 def test_which_initials_match_a_known_name(written: str, known: str, matches: bool) -> None:
