@@ -89,10 +89,13 @@ class Context:
         object.__setattr__(self, "today", self.cal.today(self.now))
 
 
-# How "tomorrow" is typed in a hurry (the echo shows the date it was read as).
+# How "tomorrow" (and "midday") are typed in a hurry (the echo shows the date it was read as).
 _SPELLINGS = {
-    spelling: "tomorrow"
-    for spelling in ("tmrw", "tmw", "tmrow", "tomorow", "tommorow", "tommorrow", "tomoz", "2moro", "2morrow")
+    **{
+        spelling: "tomorrow"
+        for spelling in ("tmrw", "tmw", "tmrow", "tomorow", "tommorow", "tommorrow", "tomoz", "2moro", "2morrow")
+    },
+    "mid-day": "midday",
 }
 
 

@@ -300,6 +300,7 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"task": "Send minutes", "deadline": MON14["deadline"]},
     ),
+    ("Jo Bloggs to visit by mid-day Friday", MON7, ENG, {"deadline": "2026-12-11T12:00:00+00:00"}),
     # what minutes leave at the task's end once the deadline is lifted
     ("Jo Bloggs to visit the family.  By: 11/12/2026", MON7, ENG, {"task": "Visit the family"}),
     ("Jo Bloggs to visit the family, completed by 11/12", MON7, ENG, {"task": "Visit the family"}),
