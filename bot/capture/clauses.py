@@ -390,8 +390,8 @@ def _with_length_before(clause: Clause, words: list[str], clean: list[str], ctx:
         return clause
     if named.day is None or named.instant is not None:
         return clause
-    for size in (3, 2, 1):
-        start = clause.start - size
+    for length in (3, 2, 1):  # "2 working days", "a week", "48hrs"
+        start = clause.start - length
         if start < 0 or (day := length_before(clean[start : clause.start], named.day, ctx.cal)) is None:
             continue
         start -= 2 if clean[max(0, start - 2) : start] == ["at", "least"] else 0

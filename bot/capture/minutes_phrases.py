@@ -103,8 +103,8 @@ def _week_start(monday: date, ctx: Context) -> date:
 
 
 def _ending_day(week: Week, ending: date, ctx: Context) -> When:
-    """The day a week ends (``w/e 18/12``): that day, or the week's last working day before it (``w/e 20/12``,
-    a Sunday: the Friday), said in a note."""
+    """The day a week ends (``w/e 18/12``, ``week.ending``): that day, or the week's last working day before it
+    (``w/e 20/12``, a Sunday: the Friday), said in a note."""
     day = next(
         (d for d in (ending - timedelta(days=n) for n in range(ending.weekday() + 1)) if ctx.cal.is_working_day(d)),
         ending,

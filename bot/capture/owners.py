@@ -155,8 +155,7 @@ def _person_after_role(role: str, person: str | None) -> bool:
 def _role_after(parts: list[str]) -> int:
     """How many of a name's last words are a role written after it without brackets: a known abbreviation in
     capitals (``Jo Bloggs SW``, ``Sam Lee HV``), or two or more role words (``Jo Bloggs Health Visitor``, ``Jo
-    Bloggs CP Coordinator``). One
-    capitalised role word stays the name's (``Sam Head``, ``Jo Ward``: surnames)."""
+    Bloggs CP Coordinator``). One capitalised role word stays the name's (``Sam Head``, ``Jo Ward``: surnames)."""
     count = 0
     while count < len(parts) - 1 and parts[-1 - count].lower().strip(".") in _ROLE_WORDS:
         count += 1
