@@ -90,10 +90,45 @@ _TWELVE = {"12", "12.00", "12:00", "12am", "12pm"}
 _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
 
 
+_CLOCK = {"o'clock", "oclock", "o\u2019clock"}
+_HALF_OF_DAY = {"morning": "am", "afternoon": "pm", "evening": "pm"}
+_SPOKEN = frozenset({*_CLOCK, *_HALF_OF_DAY, "am", "pm", "half", "quarter"})
+_HOURS = {word: value for word, value in _NUMBER_WORDS.items() if 1 <= value <= 12 and word not in ("a", "an")}
+
+
+def _spoken_time(words: list[str]) -> list[str]:
+    """A time as it is said, as the clock time the readers know: ``10 o'clock`` (as ``at 10``), ``five pm``,
+    ``9 in the morning`` (``9am``), ``half past 10``, ``quarter to 3``, ``half 10`` (10:30, as said in the UK).
+    Without this, "by 10 o'clock tomorrow" kept "by 10 o'clock" in the task and was due at 17:00."""
+    if _SPOKEN.isdisjoint(words):
+        return words  # most phrases: one set operation
+    for i, word in enumerate(words):
+        hour = int(word) if word.isascii() and word.isdigit() and 1 <= int(word) <= 12 else _HOURS.get(word)
+        if hour is None:
+            continue
+        after, before = words[i + 1 : i + 4], words[max(0, i - 2) : i]
+        if after[:1] and after[0] in _CLOCK:
+            return [*words[:i], "at", str(hour), *words[i + 2 :]]
+        if after[:1] and after[0] in ("am", "pm"):
+            return [*words[:i], f"{hour}{after[0]}", *words[i + 2 :]]
+        if after[:2] == ["in", "the"] and after[2:] and after[2] in _HALF_OF_DAY:
+            return [*words[:i], f"{hour}{_HALF_OF_DAY[after[2]]}", *words[i + 4 :]]
+        spoken = {
+            ("half", "past"): f"{hour}:30",
+            ("quarter", "past"): f"{hour}:15",
+            ("quarter", "to"): f"{hour - 1 or 12}:45",
+        }
+        if (clock := spoken.get((before[0], before[1]) if len(before) == 2 else ("", ""))) is not None:
+            return [*words[: i - 2], clock, *words[i + 1 :]]
+        if before[-1:] == ["half"]:
+            return [*words[: i - 1], f"{hour}:30", *words[i + 1 :]]
+    return words
+
+
 def take_time(words: list[str]) -> tuple[list[str], time | None]:
     """Remove a time of day (``5pm``, ``17:00``, ``5.30 pm``, ``noon``, ``at 3pm``, ``@ 3pm``, ``1700``,
     ``15:00hrs``, ``15h30``, ``at 3``) from the words."""
-    words = ["at" if w == "@" else w for w in words]
+    words = _spoken_time(["at" if w == "@" else w for w in words])
     has_month = any(w in MONTHS for w in words)
     if not _NAMED_TIMES.keys().isdisjoint(words):  # first: "at 12 noon" is one time, never "the 12th"
         i = next(i for i, word in enumerate(words) if word in _NAMED_TIMES)

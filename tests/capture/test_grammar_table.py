@@ -301,6 +301,26 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Send minutes", "deadline": MON14["deadline"]},
     ),
     ("Jo Bloggs to visit by mid-day Friday", MON7, ENG, {"deadline": "2026-12-11T12:00:00+00:00"}),
+    # a time as it is said: "by 10 o'clock tomorrow" kept "by 10 o'clock" in the task, due at 17:00
+    (
+        "Jo Bloggs to visit by 10 o'clock tomorrow",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"},
+    ),
+    ("Jo Bloggs to visit by 5 o\u2019clock Friday", MON7, ENG, {"deadline": "2026-12-11T17:00:00+00:00"}),
+    (
+        "Jo Bloggs to visit by 9 in the morning Friday",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-11T09:00:00+00:00"},
+    ),
+    ("Jo Bloggs to visit Friday at 4 in the afternoon", MON7, ENG, {"deadline": "2026-12-11T16:00:00+00:00"}),
+    ("Jo Bloggs to visit by five pm Friday", MON7, ENG, {"deadline": "2026-12-11T17:00:00+00:00"}),
+    ("Jo Bloggs to visit by half past ten tomorrow", MON7, ENG, {"deadline": "2026-12-08T10:30:00+00:00"}),
+    ("Jo Bloggs to visit by half 10 tomorrow", MON7, ENG, {"deadline": "2026-12-08T10:30:00+00:00"}),
+    ("Jo Bloggs to visit by quarter past 2 Friday", MON7, ENG, {"deadline": "2026-12-11T14:15:00+00:00"}),
+    ("Jo Bloggs to visit by quarter to 1 Friday", MON7, ENG, {"deadline": "2026-12-11T12:45:00+00:00"}),
     # what minutes leave at the task's end once the deadline is lifted
     ("Jo Bloggs to visit the family.  By: 11/12/2026", MON7, ENG, {"task": "Visit the family"}),
     ("Jo Bloggs to visit the family, completed by 11/12", MON7, ENG, {"task": "Visit the family"}),
