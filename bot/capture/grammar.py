@@ -106,6 +106,13 @@ class ActionDraft:
 #: One word with letters and digits ("CR-1042", "LA/2026/17"): a case reference written without "#" where a
 #: command takes one (``/actions CR-1042``, ``/drift CR-1042``).
 CASE_WORD = re.compile(r"^(?=\S*[A-Za-z])(?=\S*\d)[A-Za-z0-9][A-Za-z0-9/_\-]{1,39}$")
+#: A case reference without "#" before the owner, as minutes write it: "CR-1042: Jo Bloggs to ...", "[CR-1042]
+#: Jo Bloggs to ...", "(LA/2026/17) - Jo ...", "CR-1042 Jo Bloggs to ..." (letters and digits, and a "-" or "/"
+#: or two digits: never a name, nor "1st").
+_LEADING_CASE = re.compile(
+    r"^(?:\[|\()?((?=[^\s\])]*[A-Za-z])(?=[^\s\])]*\d)(?=[^\s\])]*(?:\d\D*\d|[-/]))[A-Za-z0-9][A-Za-z0-9/_\-]{1,39})"
+    r"(?:\]|\))?\s*[:\-\u2013\u2014]?\s+"
+)
 _CASE_REF = re.compile(r"(?<![\w<&#])#([A-Za-z0-9][A-Za-z0-9/_\-]{0,38}[A-Za-z0-9])(?![\w/\-])")
 
 
@@ -336,6 +343,8 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         first, _, after = text.partition(" ")
         leading, lifted = extract_case_refs(first)
         text = drop_minutes_label(after.lstrip(" :-\u2013\u2014")) if leading and not lifted.strip(" :;,") else text
+    elif (case := _LEADING_CASE.match(text)) is not None:  # "CR-1042: Jo Bloggs to ...", "[CR-1042] Jo ..."
+        leading, text = [case.group(1).upper()], drop_minutes_label(text[case.end() :])
     owned = typed_at_name(text) or parse_owner(text) or minutes_owner(text)
     if owned is not None and owned[0].kind == "handle" and (unclear := unclear_at_name(text)) is not None:
         if joint_minutes_owners(text.replace("@", "")):  # "@Jo Bloggs and @Sam Lee to visit"

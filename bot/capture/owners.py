@@ -72,14 +72,15 @@ def bare_name(text: str) -> OwnerRef | None:
     return OwnerRef("name", text) if _BARE_NAME.fullmatch(text) else None
 
 
-# Minutes number and label their actions: "1.", "3)", "- ", "• ", "ACTION:", "Action 3 -".
+# Minutes number and label their actions: "1.", "3)", "- ", "• ", "ACTION:", "Action 3 -", "A1:", "A1".
 _MINUTES_LABEL = re.compile(
-    r"^\s*(?:[-*\u2022\u00b7\u2013]\s+|\(?\d{1,3}[.)]\s+|action\s*\d{0,3}\s*[:.\-\u2013]\s*)", re.IGNORECASE
+    r"^\s*(?:[-*\u2022\u00b7\u2013]\s+|\(?\d{1,3}[.)]\s+|action\s*\d{0,3}\s*[:.\-\u2013]\s*|a\d{1,3}(?:[:.)\-\u2013]\s*|\s+))",
+    re.IGNORECASE,
 )
 # The minutes' own owner form: an unquoted name, then "to" ("Jo Bloggs to share ...", "DC Smith to ...",
 # "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
 # name starts with a capital; a part in brackets may follow.
-_NAME_WORD = r"[A-Z][\w'\u2019.\-]*"
+_NAME_WORD = r"[A-Z](?:[^\W\d_]|['\u2019.\-])*"  # letters: "CR-1042" or "A1" is never a name
 # Lower-case particles inside a name ("Maria de Souza", "Jo van der Berg", "Ali bin Hassan"), never last.
 _PARTICLES = r"(?:van|von|der|den|de|da|di|du|del|della|le|la|bin|binti|ibn|al|el|ter|ten|dos|das)"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}{_NAME_WORD}){{0,4}}"

@@ -321,6 +321,36 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Jo Bloggs to visit by half 10 tomorrow", MON7, ENG, {"deadline": "2026-12-08T10:30:00+00:00"}),
     ("Jo Bloggs to visit by quarter past 2 Friday", MON7, ENG, {"deadline": "2026-12-11T14:15:00+00:00"}),
     ("Jo Bloggs to visit by quarter to 1 Friday", MON7, ENG, {"deadline": "2026-12-11T12:45:00+00:00"}),
+    # a case reference without "#" first: "CR-1042: Jo Bloggs" recorded a person called "CR-1042"
+    (
+        "CR-1042: Jo Bloggs to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit", "case_ref": "CR-1042"},
+    ),
+    (
+        "CR-1042 Jo Bloggs to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "case_ref": "CR-1042"},
+    ),
+    ("[CR-1042] Jo Bloggs to visit by Friday", MON7, ENG, {"case_ref": "CR-1042"}),
+    ("(LA/2026/17) - @jo visit by Friday", MON7, ENG, {"case_ref": "LA/2026/17", "task": "Visit"}),
+    (
+        "Mary-Jane O'Connor to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mary-Jane O'Connor"}, "case_ref": None},
+    ),
+    # minutes' action numbers "A1": never a person called "A1"
+    (
+        "A1: Jo Bloggs to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "case_ref": None},
+    ),
+    ("A12 Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
+    ("A. Khan to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "A. Khan"}}),
     # what minutes leave at the task's end once the deadline is lifted
     ("Jo Bloggs to visit the family.  By: 11/12/2026", MON7, ENG, {"task": "Visit the family"}),
     ("Jo Bloggs to visit the family, completed by 11/12", MON7, ENG, {"task": "Visit the family"}),
