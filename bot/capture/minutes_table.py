@@ -35,6 +35,7 @@ _NOT_DUE = frozenset({
 })  # fmt: skip
 _DONE = frozenset({"taken", "completed", "update", "progress"})  # "Action taken", "Action update": what was done
 _EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(?:\.[\w-]+)+$")
+_READS_ALONE = re.compile(r"^(?:in|within|over)\s|\s(?:before|prior\s+to)\s", re.IGNORECASE)
 _LEADING_BY = re.compile(r"^(?:by|before|due|no later than)\s+", re.IGNORECASE)
 
 
@@ -75,8 +76,10 @@ def row_line(row: list[str], found: dict[str, int]) -> str | None:
     if deadline:
         deadline = _LEADING_BY.sub("", deadline)
         # A week in a "By when" column is due in that week ("w/c 14/12" alone: its Friday); "by w/c 14/12",
-        # typed, is refused as ambiguous, and the "by" would be this reader's, not the minutes'.
-        parts.append(deadline if week_mark([clean_word(w) for w in deadline.split()[:2]]) else f"by {deadline}")
+        # typed, is refused as ambiguous, and the "by" would be this reader's, not the minutes'. So is a length
+        # counted from today or before a day ("in 2/52", "2 working days before the RCPC on 14/12").
+        whole = week_mark([clean_word(w) for w in deadline.split()[:2]]) or _READS_ALONE.search(deadline)
+        parts.append(deadline if whole else f"by {deadline}")
     if review:
         parts.append(f"review {review}")
     return " ".join(part for part in parts if part)

@@ -66,12 +66,19 @@ def test_a_table_pasted_with_tabs_is_read_by_its_header() -> None:
         "Share police checks\tjo@police.example\tWithin 2 working days\t\n"
         "\t\t\t\n"
         "Visit weekly\tHealth visitor\tOngoing\t\n"
+        "Weigh the baby\tSam Lee\tin 2/52\t\n"
+        "Send the report\tJo Bloggs\t2 working days before the RCPC on 14/12\t\n"
+        "Share the CAD log\tJB\tw/e 18/12\t\n"
     )
     assert is_list(text)
     assert split_minutes(text) == [
         "Jo Bloggs to Complete the CP plan by 11/12/2026 review 4/1/2027",
-        "jo@police.example Share police checks by Within 2 working days",
+        "jo@police.example Share police checks Within 2 working days",
         "Health visitor to Visit weekly by Ongoing",
+        # a length counted from today or before a day, and a week, read as written: "by in 2/52" was refused
+        "Sam Lee to Weigh the baby in 2/52",
+        "Jo Bloggs to Send the report 2 working days before the RCPC on 14/12",
+        "JB to Share the CAD log w/e 18/12",
     ]
 
 
