@@ -265,6 +265,21 @@ def test_people_away_sets_and_ends_leave_with_a_cover(capsys: pytest.CaptureFixt
     assert run(capsys, "people", "away", "@jo", "off")[1] == "@jo is back.\n"
 
 
+def test_people_away_refuses_a_cover_nobody_can_reach(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
+    """As /away does: a cover nobody known, or known with no address or account, would take the reminders to
+    no one (the command line made up a person "Zed Unknown" and set them as cover)."""
+    assert run(capsys, "people", "set", "Sam Lee")[0] == 0
+    for cover in ("Zed Unknown", "Sam Lee"):
+        code, out, err = run(capsys, "people", "away", "@jo", "until", "in", "2", "weeks", "cover", *cover.split())
+        assert (code, out) == (1, "") and f"{cover} cannot be reached by actionbot" in err, err
+        assert "Nothing was changed" in err
+    _, listed, _ = run(capsys, "people", "list")
+    assert "Zed Unknown" not in listed and "away" not in listed
+    assert run(capsys, "people", "set", "Sam Lee", "--email", "sam@x.example")[0] == 0
+    code, out, _ = run(capsys, "people", "away", "@jo", "until", "in", "2", "weeks", "cover", "Sam", "Lee")
+    assert code == 0 and out.endswith("(cover: Sam Lee).\n")
+
+
 def test_people_set_working_days(capsys: pytest.CaptureFixture[str], cli_url: str) -> None:
     assert run(capsys, "people", "set", "@jo", "--working-days", "Mon-Wed")[0] == 0
     _, listed, _ = run(capsys, "people", "list")

@@ -11,7 +11,7 @@ to the action log with the dates and the cover (docs/data.md: why, and how long 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -123,6 +123,33 @@ def _week_away(text: str, now: datetime, cal: WorkCalendar) -> tuple[date, date]
             return None
         monday = week.monday
     return monday, monday + timedelta(days=4)
+
+
+def has_an_address(person: PersonView) -> bool:
+    """Whether a person has something actionbot could reach them on: a chat account, or an email address that
+    has not failed (where the process's own connections are not known, as in the command line)."""
+    return bool((person.email and not person.email_failed) or person.slack_user_id or person.teams_object_id)
+
+
+def refuse_unreachable_cover(
+    cover: PersonInput, known: PersonView | None, reachable: Callable[[PersonView], bool]
+) -> None:
+    """A cover nobody can reach would take the reminders to no one: refused (``InvalidChange``) before anything
+    is set. ``known``: the known person the cover means (None: nobody known); an account or an address typed
+    is reached as an owner would be."""
+    if known is not None:
+        if reachable(known):
+            return
+        name = known.name
+    elif cover.ref.kind != "name" or cover.profile is not None:
+        return
+    else:
+        name = cover.ref.value
+    raise InvalidChange(
+        f"{name} cannot be reached by actionbot (no chat account or email address it can use), so the "
+        "reminders would reach nobody: name a colleague it can reach as cover, or leave the cover out. "
+        "Nothing was changed."
+    )
 
 
 def _check(person: Person, actor: Person | None) -> None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.actions.away import USAGE, parse_away, set_away
+from bot.actions.away import USAGE, parse_away, refuse_unreachable_cover, set_away
 from bot.actions.directory import DIGEST_CHOICES, set_digest
 from bot.actions.messages import away_text
 from bot.actions.outcome import CommandPart, Outcome, note, split_ref
@@ -26,21 +26,8 @@ class PersonalCommands(CommandPart):
     reachable: Callable[[PersonView], Sequence[str]]
 
     def _reachable_cover(self, cover: PersonInput) -> None:
-        """A cover nobody can reach would take the reminders to no one: refused before anything is set."""
-        known = self.service.person_meant(cover)
-        if known is not None:
-            if self.reachable(known):
-                return
-            name = known.name
-        elif cover.ref.kind != "name" or cover.profile is not None:
-            return  # an account or an address, found or typed: reached as an owner would be
-        else:
-            name = cover.ref.value
-        raise ServiceError(
-            f"{name} cannot be reached by actionbot (no chat account or email address it can use), so the "
-            "reminders would reach nobody: name a colleague it can reach as cover, or leave the cover out. "
-            "Nothing was changed."
-        )
+        """A cover nobody this process can reach is refused before anything is set."""
+        refuse_unreachable_cover(cover, self.service.person_meant(cover), lambda person: bool(self.reachable(person)))
 
     def _away_warning(self, action: ActionView, now: datetime) -> str | None:
         """The owner is on leave, or has leave booked before the deadline: say what happens to reminders."""

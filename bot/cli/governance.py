@@ -150,7 +150,7 @@ def cmd_retention(args: argparse.Namespace, settings: Settings, out: IO[str], co
 
 
 def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
-    from bot.actions.away import parse_away, set_away
+    from bot.actions.away import has_an_address, parse_away, refuse_unreachable_cover, set_away
     from bot.actions.directory import DIGEST_CHOICES, list_people, set_digest, set_role, update_person
     from bot.actions.messages import away_text
     from bot.actions.people import PersonInput
@@ -173,12 +173,15 @@ def cmd_people(args: argparse.Namespace, settings: Settings, out: IO[str], core:
             request = parse_away(" ".join(args.when), now, core.calendar)
         except GrammarError as error:
             raise UsageError(str(error)) from None
+        cover = PersonInput(request.cover) if request.cover is not None else None
+        if cover is not None:  # this command has no chat connections: an address or an account is what counts
+            refuse_unreachable_cover(cover, core.service.person_meant(cover), has_an_address)
         person = set_away(
             core.db,
             who,
             request,
             actor=None,
-            cover=PersonInput(request.cover) if request.cover is not None else None,
+            cover=cover,
             now=now,
             today=today,
             listeners=core.service.listeners,
