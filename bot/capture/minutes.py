@@ -13,15 +13,13 @@ from __future__ import annotations
 import re
 
 from bot.capture.minutes_table import labelled_line, table_lines
-from bot.capture.owners import drop_minutes_label, minutes_owner, parse_owner, role_only
+from bot.capture.owners import ITEM_MARK, drop_minutes_label, minutes_owner, parse_owner, role_only
 
 #: At most this many lines in one list (a meeting's actions, not a case file).
 MAX_LINES = 50
 
 # A letter marker is "a)" or "(a)" only: "A. Khan to ..." is a name, not item A.
-_MARKER = re.compile(
-    r"^\s*(?:[-*\u2022\u2013\u2014\u00b7]\s|\(?\d{1,3}[.)]\s|\(?[a-z]\)\s|(?i:action)\s*\d*\s*[:.\-]\s*)"
-)
+_MARKER = re.compile(rf"^\s*(?:{ITEM_MARK}|\(?[a-z]\)\s)", re.IGNORECASE)
 _HEADING = re.compile(
     r"^\s*(?:agreed\s+)?actions?(?:\s+(?:agreed|arising|list|log|plan|from\s+the\s+meeting))?\s*:?\s*$", re.IGNORECASE
 )

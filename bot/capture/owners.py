@@ -72,11 +72,15 @@ def bare_name(text: str) -> OwnerRef | None:
     return OwnerRef("name", text) if _BARE_NAME.fullmatch(text) else None
 
 
-# Minutes number and label their actions: "1.", "3)", "- ", "• ", "ACTION:", "Action 3 -", "A1:", "A1".
-_MINUTES_LABEL = re.compile(
-    r"^\s*(?:[-*\u2022\u00b7\u2013]\s+|\(?\d{1,3}[.)]\s+|action\s*\d{0,3}\s*[:.\-\u2013]\s*|a\d{1,3}(?:[:.)\-\u2013]\s*|\s+))",
-    re.IGNORECASE,
+# Minutes number and label their actions: a bullet ("-", "•", "▪", "->", "✓"), a number ("1.", "3)", "1.1",
+# "2.3.", "4a)"), a small roman numeral ("(ii)", "iv."), a label ("ACTION:", "Action 3 -", "Action 1.2 -",
+# "Item 4:", "A1:", "A1"). Shared with bot.capture.minutes, which counts them to tell a pasted list.
+ITEM_MARK = (
+    r"(?:[-*\u2022\u00b7\u2013\u2014\u25aa\u25cf\u25cb\u25e6\u2023\u2043\u27a2\u25ba\u2192\u2713\u2714\u2610\u25a1]\s"
+    r"|(?:->|=>)\s*|\(?\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?|[a-z][.)])\s|(?-i:\(?[ivx]{1,4}[.)])\s"
+    r"|(?:action|item)\s*\d{0,3}(?:\.\d{1,3})*\s*[:.\-\u2013]\s*)"
 )
+_MINUTES_LABEL = re.compile(rf"^\s*(?:{ITEM_MARK}\s*|a\d{{1,3}}(?:[:.)\-\u2013]\s*|\s+))", re.IGNORECASE)
 # The minutes' own owner form: an unquoted name, then "to" ("Jo Bloggs to share ...", "DC Smith to ...",
 # "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
 # name starts with a capital; a part in brackets may follow.
