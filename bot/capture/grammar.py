@@ -60,6 +60,7 @@ from bot.capture.owners import (
     second_owner,
     typed_at_name,
     unclear_at_name,
+    without_role_after_account,
 )
 from bot.capture.phrases import fallback, hand_phrase, month_alone
 from bot.capture.pii import find_personal_data, personal_data_warning
@@ -370,6 +371,8 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         raise GrammarError(role_refusal(role))
     if second_owner(rest):
         raise GrammarError(ONE_OWNER)
+    if owner.kind != "name":  # "<@U1> (SW) to share ...": the role beside an account is not the task's
+        rest = without_role_after_account(rest)
     rest = _LEADING_TO.sub(" ", rest)  # minutes say "Jo to share ..."; the task is "share ..."
     case_refs, rest = extract_case_refs(rest)
     case_refs = leading + [ref for ref in case_refs if ref not in leading]

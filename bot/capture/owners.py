@@ -232,6 +232,28 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     return OwnerRef("name", value), " " + text[match.end() :]
 
 
+_ROLE_AFTER_ACCOUNT = re.compile(
+    rf"^\s*(?:\(([^()]{{1,60}})\)|[,\-\u2013\u2014/]?\s*([\w'\u2019.&]+(?:\s+[\w'\u2019.&]+){{0,3}}?)\s*[,\-\u2013\u2014]?)"
+    rf"(?=\s+{_TO}\s|\s*[:\-\u2013\u2014]\s)"
+)
+
+
+def without_role_after_account(rest: str) -> str:
+    """The text after a mention, a handle or an address, without the owner's role or agency written next to it
+    (``<@U1> (SW) to visit``, ``<@U1> SW to visit``, ``@jo - Police - to visit``): it stayed in the task as
+    "(SW) to visit". The platform says who they are; the role is not kept."""
+    match = _ROLE_AFTER_ACCOUNT.match(rest)
+    if match is None or re.match(r"\s*to\s+be\s", rest[match.end() :]):
+        return rest  # "<@U1> Police to be informed": the task says what the owner does
+    role = match.group(2)
+    if role is not None:
+        marked = match.group(0).strip()[:1] in ",-\u2013\u2014/"  # "<@U1> - SW - to ...", "<@U1>, Police, ..."
+        plain = _role_words(role) and (len(role.split()) > 1 or role.isupper())  # "SW", "Social Worker"
+        if not ((marked and (_a_role(role) or organisation(role))) or plain):
+            return rest  # "<@U1> Speak to mum", "<@U1> Police to confirm": the task's own words
+    return rest[match.end() :]
+
+
 _AT_NAME = re.compile(r"@([A-Z][\w'\u2019\-]*)\s+([A-Z][\w'\u2019\-]*)\b")
 
 

@@ -355,6 +355,13 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("(ii) Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("Item 4: Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("I. Khan to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "I. Khan"}}),
+    # the role beside a mention or an address: "(SW) to visit" stayed in the task
+    ("<@U0123ABC> (SW) to visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
+    ("<@U0123ABC> SW to visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
+    ("<at>Jo Bloggs</at> - Police - to share the CAD log by Friday", MON7, ENG, {"task": "Share the CAD log"}),
+    ("jo@police.example (Police) to share the CAD log by Friday", MON7, ENG, {"task": "Share the CAD log"}),
+    ("<@U0123ABC> Speak to mum by Friday", MON7, ENG, {"task": "Speak to mum"}),
+    ("<@U0123ABC> Police to be informed by Friday", MON7, ENG, {"task": "Police to be informed"}),
     # what minutes leave at the task's end once the deadline is lifted
     ("Jo Bloggs to visit the family.  By: 11/12/2026", MON7, ENG, {"task": "Visit the family"}),
     ("Jo Bloggs to visit the family, completed by 11/12", MON7, ENG, {"task": "Visit the family"}),
