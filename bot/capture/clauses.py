@@ -543,21 +543,22 @@ _NEXT_PART = {"and", "then", "&", "-", "\u2013", "+", "also", "after", "before"}
 
 def _deadline_inside(words: list[str], ctx: Context) -> str | None:
     """A deadline for one part of the task (``Visit by Friday, then report by 18/12``), as written, or None.
-    Only ``by``/``before`` and a date that ends at a comma or before ``and``/``then``: "Book the room for
+    Only ``by``/``before`` and a date that ends at a comma, a full stop (``Visit by Friday. Sam Lee to call the
+    GP by Monday``: two actions) or before ``and``/``then``: "Book the room for
     Friday" and "Ensure the child is seen by a GP" are tasks."""
     clean = [clean_word(w) for w in words]
     for start, head in enumerate(clean[:-1]):
         if head not in ("by", "before") or start == 0:
             continue
         for end in range(min(len(clean) - 1, start + MAX_CLAUSE_WORDS), start + 1, -1):
-            if not (words[end - 1].endswith((",", ";")) or clean[end] in _NEXT_PART):
+            if not (words[end - 1].endswith((",", ";", ".")) or clean[end] in _NEXT_PART):
                 continue
             try:
                 found = read_clause(clean[start:end], ctx, False, clean[start - 1])
             except Impossible:
                 found = None
             if found is not None and found[0] == "deadline":
-                return " ".join(words[start:end]).rstrip(",;")
+                return " ".join(words[start:end]).rstrip(",;.")
     return None
 
 

@@ -106,4 +106,6 @@ def clean_word(word: str) -> str:
     if word.endswith(("'s", "\u2019s")):
         word = word[:-2]
     word = word.rstrip("'\u2019")
+    if word.endswith(("a.m", "p.m")):  # "3p.m.", "p.m." (the last full stop gone above): as "3pm", "pm"
+        word = word[:-3] + word[-3] + "m"
     return _SPELLINGS.get(word, word)

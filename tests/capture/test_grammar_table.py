@@ -355,6 +355,9 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("(ii) Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("Item 4: Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("I. Khan to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "I. Khan"}}),
+    # "p.m." with its full stops: "Visit by 3 p.m" was the task, due at 17:00
+    ("Jo Bloggs to visit by 3 p.m. tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T15:00:00+00:00"}),
+    ("Jo Bloggs to visit by 9.30 a.m. Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T09:30:00+00:00"}),
     # the role beside a mention or an address: "(SW) to visit" stayed in the task
     ("<@U0123ABC> (SW) to visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
     ("<@U0123ABC> SW to visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
@@ -1379,6 +1382,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@Jo Bloggs Visit the family by Friday", MON7, "Who is \u201c@Jo Bloggs\u201d: the person whose handle is @Jo"),
     ("@Jo Bloggs and @Sam Lee to visit by Friday", MON7, "One owner per action"),
     ("Jo Bloggs to send minutes within 5 working days after discharge", MON7, "counted from when?"),
+    ("Jo Bloggs to visit by Friday. Sam Lee to call GP by Monday", MON7, "There are two deadlines"),  # was one action
     ("Jo Bloggs to send the report 2 working days before the ICPC", MON7, "\u201cbefore the ICPC\u201d is not a date"),
     ("Jo Bloggs to send the report 5 working days before 8/12", MON7, "The deadline Tue 1 Dec, 17:00 is in the past"),
     (
