@@ -541,16 +541,22 @@ def _second_deadline(clean: list[str], ctx: Context) -> int | None:
 _NEXT_PART = {"and", "then", "&", "-", "\u2013", "+", "also", "after", "before"}
 
 
+#: What a deadline for one part of a task starts with ("by Friday", "on Monday", "within 2 days", "tomorrow").
+_PART_HEADS = frozenset({"by", "before", "on", "within", "in", "tomorrow", "today"})
+
+
 def _deadline_inside(words: list[str], ctx: Context) -> str | None:
-    """A deadline for one part of the task (``Visit by Friday, then report by 18/12``), as written, or None.
-    Only ``by``/``before`` and a date that ends at a comma, a full stop (``Visit by Friday. Sam Lee to call the
-    GP by Monday``: two actions) or before ``and``/``then``: "Book the room for
+    """A deadline for one part of the task (``Visit by Friday, then report by 18/12``, ``Visit on Monday and
+    call the GP on Tuesday``, ``Visit tomorrow and call the GP by Friday``), as written, or None. Only a date
+    after ``by``, ``before``, ``on``, ``in``, ``within`` (or ``today``, ``tomorrow``) that ends at a comma, a
+    full stop (``Visit by Friday. Sam Lee to call the GP by Monday``: two actions) or before ``and``/``then``:
+    "Book the room for
     Friday" and "Ensure the child is seen by a GP" are tasks."""
     clean = [clean_word(w) for w in words]
     for start, head in enumerate(clean[:-1]):
-        if head not in ("by", "before") or start == 0:
+        if head not in _PART_HEADS or start == 0:
             continue
-        for end in range(min(len(clean) - 1, start + MAX_CLAUSE_WORDS), start + 1, -1):
+        for end in range(min(len(clean) - 1, start + MAX_CLAUSE_WORDS), start, -1):
             if not (words[end - 1].endswith((",", ";", ".")) or clean[end] in _NEXT_PART):
                 continue
             try:

@@ -356,6 +356,18 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Item 4: Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("I. Khan to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "I. Khan"}}),
     # "p.m." with its full stops: "Visit by 3 p.m" was the task, due at 17:00
+    (
+        "Jo Bloggs to call mum on her mobile and email by Friday",
+        MON7,
+        ENG,
+        {"task": "Call mum on her mobile and email"},
+    ),
+    (
+        "Jo Bloggs to see the child in school and report by Friday",
+        MON7,
+        ENG,
+        {"task": "See the child in school and report"},
+    ),
     ("Jo Bloggs to visit by 3 p.m. tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T15:00:00+00:00"}),
     ("Jo Bloggs to visit by 9.30 a.m. Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T09:30:00+00:00"}),
     # the role beside a mention or an address: "(SW) to visit" stayed in the task
@@ -1383,6 +1395,14 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@Jo Bloggs and @Sam Lee to visit by Friday", MON7, "One owner per action"),
     ("Jo Bloggs to send minutes within 5 working days after discharge", MON7, "counted from when?"),
     ("Jo Bloggs to visit by Friday. Sam Lee to call GP by Monday", MON7, "There are two deadlines"),  # was one action
+    # a date for one part left in the task while the other was recorded
+    ("Jo Bloggs to visit on Monday and call GP on Tuesday", MON7, "There are two deadlines, \u201con Monday\u201d"),
+    ("Jo Bloggs to visit tomorrow and call GP by Friday", MON7, "There are two deadlines, \u201ctomorrow\u201d"),
+    (
+        "Jo Bloggs to visit within 2 days and call GP by Friday",
+        MON7,
+        "\u201cwithin 2 days\u201d and \u201cby Friday\u201d",
+    ),
     ("Jo Bloggs to send the report 2 working days before the ICPC", MON7, "\u201cbefore the ICPC\u201d is not a date"),
     ("Jo Bloggs to send the report 5 working days before 8/12", MON7, "The deadline Tue 1 Dec, 17:00 is in the past"),
     (
