@@ -62,7 +62,7 @@ from bot.capture.owners import (
     unclear_at_name,
     without_role_after_account,
 )
-from bot.capture.phrases import fallback, hand_phrase, month_alone
+from bot.capture.phrases import fallback, hand_phrase, month_alone, starts_with_count
 from bot.capture.pii import find_personal_data, personal_data_warning
 from bot.capture.vague_clauses import MAX_CLAUSE_WORDS, refuse_vague
 from bot.capture.when import Context, Impossible, Unreadable, When, clean_word
@@ -528,8 +528,8 @@ def _extension(
         words = words[:-1]
     elif len(words) > 2 and words[1] in ("more", "extra", "further"):  # "2 more days", "3 extra working days"
         words = [words[0], *words[2:]]
-    if not words or words[0] in ("in", "within"):
-        return None
+    if not words or words[0] in ("in", "within") or not (starts_with_count(words) or words[0].endswith("/52")):
+        return None  # "2/12", "2/7" are dates here, not health notes' lengths ("2/52", with no month 52, is one)
     base = Context(current, cal)
     try:
         when = hand_phrase(["within", *words], base, True)

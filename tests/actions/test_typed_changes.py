@@ -57,6 +57,9 @@ def test_a_length_of_time_extends_from_the_deadline_it_had(core: Core) -> None:
     moved = core.commands.run("extend", f"{ref} 2/52 because the GP is away", CHAIR, ROOM)
     assert moved.action is not None and moved.action.deadline == london(2026, 12, 21, 17, 0)
     assert moved.public is not None and "for that long from today, say \u201cin 2/52\u201d" in render_text(moved.public)
+    # "2/12" stays a date (2 Dec, brought forward), never two months more
+    moved = core.commands.run("extend", f"{ref} 2/12 because school asked", CHAIR, ROOM)
+    assert moved.action is not None and moved.action.deadline == london(2026, 12, 2, 17, 0)
 
 
 def test_till_is_until_and_a_missing_reason_is_asked_for_not_read_as_a_date(core: Core) -> None:
