@@ -550,9 +550,10 @@ def _deadline_inside(words: list[str], ctx: Context) -> str | None:
     call the GP on Tuesday``, ``Visit tomorrow and call the GP by Friday``), as written, or None. Only a date
     after ``by``, ``before``, ``on``, ``in``, ``within`` (or ``today``, ``tomorrow``) that ends at a comma, a
     full stop (``Visit by Friday. Sam Lee to call the GP by Monday``: two actions) or before ``and``/``then``:
-    "Book the room for
-    Friday" and "Ensure the child is seen by a GP" are tasks."""
+    "Book the room for Friday" and "Ensure the child is seen by a GP" are tasks."""
     clean = [clean_word(w) for w in words]
+    if _PART_HEADS.isdisjoint(clean[1:-1]):
+        return None  # most tasks: one set operation
     for start, head in enumerate(clean[:-1]):
         if head not in _PART_HEADS or start == 0:
             continue

@@ -114,6 +114,13 @@ _LEADING_CASE = re.compile(
     r"^(?:\[|\()?((?=[^\s\])]*[A-Za-z])(?=[^\s\])]*\d)(?=[^\s\])]*(?:\d\D*\d|[-/]))[A-Za-z0-9][A-Za-z0-9/_\-]{1,39})"
     r"(?:\]|\))?\s*[:\-\u2013\u2014]?\s+"
 )
+
+
+def _digit_in_first_word(text: str) -> bool:
+    first = text.split(" ", 1)[0]
+    return not first.isalpha() and any(c.isdigit() for c in first)
+
+
 _CASE_REF = re.compile(r"(?<![\w<&#])#([A-Za-z0-9][A-Za-z0-9/_\-]{0,38}[A-Za-z0-9])(?![\w/\-])")
 
 
@@ -238,6 +245,7 @@ _TASK_TAIL = re.compile(
     r"(?:\s*[,;\-\u2013\u2014]\s*(?:to\s+be\s+)?(?:completed|complete|done|actioned)|(?<![.])(?<!etc)\.)$",
     re.IGNORECASE,
 )
+_TAIL_ENDS = {"eted", "lete", "done", "oned"}  # how _TASK_TAIL's words end
 _REPEATING = {"daily", "weekly", "fortnightly", "monthly", "every", "ongoing", "regularly"}
 
 ONE_OWNER = (
@@ -344,8 +352,10 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         first, _, after = text.partition(" ")
         leading, lifted = extract_case_refs(first)
         text = drop_minutes_label(after.lstrip(" :-\u2013\u2014")) if leading and not lifted.strip(" :;,") else text
-    elif (case := _LEADING_CASE.match(text)) is not None:  # "CR-1042: Jo Bloggs to ...", "[CR-1042] Jo ..."
-        leading, text = [case.group(1).upper()], drop_minutes_label(text[case.end() :])
+    elif text[:1] in "[(" or _digit_in_first_word(text):  # "CR-1042: Jo Bloggs to ...", "[CR-1042] Jo ..."
+        case = _LEADING_CASE.match(text)
+        if case is not None:
+            leading, text = [case.group(1).upper()], drop_minutes_label(text[case.end() :])
     owned = typed_at_name(text) or parse_owner(text) or minutes_owner(text)
     if owned is not None and owned[0].kind == "handle" and (unclear := unclear_at_name(text)) is not None:
         if joint_minutes_owners(text.replace("@", "")):  # "@Jo Bloggs and @Sam Lee to visit"
@@ -384,7 +394,9 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     except Impossible as exc:
         raise GrammarError(f"{exc}.") from None
     words, deadline, review = peeled.words, peeled.deadline, peeled.review
-    task = _TASK_TAIL.sub("", _unescape(_readable(" ".join(words))).strip(" ,;:-\u2013\u2014"))
+    task = _unescape(_readable(" ".join(words))).strip(" ,;:-\u2013\u2014")
+    if task[-1:] == "." or task[-4:].lower() in _TAIL_ENDS:  # most tasks end otherwise: no search
+        task = _TASK_TAIL.sub("", task)
     if deadline is None and (inside := misplaced_deadline(words, ctx)) is not None:
         start, end = inside
         said, rest = " ".join(words[start:end]).rstrip(",;"), " ".join(words[:start] + words[end:])

@@ -242,6 +242,9 @@ def without_role_after_account(rest: str) -> str:
     """The text after a mention, a handle or an address, without the owner's role or agency written next to it
     (``<@U1> (SW) to visit``, ``<@U1> SW to visit``, ``@jo - Police - to visit``): it stayed in the task as
     "(SW) to visit". The platform says who they are; the role is not kept."""
+    first = rest.split(None, 1)[0] if rest.strip() else ""
+    if first.lower() in _TASK_VERBS:
+        return rest  # most tasks start with their verb ("Share the CAD log"): no search needed
     match = _ROLE_AFTER_ACCOUNT.match(rest)
     if match is None or re.match(r"\s*to\s+be\s", rest[match.end() :]):
         return rest  # "<@U1> Police to be informed": the task says what the owner does

@@ -83,7 +83,7 @@ PART_OF_DAY_WORDS = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in phras
 _PART_EDGES = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in (phrase[0], phrase[-1]))
 # A bare hour just before one of these is a time ("by 3 tomorrow"), not a day of the month ("by 3 Dec").
 _DAY_AFTER_HOUR = [[w] for w in ("today", "tonight", "tomorrow", *WEEKDAYS)]
-_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|h|hrs)?$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|a\.m|p\.m|h|hrs)?$")
 # midnight: the last minute of that day, not its first
 _NAMED_TIMES = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(23, 59)}
 _TWELVE = {"12", "12.00", "12:00", "12am", "12pm"}
@@ -100,8 +100,6 @@ def _spoken_time(words: list[str]) -> list[str]:
     """A time as it is said, as the clock time the readers know: ``10 o'clock`` (as ``at 10``), ``five pm``,
     ``9 in the morning`` (``9am``), ``half past 10``, ``quarter to 3``, ``half 10`` (10:30, as said in the UK).
     Without this, "by 10 o'clock tomorrow" kept "by 10 o'clock" in the task and was due at 17:00."""
-    if _SPOKEN.isdisjoint(words):
-        return words  # most phrases: one set operation
     for i, word in enumerate(words):
         hour = int(word) if word.isascii() and word.isdigit() and 1 <= int(word) <= 12 else _HOURS.get(word)
         if hour is None:
@@ -128,7 +126,9 @@ def _spoken_time(words: list[str]) -> list[str]:
 def take_time(words: list[str]) -> tuple[list[str], time | None]:
     """Remove a time of day (``5pm``, ``17:00``, ``5.30 pm``, ``noon``, ``at 3pm``, ``@ 3pm``, ``1700``,
     ``15:00hrs``, ``15h30``, ``at 3``) from the words."""
-    words = _spoken_time(["at" if w == "@" else w for w in words])
+    words = ["at" if w == "@" else w for w in words]
+    if not _SPOKEN.isdisjoint(words):  # most phrases: one set operation
+        words = _spoken_time(words)
     has_month = any(w in MONTHS for w in words)
     if not _NAMED_TIMES.keys().isdisjoint(words):  # first: "at 12 noon" is one time, never "the 12th"
         i = next(i for i, word in enumerate(words) if word in _NAMED_TIMES)
@@ -150,7 +150,7 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
             start = i - 1 if i > 0 and words[i - 1] == "at" else i
             return words[:start] + words[i + 1 :], time(hour, 0)
         match = _TIME.match(word)
-        suffix = match.group(3) if match else None
+        suffix = match.group(3).replace(".", "") if match and match.group(3) else None  # "3p.m" is "3pm"
         if suffix in ("h", "hrs"):  # "15:00hrs", "1500h" (above): a 24-hour time
             if match is None or match.group(2) is None:
                 continue

@@ -89,13 +89,15 @@ class Context:
         object.__setattr__(self, "today", self.cal.today(self.now))
 
 
-# How "tomorrow" (and "midday") are typed in a hurry (the echo shows the date it was read as).
+# How "tomorrow" (and "midday", "p.m.") are typed in a hurry (the echo shows the date it was read as).
 _SPELLINGS = {
     **{
         spelling: "tomorrow"
         for spelling in ("tmrw", "tmw", "tmrow", "tomorow", "tommorow", "tommorrow", "tomoz", "2moro", "2morrow")
     },
     "mid-day": "midday",
+    "a.m": "am",  # "3 p.m." (its last full stop gone above): "3 pm"; glued, "3p.m", it is read as a time
+    "p.m": "pm",
 }
 
 
@@ -106,6 +108,4 @@ def clean_word(word: str) -> str:
     if word.endswith(("'s", "\u2019s")):
         word = word[:-2]
     word = word.rstrip("'\u2019")
-    if word.endswith(("a.m", "p.m")):  # "3p.m.", "p.m." (the last full stop gone above): as "3pm", "pm"
-        word = word[:-3] + word[-3] + "m"
     return _SPELLINGS.get(word, word)
