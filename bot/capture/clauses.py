@@ -538,7 +538,7 @@ def _second_deadline(clean: list[str], ctx: Context) -> int | None:
 
 
 # After a date inside the task, these start its next part: "visit by Friday then report to the core group".
-_NEXT_PART = {"and", "then", "&", "-", "\u2013", "+", "also", "after", "before"}
+_NEXT_PART = {"and", "or", "then", "&", "-", "\u2013", "+", "also", "after", "before"}
 
 
 #: What a deadline for one part of a task starts with ("by Friday", "on Monday", "within 2 days", "tomorrow").
