@@ -356,6 +356,7 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Item 4: Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("I. Khan to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "I. Khan"}}),
     # "p.m." with its full stops: "Visit by 3 p.m" was the task, due at 17:00
+    ("Jo Bloggs to ring or email by Friday", MON7, ENG, {"task": "Ring or email"}),
     (
         "Jo Bloggs to call mum on her mobile and email by Friday",
         MON7,
@@ -1398,6 +1399,11 @@ ERR: list[tuple[str, datetime, str]] = [
     # a date for one part left in the task while the other was recorded
     ("Jo Bloggs to visit on Monday and call GP on Tuesday", MON7, "There are two deadlines, \u201con Monday\u201d"),
     ("Jo Bloggs to visit tomorrow and call GP by Friday", MON7, "There are two deadlines, \u201ctomorrow\u201d"),
+    (
+        "Jo Bloggs to ring today or tomorrow",
+        MON7,
+        "There are two deadlines, \u201ctoday\u201d and \u201ctomorrow\u201d",
+    ),
     (
         "Jo Bloggs to visit within 2 days and call GP by Friday",
         MON7,
