@@ -17,6 +17,7 @@ from bot.capture.minutes_phrases import (
     Week,
     meeting_deadline,
     meeting_name,
+    meeting_words,
     vague,
     week_deadline,
     week_end,
@@ -241,7 +242,7 @@ def _counted_from(words: list[str], at: int, ctx: Context) -> When:
     (``of the referral``, ``of 1/12``, ``of the next core group``) is refused, asking for the date."""
     length, base = words[:at], words[at + 1 :]
     when = hand_phrase(length, ctx, True)
-    said = " ".join(words)
+    said = meeting_words(words)
     shown = format_when(when.moment(ctx), ctx.cal.zone, ctx.now)
     if base in (["today"], ["now"]):
         return when
@@ -255,7 +256,7 @@ def _counted_from(words: list[str], at: int, ctx: Context) -> When:
             today = format_day(ctx.today, ctx.now, ctx.cal.zone)
             when.notes.append(
                 f"\u201c{said}\u201d is counted from {since}, {today}, as this meeting's day: {shown}. If the "
-                f"{' '.join(named[1:] if named[0] == 'the' else named)} was held on another day, give the "
+                f"{meeting_words(named[1:] if named[0] == 'the' else named)} was held on another day, give the "
                 "deadline's date instead."
             )
         return when

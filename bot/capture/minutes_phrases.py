@@ -190,6 +190,11 @@ def meeting_name(words: Sequence[str], start: int = 0) -> tuple[int, bool]:
     return size, qualified
 
 
+def meeting_words(words: Sequence[str]) -> str:
+    """Cleaned words as a note quotes them: a meeting's abbreviation in capitals ("the ICPC")."""
+    return " ".join(w.upper() if w in MEETING_ABBREVIATIONS else w for w in words)
+
+
 def meeting_deadline(
     keyword: Sequence[str], words: Sequence[str], ctx: Context, read: Callable[[list[str]], When]
 ) -> When | None:
@@ -204,7 +209,7 @@ def meeting_deadline(
         return day if day.day is not None else None  # "by the RCPC on 14/12 9am": the time the chair gave
     before = ctx.cal.add_working_days(day.day, -1)
     meeting_day = format_day(day.day, ctx.now, ctx.cal.zone)
-    meeting = " ".join(w.upper() if w in MEETING_ABBREVIATIONS else w for w in words[:size])
+    meeting = meeting_words(words[:size])
     said = f"{' '.join(keyword)} {meeting} on {meeting_day}"
     if before < ctx.today:
         raise Impossible(

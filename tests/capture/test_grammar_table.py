@@ -358,6 +358,18 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     # "p.m." with its full stops: "Visit by 3 p.m" was the task, due at 17:00
     ("Jo Bloggs to ring or email by Friday", MON7, ENG, {"task": "Ring or email"}),
     (
+        "Jo Bloggs to convene a core group within 10 working days of the ICPC",
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-21T17:00:00+00:00",
+            "warnings": [
+                "\u201cwithin 10 working days of the ICPC\u201d is counted from today, Mon 7 Dec, as this meeting's day: "
+                "Mon 21 Dec, 17:00. If the ICPC was held on another day, give the deadline's date instead."
+            ],
+        },
+    ),
+    (
         "Jo Bloggs to call mum on her mobile and email by Friday",
         MON7,
         ENG,
