@@ -92,7 +92,7 @@ _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
 
 _CLOCK = {"o'clock", "oclock", "o\u2019clock"}
 _HALF_OF_DAY = {"morning": "am", "afternoon": "pm", "evening": "pm"}
-_SPOKEN = frozenset({*_CLOCK, *_HALF_OF_DAY, "am", "pm", "half", "quarter"})
+_SPOKEN = frozenset({*_CLOCK, *_HALF_OF_DAY, "am", "pm", "half", "quarter", "clock"})
 _HOURS = {word: value for word, value in _NUMBER_WORDS.items() if 1 <= value <= 12 and word not in ("a", "an")}
 
 
@@ -107,6 +107,8 @@ def _spoken_time(words: list[str]) -> list[str]:
         after, before = words[i + 1 : i + 4], words[max(0, i - 2) : i]
         if after[:1] and after[0] in _CLOCK:
             return [*words[:i], "at", str(hour), *words[i + 2 :]]
+        if after[:2] == ["o", "clock"]:  # "10 o clock", typed without the apostrophe
+            return [*words[:i], "at", str(hour), *words[i + 3 :]]
         if after[:1] and after[0] in ("am", "pm"):
             return [*words[:i], f"{hour}{after[0]}", *words[i + 2 :]]
         if after[:2] == ["in", "the"] and after[2:] and after[2] in _HALF_OF_DAY:

@@ -310,6 +310,12 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ),
     ("Jo Bloggs to visit by 5 o\u2019clock Friday", MON7, ENG, {"deadline": "2026-12-11T17:00:00+00:00"}),
     (
+        "Jo Bloggs to ring school by 10 o clock tomorrow",
+        MON7,
+        ENG,
+        {"task": "Ring school", "deadline": "2026-12-08T10:00:00+00:00"},
+    ),
+    (
         "Jo Bloggs to visit by 9 in the morning Friday",
         MON7,
         ENG,
