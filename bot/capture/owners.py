@@ -157,6 +157,15 @@ def _person_after_role(role: str, person: str | None) -> bool:
     return not _a_role(person) and (_ROLE_ABBREVIATION.match(role) is not None or _a_role(role) or organisation(role))
 
 
+def _role_beside(name: str, role: str) -> bool:
+    """Whether the words after a name and a separator are its role (``Jo Bloggs/SW``, ``Jo Bloggs, Oakfield
+    Primary,``): role words, an organisation, or an abbreviation, unless the name is itself initials (``JB/DS``
+    is two people, as ``JB and DS`` is)."""
+    if _ROLE_ABBREVIATION.match(role) and not _role_words(role):
+        return _ROLE_ABBREVIATION.match(name) is None
+    return _a_role(role) or organisation(role)
+
+
 def _role_after(parts: list[str]) -> int:
     """How many of a name's last words are a role written after it without brackets: a known abbreviation in
     capitals (``Jo Bloggs SW``, ``Sam Lee HV``), or two or more role words (``Jo Bloggs Health Visitor``, ``Jo
@@ -209,7 +218,7 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     """``Jo Bloggs to share ...`` -> (the name, ``share ...``); None when the text does not start so."""
     match = _MINUTES_OWNER_ROLE.match(text)
     if match is not None and not (
-        _a_role(match.group(2)) or organisation(match.group(2)) or _person_after_role(match.group(1), match.group(2))
+        _role_beside(match.group(1), match.group(2)) or _person_after_role(match.group(1), match.group(2))
     ):
         match = None  # "Jo Bloggs - share the plan - by Friday": the task between the dashes
     match = match or _MINUTES_OWNER.match(text)
@@ -288,7 +297,7 @@ def joint_minutes_owners(text: str) -> bool:
     """``Jo Bloggs and Sam Lee to visit ...``: two people named in the minutes' form, where one may stand
     (``Jo Bloggs, SW to visit`` is one person and her role)."""
     role = _MINUTES_OWNER_ROLE.match(text)
-    return _MINUTES_JOINT.match(text) is not None and (role is None or not _a_role(role.group(2)))
+    return _MINUTES_JOINT.match(text) is not None and (role is None or not _role_beside(role.group(1), role.group(2)))
 
 
 # The last word of an organisation's name: "Oakfield Primary School", "Riverside Surgery", "West Yorkshire
