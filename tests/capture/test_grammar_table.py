@@ -363,6 +363,7 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("I. Khan to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "I. Khan"}}),
     # "p.m." with its full stops: "Visit by 3 p.m" was the task, due at 17:00
     ("Jo Bloggs to ring or email by Friday", MON7, ENG, {"task": "Ring or email"}),
+    ("JB/SW to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "JB (SW)"}}),  # a role it knows
     (
         "Jo Bloggs to convene a core group within 10 working days of the ICPC",
         MON7,
@@ -1417,6 +1418,8 @@ ERR: list[tuple[str, datetime, str]] = [
     # a date for one part left in the task while the other was recorded
     ("Jo Bloggs to visit on Monday and call GP on Tuesday", MON7, "There are two deadlines, \u201con Monday\u201d"),
     ("Jo Bloggs to visit tomorrow and call GP by Friday", MON7, "There are two deadlines, \u201ctomorrow\u201d"),
+    ("JB/DS to undertake a joint visit by Friday", MON7, "One owner per action"),  # was "JB (DS)", DS a role
+    ("JB, DS to visit by Friday", MON7, "One owner per action"),
     (
         "Jo Bloggs to ring today or tomorrow",
         MON7,
