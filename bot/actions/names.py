@@ -6,7 +6,8 @@ that is exactly one known person's is theirs. Otherwise a known person matches w
 Jo Bloggs; "A Khan" and "Dr Khan" are Dr A. Khan), with at least one whole word among them; a name written
 as initials ("JB") matches the people whose names' initials they are. One match is
 used; several are refused with the choices ("Which Jo?"), so that an action is never recorded against the
-wrong person of two; none is a new person of that name.
+wrong person of two; none is a new person of that name, except initials, which are refused (an action for
+"XY" would name nobody in the log).
 """
 
 from __future__ import annotations
