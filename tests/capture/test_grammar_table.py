@@ -29,6 +29,10 @@ W_C_14 = {
     "review": None,
     "warnings": ["Week commencing Mon 14 Dec: the deadline is that week's Friday, Fri 18 Dec."],
 }
+IN_2_WEEKS_2_52 = {
+    "deadline": "2026-12-21T17:00:00+00:00",
+    "warnings": ["\u201c2/52\u201d is read as 2 weeks, as health notes write it."],
+}
 IN_2_WEEKS = {"deadline": "2026-12-21T17:00:00+00:00", "warnings": []}  # what "in 2 weeks" gives
 URGENT_FRI = {
     "deadline": "2026-12-11T17:00:00+00:00",
@@ -1111,15 +1115,7 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         },
     ),
     # health notes' shorthand for a length of time after in/within: never a date (6/12 was 6 Dec next year)
-    (
-        "@jo Review the care plan in 2/52",
-        MON7,
-        ENG,
-        {
-            "deadline": "2026-12-21T17:00:00+00:00",
-            "warnings": ["\u201c2/52\u201d is read as 2 weeks, as health notes write it."],
-        },
-    ),
+    ("@jo Review the care plan in 2/52", MON7, ENG, IN_2_WEEKS_2_52),
     (
         "@jo See the child within 3/7",
         MON7,
@@ -1139,6 +1135,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         },
     ),
     ("@jo Send the report by Friday review in 6/52", MON7, ENG, {"review": "2027-01-18"}),
+    ("Jo Bloggs to weigh the baby. Timescale: 2/52", MON7, ENG, {"task": "Weigh the baby", **IN_2_WEEKS_2_52}),
+    ("Jo Bloggs to weigh the baby - 2/52", MON7, ENG, {"task": "Weigh the baby", **IN_2_WEEKS_2_52}),
     (
         "@jo Call the school w/c 21 Dec",
         MON7,
