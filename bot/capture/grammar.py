@@ -62,7 +62,7 @@ from bot.capture.owners import (
     unclear_at_name,
     without_role_after_account,
 )
-from bot.capture.phrases import fallback, hand_phrase, month_alone, starts_with_count
+from bot.capture.phrases import clinical, fallback, hand_phrase, month_alone, starts_with_count
 from bot.capture.pii import find_personal_data, personal_data_warning
 from bot.capture.vague_clauses import MAX_CLAUSE_WORDS, refuse_vague
 from bot.capture.when import Context, Impossible, Unreadable, When, clean_word
@@ -198,8 +198,8 @@ def _dash_deadline(rest: str, ctx: Context) -> str:
 # A deadline written as a labelled field at the end, as minutes lay them out: "Deadline: 11/12", "- target date
 # 11/12", "(due date Friday)", "Timescale - within 5 working days", "by when: Friday".
 _LABELLED = re.compile(
-    r"(?:^|(?P<before>[,;.(\-\u2013\u2014])\s*|\s)(?:deadline|target\s+date|due\s+date|date\s+due|completion\s+date"
-    r"|timescales?|time\s*frame|by\s+when)(?P<after>\s*[:\-\u2013\u2014])?\s+(?P<when>(?:(?!review)[^()]){1,60}?)\s*\)?"
+    r"(?:^|(?P<before>[,;.(\-\u2013\u2014])\s*|\s)(?P<label>deadline|target\s+date|due\s+date|date\s+due"
+    r"|completion\s+date|timescales?|time\s*frame|by\s+when)(?P<after>\s*[:\-\u2013\u2014])?\s+(?P<when>(?:(?!review)[^()]){1,60}?)\s*\)?"
     r"(?P<review>[\s,;.\-\u2013\u2014]+(?:next\s+)?review\b.*)?$",
     re.IGNORECASE,
 )
@@ -221,8 +221,8 @@ def _labelled_deadline(rest: str, ctx: Context) -> str:
     words = [clean_word(w) for w in when.split()]
     if _KEYWORD_FIRST.match(when):
         clause = when
-    elif length_of_time(words, ctx) is not None:
-        clause = f"within {when}"
+    elif length_of_time(words, ctx) is not None or (found["label"].lower().startswith("time") and clinical(when)):
+        clause = f"within {when}"  # "Timescale: 3/7" is health notes' three days ("Deadline: 3/7" is 3 July)
     else:
         clause = f"by {when}"
     head = rest[: found.start()].rstrip(" ,;.-\u2013\u2014(")

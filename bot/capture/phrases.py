@@ -218,6 +218,11 @@ _CLINICAL = re.compile(r"^(\d{1,2})/(7|52|12)$")
 _CLINICAL_UNITS = {"7": "days", "52": "weeks", "12": "months"}
 
 
+def clinical(word: str) -> bool:
+    """Whether a word is health notes' shorthand for a length of time (``2/52``, ``3/7``, ``6/12``)."""
+    return _CLINICAL.match(word) is not None
+
+
 def _length(words: list[str]) -> tuple[int, str, bool]:
     """A length of time as (count, unit, whether working days): ``3 working days``, ``2 weeks``, ``a
     fortnight``, ``the next 3 days``, ``a couple of weeks``, ``24hrs``, ``10 wd``; Unreadable otherwise."""

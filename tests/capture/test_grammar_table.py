@@ -1138,6 +1138,16 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Jo Bloggs to weigh the baby. Timescale: 2/52", MON7, ENG, {"task": "Weigh the baby", **IN_2_WEEKS_2_52}),
     ("Jo Bloggs to weigh the baby - 2/52", MON7, ENG, {"task": "Weigh the baby", **IN_2_WEEKS_2_52}),
     (
+        "Jo Bloggs to weigh the baby. Timescale: 3/7",  # a timescale: three days; was Sat 3 Jul 2027
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-10T17:00:00+00:00",
+            "warnings": ["\u201c3/7\u201d is read as 3 days, as health notes write it."],
+        },
+    ),
+    ("Jo Bloggs to weigh the baby. Deadline: 3/7", MON7, ENG, {"deadline": "2027-07-03T16:00:00+00:00"}),  # a date
+    (
         "@jo Call the school w/c 21 Dec",
         MON7,
         ENG,
