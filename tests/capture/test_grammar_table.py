@@ -375,8 +375,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {
             "deadline": "2026-12-21T17:00:00+00:00",
             "warnings": [
-                "\u201cwithin 10 working days of the ICPC\u201d is counted from today, Mon 7 Dec, as this meeting's day: "
-                "Mon 21 Dec, 17:00. If the ICPC was held on another day, give the deadline's date instead."
+                "\u201cwithin 10 working days of the ICPC\u201d is counted from today, Mon 7 Dec, as this meeting's "
+                "day: Mon 21 Dec, 17:00. If the ICPC was held on another day, give the deadline's date instead."
             ],
         },
     ),
