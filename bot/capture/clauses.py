@@ -312,7 +312,7 @@ def _before_next(keyword: list[str], period: str, ctx: Context) -> str:
 def length_of_time(words: list[str], ctx: Context) -> When | None:
     """``15 working days``, ``2 weeks``, ``a fortnight``, ``2/52`` (no month 52: health notes' two weeks) read
     as ``within ...``; None for anything else (``3/7`` is a date here)."""
-    if not (starts_with_count(words) or (words[-1:] == words and words[0].endswith("/52"))):
+    if not (starts_with_count(words) or (len(words) == 1 and words[0].endswith("/52"))):
         return None
     try:
         return hand_phrase(["within", *words], ctx, True)

@@ -1427,6 +1427,7 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs to visit on Monday and call GP on Tuesday", MON7, "There are two deadlines, \u201con Monday\u201d"),
     ("Jo Bloggs to visit tomorrow and call GP by Friday", MON7, "There are two deadlines, \u201ctomorrow\u201d"),
     ("JB/DS to undertake a joint visit by Friday", MON7, "One owner per action"),  # was "JB (DS)", DS a role
+    ("@jo Visit - #CR-1042", MON7, "There is no deadline"),  # a dash with nothing left after it (was an IndexError)
     ("JB, DS to visit by Friday", MON7, "One owner per action"),
     (
         "Jo Bloggs to ring today or tomorrow",
