@@ -102,9 +102,11 @@ def _week_start(monday: date, ctx: Context) -> date:
     return monday
 
 
-def _ending_day(week: Week, ending: date, ctx: Context) -> When:
+def _ending_day(week: Week, ctx: Context) -> When:
     """The day a week ends (``w/e 18/12``, ``week.ending``): that day, or the week's last working day before it
     (``w/e 20/12``, a Sunday: the Friday), said in a note."""
+    ending = week.ending
+    assert ending is not None
     day = next(
         (d for d in (ending - timedelta(days=n) for n in range(ending.weekday() + 1)) if ctx.cal.is_working_day(d)),
         ending,
@@ -124,7 +126,7 @@ def week_deadline(week: Week, ctx: Context) -> When:
     """A deadline in a week: its Friday (the last working day if Friday is a bank holiday), said in a note; in
     a week ending a day, that day (its last working day)."""
     if week.ending is not None:
-        return _ending_day(week, week.ending, ctx)
+        return _ending_day(week, ctx)
     end = week_end(week.monday, ctx)
     friday = week.monday + timedelta(days=4)
     shown = f"Week commencing {format_day(week.monday, ctx.now, ctx.cal.zone)}: the deadline is "
@@ -143,7 +145,7 @@ def week_review(week: Week, ctx: Context) -> When:
     """A review in a week: its first working day (the chair is reminded as the week starts), said in a note; in
     a week ending a day, that day (its last working day), as for a deadline."""
     if week.ending is not None:
-        return _ending_day(week, week.ending, ctx)
+        return _ending_day(week, ctx)
     start = _week_start(week.monday, ctx)
     note = f"Week commencing {format_day(week.monday, ctx.now, ctx.cal.zone)}: the review date is "
     if start == week.monday:

@@ -93,6 +93,8 @@ _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(?:h|hrs)?$")
 _CLOCK = {"o'clock", "oclock", "o\u2019clock"}
 _HALF_OF_DAY = {"morning": "am", "afternoon": "pm", "evening": "pm"}
 _SPOKEN = frozenset({*_CLOCK, *_HALF_OF_DAY, "am", "pm", "half", "quarter", "clock"})
+#: "half past N", "quarter past N", "quarter to N": the hours to add, and the minutes.
+_PAST = {("half", "past"): (0, 30), ("quarter", "past"): (0, 15), ("quarter", "to"): (-1, 45)}
 _HOURS = {word: value for word, value in _NUMBER_WORDS.items() if 1 <= value <= 12 and word not in ("a", "an")}
 
 
@@ -105,21 +107,15 @@ def _spoken_time(words: list[str]) -> list[str]:
         if hour is None:
             continue
         after, before = words[i + 1 : i + 4], words[max(0, i - 2) : i]
-        if after[:1] and after[0] in _CLOCK:
-            return [*words[:i], "at", str(hour), *words[i + 2 :]]
-        if after[:2] == ["o", "clock"]:  # "10 o clock", typed without the apostrophe
-            return [*words[:i], "at", str(hour), *words[i + 3 :]]
+        clock = 2 if after[:1] and after[0] in _CLOCK else 3 if after[:2] == ["o", "clock"] else 0  # "10 o clock"
+        if clock:
+            return [*words[:i], "at", str(hour), *words[i + clock :]]
         if after[:1] and after[0] in ("am", "pm"):
             return [*words[:i], f"{hour}{after[0]}", *words[i + 2 :]]
         if after[:2] == ["in", "the"] and after[2:] and after[2] in _HALF_OF_DAY:
             return [*words[:i], f"{hour}{_HALF_OF_DAY[after[2]]}", *words[i + 4 :]]
-        spoken = {
-            ("half", "past"): f"{hour}:30",
-            ("quarter", "past"): f"{hour}:15",
-            ("quarter", "to"): f"{hour - 1 or 12}:45",
-        }
-        if (clock := spoken.get((before[0], before[1]) if len(before) == 2 else ("", ""))) is not None:
-            return [*words[: i - 2], clock, *words[i + 1 :]]
+        if len(before) == 2 and (past := _PAST.get((before[0], before[1]))) is not None:  # "quarter to 1": 12:45
+            return [*words[: i - 2], f"{(hour + past[0] - 1) % 12 + 1}:{past[1]:02d}", *words[i + 1 :]]
         if before[-1:] == ["half"]:
             return [*words[: i - 1], f"{hour}:30", *words[i + 1 :]]
     return words
