@@ -26,7 +26,9 @@ from bot.capture.minutes_phrases import (
     week_review,
 )
 from bot.capture.phrases import (
+    DAYS_OF_A_TIME,
     PART_OF_DAY_WORDS,
+    bare_hour,
     fallback,
     hand_phrase,
     length_before,
@@ -177,6 +179,8 @@ def read_clause(
         after_keyword = strip_keyword(words)
         if after_keyword is not None:
             keyword = words[: len(words) - len(after_keyword)]
+            if keyword == ["by"] and previous in DAYS_OF_A_TIME and len(after_keyword) == 1 and bare_hour(words[-1]):
+                after_keyword = ["at", words[-1]]  # "Friday by 3": a time, that day's (_with_day_before)
             if (meeting := meeting_deadline(keyword, after_keyword, ctx, lambda p: reader(p, False))) is not None:
                 return "deadline", meeting
             if (week := week_phrase(after_keyword, ctx)) is not None:

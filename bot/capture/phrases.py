@@ -81,8 +81,28 @@ _PART_OF_DAY_NOTES = {
 PART_OF_DAY_WORDS = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in phrase) - {"in", "the", "this"}
 # The words a part of the day starts or ends with: one set lookup each rules most phrases out.
 _PART_EDGES = frozenset(w for phrase, _, _ in _PARTS_OF_DAY for w in (phrase[0], phrase[-1]))
-# A bare hour just before one of these is a time ("by 3 tomorrow"), not a day of the month ("by 3 Dec").
-_DAY_AFTER_HOUR = [[w] for w in ("today", "tonight", "tomorrow", *WEEKDAYS)]
+# A bare hour just before one of these is a time ("by 3 tomorrow"), not a day of the month ("by 3 Dec"); after
+# one of them, "by" a bare hour is that day's time ("Friday by 3").
+DAYS_OF_A_TIME = frozenset({"today", "tonight", "tomorrow", *WEEKDAYS})
+
+
+def bare_hour(word: str) -> int | None:
+    """``3``, ``10``: an hour written alone (1-12), or None."""
+    return int(word) if word.isascii() and word.isdigit() and 1 <= int(word) <= 12 else None
+
+
+def _day_after_hour(after: list[str]) -> bool:
+    """Whether the words after a bare hour name its day: ``3 tomorrow``, ``3 Friday``, ``3 this Friday``, ``3 on
+    Friday``, ``10 on 11/12`` (a bare hour and then "on" is never a day of the month). "by 3 on Friday" kept
+    "by 3" in the task and was due at 17:00; "by 3 this Friday" was read as 3 December."""
+    first = after[0] if after else ""
+    if first in DAYS_OF_A_TIME:
+        return True
+    if first in ("this", "next"):
+        return after[1:2] != [] and after[1] in WEEKDAYS
+    return first == "on" and len(after) > 1
+
+
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|a\.m|p\.m|h|hrs)?$")
 # midnight: the last minute of that day, not its first
 _NAMED_TIMES = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(23, 59)}
@@ -103,7 +123,7 @@ def _spoken_time(words: list[str]) -> list[str]:
     ``9 in the morning`` (``9am``), ``half past 10``, ``quarter to 3``, ``half 10`` (10:30, as said in the UK).
     Without this, "by 10 o'clock tomorrow" kept "by 10 o'clock" in the task and was due at 17:00."""
     for i, word in enumerate(words):
-        hour = int(word) if word.isascii() and word.isdigit() and 1 <= int(word) <= 12 else _HOURS.get(word)
+        hour = bare_hour(word) or _HOURS.get(word)
         if hour is None:
             continue
         after, before = words[i + 1 : i + 4], words[max(0, i - 2) : i]
@@ -141,10 +161,10 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
             if hour != 20 or after_at or word.endswith(("h", "hrs")):  # "2026" alone is a year, not 20:26
                 start = i - 1 if i > 0 and words[i - 1] == "at" else i
                 return words[:start] + words[i + 1 :], time(hour, minute)
-        bare_hour = word.isascii() and word.isdigit() and 1 <= int(word) <= 12
-        if bare_hour and ((i > 0 and words[i - 1] == "at") or words[i + 1 : i + 2] in _DAY_AFTER_HOUR):
+        alone = bare_hour(word)
+        if alone and ((i > 0 and words[i - 1] == "at") or _day_after_hour(words[i + 1 : i + 3])):
             # "Friday at 3", "by 3 tomorrow": meetings' times are working hours, so 1-7 is the afternoon
-            hour = int(word) + 12 if int(word) <= 7 else int(word)
+            hour = alone + 12 if alone <= 7 else alone
             start = i - 1 if i > 0 and words[i - 1] == "at" else i
             return words[:start] + words[i + 1 :], time(hour, 0)
         match = _TIME.match(word)

@@ -924,6 +924,16 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit tomorrow at 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
     ("@jo Visit tomorrow 10:30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:30:00+00:00"}),
     ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    # "by 3 on Friday" kept "by 3" in the task, due at 17:00; "by 3 this Friday" was read as 3 December
+    ("@jo Visit by 3 on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
+    ("@jo Visit by 10 on 11/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T10:00:00+00:00"}),
+    ("@jo Visit by 2 on the 11th", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T14:00:00+00:00"}),
+    ("@jo Visit by 3 this Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
+    ("@jo Visit by 3 next Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-18T15:00:00+00:00"}),
+    # a day, then "by" a bare hour: that day's time ("Friday by 3" was refused; "by 3" alone still is)
+    ("@jo Visit Friday by 3", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
+    ("@jo Visit tomorrow by 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
+    ("@jo Send 3 on Friday", MON7, ENG, {"task": "Send 3", "deadline": "2026-12-11T17:00:00+00:00"}),
     ("@jo Visit at the school tomorrow", MON7, ENG, {"task": "Visit at the school"}),
     ("@jo Visit by midnight Friday", MON7, ENG, {"deadline": "2026-12-11T23:59:00+00:00"}),
     ("@jo Ring at lunchtime tomorrow", MON7, ENG, {"task": "Ring", "deadline": "2026-12-08T12:00:00+00:00"}),
@@ -1369,6 +1379,8 @@ WARN: list[tuple[str, datetime, str]] = [
 ]
 
 ERR: list[tuple[str, datetime, str]] = [
+    # an hour alone: which day's? ("Friday by 3" is Friday's)
+    ("@jo Visit by 3", MON7, "I could not read a deadline in \u201cby 3\u201d"),
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
     ("Health visitor will visit by Friday", MON7, "\u201cHealth visitor\u201d is a role, not a person"),
     (
