@@ -21,16 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.actions.errors import ServiceError
+from bot.capture.owners import TITLES
 from storage.models import Agency, Person
 
 if TYPE_CHECKING:  # bot.actions.people imports this module
     from bot.actions.people import Profile
 
-#: Titles and ranks minutes put before a name; they say nothing about which person it is.
-TITLES = frozenset({
-    "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "rev", "revd", "cllr",
-    "pc", "ps", "dc", "ds", "di", "dci", "dsi", "dsu", "supt", "insp", "sgt", "det", "cst",
-})  # fmt: skip
 #: The role minutes add after a name: "Mrs Patel (school DSL)".
 _ROLE = re.compile(r"\s*\([^()]*\)\s*$")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")

@@ -57,6 +57,7 @@ from bot.capture.owners import (
     parse_owner,
     role_of,
     role_only,
+    second_action,
     second_owner,
     typed_at_name,
     unclear_at_name,
@@ -261,7 +262,8 @@ def _sentence_case(task: str) -> str:
     return task[0].upper() + task[1:] if first is not None and first.group().islower() else task
 
 
-_LEADING_TO = re.compile(r"^\s*[:\-\u2013\u2014]?\s*to\s+", re.IGNORECASE)
+# "to", and as minutes say it after an account: "<@U1> will share", "is to share", "(has) agreed to share".
+_LEADING_TO = re.compile(r"^\s*[:\-\u2013\u2014]?\s*(?:(?i:to)|will|is\s+to|(?:has\s+)?agreed\s+to)\s+")
 
 
 def _day_warning(label: str, day: date, cal: WorkCalendar, now: datetime) -> str | None:
@@ -360,9 +362,10 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if owned is not None and owned[0].kind == "handle" and (unclear := unclear_at_name(text)) is not None:
         if joint_minutes_owners(text.replace("@", "")):  # "@Jo Bloggs and @Sam Lee to visit"
             raise GrammarError(ONE_OWNER)
+        name = " ".join(word[:1].upper() + word[1:] for word in unclear[1:].split())  # "@jo bloggs": Jo Bloggs
         raise GrammarError(
-            f"Who is \u201c{unclear}\u201d: the person whose handle is @{owned[0].value}, or {unclear[1:]}? Pick "
-            f"them from the platform's list as you type @, or write \u201c{unclear[1:]} to ...\u201d."
+            f"Who is \u201c{unclear}\u201d: the person whose handle is @{owned[0].value}, or {name}? Pick "
+            f"them from the platform's list as you type @, or write \u201c{name} to ...\u201d."
         )
     if owned is None:
         if joint_minutes_owners(text):
@@ -423,6 +426,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         )
     if not task:
         raise GrammarError("There is no task: say what the owner will do.")
+    if (other := second_action(task)) is not None:
+        raise GrammarError(
+            f"Two actions in one: \u201c{other}\u201d has its own owner, who would not be chased for it. Record one "
+            "action for each, so that each owner is chased for their own part."
+        )
     task = _sentence_case(task)
 
     deadline_at = deadline.moment(ctx)

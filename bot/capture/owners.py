@@ -118,6 +118,12 @@ _LABEL_WORDS = {
 }  # fmt: skip
 
 
+#: Titles and ranks minutes put before a name; they say nothing about which person it is.
+TITLES = frozenset({
+    "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "rev", "revd", "cllr",
+    "pc", "ps", "dc", "ds", "di", "dci", "dsi", "dsu", "supt", "insp", "sgt", "det", "cst",
+})  # fmt: skip
+
 # How tasks start: a capitalised word that is one of these begins a task, not a name.
 _TASK_VERBS = {
     "arrange", "ask", "attend", "book", "call", "chase", "check", "complete", "confirm", "consider", "contact",
@@ -278,13 +284,37 @@ def typed_at_name(text: str) -> tuple[OwnerRef, str] | None:
     return found if found is not None and " " in found[0].value else None
 
 
+# "@jo bloggs to visit": a name typed in lower case after "@", then "to" and a task's verb ("@jo explain to mum",
+# "@jo police to be informed" are tasks).
+_LETTERS = r"[^\W\d_](?:[^\W\d_]|['\u2019\-])*"
+_TO_VERB = rf"\s+to\s+(?:{'|'.join(sorted(_TASK_VERBS))})\b"
+_WORD_TO = re.compile(rf"({_LETTERS}){_TO_VERB}", re.I)
+_AT_WORDS_TO = re.compile(rf"@({_LETTERS})\s+({_LETTERS}(?:\s+{_LETTERS})?){_TO_VERB}", re.I)
+# Words between a handle and "to" that say how the owner will do it, never a surname: "@jo needs to visit".
+_BEFORE_TO = {
+    "needs", "need", "has", "have", "had", "agreed", "agrees", "asked", "wants", "going", "also", "then", "still",
+    "kindly", "please", "will", "is", "was", "due", "continues", "continue", "able", "happy", "plans", "intends",
+    "expected", "offered", "required", "requested", "hopes", "tries", "trying", "aims", "managed", "needed", "and",
+    "or", "not", "only", "yet", "first", "urgently", "ideally", "initially", "jointly", "personally", "immediately",
+    "to", "try", "remember", "aim", "offer", "plan", "attempt", "want", "hope", "intend", "expect", "help", "begin",
+    "start", "agree", "volunteer", "promise", "come", "go", "return", "undertook", "volunteered", "promised",
+}  # fmt: skip
+
+
 def unclear_at_name(text: str) -> str | None:
     """``@Jo Bloggs Share ...`` (no "to"): the handle "Jo", or Jo Bloggs with "Share ..."? Quoted back when the
-    word after a capitalised handle is a capitalised word that starts no task; None otherwise."""
-    match = _AT_NAME.match(text)
-    if match is None or match.group(2).lower() in _TASK_VERBS:
+    word after a capitalised handle is a capitalised word that starts no task, or (in any case) a word that is
+    neither a verb, a role nor a linking word before "to" (``@jo bloggs to visit``, which recorded the handle
+    "jo" with "Bloggs to visit" as the task); None otherwise."""
+    match = _AT_NAME.match(text) or _AT_WORDS_TO.match(text)
+    if match is None:
         return None
-    return match.group(0)
+    second = match.group(2).split()[0]
+    if second.lower() in _TASK_VERBS:
+        return None
+    if match.re is _AT_WORDS_TO and (second.lower() in _ROLE_WORDS or second in _BEFORE_TO):
+        return None  # "@jo mum to attend", "@jo needs to visit" ("@jo Will Smith to visit" is asked about)
+    return f"@{match.group(1)} {match.group(2)}"
 
 
 _MINUTES_JOINT = re.compile(
@@ -346,5 +376,46 @@ def second_owner(rest: str) -> bool:
     joint = _JOINT.match(rest)
     if joint is None or joint.end() >= len(rest):
         return False
-    second = parse_owner(rest[joint.end() :])
-    return second is not None and (second[0].kind != "name" or bool(joint.group().strip()))
+    after = rest[joint.end() :]
+    second = parse_owner(after)
+    if second is not None:
+        return second[0].kind != "name" or bool(joint.group().strip())
+    if not joint.group().strip():
+        return False
+    # "@jo and Sam Lee to visit", "<@U1>, Sam Lee to visit", "@jo and sam to visit": Sam was in the task, unchased
+    if minutes_owner(after) is not None:
+        return True
+    word = _WORD_TO.match(after)
+    return word is not None and not _role_words(word.group(1)) and word.group(1).lower() not in _BEFORE_TO
+
+
+# Where a second part of a line may start: after a comma, a semicolon, a full stop, "and" or "&".
+_PART_START = re.compile(r"(?:[,;]|(?<=\w)\.|\s(?:and|&|&amp;))\s+(?=\S)", re.IGNORECASE)
+_OWNER_THEN_TO = re.compile(rf"{_NAME}(?:\s*\([^()]{{1,60}}\))?\s+(?:to|will)\s+(?!be\b)[^\W\d_]")
+_TO_A_TASK = re.compile(r"\s*(?:to|will)\s+(?!be\b)[^\W\d_]")
+
+
+def second_action(task: str) -> str | None:
+    """The part of a task that is another owner's action, as written, or None: ``Visit the family and Sam Lee to
+    call the GP``, ``Visit; @sam call the GP``. Recorded as one action, Sam's part was never chased. A part
+    whose owner "is to be" done to ("and mum to be told"), or joined by "and" to a name or to what follows
+    "with" ("write to Mrs Patel and Mr Patel to invite them", "liaise with school and Mrs Patel to arrange a
+    TAF"), is the task's own."""
+    if " to " not in task and "@" not in task and " will " not in task:
+        return None  # most tasks: one search each
+    for start in _PART_START.finditer(task):
+        before, part, joiner = task[: start.start()], task[start.end() :], start.group().strip().lower()
+        last = before.rsplit(None, 1)[-1] if before.strip() else ""
+        if joiner == "." and (len(last) == 1 or last.lower() in TITLES):
+            continue  # "Dr. Khan", "A. Khan": a name's full stop
+        account = parse_owner(part)
+        if account is not None and account[0].kind != "name":
+            after = account[1].split()
+            if _TO_A_TASK.match(account[1]) or (after and after[0].lower() in _TASK_VERBS):
+                return part
+            continue
+        if joiner in ("and", "&", "&amp;") and (last[:1].isupper() or " with " in f" {before.lower()}"):
+            continue  # one of the people written to or liaised with
+        if _OWNER_THEN_TO.match(part) and minutes_owner(part) is not None:
+            return part
+    return None

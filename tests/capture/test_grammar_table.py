@@ -924,6 +924,48 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit tomorrow at 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
     ("@jo Visit tomorrow 10:30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:30:00+00:00"}),
     ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    # minutes' "will", "is to", "agreed to" after an account: the task is what is done
+    ("@jo agreed to visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
+    ("<@U123ABC> will visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
+    ("@jo is to visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
+    ("@jo Will Smith's school to be contacted by Friday", MON7, ENG, {"task": "Will Smith's school to be contacted"}),
+    # a verb, then "to" what it is done to, after a handle: the task, never a lower-case name asked about
+    ("@jo explain to mum by Friday", MON7, ENG, {"owner": {"kind": "handle", "value": "jo"}, "task": "Explain to mum"}),
+    (
+        "@jo try to call mum by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "handle", "value": "jo"}, "task": "Try to call mum"},
+    ),
+    ("@jo mum to attend the ICPC by Friday", MON7, ENG, {"task": "Mum to attend the ICPC"}),
+    # people written to, liaised with or arranged for are the task's, not second owners
+    (
+        "Jo Bloggs to write to Mrs Patel and Mr Patel to invite them by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Write to Mrs Patel and Mr Patel to invite them"},
+    ),
+    (
+        "Jo Bloggs to liaise with school and Mrs Patel to arrange a TAF by Friday",
+        MON7,
+        ENG,
+        {"task": "Liaise with school and Mrs Patel to arrange a TAF"},
+    ),
+    ("Jo Bloggs to call Dr. Khan to discuss meds by Friday", MON7, ENG, {"task": "Call Dr. Khan to discuss meds"}),
+    ("Jo Bloggs to call A. Khan to discuss meds by Friday", MON7, ENG, {"task": "Call A. Khan to discuss meds"}),
+    (
+        "Jo Bloggs to arrange for Sam Lee to call the GP by Friday",
+        MON7,
+        ENG,
+        {"task": "Arrange for Sam Lee to call the GP"},
+    ),
+    (
+        "Jo Bloggs to update the plan and CP Plan to be shared by Friday",
+        MON7,
+        ENG,
+        {"task": "Update the plan and CP Plan to be shared"},
+    ),
+    ("@jo Share the plan with @sam and @kim by Friday", MON7, ENG, {"task": "Share the plan with @sam and @kim"}),
     # "by 3 on Friday" kept "by 3" in the task, due at 17:00; "by 3 this Friday" was read as 3 December
     ("@jo Visit by 3 on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
     ("@jo Visit by 10 on 11/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T10:00:00+00:00"}),
@@ -1379,6 +1421,30 @@ WARN: list[tuple[str, datetime, str]] = [
 ]
 
 ERR: list[tuple[str, datetime, str]] = [
+    # a name typed in lower case after "@" recorded the handle "jo" with "Bloggs to visit" as the task
+    (
+        "@jo bloggs to visit the family by Friday",
+        MON7,
+        "Who is \u201c@jo bloggs\u201d: the person whose handle is @jo, or Jo Bloggs?",
+    ),
+    ("@Jo bloggs to visit the family by Friday", MON7, "or Jo Bloggs? Pick them from the platform's list"),
+    ("@jo Will Smith to visit by Friday", MON7, "Who is \u201c@jo Will Smith\u201d"),
+    # a second owner after the first, in the minutes' form: Sam was left in the task, unchased
+    ("@jo and Sam Lee to visit by Friday", MON7, "One owner per action"),
+    ("<@U1ABC> and Sam to visit by Friday", MON7, "One owner per action"),
+    ("@jo, Sam Lee to visit by Friday", MON7, "One owner per action"),
+    ("@jo and sam to visit by Friday", MON7, "One owner per action"),
+    ("jo@example.org & Sam Lee to visit by Friday", MON7, "One owner per action"),
+    # ... or later in the line: two actions, recorded as Jo's one
+    (
+        "Jo Bloggs to visit the family and Sam Lee to call the GP by Friday",
+        MON7,
+        "Two actions in one: \u201cSam Lee to call the GP\u201d has its own owner",
+    ),
+    ("Jo Bloggs to visit the family, Sam Lee to call the GP by Friday", MON7, "\u201cSam Lee to call the GP\u201d"),
+    ("Jo Bloggs to visit. Dr Khan will review meds by Friday", MON7, "\u201cDr Khan will review meds\u201d"),
+    ("@jo visit the family; @sam call GP by Friday", MON7, "Two actions in one: \u201c@sam call GP\u201d"),
+    ("@jo visit the family and <@U2ABC> to call GP by Friday", MON7, "\u201c<@U2ABC> to call GP\u201d"),
     # an hour alone: which day's? ("Friday by 3" is Friday's)
     ("@jo Visit by 3", MON7, "I could not read a deadline in \u201cby 3\u201d"),
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
