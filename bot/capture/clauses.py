@@ -80,6 +80,7 @@ _CLAUSE_HEADS = {
 _REVIEW_HEADS = frozenset({"review", "reviewed"})
 _SPECIAL_HEADS = {
     "eod", "cop", "eob", "eow", "eom", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same",
+    "first",
 }  # fmt: skip
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
@@ -381,6 +382,23 @@ def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
     return clause
 
 
+_WEEK_UNITS = {"week", "weeks", "fortnight", "fortnights"}
+
+
+def _with_weeks_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
+    """``a week on Friday``, ``two weeks today`` without "by": that many weeks after the day. "Visit a week on
+    Friday" was due that Friday, with "a week" left in the task."""
+    if clause.start < 2 or clean[clause.start - 1] not in _WEEK_UNITS:
+        return clause  # most clauses: one set lookup
+    start = clause.start - 2
+    if (start > 0 and clean[start - 1] in _JOINERS) or not starts_with_count(clean[start:]):
+        return clause  # "for a week on Friday": how long, not by when
+    try:
+        return Clause("deadline", start, hand_phrase(clean[start:], ctx, False))  # "a week on Friday at 3pm"
+    except Unreadable:
+        return clause
+
+
 def _with_length_before(clause: Clause, words: list[str], clean: list[str], ctx: Context) -> Clause:
     """``2 working days before the RCPC on 14/12``, ``3 days prior to Friday``, ``at least a week before
     14/12``: that long before the day named (a meeting's own day, not the working day before it, which
@@ -459,6 +477,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             if end < len(clean):
                 markers.append(as_written(words[end:]))
             if clause.kind == "deadline":
+                clause = _with_weeks_before(clause, clean[:end], ctx)
                 clause = _with_length_before(_with_day_before(clause, clean, ctx), words, clean, ctx)
                 deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
             else:
@@ -467,9 +486,10 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             if clause.kind == "review":  # the words that lead into it go with it
                 size = _review_lead(clean)
                 words, clean = words[: len(words) - size], clean[: len(clean) - size]
-            if deadline is not None and (size := marker_size(clean)):  # "urgent by Friday": just before it
-                markers.append(as_written(words[-size:]))
-                words, clean = words[:-size], clean[:-size]
+            joined = int(clean[-1:] in (["and"], ["but"]))  # "ASAP and by 14/12", "ASAP but no later than ..."
+            if deadline is not None and (size := marker_size(clean[: len(clean) - joined])):  # "urgent by Friday"
+                markers.append(as_written(words[len(words) - size - joined : len(words) - joined]))
+                words, clean = words[: -size - joined], clean[: -size - joined]
         if deadline is not None:
             break
         refuse_vague_deadline(words, clean, ctx, markers=False)  # before dateparser sees "by Christmas"

@@ -311,9 +311,20 @@ def length_before(words: list[str], day: date, cal: WorkCalendar) -> date | None
 _NEXT_WORKING_DAY = {
     f"{end}next {kind} day" for end in ("", "end of ") for kind in ("working", "business", "work")
 }  # "by the next working day", "by end of next working day"
-_SPAN_FROM_DAY = {
-    "a week today": 7, "a week tomorrow": 8, "a fortnight today": 14, "a fortnight tomorrow": 15,
-}  # fmt: skip
+_WEEKS = {"week": 1, "weeks": 1, "fortnight": 2, "fortnights": 2}
+
+
+def weeks_after_day(words: list[str], today: date) -> date | None:
+    """``a week today``, ``a week on Friday``, ``two weeks tomorrow``, ``3 weeks on Monday``, ``a fortnight on
+    Friday``: that many weeks after the day named (today, tomorrow or the coming weekday), or None."""
+    if not 3 <= len(words) <= 4 or words[1] not in _WEEKS or (len(words) == 4 and words[2] != "on"):
+        return None
+    count = int(words[0]) if words[0].isascii() and words[0].isdigit() else _NUMBER_WORDS.get(words[0])
+    day = words[-1]
+    if not count or count > 12 or (day not in WEEKDAYS and day not in ("today", "tomorrow")):
+        return None
+    start = _coming(WEEKDAYS[day], today) if day in WEEKDAYS else today + timedelta(days=day == "tomorrow")
+    return start + timedelta(weeks=count * _WEEKS[words[1]])
 
 
 def _coming(weekday: int, today: date) -> date:
@@ -380,8 +391,8 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(day=today)
     if phrase in ("this time next week", "same time next week"):  # to the minute, as "in 48 hours"
         return When(instant=ctx.now.replace(second=0, microsecond=0) + timedelta(weeks=1))
-    if (spans := _SPAN_FROM_DAY.get(phrase)) is not None:  # "a week today", "a fortnight tomorrow"
-        return When(day=today + timedelta(days=spans))
+    if (weeks_on := weeks_after_day(bare, today)) is not None:  # "a week today", "a fortnight tomorrow"
+        return When(day=weeks_on)
     if phrase in ("tomorrow", "end of tomorrow"):
         return When(day=today + timedelta(days=1))
     if phrase in _NEXT_WORKING_DAY:
@@ -449,12 +460,10 @@ def _weekday_phrase(words: list[str], ctx: Context) -> When | None:
         return When(day=monday + timedelta(days=WEEKDAYS[words[1]]))
     if len(words) == 2 and words[0] in WEEKDAYS and words[1] == "week":
         return When(day=_coming(WEEKDAYS[words[0]], today) + timedelta(weeks=1))
-    if len(words) == 4 and words[:3] == ["a", "week", "on"] and words[3] in WEEKDAYS:
-        return When(day=_coming(WEEKDAYS[words[3]], today) + timedelta(weeks=1))
     if len(words) == 2 and words[0] in WEEKDAYS and words[1] == "fortnight":  # "Friday fortnight"
         return When(day=_coming(WEEKDAYS[words[0]], today) + timedelta(weeks=2))
-    if len(words) == 4 and words[:3] == ["a", "fortnight", "on"] and words[3] in WEEKDAYS:
-        return When(day=_coming(WEEKDAYS[words[3]], today) + timedelta(weeks=2))
+    if (weeks_on := weeks_after_day(words, today)) is not None:  # "a week on Friday", "two weeks on Monday"
+        return When(day=weeks_on)
     return None
 
 
@@ -487,6 +496,13 @@ def hand_phrase(words: list[str], ctx: Context, relative: bool) -> When:
         if wall is None:
             raise Unreadable
         return When(day=ctx.today, wall=wall, wall_notes=notes, time_only=True)
+    if wall is not None and words in (["next", "week"], ["this", "week"]):  # "first thing next week"
+        monday = ctx.today + timedelta(days=7 * (words[0] == "next") - ctx.today.weekday())
+        example = monday if monday > ctx.today else ctx.cal.add_working_days(ctx.today, 1)
+        raise Impossible(
+            f"A time of day needs a day, not a week (\u201c{' '.join(words)}\u201d is read as its Friday): give the "
+            f"day, such as \u201cby {format_day(example)}, 9am\u201d"
+        )
     for reader in (special, _weekday_phrase, _calendar_date):
         found = reader(words, ctx)
         if found is not None:

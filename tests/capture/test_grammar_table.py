@@ -924,6 +924,26 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit tomorrow at 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
     ("@jo Visit tomorrow 10:30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:30:00+00:00"}),
     ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    # "a week on Friday" without "by" was due that Friday, with "a week" left in the task
+    ("@jo Visit a week on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-18T17:00:00+00:00"}),
+    ("@jo Visit a week today", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
+    ("@jo Visit a week today at 3pm", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T15:00:00+00:00"}),
+    ("@jo Visit two weeks tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-22T17:00:00+00:00"}),
+    ("@jo Visit a fortnight on Monday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-21T17:00:00+00:00"}),
+    ("@jo Visit by 2 weeks on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-25T17:00:00+00:00"}),
+    ("@jo Visit by three weeks today", MON7, ENG, {"task": "Visit", "deadline": "2026-12-28T17:00:00+00:00"}),
+    (
+        "@jo Visit for a week on Friday",
+        MON7,
+        ENG,
+        {"task": "Visit for a week", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    # an urgency word joined to the deadline by "and"/"but" is set aside too ("Visit ASAP and" was the task)
+    ("@jo Visit ASAP and no later than 14/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
+    ("@jo Visit urgent but by Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    # "first thing" without "by" (refused as no deadline)
+    ("@jo Visit first thing tomorrow", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T09:00:00+00:00"}),
+    ("@jo Visit the first family tomorrow", MON7, ENG, {"task": "Visit the first family"}),
     # minutes' "will", "is to", "agreed to" after an account: the task is what is done
     ("@jo agreed to visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
     ("<@U123ABC> will visit the family by Friday", MON7, ENG, {"task": "Visit the family"}),
@@ -1445,6 +1465,10 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs to visit. Dr Khan will review meds by Friday", MON7, "\u201cDr Khan will review meds\u201d"),
     ("@jo visit the family; @sam call GP by Friday", MON7, "Two actions in one: \u201c@sam call GP\u201d"),
     ("@jo visit the family and <@U2ABC> to call GP by Friday", MON7, "\u201c<@U2ABC> to call GP\u201d"),
+    # a time with a week, not a day: "by first thing next week" was Friday 18 Dec at 09:00
+    ("@jo Visit by first thing next week", MON7, "A time of day needs a day, not a week"),
+    ("@jo Visit first thing next week", MON7, "such as \u201cby Mon 14 Dec, 9am\u201d"),
+    ("@jo Visit by 3pm next week", MON7, "A time of day needs a day, not a week"),
     # an hour alone: which day's? ("Friday by 3" is Friday's)
     ("@jo Visit by 3", MON7, "I could not read a deadline in \u201cby 3\u201d"),
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
