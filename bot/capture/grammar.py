@@ -222,8 +222,11 @@ def _labelled_deadline(rest: str, ctx: Context) -> str:
     words = [clean_word(w) for w in when.split()]
     if _KEYWORD_FIRST.match(when):
         clause = when
-    elif length_of_time(words, ctx) is not None or (found["label"].lower().startswith("time") and clinical(when)):
+    elif found["label"].lower().startswith("time") and (length := clinical(when)):
+        _refuse_if_also_a_near_day(when, length, ctx)
         clause = f"within {when}"  # "Timescale: 3/7" is health notes' three days ("Deadline: 3/7" is 3 July)
+    elif length_of_time(words, ctx) is not None:
+        clause = f"within {when}"
     else:
         clause = f"by {when}"
     head = rest[: found.start()].rstrip(" ,;.-\u2013\u2014(")
@@ -237,6 +240,26 @@ def _labelled_deadline(rest: str, ctx: Context) -> str:
     if readable:
         return f"{head} {clause} {found['review'] or ''}".rstrip()  # "Deadline: 11/12. Review: 4/1": it stays
     return rest
+
+
+def _refuse_if_also_a_near_day(shorthand: str, length: str, ctx: Context) -> None:
+    """``Timescale: 11/12`` on 7 December: eleven months, as health notes write it, or Friday? Refused with both
+    when the date is a day in the coming six months; otherwise (``3/7`` in December: July) it is the length."""
+    count, month = (int(part) for part in shorthand.split("/"))
+    if month not in (7, 12):
+        return  # "2/52": no month 52
+    try:
+        day = date(ctx.today.year, month, count)
+    except ValueError:
+        return  # "31/12" is a day; "0/7" none
+    if day < ctx.today:
+        day = day.replace(year=day.year + 1)
+    if day - ctx.today <= FAR_AHEAD:
+        said = format_day(day, ctx.now, ctx.cal.zone)
+        raise GrammarError(
+            f"\u201c{shorthand}\u201d could be {length}, as health notes write it, or {said}: write "
+            f"\u201cwithin {length}\u201d or \u201cby {said}\u201d."
+        )
 
 
 # What minutes leave at the task's end once its deadline is lifted: a sentence's full stop ("Visit the family.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.capture.minutes_phrases import week_mark
+from bot.capture.phrases import clinical
 from bot.capture.when import clean_word
 
 #: The words a header names its column by (lower case, punctuation dropped), tried in this order: "Review date"
@@ -58,8 +59,19 @@ def columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-def row_line(row: list[str], found: dict[str, int]) -> str | None:
-    """One row as an `/action` line, or None for an empty row."""
+#: A deadline column that holds a length of time: "3/7" there is health notes' three days, not 3 July.
+_LENGTH_HEADER = frozenset({"timescale", "timescales", "timeframe", "frame"})
+
+
+def length_column(header: list[str], found: dict[str, int]) -> bool:
+    """Whether the deadline column is a timescale ("Timescale", "Time frame"), not a date ("Deadline", "Due")."""
+    index = found.get("deadline")
+    return index is not None and not _LENGTH_HEADER.isdisjoint(re.sub(r"[^\w\s]", " ", header[index].lower()).split())
+
+
+def row_line(row: list[str], found: dict[str, int], lengths: bool = False) -> str | None:
+    """One row as an `/action` line, or None for an empty row. With ``lengths`` (a timescale column), "3/7",
+    "2/52" and "6/12" there are lengths: "Timescale 3/7" was read as Sat 3 Jul."""
 
     def cell(column: str) -> str:
         index = found.get(column)
@@ -79,7 +91,10 @@ def row_line(row: list[str], found: dict[str, int]) -> str | None:
         # typed, is refused as ambiguous, and the "by" would be this reader's, not the minutes'. So is a length
         # counted from today or before a day ("in 2/52", "2 working days before the RCPC on 14/12").
         whole = week_mark([clean_word(w) for w in deadline.split()[:2]]) or _READS_ALONE.search(deadline)
-        parts.append(deadline if whole else f"by {deadline}")
+        if lengths and clinical(deadline):  # "3/7" under "Timescale": labelled as typed, for the grammar to read
+            parts.append(f"timescale: {deadline}")
+        else:
+            parts.append(deadline if whole else f"by {deadline}")
     if review:
         parts.append(f"review {review}")
     return " ".join(part for part in parts if part)
@@ -93,7 +108,8 @@ def table_lines(rows: list[list[str]]) -> list[str] | None:
     found = columns(rows[0])
     if "owner" not in found or "action" not in found:
         return None
-    return [line for row in rows[1:] if (line := row_line(row, found))]
+    lengths = length_column(rows[0], found)
+    return [line for row in rows[1:] if (line := row_line(row, found, lengths))]
 
 
 # One action written as labelled fields, as a form or a minutes template copies: "Owner: Jo Bloggs. Action:
@@ -121,4 +137,4 @@ def labelled_line(text: str) -> str | None:
         return cells[0]
     if "owner" not in found or "action" not in found:
         return None
-    return row_line(cells, found)
+    return row_line(cells, found, length_column(labels, found))

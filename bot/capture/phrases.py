@@ -234,9 +234,10 @@ _CLINICAL = re.compile(r"^(\d{1,2})/(7|52|12)$")
 _CLINICAL_UNITS = {"7": "days", "52": "weeks", "12": "months"}
 
 
-def clinical(word: str) -> bool:
-    """Whether a word is health notes' shorthand for a length of time (``2/52``, ``3/7``, ``6/12``)."""
-    return _CLINICAL.match(word) is not None
+def clinical(word: str) -> str | None:
+    """The length of time a word is in health notes' shorthand (``2/52``: "2 weeks", ``3/7``, ``6/12``), or None."""
+    found = _CLINICAL.match(word)
+    return None if found is None else f"{found.group(1)} {_CLINICAL_UNITS[found.group(2)]}"
 
 
 def _length(words: list[str]) -> tuple[int, str, bool]:

@@ -1465,6 +1465,13 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs to visit. Dr Khan will review meds by Friday", MON7, "\u201cDr Khan will review meds\u201d"),
     ("@jo visit the family; @sam call GP by Friday", MON7, "Two actions in one: \u201c@sam call GP\u201d"),
     ("@jo visit the family and <@U2ABC> to call GP by Friday", MON7, "\u201c<@U2ABC> to call GP\u201d"),
+    # health shorthand under a timescale label that is also a near day: which?
+    (
+        "Jo Bloggs to visit the family. Timescale: 11/12",
+        MON7,
+        "\u201c11/12\u201d could be 11 months, as health notes write it, or Fri 11 Dec: write \u201cwithin 11 "
+        "months\u201d or \u201cby Fri 11 Dec\u201d",
+    ),
     # a time with a week, not a day: "by first thing next week" was Friday 18 Dec at 09:00
     ("@jo Visit by first thing next week", MON7, "A time of day needs a day, not a week"),
     ("@jo Visit first thing next week", MON7, "such as \u201cby Mon 14 Dec, 9am\u201d"),

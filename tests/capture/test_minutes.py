@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.capture.dates import WorkCalendar
+from bot.capture.grammar import GrammarError, parse_action
 from bot.capture.minutes import is_list, split_minutes
+from tests.conftest import london
+
+MON7 = london(2026, 12, 7, 10, 0)
+ENG = WorkCalendar.uk("ENG")
 
 
 def test_markers_headings_and_blank_lines_go() -> None:
@@ -140,6 +150,24 @@ def test_headers_as_minutes_name_them() -> None:
         assert split_minutes(f"{header}\n" + "\t".join(row)) == [line], header
     raised = "Date raised\tAction\tAction by\tDeadline\n23/11/2026\tVisit the family\tJo Bloggs\t11/12/2026"
     assert split_minutes(raised) == ["Jo Bloggs to Visit the family by 11/12/2026"]
+
+
+def test_health_shorthand_in_a_timescale_column_is_a_length() -> None:
+    """ "3/7" under "Timescale" (a table pasted, or labelled fields) was "by 3/7", Sat 3 Jul: there it is health
+    notes' three days, as "Timescale: 3/7" typed is; under "Deadline" it stays a date. Where the date is a
+    near day too ("11/12" on 7 December: eleven months, or Friday?), the line is refused with both."""
+    table = "Action\tLead\tTimescale\nVisit the family\tJo Bloggs\t3/7\nBook the CP medical\tSam Lee\t14/12/2026"
+    visit, medical = (parse_action(line, MON7, ENG) for line in split_minutes(table))
+    assert visit.deadline == datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
+    assert visit.warnings == ("\u201c3/7\u201d is read as 3 days, as health notes write it.",)
+    assert medical.deadline == datetime(2026, 12, 14, 17, 0, tzinfo=UTC)
+    dated = "Action\tLead\tDeadline\nVisit the family\tJo Bloggs\t3/7"
+    assert parse_action(split_minutes(dated)[0], MON7, ENG).deadline == datetime(2027, 7, 3, 16, 0, tzinfo=UTC)
+    labelled = parse_action("Owner: Jo Bloggs. Action: visit the family. Time frame: 2/52", MON7, ENG)
+    assert labelled.deadline == datetime(2026, 12, 21, 17, 0, tzinfo=UTC)
+    near = "Action\tLead\tTimescale\nVisit the family\tJo Bloggs\t11/12"
+    with pytest.raises(GrammarError, match="could be 11 months, as health notes write it, or Fri 11 Dec"):
+        parse_action(split_minutes(near)[0], MON7, ENG)
 
 
 def test_lines_of_labelled_fields_are_a_list() -> None:
