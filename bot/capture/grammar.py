@@ -178,7 +178,10 @@ _FIRST_WORD = re.compile(r"[^\W\d_]+(?![^\W\d_])")
 
 #: The last part of an action after a dash: "Jo Bloggs - Share the CAD log - 11/12/2026" (a minutes table row
 #: pasted as text, its columns joined by dashes).
-_DASH_TAIL = re.compile(r"\s[-\u2013\u2014]\s+([^-\u2013\u2014]{1,40})$")
+_DASH_TAIL = re.compile(
+    r"\s[-\u2013\u2014]\s+([^-\u2013\u2014]{1,40}?)(\s*[-\u2013\u2014,;.]?\s*(?:next\s+)?review\b[^-\u2013\u2014]*)?$",
+    re.IGNORECASE,
+)  # "... - 11/12 - review 4/1": the review column after it
 
 
 def _dash_deadline(rest: str, ctx: Context) -> str:
@@ -188,12 +191,12 @@ def _dash_deadline(rest: str, ctx: Context) -> str:
     tail = _DASH_TAIL.search(rest)
     if tail is None:
         return rest
-    words = [clean_word(w) for w in tail.group(1).split()]
+    words, review = [clean_word(w) for w in tail.group(1).split()], tail.group(2) or ""
     try:
         when = hand_phrase(words, ctx, False)
     except (Unreadable, Impossible):
-        return f"{rest[: tail.start()]} within {tail.group(1)}" if length_of_time(words, ctx) else rest
-    return f"{rest[: tail.start()]} by {tail.group(1)}" if when.day is not None else rest
+        return f"{rest[: tail.start()]} within {tail.group(1)}{review}" if length_of_time(words, ctx) else rest
+    return f"{rest[: tail.start()]} by {tail.group(1)}{review}" if when.day is not None else rest
 
 
 # A deadline written as a labelled field at the end, as minutes lay them out: "Deadline: 11/12", "- target date

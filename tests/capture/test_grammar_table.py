@@ -924,6 +924,19 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit tomorrow at 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
     ("@jo Visit tomorrow 10:30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:30:00+00:00"}),
     ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    # a table row pasted with dashes, its review column last: "There is no deadline"
+    (
+        "Jo Bloggs - Visit family - 11/12 - review 4/1",
+        MON7,
+        ENG,
+        {"task": "Visit family", "deadline": "2026-12-11T17:00:00+00:00", "review": "2027-01-04"},
+    ),
+    (
+        "Jo Bloggs - Visit family - 15 working days - review 4/1",
+        MON7,
+        ENG,
+        {"task": "Visit family", "deadline": "2026-12-30T17:00:00+00:00", "review": "2027-01-04"},
+    ),
     # "a week on Friday" without "by" was due that Friday, with "a week" left in the task
     ("@jo Visit a week on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-18T17:00:00+00:00"}),
     ("@jo Visit a week today", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
