@@ -54,6 +54,7 @@ from bot.capture.owners import (
     minutes_owner,
     no_owner_named,
     organisation,
+    owner_after_task,
     parse_owner,
     role_of,
     role_only,
@@ -400,6 +401,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
             raise GrammarError(role_refusal(role))
         if why := no_owner_named(text):
             raise GrammarError(why)
+        if (after := owner_after_task(text)) is not None:  # "Visit the family (JB) by 11/12"
+            raise GrammarError(
+                f"Start with the owner: if \u201c{after}\u201d is who will do it, write \u201c{after} to ...\u201d "
+                "at the start, or pick them with @."
+            )
         raise GrammarError(
             'Start with the owner: a mention (@name), an email address, a name in quotes ("Dr A. Khan"), '
             "or a name then \u201cto\u201d (Jo Bloggs to share ...)."

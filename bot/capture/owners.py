@@ -220,6 +220,21 @@ def no_owner_named(text: str) -> str | None:
     return None
 
 
+# A name (or initials) in brackets, or after a dash at the end, as minutes mark an action's owner after it.
+_OWNER_AFTER = re.compile(rf"(?:\(\s*({_NAME})\s*\)|\s[-\u2013\u2014]\s*({_NAME})\s*(?:[-\u2013\u2014]|$))")
+
+
+def owner_after_task(text: str) -> str | None:
+    """``Visit the family (Jo Bloggs) by 11/12``, ``Visit the family by 11/12 - JB``: the name minutes put after
+    the task, for the refusal to point at (who the owner is stays the chair's to say at the start); None
+    when there is none, or it is a role (``(SW)``)."""
+    for found in _OWNER_AFTER.finditer(text):
+        name = found.group(1) or found.group(2)
+        if not _role_words(name) and not organisation(name) and name.split()[0].lower() not in _TASK_VERBS:
+            return name
+    return None
+
+
 def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     """``Jo Bloggs to share ...`` -> (the name, ``share ...``); None when the text does not start so."""
     match = _MINUTES_OWNER_ROLE.match(text)

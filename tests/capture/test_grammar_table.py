@@ -1489,6 +1489,11 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit by first thing next week", MON7, "A time of day needs a day, not a week"),
     ("@jo Visit first thing next week", MON7, "such as \u201cby Mon 14 Dec, 9am\u201d"),
     ("@jo Visit by 3pm next week", MON7, "A time of day needs a day, not a week"),
+    # the owner written after the task, as minutes mark it: pointed at, never guessed
+    ("Visit the family (Jo Bloggs) by 11/12", MON7, "if \u201cJo Bloggs\u201d is who will do it, write"),
+    ("Visit the family by 11/12 (JB)", MON7, "if \u201cJB\u201d is who will do it, write \u201cJB to ...\u201d"),
+    ("Visit the family - Jo Bloggs - 11/12", MON7, "if \u201cJo Bloggs\u201d is who will do it"),
+    ("Visit the family (SW) by 11/12", MON7, "Start with the owner: a mention (@name)"),
     # an hour alone: which day's? ("Friday by 3" is Friday's)
     ("@jo Visit by 3", MON7, "I could not read a deadline in \u201cby 3\u201d"),
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
