@@ -530,10 +530,19 @@ def _read_when(words: list[str], ctx: Context, what: str) -> When:
                 phrase = [w for w in clean if w]
                 return fallback(phrase, ctx) if use_fallback else hand_phrase(phrase, ctx, False)
             except Unreadable:
-                continue
+                pass
+            if not use_fallback and (whole := _whole_deadline(words, ctx)) is not None:
+                return whole  # "Friday by 3", "tomorrow by 4.30pm": a day, then its time, as /action reads them
     except Impossible as exc:
         raise GrammarError(f"{exc}.") from None
     raise GrammarError(f"I could not read a {what} in \u201c{' '.join(words)}\u201d.")
+
+
+def _whole_deadline(words: list[str], ctx: Context) -> When | None:
+    """The words as /action reads a deadline at a task's end, when all of them are that deadline; else None.
+    Without this, "Friday by 3" in /extend went to dateparser, which read 3 December."""
+    peeled = peel_clauses(words, ctx)
+    return peeled.deadline if not peeled.words and peeled.review is None and not peeled.markers else None
 
 
 def parse_when(text: str, now: datetime, cal: WorkCalendar, what: str = "deadline") -> tuple[datetime, tuple[str, ...]]:

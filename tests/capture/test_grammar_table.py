@@ -1950,3 +1950,16 @@ def test_a_week_as_a_new_deadline_and_as_a_day() -> None:
         parse_when("by Christmas", MON7, ENG, "new deadline")
     with pytest.raises(GrammarError, match="is a week, not a day: give the first day away, such as \u201cMon 14 Dec"):
         parse_day("w/c 14 Dec", MON7, ENG, "first day away")
+
+
+def test_a_new_deadline_reads_a_day_then_its_time_as_an_action_does() -> None:
+    """/extend's "Friday by 3" went to dateparser, which read 3 December ("in the past"); "a week on Friday" and
+    "tomorrow by 4.30pm" are read as /action reads them at a task's end."""
+    cases = {
+        "Friday by 3": "2026-12-11T15:00:00+00:00",
+        "tomorrow by 4.30pm": "2026-12-08T16:30:00+00:00",
+        "3 on Friday": "2026-12-11T15:00:00+00:00",
+        "a week on Friday": "2026-12-18T17:00:00+00:00",
+    }
+    for said, expected in cases.items():
+        assert parse_when(said, MON7, ENG, "new deadline")[0].isoformat() == expected, said
