@@ -33,7 +33,7 @@ _OWNER_PATTERNS: tuple[tuple[OwnerKind, re.Pattern[str]], ...] = (
     ("email", re.compile(rf"<mailto:({EMAIL})(?:\|[^>]*)?>")),
     ("teams", re.compile(r"<at(?:\s[^>]*)?>([^<]{1,200})</at>", re.IGNORECASE)),
     ("name", re.compile(r"\"([^\"]{1,200})\"|\u201c([^\u201d]{1,200})\u201d")),
-    ("email", re.compile(rf"({EMAIL})(?![\w@])")),
+    ("email", re.compile(rf"(?:mailto:)?({EMAIL})(?![\w@])")),
     ("handle", re.compile(r"@([A-Za-z0-9][A-Za-z0-9._\-]{0,79})(?![\w@])")),
 )
 
@@ -47,6 +47,9 @@ _BARE_NAME = re.compile(r"[^\W\d_][^\W\d_ '\u2019.\-]*(?:[ '\u2019.\-]+[^\W\d_]+
 
 def parse_owner(text: str) -> tuple[OwnerRef, str] | None:
     """The owner at the start of ``text`` and the text after it, or None."""
+    if (named := _NAMED_ADDRESS.match(text)) is not None:  # "Dr Khan (a.khan@nhs.net) to ...": the address
+        address = (named.group(2) or named.group(3)).lower()
+        return OwnerRef("email", address, named.group(1)), text[named.end() :]
     for kind, pattern in _OWNER_PATTERNS:
         match = pattern.match(text)
         if not match:
@@ -220,6 +223,11 @@ def no_owner_named(text: str) -> str | None:
     return None
 
 
+# A name with its email address, as an email client writes it: "Dr Khan (a.khan@nhs.net)", "Jo Bloggs
+# <jo@x.uk>" (Slack escapes the brackets and links the address). The address was kept as the name's role.
+_NAMED_ADDRESS = re.compile(
+    rf"({_NAME})\s*(?:[(<]|&lt;)\s*(?:<mailto:({EMAIL})\|[^>]*>|(?:mailto:)?({EMAIL}))\s*(?:[)>]|&gt;)"
+)
 # A name (or initials) in brackets, or after a dash at the end, as minutes mark an action's owner after it.
 _OWNER_AFTER = re.compile(rf"(?:\(\s*({_NAME})\s*\)|\s[-\u2013\u2014]\s*({_NAME})\s*(?:[-\u2013\u2014]|$))")
 

@@ -173,6 +173,24 @@ def test_a_name_nobody_has_is_a_new_person_flagged_unreachable(known: Core) -> N
     assert any('actionbot people set "Mrs Patel (school DSL)" --email ADDRESS' in n for n in out.private.notes)
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Mrs Patel (patel@school.example) to call mum by Friday",
+        "Mrs Patel <patel@school.example> to call mum by Friday",
+        "Mrs Patel &lt;<mailto:patel@school.example|patel@school.example>&gt; to call mum by Friday",  # Slack's
+    ],
+)
+def test_a_name_with_its_address_is_a_partner_reached_at_it(known: Core, typed: str) -> None:
+    """The address was kept as the name's role ("Mrs Patel (patel@school.example)"), so nobody could be reached
+    and the address sat in the owner's name; now the person is the address, named as written."""
+    out = known.commands.run("action", typed, CHAIR, ROOM)
+    assert out.action is not None and out.action.owner.name == "Mrs Patel"
+    with known.db.reading() as session:
+        person = session.scalars(select(Person).where(Person.display_name == "Mrs Patel")).one()
+        assert person.email == "patel@school.example"
+
+
 def test_people_no_longer_active_are_not_matched(known: Core) -> None:
     update_person(known.db, PersonInput(OwnerRef("name", "Jo Smith")), active=False, now=known.service.clock())
     out = known.commands.run("action", "Jo to share the CAD log by Friday", CHAIR, ROOM)

@@ -924,6 +924,25 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit tomorrow at 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
     ("@jo Visit tomorrow 10:30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:30:00+00:00"}),
     ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    # a name with its address: the address (it was kept as the name's role, and nobody could be reached)
+    (
+        "Dr Khan (a.khan@nhs.example) to send the health chronology by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "email", "value": "a.khan@nhs.example"}, "task": "Send the health chronology"},
+    ),
+    (
+        "Jo Bloggs <Jo.Bloggs@nhs.example> to send the chronology by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "email", "value": "jo.bloggs@nhs.example"}, "task": "Send the chronology"},
+    ),
+    (
+        "mailto:jo@x.example to send the chronology by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "email", "value": "jo@x.example"}},
+    ),
     # a table row pasted with dashes, its review column last: "There is no deadline"
     (
         "Jo Bloggs - Visit family - 11/12 - review 4/1",
