@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from bot.capture.dates import format_day, format_when
@@ -29,6 +29,7 @@ from bot.capture.phrases import (
     DAYS_OF_A_TIME,
     PART_OF_DAY_WORDS,
     bare_hour,
+    day_counted_from,
     fallback,
     hand_phrase,
     length_before,
@@ -242,9 +243,10 @@ def _of_a_day(words: list[str]) -> int | None:
 
 
 def _counted_from(words: list[str], at: int, ctx: Context) -> When:
-    """``within 15 working days of the strategy discussion``: the grammar counts only from today. A meeting
-    (or today) named is read as today's, said in a note unless "this" or "today" says so; anything else
-    (``of the referral``, ``of 1/12``, ``of the next core group``) is refused, asking for the date."""
+    """``within 15 working days of the strategy discussion``: counted from a day written with it (``of the ICPC
+    on 14/12``, ``of referral (1/12)``), or else from today: a meeting (or today) named is read as today's, said
+    in a note unless "this" or "today" says so; anything else (``of the referral``, ``of the next core
+    group``) is refused, asking for the date."""
     length, base = words[:at], words[at + 1 :]
     when = hand_phrase(length, ctx, True)
     said = meeting_words(words)
@@ -256,6 +258,10 @@ def _counted_from(words: list[str], at: int, ctx: Context) -> When:
     named = base[1:] if base[:1] == ["today"] else base
     size, _ = meeting_name(named)
     since = "now" if when.instant is not None else "today"  # "within 24 hours": from now
+    if (day := _named_day(base, ctx)) is not None and (moved := length_before(length[1:], day, ctx.cal, True)):
+        # "within 10 working days of the ICPC on 14/12", "of 1/12": counted from that day (it was refused)
+        shown_from, shown_due = format_day(day, ctx.now, ctx.cal.zone), format_day(moved, ctx.now, ctx.cal.zone)
+        return When(day=moved, notes=[f"\u201c{said}\u201d is counted from {shown_from}: the deadline is {shown_due}."])
     if size and size == len(named) and not {"next", "following"} & set(named):
         if base[0] not in ("today", "this"):
             today = format_day(ctx.today, ctx.now, ctx.cal.zone)
@@ -269,6 +275,16 @@ def _counted_from(words: list[str], at: int, ctx: Context) -> When:
         f"\u201c{said}\u201d: counted from when? Give the deadline's date ({' '.join(length[1:])} from {since} "
         f"would be {shown})"
     )
+
+
+def _named_day(words: list[str], ctx: Context) -> date | None:
+    """The day at the end of what a length is counted from: after a meeting's name or an event's (``the ICPC
+    on 14/12``, ``referral (1/12)``, ``the ICPC held on 14/12``), or alone (``14/12``); None without one."""
+    words = [w for w in words if w]
+    for start in range(max(0, len(words) - 4), len(words)):  # the longest day phrase that ends the words
+        if (day := day_counted_from(words[start:], ctx)) is not None:
+            return day
+    return None
 
 
 def _whole_month(said: str, month: int, year: int | None, ctx: Context) -> When:

@@ -320,7 +320,13 @@ def _peel(words: list[str], ctx: Context) -> Peeled:
     if start is None or starts_a_clause(clean_word(words[start])):
         return peel_clauses(words, ctx)
     if not _names_a_day(words[start:], ctx):
-        without = peel_clauses(words[:start], ctx)
+        try:
+            without = peel_clauses(words[:start], ctx)
+        except Impossible:  # "within 45 working days of referral (1/12)": a day that passed, counted from
+            whole = peel_clauses(words, ctx)
+            if whole.deadline is None or len(whole.words) > start:
+                raise
+            return whole
         if without.deadline is not None:
             without.words = [*without.words, *words[start:]]
             return without

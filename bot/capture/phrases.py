@@ -299,14 +299,26 @@ def _relative(words: list[str], ctx: Context) -> When:
     return When(day=_moved(ctx.today, count, unit, working, ctx.cal))
 
 
-def length_before(words: list[str], day: date, cal: WorkCalendar) -> date | None:
-    """The day a length of time before ``day`` (``2 working days`` before Mon 14 Dec: Thu 10 Dec); None when the
-    words are not a length of days, weeks or months."""
+def length_before(words: list[str], day: date, cal: WorkCalendar, after: bool = False) -> date | None:
+    """The day a length of time before ``day`` (``2 working days`` before Mon 14 Dec: Thu 10 Dec), or with
+    ``after`` after it; None when the words are not a length of days, weeks or months."""
     try:
         count, unit, working = _length(words)
     except (Unreadable, Impossible):
         return None
-    return None if unit == "hours" else _moved(day, -count, unit, working, cal)
+    return None if unit == "hours" else _moved(day, count if after else -count, unit, working, cal)
+
+
+#: A day counted from may have passed: the referral a month ago. Read as this year's up to this far back.
+_COUNTED_FROM_BACK = timedelta(days=183)
+
+
+def day_counted_from(words: list[str], ctx: Context) -> date | None:
+    """The day a length is counted from (``14/12``, ``1 Dec``, ``Monday``), which may have passed; or None."""
+    if (found := calendar_date_from(words, ctx.today - _COUNTED_FROM_BACK)) is not None and found.day is not None:
+        return found.day
+    found = _weekday_phrase(words, ctx) or special(words, ctx)
+    return None if found is None else found.day
 
 
 _NEXT_WORKING_DAY = {

@@ -943,6 +943,38 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "email", "value": "jo@x.example"}},
     ),
+    # counted from a day written with it (refused: "counted from when?")
+    (
+        "Jo Bloggs to arrange the core group within 10 working days of the ICPC on 14/12",
+        MON7,
+        ENG,
+        {
+            "task": "Arrange the core group",
+            "deadline": "2026-12-30T17:00:00+00:00",
+            "warnings": [
+                "\u201cwithin 10 working days of the ICPC on 14/12\u201d is counted from Mon 14 Dec: the deadline is "
+                "Wed 30 Dec."
+            ],
+        },
+    ),
+    (
+        "@jo Arrange the core group within 10 working days of the ICPC (14/12)",
+        MON7,
+        ENG,
+        {"deadline": "2026-12-30T17:00:00+00:00"},
+    ),
+    (
+        "@jo Complete the assessment within 45 working days of referral (1/12)",
+        MON7,
+        ENG,
+        {"task": "Complete the assessment", "deadline": "2027-02-05T17:00:00+00:00"},
+    ),
+    (
+        "@jo Visit within 2 weeks of the ICPC held on 14/12",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-28T17:00:00+00:00"},
+    ),
     # a table row pasted with dashes, its review column last: "There is no deadline"
     (
         "Jo Bloggs - Visit family - 11/12 - review 4/1",
@@ -1513,6 +1545,8 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Visit the family by 11/12 (JB)", MON7, "if \u201cJB\u201d is who will do it, write \u201cJB to ...\u201d"),
     ("Visit the family - Jo Bloggs - 11/12", MON7, "if \u201cJo Bloggs\u201d is who will do it"),
     ("Visit the family (SW) by 11/12", MON7, "Start with the owner: a mention (@name)"),
+    ("@jo Complete the assessment within 45 working days of the referral", MON7, "counted from when?"),
+    ("@jo Visit within 24 hours of 14/12", MON7, "counted from when?"),
     # an hour alone: which day's? ("Friday by 3" is Friday's)
     ("@jo Visit by 3", MON7, "I could not read a deadline in \u201cby 3\u201d"),
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
