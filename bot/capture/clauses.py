@@ -132,6 +132,12 @@ def read_clause(
     if (head not in _REVIEW_HEADS) if review_only else (head not in _ANY_HEAD):
         return None
     words = [w for w in span if w]
+    if previous == "not" and head in ("before", "prior", "until", "till"):  # "Visit not before 14/12"
+        raise Impossible(
+            f"\u201cnot {' '.join(w.title() if w in WEEKDAYS or w in MONTHS else w for w in words)}\u201d is the "
+            "earliest it may be done, not a deadline: give the day it "
+            "must be done by"
+        )
 
     def reader(phrase: list[str], relative: bool) -> When:
         return fallback(phrase, ctx) if use_fallback else hand_phrase(phrase, ctx, relative)

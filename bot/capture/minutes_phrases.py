@@ -238,6 +238,9 @@ PART_OF_PERIOD = frozenset({"early", "mid", "middle", "late", "beginning", "star
 URGENT_MARKERS = (
     ("as", "soon", "as", "possible"), ("urgent",), ("urgently",), ("asap",), ("a.s.a.p",), ("at", "the", "latest"),
     ("latest",),
+    # "by 14/12 or sooner", "... or earlier if possible", "... if not sooner": refused as a deadline inside the task
+    ("or", "sooner", "if", "possible"), ("or", "earlier", "if", "possible"), ("or", "sooner"), ("or", "earlier"),
+    ("if", "not", "sooner"), ("if", "not", "before"),
 )  # fmt: skip
 #: The words a vague time can end with: a quick test before reading one.
 VAGUE_ENDS = frozenset(_VAGUE_WORDS | _MEETING_NOUNS | {f"mid-{month}" for month in MONTHS})

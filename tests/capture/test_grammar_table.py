@@ -943,6 +943,27 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "email", "value": "jo@x.example"}},
     ),
+    # "or sooner" beside a deadline is set aside, as "urgent" is (refused as a deadline inside the task)
+    (
+        "@jo Visit by 14/12 or sooner",
+        MON7,
+        ENG,
+        {
+            "task": "Visit",
+            "deadline": "2026-12-14T17:00:00+00:00",
+            "warnings": [
+                "\u201cor sooner\u201d noted: the deadline is Mon 14 Dec, 17:00 (the word is not kept in the task)."
+            ],
+        },
+    ),
+    (
+        "@jo Visit by 14/12, or earlier if possible",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"},
+    ),
+    ("@jo Visit by 14/12 if not sooner", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
+    ("@jo Visit the family if possible by Friday", MON7, ENG, {"task": "Visit the family if possible"}),
     # counted from a day written with it (refused: "counted from when?")
     (
         "Jo Bloggs to arrange the core group within 10 working days of the ICPC on 14/12",
@@ -1546,6 +1567,9 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Visit the family - Jo Bloggs - 11/12", MON7, "if \u201cJo Bloggs\u201d is who will do it"),
     ("Visit the family (SW) by 11/12", MON7, "Start with the owner: a mention (@name)"),
     ("@jo Complete the assessment within 45 working days of the referral", MON7, "counted from when?"),
+    # the earliest day, not a deadline: "Visit not" was the task, due 14 Dec
+    ("@jo Visit not before 14/12", MON7, "\u201cnot before 14/12\u201d is the earliest it may be done, not a deadline"),
+    ("@jo Visit not until Friday", MON7, "\u201cnot until Friday\u201d is the earliest it may be done"),
     ("@jo Visit within 24 hours of 14/12", MON7, "counted from when?"),
     # an hour alone: which day's? ("Friday by 3" is Friday's)
     ("@jo Visit by 3", MON7, "I could not read a deadline in \u201cby 3\u201d"),
