@@ -47,7 +47,7 @@ _BARE_NAME = re.compile(r"[^\W\d_][^\W\d_ '\u2019.\-]*(?:[ '\u2019.\-]+[^\W\d_]+
 
 def parse_owner(text: str) -> tuple[OwnerRef, str] | None:
     """The owner at the start of ``text`` and the text after it, or None."""
-    if (named := _NAMED_ADDRESS.match(text)) is not None:  # "Dr Khan (a.khan@nhs.net) to ...": the address
+    if "@" in text and (named := _NAMED_ADDRESS.match(text)) is not None:  # "Dr Khan (a.khan@nhs.net) to ..."
         address = (named.group(2) or named.group(3)).lower()
         return OwnerRef("email", address, named.group(1)), text[named.end() :]
     for kind, pattern in _OWNER_PATTERNS:

@@ -161,7 +161,7 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
             if hour != 20 or after_at or word.endswith(("h", "hrs")):  # "2026" alone is a year, not 20:26
                 start = i - 1 if i > 0 and words[i - 1] == "at" else i
                 return words[:start] + words[i + 1 :], time(hour, minute)
-        alone = bare_hour(word)
+        alone = bare_hour(word) if word.isdigit() else None  # most words are not numbers: no call
         if alone and ((i > 0 and words[i - 1] == "at") or _day_after_hour(words[i + 1 : i + 3])):
             # "Friday at 3", "by 3 tomorrow": meetings' times are working hours, so 1-7 is the afternoon
             hour = alone + 12 if alone <= 7 else alone
@@ -404,7 +404,7 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(day=today)
     if phrase in ("this time next week", "same time next week"):  # to the minute, as "in 48 hours"
         return When(instant=ctx.now.replace(second=0, microsecond=0) + timedelta(weeks=1))
-    if (weeks_on := weeks_after_day(bare, today)) is not None:  # "a week today", "a fortnight tomorrow"
+    if bare[1:2] and bare[1] in _WEEKS and (weeks_on := weeks_after_day(bare, today)):  # "a week today"
         return When(day=weeks_on)
     if phrase in ("tomorrow", "end of tomorrow"):
         return When(day=today + timedelta(days=1))
@@ -475,7 +475,7 @@ def _weekday_phrase(words: list[str], ctx: Context) -> When | None:
         return When(day=_coming(WEEKDAYS[words[0]], today) + timedelta(weeks=1))
     if len(words) == 2 and words[0] in WEEKDAYS and words[1] == "fortnight":  # "Friday fortnight"
         return When(day=_coming(WEEKDAYS[words[0]], today) + timedelta(weeks=2))
-    if (weeks_on := weeks_after_day(words, today)) is not None:  # "a week on Friday", "two weeks on Monday"
+    if words[1:2] and words[1] in _WEEKS and (weeks_on := weeks_after_day(words, today)):  # "a week on Friday"
         return When(day=weeks_on)
     return None
 
