@@ -421,6 +421,28 @@ def _with_weeks_before(clause: Clause, clean: list[str], ctx: Context) -> Clause
         return clause
 
 
+#: What says a task is done for a meeting (before it starts), not on its day: "for", "ahead of", "in time for".
+_FOR_A_MEETING = (["in", "time", "for"], ["in", "advance", "of"], ["in", "preparation", "for"], ["ahead", "of"],
+                  ["ready", "for"], ["for"])  # fmt: skip
+
+
+def _for_a_meeting(clause: Clause, clean: list[str], ctx: Context) -> Clause:
+    """``Update the chronology for the ICPC on 14/12``, ``... ahead of the core group on 14/12``: due before the
+    meeting, the end of the working day before it (as ``before the ICPC on 14/12`` is), the task kept as
+    written. It was due at 17:00 on the meeting's day, after the meeting had been held."""
+    if clean[clause.start] != "on" or clause.when.wall is not None:
+        return clause  # most deadlines; "for the ICPC on 14/12 9am" has its time
+    for start in range(max(0, clause.start - 6), clause.start):
+        if meeting_name(clean, start)[0] != clause.start - start:
+            continue
+        head = next((words for words in _FOR_A_MEETING if clean[max(0, start - len(words)) : start] == words), None)
+        if head is None:
+            return clause
+        due = meeting_deadline(head, clean[start:], ctx, lambda phrase: hand_phrase(phrase, ctx, False))
+        return clause if due is None else Clause("deadline", clause.start, due)
+    return clause
+
+
 def _with_length_before(clause: Clause, words: list[str], clean: list[str], ctx: Context) -> Clause:
     """``2 working days before the RCPC on 14/12``, ``3 days prior to Friday``, ``at least a week before
     14/12``: that long before the day named (a meeting's own day, not the working day before it, which
@@ -499,7 +521,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             if end < len(clean):
                 markers.append(as_written(words[end:]))
             if clause.kind == "deadline":
-                clause = _with_weeks_before(clause, clean[:end], ctx)
+                clause = _for_a_meeting(_with_weeks_before(clause, clean[:end], ctx), clean[:end], ctx)
                 clause = _with_length_before(_with_day_before(clause, clean, ctx), words, clean, ctx)
                 deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
             else:

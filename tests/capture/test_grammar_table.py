@@ -964,6 +964,30 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ),
     ("@jo Visit by 14/12 if not sooner", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
     ("@jo Visit the family if possible by Friday", MON7, ENG, {"task": "Visit the family if possible"}),
+    # done for a meeting on its day: due before it starts (it was 17:00 that day, after the meeting)
+    (
+        "Jo Bloggs to update the chronology for the ICPC on 14/12",
+        MON7,
+        ENG,
+        {
+            "task": "Update the chronology for the ICPC",
+            "deadline": "2026-12-11T17:00:00+00:00",
+            "warnings": [
+                "\u201cFor the ICPC on Mon 14 Dec\u201d: the deadline is the working day before the meeting, Fri 11 "
+                "Dec (for the day itself, give a time: \u201cby Mon 14 Dec 9am\u201d)."
+            ],
+        },
+    ),
+    (
+        "@jo Update the chronology ahead of the core group on 14/12",
+        MON7,
+        ENG,
+        {"deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    ("@jo Book the room in time for the RCPC on Mon 14th", MON7, ENG, {"deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Update the chronology for the ICPC on 14/12 at 10am", MON7, ENG, {"deadline": "2026-12-14T10:00:00+00:00"}),
+    ("@jo Attend the ICPC on 14/12", MON7, ENG, {"task": "Attend the ICPC", "deadline": "2026-12-14T17:00:00+00:00"}),
+    ("@jo Update the chronology for mum on 14/12", MON7, ENG, {"deadline": "2026-12-14T17:00:00+00:00"}),
     # counted from a day written with it (refused: "counted from when?")
     (
         "Jo Bloggs to arrange the core group within 10 working days of the ICPC on 14/12",
