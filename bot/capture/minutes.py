@@ -52,6 +52,12 @@ def _starts_with_owner(line: str) -> bool:
     return parse_owner(line) is not None or minutes_owner(line) is not None or role_only(line) is not None
 
 
+def _is_title(line: str) -> bool:
+    """A line above a numbered or bulleted list that names it, not an action: no owner, no digit (a date, a case
+    reference), no "to" (an unnumbered action above the list is still read, and refused if need be)."""
+    return not _starts_with_owner(line) and " to " not in f" {line.lower()} " and not any(ch.isdigit() for ch in line)
+
+
 def is_list(text: str) -> bool:
     """Whether the text is a pasted list rather than one `/action` typed over several lines: at least two of
     its lines are numbered or bulleted, or start with an owner (a role counts: it is refused line by line)."""
@@ -72,12 +78,15 @@ def split_minutes(text: str) -> list[str]:
         return table
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     marked = sum(1 for line in lines if _MARKER.match(line))
+    first = next((i for i, line in enumerate(lines) if _MARKER.match(line)), len(lines)) if marked >= 2 else 0
     items: list[str] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         if not line.strip() or _HEADING.match(line):
             continue
         if marked >= 2 and not _MARKER.match(line) and line.rstrip().endswith(":"):
             continue  # "Actions agreed at the strategy meeting:" above a numbered list
+        if index < first and _is_title(line):
+            continue  # "Strategy meeting actions" above a numbered list
         continues = marked >= 2 and items and line[:1] in (" ", "\t") and not _MARKER.match(line)
         if continues:
             items[-1] = f"{items[-1]} {line.strip()}"

@@ -40,6 +40,14 @@ def test_markers_headings_and_blank_lines_go() -> None:
     ]
 
 
+def test_a_title_above_a_numbered_list_goes_and_an_action_above_it_stays() -> None:
+    """ "Strategy meeting actions" above a numbered list was shown as a line not read ("Start with the owner")."""
+    text = "Strategy meeting actions\n1. @jo Share the CAD log by Friday\n2. Sam Lee to visit by Monday"
+    assert split_minutes(text) == ["@jo Share the CAD log by Friday", "Sam Lee to visit by Monday"]
+    above = "ICPC to be convened by 14/12\nJo to visit by Friday\nCR-1042\n1. @jo Share the log by Friday\n2. @sam Call"
+    assert split_minutes(above)[:3] == ["ICPC to be convened by 14/12", "Jo to visit by Friday", "CR-1042"]
+
+
 def test_numbering_as_minutes_templates_write_it() -> None:
     """Section numbers, sub-items, roman numerals, arrows and ticks: each line was refused ("Start with the
     owner") with the number still on it."""
