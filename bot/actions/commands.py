@@ -20,7 +20,7 @@ from bot.actions.meeting_commands import USAGE as MEETING_USAGE
 from bot.actions.meeting_commands import MeetingCommands
 from bot.actions.messages import Message, action_card, action_line, for_the_room, history_line
 from bot.actions.names import AmbiguousOwner
-from bot.actions.outcome import LEADING_BECAUSE, Outcome
+from bot.actions.outcome import LEADING_BECAUSE, TWO_OWNERS, Outcome
 from bot.actions.outcome import error as _error
 from bot.actions.outcome import note as _note
 from bot.actions.outcome import split_reason as _split_reason
@@ -41,7 +41,7 @@ from bot.capture.grammar import (
     role_refusal,
 )
 from bot.capture.minutes import is_list, split_minutes
-from bot.capture.owners import OwnerRef, bare_name, parse_owner, role_of
+from bot.capture.owners import OwnerRef, bare_name, parse_owner, role_of, two_owners
 
 log = logging.getLogger("actionbot.commands")
 
@@ -283,6 +283,8 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
     def _reassign(self, text: str, speaker: PersonInput, _c: ConversationRef | None, now: datetime) -> Outcome:
         ref, rest = _split_ref(text)
         rest = re.sub(r"^to\s+", "", rest, flags=re.IGNORECASE)  # "/reassign A-3 to @sam because ..."
+        if two_owners(_split_reason(rest)[0]):
+            raise ServiceError(TWO_OWNERS)
         owned = parse_owner(rest)
         if owned is not None:
             owner, remainder = owned

@@ -8,14 +8,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.actions.messages import Message, action_line, meeting_summary
-from bot.actions.outcome import CommandPart, Outcome, error, note, split_ref
+from bot.actions.outcome import TWO_OWNERS, CommandPart, Outcome, error, note, split_ref
 from bot.actions.people import PersonInput
 from bot.actions.records import MeetingView, StepView
 from bot.actions.service import ConversationRef, ServiceError
 from bot.actions.statutory import CaseTimeline
 from bot.capture.dates import format_day
 from bot.capture.grammar import extract_case_refs, role_refusal
-from bot.capture.owners import bare_name, parse_owner, role_of
+from bot.capture.owners import bare_name, parse_owner, role_of, two_owners
 from bot.process.timescales import OTHER, PROCESS_NATIONS, timescales
 
 USAGE = (
@@ -206,6 +206,8 @@ class MeetingCommands(CommandPart):
         if verb == "dismiss":
             step = self.service.dismiss_step(ref, rest or None, speaker, now=now)
             return Outcome(public=note(f"{step.ref} dismissed: {step.task}", f"Why: {step.reason}"))
+        if two_owners(rest):
+            raise ServiceError(TWO_OWNERS)
         owned = parse_owner(rest)
         if owned is None and (named := bare_name(rest)) is not None:
             owned = (named, "")  # "/meeting assign S-3 Jo Bloggs": a name as minutes write it

@@ -35,6 +35,13 @@ class Outcome:
     recorded: tuple[ActionView, ...] = ()
 
 
+#: Where one owner is given (/reassign, /meeting assign) and two are named.
+TWO_OWNERS = (
+    "One owner per action: that names two people. Give one; for work two people share, record one action each, "
+    "so that each is chased for their own part."
+)
+
+
 def note(title: str, text: str | None = None) -> Message:
     return Message(title=title, text=text)
 

@@ -407,9 +407,10 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
             raise GrammarError(role_refusal(role))
         if why := no_owner_named(text):
             raise GrammarError(why)
-        if (after := owner_after_task(text)) is not None:  # "Visit the family (JB) by 11/12"
+        if (named_after := owner_after_task(text)) is not None:  # "Visit the family (JB) by 11/12"
             raise GrammarError(
-                f"Start with the owner: if \u201c{after}\u201d is who will do it, write \u201c{after} to ...\u201d "
+                f"Start with the owner: if \u201c{named_after}\u201d is who will do it, write \u201c{named_after} to"
+                " ...\u201d "
                 "at the start, or pick them with @."
             )
         raise GrammarError(

@@ -5,7 +5,8 @@ text (a header row and its cells separated by tabs or ``|``: bot.capture.minutes
 numbered (``1.``, ``2)``, ``(3)``, ``a)``), bulleted (``-``, ``*``, ``•``, ``–``) or labelled (``ACTION:``,
 ``Action 3:``); the marker is dropped and each line is then read by the `/action` grammar. Blank lines and
 headings ("Actions:", "Actions agreed"; in a numbered or bulleted list, any unmarked line ending in a colon,
-and a title above it with no owner, digit or "to") are skipped; in such a list, an indented line without a marker continues the item above it (a wrapped line).
+and a title above it with no owner, digit or "to") are skipped; in such a list, an indented line without a
+marker continues the item above it (a wrapped line).
 """
 
 from __future__ import annotations

@@ -442,3 +442,23 @@ def second_action(task: str) -> str | None:
         if _OWNER_THEN_TO.match(part) and minutes_owner(part) is not None:
             return part
     return None
+
+
+# Where one owner stands (/reassign, /meeting assign): two people joined ("@sam and Jo Bloggs", "Sam Lee, Jo
+# Bloggs", "Jo Bloggs and Sam Lee", which was recorded as one person of that name, reachable by nobody).
+_ACCOUNT = rf"(?:<@[^>]+>|<at>[^<]*</at>|@[\w.\-]+|{EMAIL}|\"[^\"]+\"|\u201c[^\u201d]+\u201d)"
+_WORDS = r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*(?:\s+[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*){0,2}"
+_TWO_JOINED = re.compile(
+    rf"(?:{_ACCOUNT}|{_NAME})(?:\s*\([^()]*\))?\s*(?:,|&amp;|&|\+|\band\b)\s*(?:{_ACCOUNT}|{_NAME})(?:\s*\([^()]*\))?"
+    rf"|{_ACCOUNT}\s*(?:&amp;|&|\+|\band\b)\s*{_WORDS}"
+)
+_JOINED_WORDS = re.compile(r"\s(?:and|&amp;|&|\+)\s", re.IGNORECASE)
+
+
+def two_owners(who: str) -> bool:
+    """Whether the text that names the one owner (the reason after "because" left out) names two people joined
+    by "and", "&", "+" or a comma: ``@sam and Jo Bloggs``, ``Sam Lee, Jo Bloggs``, ``jo bloggs and sam lee``."""
+    who = " ".join(who.split())
+    if _TWO_JOINED.fullmatch(who):
+        return True
+    return parse_owner(who) is None and _JOINED_WORDS.search(who) is not None  # a bare name never has "and"

@@ -222,6 +222,16 @@ def test_typed_refusals_name_the_step_and_never_a_role(chaired: Core) -> None:
     assert {s.status for s in chaired.service.meeting_steps(1)} == {"proposed"}  # nothing was decided
 
 
+def test_a_step_assigned_to_two_people_is_refused(chaired: Core) -> None:
+    """ "/meeting assign S-1 @sam and Jo Bloggs" gave it to @sam alone; "Jo Bloggs and Sam Lee" to one person of
+    that name, whom nobody could reach."""
+    refs = strategy_ended(chaired)
+    for owners in ("@sam and Jo Bloggs", "Jo Bloggs and Sam Lee", "Jo Bloggs, Sam Lee"):
+        out = chaired.commands.run("meeting", f"assign {refs['icpc']} {owners}", CHAIR, ROOM)
+        assert not out.ok and out.private is not None and "One owner per action" in out.private.title, owners
+    assert {s.status for s in chaired.service.meeting_steps(1)} == {"proposed"}
+
+
 def test_a_step_assigned_by_a_name_tells_the_chair_how_the_owner_is_reached(chaired: Core) -> None:
     refs = strategy_ended(chaired)
     out = chaired.commands.run("meeting", f"assign {refs['icpc']} Mrs Patel (school DSL)", CHAIR, ROOM)

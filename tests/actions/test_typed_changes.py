@@ -75,6 +75,24 @@ def test_till_is_until_and_a_missing_reason_is_asked_for_not_read_as_a_date(core
     assert moved.action is not None and moved.action.deadline == london(2026, 11, 30, 17, 0)
 
 
+def test_reassigning_to_two_people_is_refused(core: Core) -> None:
+    """ "/reassign A-1 @sam and Jo Bloggs" gave it to @sam with "and Jo Bloggs because ..." as the reason; "Jo
+    Bloggs and Sam Lee" made one person of that name the owner, whom nobody could reach."""
+    recorded = core.commands.run("action", "@jo Share the CAD log by Friday", CHAIR, ROOM)
+    assert recorded.action is not None
+    ref = recorded.action.ref
+    for owners in ("@sam and Jo Bloggs", "Jo Bloggs and Sam Lee", "Sam Lee, Jo Bloggs", "jo bloggs & sam lee"):
+        refused = core.commands.run("reassign", f"{ref} {owners} because Jo is on leave", CHAIR, ROOM)
+        assert refused.action is None and refused.private is not None, owners
+        assert "One owner per action" in render_text(refused.private), owners
+    assert core.service.get(ref, CHAIR).owner.name == "@jo"
+    # a reason after a comma, or people named in the reason, are not a second owner
+    moved = core.commands.run("reassign", f"{ref} @sam, Jo is on leave", CHAIR, ROOM)
+    assert moved.action is not None and moved.action.owner.name == "@sam"
+    again = core.commands.run("reassign", f"{ref} @kim because Sam and Jo are away", CHAIR, ROOM)
+    assert again.action is not None and again.action.owner.name == "@kim"
+
+
 def test_reassigning_to_a_role_or_an_organisation_is_refused(core: Core) -> None:
     """ "/reassign A-1 Riverside Surgery because ..." made the surgery the owner, a person nobody can chase."""
     recorded = core.commands.run("action", "@jo Share the CAD log by Friday", CHAIR, ROOM)
