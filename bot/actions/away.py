@@ -25,7 +25,7 @@ from bot.actions.records import PersonView
 from bot.capture.dates import WorkCalendar, format_day
 from bot.capture.grammar import GrammarError, parse_day
 from bot.capture.minutes_phrases import week_phrase
-from bot.capture.owners import OwnerRef, bare_name, parse_owner
+from bot.capture.owners import OwnerRef, bare_name, parse_owner, two_owners
 from bot.capture.when import Context, Impossible, clean_word
 from storage.db import Database
 from storage.log import append_event
@@ -71,6 +71,8 @@ def parse_away(text: str, now: datetime, cal: WorkCalendar) -> AwayRequest:
         return AwayRequest(person, None, None, None)
     cover: OwnerRef | None = None
     if found := _COVER.search(rest):
+        if two_owners(found["cover"]):  # "cover Jo Bloggs and Sam Lee": one person of that name, nobody
+            raise GrammarError("Name one colleague as cover: their reminders go to one person.", None)
         covered = parse_owner(found["cover"])
         if covered is None and (named := bare_name(found["cover"])) is not None:  # "cover Sam Lee"
             covered = named, ""

@@ -233,6 +233,11 @@ def test_a_week_away_and_a_cover_named_as_minutes_write_it(
     assert away(core, OWNER, "").startswith("You are away until Fri 27 Nov (nobody covers).")  # unchanged
     with core.db.reading() as session:
         assert session.scalar(select(Person).where(Person.display_name == "Zed Unknown")) is None
+    # two colleagues: one cover ("cover Sam and Kim Lee" was one person of that name, "cover @sam and @kim" unread)
+    for two in ("cover Sam and Kim Lee", "cover @sam and @kim", "cover Sam Lee, Kim Lee"):
+        assert (
+            away(core, OWNER, f"until Friday {two}") == "Name one colleague as cover: their reminders go to one person."
+        )
 
 
 def test_two_dates_joined_by_a_dash_are_the_first_and_last_days_away(
