@@ -447,7 +447,7 @@ def second_action(task: str) -> str | None:
 # Where one owner stands (/reassign, /meeting assign): two people joined ("@sam and Jo Bloggs", "Sam Lee, Jo
 # Bloggs", "Jo Bloggs and Sam Lee", which was recorded as one person of that name, reachable by nobody).
 _ACCOUNT = rf"(?:<@[^>]+>|<at>[^<]*</at>|@[\w.\-]+|{EMAIL}|\"[^\"]+\"|\u201c[^\u201d]+\u201d)"
-_WORDS = r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*(?:\s+[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*){0,2}"
+_WORDS = rf"{_LETTERS}(?:\s+{_LETTERS}){{0,2}}"  # "@sam and jo bloggs"
 _TWO_JOINED = re.compile(
     rf"(?:{_ACCOUNT}|{_NAME})(?:\s*\([^()]*\))?\s*(?:,|&amp;|&|\+|\band\b)\s*(?:{_ACCOUNT}|{_NAME})(?:\s*\([^()]*\))?"
     rf"|{_ACCOUNT}\s*(?:&amp;|&|\+|\band\b)\s*{_WORDS}"
