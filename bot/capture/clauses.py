@@ -135,8 +135,7 @@ def read_clause(
     if previous == "not" and head in ("before", "prior", "until", "till"):  # "Visit not before 14/12"
         raise Impossible(
             f"\u201cnot {' '.join(w.title() if w in WEEKDAYS or w in MONTHS else w for w in words)}\u201d is the "
-            "earliest it may be done, not a deadline: give the day it "
-            "must be done by"
+            "earliest it may be done, not a deadline: give the day it must be done by"
         )
 
     def reader(phrase: list[str], relative: bool) -> When:

@@ -408,10 +408,10 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         if why := no_owner_named(text):
             raise GrammarError(why)
         if (named_after := owner_after_task(text)) is not None:  # "Visit the family (JB) by 11/12"
+            said = f"\u201c{named_after} to ...\u201d"
             raise GrammarError(
-                f"Start with the owner: if \u201c{named_after}\u201d is who will do it, write \u201c{named_after} to"
-                " ...\u201d "
-                "at the start, or pick them with @."
+                f"Start with the owner: if \u201c{named_after}\u201d is who will do it, write {said} at the start, "
+                "or pick them with @."
             )
         raise GrammarError(
             'Start with the owner: a mention (@name), an email address, a name in quotes ("Dr A. Khan"), '
