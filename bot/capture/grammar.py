@@ -341,6 +341,30 @@ def _peel(words: list[str], ctx: Context) -> Peeled:
     )
 
 
+_BESIDE = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
+# Words in the brackets beside an owner that say someone else will do it: "(on leave)", "(covered by Sam Lee)"
+# ("covering for Sam Lee" is the owner doing it).
+_AWAY_WORDS = {"leave", "away", "sick", "absent", "covered", "maternity", "paternity"}
+
+
+def _away_beside(owner: str, now: datetime, cal: WorkCalendar) -> str | None:
+    """Why the brackets beside an owner are refused: they say the owner is away or covered, or name a day
+    (``Jo Bloggs (on leave until 4/1) to visit by Friday`` recorded Jo, who would be chased while away, with
+    the day kept as her role); None otherwise."""
+    beside = _BESIDE.match(owner)
+    if beside is None:
+        return None
+    name, said = beside.groups()
+    if _AWAY_WORDS.isdisjoint(clean_word(w) for w in said.split()):
+        if not _names_a_day(said.split(), Context(now, cal)):
+            return None
+        return f"\u201c{said}\u201d beside {name} names a day: give the deadline at the end, never beside the owner."
+    return (
+        f"\u201c{said}\u201d beside {name}: actionbot chases the owner named, so record the action for whoever "
+        "will do it; leave is set with /away (with a cover)."
+    )
+
+
 def _names_a_day(words: list[str], ctx: Context) -> bool:
     """Whether any run of the words reads as a day or time, or names a month ("in January"): a date is never
     left in the task unchased."""
@@ -423,6 +447,8 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         raise GrammarError(role_refusal(role))
     if second_owner(rest):
         raise GrammarError(ONE_OWNER)
+    if owner.kind == "name" and (away := _away_beside(owner.value, now, cal)) is not None:
+        raise GrammarError(away)
     if owner.kind != "name":  # "<@U1> (SW) to share ...": the role beside an account is not the task's
         rest = without_role_after_account(rest)
     rest = _LEADING_TO.sub(" ", rest)  # minutes say "Jo to share ..."; the task is "share ..."

@@ -1067,6 +1067,13 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"owner": {"kind": "handle", "value": "jo"}, "task": "Try to call mum"},
     ),
     ("@jo mum to attend the ICPC by Friday", MON7, ENG, {"task": "Mum to attend the ICPC"}),
+    # the owner covering for someone is the one who does it
+    (
+        "Jo Bloggs (covering for Sam Lee) to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (covering for Sam Lee)"}, "task": "Visit"},
+    ),
     # people written to, liaised with or arranged for are the task's, not second owners
     (
         "Jo Bloggs to write to Mrs Patel and Mr Patel to invite them by Friday",
@@ -1595,6 +1602,15 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit not before 14/12", MON7, "\u201cnot before 14/12\u201d is the earliest it may be done, not a deadline"),
     ("@jo Visit not until Friday", MON7, "\u201cnot until Friday\u201d is the earliest it may be done"),
     ("@jo Visit within 24 hours of 14/12", MON7, "counted from when?"),
+    # leave or a day beside the owner: Jo was recorded, chased while away, the day kept as her role
+    (
+        "Jo Bloggs (on leave until 4/1) to visit by Friday",
+        MON7,
+        "\u201con leave until 4/1\u201d beside Jo Bloggs: actionbot chases the owner named, so record the action for "
+        "whoever will do it",
+    ),
+    ("Sam Lee (covered by Jo Bloggs) to visit by Friday", MON7, "\u201ccovered by Jo Bloggs\u201d beside Sam Lee"),
+    ("Jo Bloggs (from 14/12) to visit by Friday", MON7, "\u201cfrom 14/12\u201d beside Jo Bloggs names a day"),
     # an hour alone: which day's? ("Friday by 3" is Friday's)
     ("@jo Visit by 3", MON7, "I could not read a deadline in \u201cby 3\u201d"),
     ("@jo Call mum by the morning", MON7, "I could not read a deadline in \u201cby the morning\u201d"),
