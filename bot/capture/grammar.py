@@ -203,12 +203,12 @@ def _dash_deadline(rest: str, ctx: Context) -> str:
 # A deadline written as a labelled field at the end, as minutes lay them out: "Deadline: 11/12", "- target date
 # 11/12", "(due date Friday)", "Timescale - within 5 working days", "by when: Friday".
 _LABELLED = re.compile(
-    r"(?:^|(?P<before>[,;.(\-\u2013\u2014])\s*|\s)(?P<label>deadline|target\s+date|due\s+date|date\s+due"
-    r"|completion\s+date|timescales?|time\s*frame|by\s+when)(?P<after>\s*[:\-\u2013\u2014])?\s+(?P<when>(?:(?!review)[^()]){1,60}?)\s*\)?"
+    r"(?:^|(?P<before>[,;.(\-\u2013\u2014])\s*|\s)(?P<label>deadline|target(?:\s+date)?|due\s+date|date\s+due"
+    r"|completion\s+date|timescales?|time\s*frame|(?:by\s+)?when)(?P<after>\s*[:\-\u2013\u2014])?\s+(?P<when>(?:(?!review)[^()]){1,60}?)\s*\)?"
     r"(?P<review>[\s,;.\-\u2013\u2014]+(?:next\s+)?review\b.*)?$",
     re.IGNORECASE,
 )
-_LABEL_WORDS = ("deadline", "date", "timescale", "frame", "by when")
+_LABEL_WORDS = ("deadline", "date", "timescale", "frame", "when", "target")
 _KEYWORD_FIRST = re.compile(r"^(?:by|before|on|within|in|no\s+later\s+than|nlt|w/?c|wc)\b", re.IGNORECASE)
 
 

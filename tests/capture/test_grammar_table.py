@@ -924,6 +924,20 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit tomorrow at 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
     ("@jo Visit tomorrow 10:30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:30:00+00:00"}),
     ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    # "Target:" and "When:" label a deadline as "Deadline:" does ("There is no deadline")
+    (
+        "Jo Bloggs to refer to CAMHS. Target: 18/12",
+        MON7,
+        ENG,
+        {"task": "Refer to CAMHS", "deadline": "2026-12-18T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to refer to CAMHS. When: 18/12",
+        MON7,
+        ENG,
+        {"task": "Refer to CAMHS", "deadline": "2026-12-18T17:00:00+00:00"},
+    ),
+    ("@jo Agree when the family is home by Friday", MON7, ENG, {"task": "Agree when the family is home"}),
     # a name with its address: the address (it was kept as the name's role, and nobody could be reached)
     (
         "Dr Khan (a.khan@nhs.example) to send the health chronology by Friday",
