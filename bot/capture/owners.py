@@ -147,7 +147,7 @@ def drop_minutes_label(text: str) -> str:
 _SEP = r"\s*[,/\-\u2013\u2014]\s*"
 _MINUTES_OWNER_ROLE = re.compile(
     rf"^({_NAME})(?:{_SEP}|\s+(?:from|of)\s+)([\w'\u2019.]+(?:\s+[\w'\u2019.]+){{0,3}}?)"
-    rf"(?:{_SEP}(?:{_TO}\s+)?|\s+{_TO}\s+)(?=\S)"
+    rf"(?:(?:{_SEP}|\s*:\s*)(?:{_TO}\s+)?|\s+{_TO}\s+)(?=\S)"  # "Jo Bloggs, SW: to ..."
 )
 
 

@@ -924,6 +924,13 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit tomorrow at 10", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:00:00+00:00"}),
     ("@jo Visit tomorrow 10:30", MON7, ENG, {"task": "Visit", "deadline": "2026-12-08T10:30:00+00:00"}),
     ("@jo Visit by 3 Friday", MON7, ENG, {"deadline": "2026-12-11T15:00:00+00:00"}),
+    # a role after a comma, then a colon (refused: "Start with the owner")
+    (
+        "Jo Bloggs, SW: to undertake direct work by end Jan",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}, "task": "Undertake direct work"},
+    ),
     # "Target:" and "When:" label a deadline as "Deadline:" does ("There is no deadline")
     (
         "Jo Bloggs to refer to CAMHS. Target: 18/12",
