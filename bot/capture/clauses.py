@@ -134,7 +134,7 @@ def read_clause(
     words = [w for w in span if w]
     if previous == "not" and head in ("before", "prior", "until", "till"):  # "Visit not before 14/12"
         raise Impossible(
-            f"\u201cnot {' '.join(w.title() if w in WEEKDAYS or w in MONTHS else w for w in words)}\u201d is the "
+            f"\u201cnot {meeting_words(words)}\u201d is the "
             "earliest it may be done, not a deadline: give the day it must be done by"
         )
 
@@ -184,6 +184,8 @@ def read_clause(
         if head == "at":  # "at 10 tomorrow", "at 3pm on Friday", "at lunchtime tomorrow": a time, then its day
             return ("deadline", hand_phrase(words, ctx, False)) if take_wall(words)[1] is not None else None
         after_keyword = strip_keyword(words)
+        if after_keyword is not None and (counted := counted_phrase(after_keyword, ctx)) is not None:
+            return "deadline", counted  # "by 10 days from today": dateparser read it as today
         if after_keyword is not None:
             keyword = words[: len(words) - len(after_keyword)]
             if keyword == ["by"] and previous in DAYS_OF_A_TIME and len(after_keyword) == 1 and bare_hour(words[-1]):
@@ -245,6 +247,17 @@ def _of_a_day(words: list[str]) -> int | None:
         if words[at] in _COUNTED_FROM and words[at - 1] not in ("couple", "few"):
             return at
     return None
+
+
+def counted_phrase(words: list[str], ctx: Context) -> When | None:
+    """``10 days from today``, ``2 weeks from Friday``, ``5 working days after the ICPC on 14/12`` (a length,
+    then what it is counted from) read as "within" reads it; None for other words. dateparser read "10 days
+    from today" as today and "a week from today" as a week ago."""
+    if not starts_with_count(words):
+        return None
+    within = ["within", *words]
+    at = _of_a_day(within)
+    return None if at is None else _counted_from(within, at, ctx)
 
 
 def _counted_from(words: list[str], at: int, ctx: Context) -> When:

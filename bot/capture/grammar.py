@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.capture.clauses import (
     Peeled,
+    counted_phrase,
     length_of_time,
     misplaced_deadline,
     peel_clauses,
@@ -564,6 +565,8 @@ def _read_when(words: list[str], ctx: Context, what: str) -> When:
                 return fallback(phrase, ctx) if use_fallback else hand_phrase(phrase, ctx, False)
             except Unreadable:
                 pass
+            if not use_fallback and (counted := counted_phrase(clean, ctx)) is not None:
+                return counted  # "10 days from today": dateparser read it as today
             if not use_fallback and (whole := _whole_deadline(words, ctx)) is not None:
                 return whole  # "Friday by 3", "tomorrow by 4.30pm": a day, then its time, as /action reads them
     except Impossible as exc:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from bot.capture.calendar_dates import calendar_date_from
 from bot.capture.dates import format_day
-from bot.capture.when import MONTHS, Context, Impossible, When
+from bot.capture.when import MONTHS, WEEKDAYS, Context, Impossible, When
 
 _WEEK_MARKS = {"w/c", "wc", "w.c", "w/b", "wb", "w.b"}
 #: "w/e 18/12", "week ending 18 Dec": the week that ends on that day.
@@ -193,8 +193,11 @@ def meeting_name(words: Sequence[str], start: int = 0) -> tuple[int, bool]:
 
 
 def meeting_words(words: Sequence[str]) -> str:
-    """Cleaned words as a note quotes them: a meeting's abbreviation in capitals ("the ICPC")."""
-    return " ".join(w.upper() if w in MEETING_ABBREVIATIONS else w for w in words)
+    """Cleaned words as a note quotes them: a meeting's abbreviation in capitals ("the ICPC"), a day's or a
+    month's name with its capital ("from Friday", "1 December")."""
+    return " ".join(
+        w.upper() if w in MEETING_ABBREVIATIONS else w.title() if w in WEEKDAYS or w in MONTHS else w for w in words
+    )
 
 
 def meeting_deadline(

@@ -931,6 +931,22 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "Jo Bloggs (SW)"}, "task": "Undertake direct work"},
     ),
+    # a length counted from a day after "by": dateparser read "10 days from today" as today, "2 weeks from today"
+    # as 23 November
+    ("@jo Visit by 10 days from today", MON7, ENG, {"task": "Visit", "deadline": "2026-12-17T17:00:00+00:00"}),
+    ("@jo Visit by 2 weeks from today", MON7, ENG, {"task": "Visit", "deadline": "2026-12-21T17:00:00+00:00"}),
+    (
+        "@jo Visit by 2 weeks from Friday",
+        MON7,
+        ENG,
+        {
+            "deadline": "2026-12-25T17:00:00+00:00",
+            "warnings": [
+                "\u201cwithin 2 weeks from Friday\u201d is counted from Fri 11 Dec: the deadline is Fri 25 Dec.",
+                "The deadline Fri 25 Dec is a bank holiday (Christmas Day).",
+            ],
+        },
+    ),
     # "Target:" and "When:" label a deadline as "Deadline:" does ("There is no deadline")
     (
         "Jo Bloggs to refer to CAMHS. Target: 18/12",
@@ -2098,6 +2114,19 @@ def test_a_new_deadline_reads_a_day_then_its_time_as_an_action_does() -> None:
         "tomorrow by 4.30pm": "2026-12-08T16:30:00+00:00",
         "3 on Friday": "2026-12-11T15:00:00+00:00",
         "a week on Friday": "2026-12-18T17:00:00+00:00",
+    }
+    for said, expected in cases.items():
+        assert parse_when(said, MON7, ENG, "new deadline")[0].isoformat() == expected, said
+
+
+def test_a_new_deadline_counted_from_today_is_never_read_by_dateparser() -> None:
+    """ "/extend A-1 10 days from today" moved the deadline to today (dateparser's reading); "a week from today"
+    was refused as a week ago."""
+    cases = {
+        "10 days from today": "2026-12-17T17:00:00+00:00",
+        "a week from today": "2026-12-14T17:00:00+00:00",
+        "5 working days from today": "2026-12-14T17:00:00+00:00",
+        "2 weeks from Friday": "2026-12-25T17:00:00+00:00",
     }
     for said, expected in cases.items():
         assert parse_when(said, MON7, ENG, "new deadline")[0].isoformat() == expected, said
