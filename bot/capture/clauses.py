@@ -256,8 +256,12 @@ def counted_phrase(words: list[str], ctx: Context) -> When | None:
     if not starts_with_count(words):
         return None
     within = ["within", *words]
-    at = _of_a_day(within)
-    return None if at is None else _counted_from(within, at, ctx)
+    if (at := _of_a_day(within)) is None:
+        return None
+    try:
+        return _counted_from(within, at, ctx)
+    except Unreadable:
+        return None  # "3pm of ...", "week by of": no length
 
 
 def _counted_from(words: list[str], at: int, ctx: Context) -> When:

@@ -2130,3 +2130,6 @@ def test_a_new_deadline_counted_from_today_is_never_read_by_dateparser() -> None
     }
     for said, expected in cases.items():
         assert parse_when(said, MON7, ENG, "new deadline")[0].isoformat() == expected, said
+    for nonsense in ("3pm of by", "week by of by"):  # the property test's finds: refused, never an internal error
+        with pytest.raises(GrammarError):
+            parse_when(nonsense, MON7, ENG, "new deadline")
