@@ -212,7 +212,8 @@ def test_a_day_alone_is_asked_about_and_one_day_is_said_with_on(
     )
     assert away(core, OWNER, "on Friday cover @sam").startswith("You are away on Fri 27 Nov (cover: @sam).")
     assert away(core, OWNER, "21 Dec - 4 Jan").startswith("You are away from Mon 21 Dec until Mon 4 Jan 2027")
-    assert "write @sam, their email address" in away(core, OWNER, "until Friday cover @sam and @alex")
+    assert "write @sam, their email address" in away(core, OWNER, "until Friday cover @sam if needed")
+    assert away(core, OWNER, "until Friday cover @sam and @alex").startswith("Name one colleague as cover")
 
 
 def test_a_week_away_and_a_cover_named_as_minutes_write_it(
