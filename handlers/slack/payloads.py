@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 # A schema maps a key to: a type (or tuple of types); a nested schema (dict); or a one-element list whose
-# element describes every item. ``"*"`` matches any key. None is accepted wherever a key is optional.
+# element describes every item; a tuple of types ending in a schema: either (``(str, {"id": str})``). ``"*"``
+# matches any key. None is accepted wherever a key is optional.
 Schema = dict[str, Any]
-_ID = {"id": str}
+_ID: Schema = {"id": str}
 _MESSAGE: Schema = {"user": str, "ts": str, "thread_ts": str, "bot_id": str, "subtype": str, "text": str}
 # Where Bolt looks for the channel when the payload names none itself: an item, an assistant thread.
 _ITEM: Schema = {"channel": str, "ts": str, "type": str}
-_THREAD: Schema = {"channel": (str, dict), "channel_id": str, "thread_ts": str}
+_THREAD: Schema = {"channel": (str, _ID), "channel_id": str, "thread_ts": str}
 _ACTION_STATE: Schema = {
     "type": str, "value": str, "selected_date": str, "selected_time": str, "selected_user": str,
     "selected_conversation": str, "selected_option": dict,
@@ -27,6 +28,22 @@ _VIEW: Schema = {
     "bot_id": str, "hash": str, "root_view_id": str, "external_id": str,
     "state": {"values": {"*": {"*": _ACTION_STATE}}},
 }  # fmt: skip
+# Bolt's extract_* functions read the same keys at every level they step into (the body, its event, the
+# event's event, an authorization), indexing as they go ("id" in team, len(authorizations)): checked at each.
+_AUTHORIZATION: Schema = {
+    "enterprise_id": str, "team_id": str, "user_id": str, "is_bot": bool, "is_enterprise_install": bool,
+    "enterprise": (str, _ID), "team": (str, _ID), "user": (str, _ID),
+}  # fmt: skip
+_AUTHORIZATION["authorizations"] = [_AUTHORIZATION]
+_EVENT: Schema = {
+    "type": str, "user": str, "tab": str, "channel": str, "subtype": str, "channel_type": str, "view": _VIEW,
+    "thread_ts": str, "bot_id": str, "ts": str, "item": _ITEM,
+    "message": _MESSAGE, "previous_message": _MESSAGE, "assistant_thread": _THREAD, "workflow_step": dict,
+    "function_execution_id": str, "inputs": dict, "bot_access_token": str,
+    "authorizations": [_AUTHORIZATION], "enterprise": (str, _ID), "team": (str, _ID), "enterprise_id": str,
+    "team_id": str, "is_enterprise_install": (bool, str), "user_id": str, "channel_id": str, "user_team": str,
+}  # fmt: skip
+_EVENT["event"] = _EVENT  # found by the property test (session 13): {"event": {"authorizations": false}} was a 500
 SCHEMA: Schema = {
     "type": str, "token": str, "api_app_id": str, "trigger_id": str, "response_url": str, "command": str,
     "text": str, "user_id": str, "user_name": str, "channel_id": str, "channel_name": str, "team_id": str,
@@ -42,15 +59,8 @@ SCHEMA: Schema = {
     "actions": [{"action_id": str, "block_id": str, "value": str, "type": str, "action_ts": str}],
     "state": {"values": {"*": {"*": _ACTION_STATE}}},
     "view": _VIEW,
-    "event": {
-        "type": str, "user": str, "tab": str, "channel": str, "subtype": str, "channel_type": str, "view": _VIEW,
-        "thread_ts": str, "bot_id": str, "ts": str, "item": _ITEM,
-        "message": _MESSAGE, "previous_message": _MESSAGE, "assistant_thread": _THREAD, "workflow_step": dict,
-        "function_execution_id": str, "inputs": dict, "bot_access_token": str,
-    },
-    "authorizations": [
-        {"enterprise_id": str, "team_id": str, "user_id": str, "is_bot": bool, "is_enterprise_install": bool}
-    ],
+    "event": _EVENT,
+    "authorizations": [_AUTHORIZATION],
     "response_urls": [{"response_url": str, "block_id": str, "action_id": str, "channel_id": str}],
     "function_data": {"execution_id": str, "inputs": dict}, "bot_access_token": str, "workflow_step": dict,
     "thread_ts": str,
@@ -92,6 +102,8 @@ def _check(value: Any, rule: Any, path: str) -> str | None:
             if problem := _check(item, rule[0], f"{path}[{index}]"):
                 return problem
         return None
+    if isinstance(rule, tuple) and isinstance(rule[-1], dict):  # (str, {"id": str}): a name, or an object
+        return _check(value, rule[-1], path) if isinstance(value, dict) else _check(value, rule[:-1], path)
     expected = rule if isinstance(rule, tuple) else (rule,)
     if isinstance(value, bool) and bool not in expected:
         return f"{path} has the wrong type"

@@ -50,6 +50,13 @@ KNOWN = [
     {"type": "message_action", "previous_message": {"user": 0}},
     {"type": "shortcut", "item": {"channel": True}},
     {"type": "event_callback", "event": {"type": "x", "assistant_thread": {"channel": 5}}},
+    # found by the property below (session 13): Bolt reads the body's keys again inside its event and in an
+    # authorization, where they were not checked (len(False), "id" in 5)
+    {"type": "shortcut", "event": {"type": None, "token": None, "authorizations": False}},
+    {"type": "event_callback", "event": {"type": "x", "enterprise": 5}},
+    {"type": "event_callback", "event": {"type": "x", "event": {"team": True}}},
+    {"type": "block_actions", "authorizations": [{"enterprise": 3}]},
+    {"type": "event_callback", "event": {"type": "x", "assistant_thread": {"channel": {"id": 5}}}},
 ]
 
 
