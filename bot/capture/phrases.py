@@ -141,6 +141,13 @@ def _spoken_time(words: list[str]) -> list[str]:
     return words
 
 
+def _refuse_seven(hour: int, word: str) -> None:
+    """Seven o'clock is outside working hours either way (a breakfast meeting, a visit after school): "by 7.45
+    Friday" was due at 19:45. Asked rather than guessed, as 1-6 (the afternoon) and 8-12 (the morning) are not."""
+    if hour == 7:
+        raise Impossible(f"“{word}” could be the morning or the evening: write {word}am or {word}pm")
+
+
 def take_time(words: list[str]) -> tuple[list[str], time | None]:
     """Remove a time of day (``5pm``, ``17:00``, ``5.30 pm``, ``noon``, ``at 3pm``, ``@ 3pm``, ``1700``,
     ``15:00hrs``, ``15h30``, ``at 3``) from the words."""
@@ -163,8 +170,9 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
                 return words[:start] + words[i + 1 :], time(hour, minute)
         alone = bare_hour(word) if word.isdigit() else None  # most words are not numbers: no call
         if alone and ((i > 0 and words[i - 1] == "at") or _day_after_hour(words[i + 1 : i + 3])):
-            # "Friday at 3", "by 3 tomorrow": meetings' times are working hours, so 1-7 is the afternoon
-            hour = alone + 12 if alone <= 7 else alone
+            # "Friday at 3", "by 3 tomorrow": meetings' times are working hours, so 1-6 is the afternoon
+            _refuse_seven(alone, word)
+            hour = alone + 12 if alone <= 6 else alone
             start = i - 1 if i > 0 and words[i - 1] == "at" else i
             return words[:start] + words[i + 1 :], time(hour, 0)
         match = _TIME.match(word)
@@ -182,6 +190,7 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
             continue  # "5.12" is 5 December; "17.30" and "17.00" are times
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if not suffix and 1 <= hour <= 7 and not word.startswith("0"):
+            _refuse_seven(hour, word)
             hour += 12  # "by tomorrow 4.30": meetings' times are working hours, as "at 3" ("04:30" is 04:30)
         elif suffix:
             if not 1 <= hour <= 12:

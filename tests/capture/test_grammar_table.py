@@ -1141,6 +1141,12 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Share the plan with @sam and @kim by Friday", MON7, ENG, {"task": "Share the plan with @sam and @kim"}),
     # "by 3 on Friday" kept "by 3" in the task, due at 17:00; "by 3 this Friday" was read as 3 December
     ("@jo Visit by 3 on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
+    # 1-6 the afternoon, 8-12 the morning; seven only with am or pm (or its zero: 07:45)
+    ("@jo Visit by 6.30 Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T18:30:00+00:00"}),
+    ("@jo Visit by 7.45am Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T07:45:00+00:00"}),
+    ("@jo Visit by 7pm on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T19:00:00+00:00"}),
+    ("@jo Visit by 07:45 Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T07:45:00+00:00"}),
+    ("@jo Visit by 7 Dec", MON, ENG, {"task": "Visit", "deadline": "2026-12-07T17:00:00+00:00"}),
     ("@jo Visit by 10 on 11/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T10:00:00+00:00"}),
     ("@jo Visit by 2 on the 11th", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T14:00:00+00:00"}),
     ("@jo Visit by 3 this Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
@@ -1794,6 +1800,12 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Share CAD log by 9am", MON, "is in the past. For a later day, say which"),
     ("@jo Share CAD log by Friday", london(2026, 11, 27, 17, 30), "Fri 27 Nov, 17:00 is in the past. For a later"),
     ("@jo Share CAD log by 13pm", MON, "13pm is not a time of day"),
+    # seven is outside working hours either way: "by 7.45 Friday" was due at 19:45, a school's 07:45 meant
+    ("@jo Visit by 7.45 Friday", MON7, "\u201c7.45\u201d could be the morning or the evening: write 7.45am or 7.45pm"),
+    ("@jo Visit by 7 on Friday", MON7, "\u201c7\u201d could be the morning or the evening: write 7am or 7pm"),
+    ("@jo Attend the strategy meeting at 7.30 on Friday", MON7, "\u201c7.30\u201d could be the morning"),
+    ("@jo Visit by half 7 tomorrow", MON7, "\u201c7:30\u201d could be the morning or the evening"),
+    ("@jo Visit tomorrow at 7", MON7, "\u201c7\u201d could be the morning or the evening"),
     ("@jo Share CAD log by the blue moon", MON, "could not read a deadline in \u201cby the blue moon\u201d"),
     ("@jo Share CAD log by Friday review 1/1/2020", MON, "review date Wed 1 Jan 2020 is in the past"),
     ("@jo Share CAD log in 999 days", MON, "too far ahead"),
