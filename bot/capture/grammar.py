@@ -493,9 +493,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if not task:
         raise GrammarError("There is no task: say what the owner will do.")
     if (other := second_action(task)) is not None:
+        role = role_only(other)
+        named = f", naming who in \u201c{role}\u201d will do it" if role else ""
         raise GrammarError(
             f"Two actions in one: \u201c{other}\u201d has its own owner, who would not be chased for it. Record one "
-            "action for each, so that each owner is chased for their own part."
+            f"action for each{named}, so that each owner is chased for their own part."
         )
     task = _sentence_case(task)
 

@@ -441,7 +441,16 @@ def second_action(task: str) -> str | None:
             continue  # one of the people written to or liaised with
         if _OWNER_THEN_TO.match(part) and minutes_owner(part) is not None:
             return part
+        if (joiner in (";", ".") or (joiner == "," and part[:1].isupper())) and _role_then_task(part):
+            return part  # "Visit; School to share attendance": the school's part, never chased
     return None
+
+
+def _role_then_task(part: str) -> bool:
+    """``School to share attendance``, ``Police will share the referral``: a role's own action (after "and" it
+    may be whom the task is for: "visit mum and dad to discuss the plan")."""
+    role = role_only(part)
+    return role is not None and _TO_A_TASK.match(part[len(role) :]) is not None
 
 
 # Where one owner stands (/reassign, /meeting assign): two people joined ("@sam and Jo Bloggs", "Sam Lee, Jo

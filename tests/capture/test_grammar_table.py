@@ -1125,6 +1125,27 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Liaise with school and Mrs Patel to arrange a TAF"},
     ),
     ("Jo Bloggs to call Dr. Khan to discuss meds by Friday", MON7, ENG, {"task": "Call Dr. Khan to discuss meds"}),
+    # roles and family after "and" are whom the task is for; after a comma, the told and the written to
+    (
+        "Jo Bloggs to visit mum and dad to discuss the plan by Friday",
+        MON7,
+        ENG,
+        {"task": "Visit mum and dad to discuss the plan"},
+    ),
+    ("Jo Bloggs to visit mum, dad to be told by Friday", MON7, ENG, {"task": "Visit mum, dad to be told"}),
+    ("Jo Bloggs to write to Mum. Dad to be invited by Friday", MON7, ENG, {"task": "Write to Mum. Dad to be invited"}),
+    (
+        "@jo Speak to school, police and GP to share concerns by Friday",
+        MON7,
+        ENG,
+        {"task": "Speak to school, police and GP to share concerns"},
+    ),
+    (
+        "@jo Visit, the school to share attendance by Friday",
+        MON7,
+        ENG,
+        {"task": "Visit, the school to share attendance"},
+    ),
     ("Jo Bloggs to call A. Khan to discuss meds by Friday", MON7, ENG, {"task": "Call A. Khan to discuss meds"}),
     (
         "Jo Bloggs to arrange for Sam Lee to call the GP by Friday",
@@ -1624,6 +1645,24 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs to visit. Dr Khan will review meds by Friday", MON7, "\u201cDr Khan will review meds\u201d"),
     ("@jo visit the family; @sam call GP by Friday", MON7, "Two actions in one: \u201c@sam call GP\u201d"),
     ("@jo visit the family and <@U2ABC> to call GP by Friday", MON7, "\u201c<@U2ABC> to call GP\u201d"),
+    # ... or a role's own part after a semicolon, a full stop or a comma: the school was never chased for it
+    (
+        "Jo Bloggs to visit; School to share attendance by Friday",
+        MON7,
+        "Two actions in one: \u201cSchool to share attendance\u201d has its own owner, who would not be chased for "
+        "it. Record one action for each, naming who in \u201cSchool\u201d will do it",
+    ),
+    (
+        "Jo Bloggs to visit. Police will share the referral by Friday",
+        MON7,
+        "\u201cPolice will share the referral\u201d",
+    ),
+    (
+        "Jo Bloggs to visit, Health visitor to book a check by Friday",
+        MON7,
+        "\u201cHealth visitor to book a check\u201d",
+    ),
+    ("@jo Visit; the school to share attendance by Friday", MON7, "naming who in \u201cthe school\u201d will do it"),
     # health shorthand under a timescale label that is also a near day: which?
     (
         "Jo Bloggs to visit the family. Timescale: 11/12",
