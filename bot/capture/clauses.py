@@ -170,6 +170,10 @@ def read_clause(
         if head in ("in", "during") and (month := month_alone(words[1:])) is not None:
             if previous in WEEKDAYS:
                 return None  # "the first Monday in January": a day this reader does not know, never the month
+            if previous in ("week", "weeks"):  # "by the 2nd week in January" was "by the 2nd week", due 29 Jan
+                raise Impossible(
+                    f"\u201cweek {meeting_words(words)}\u201d is a week, not a day: give the day it must be done by"
+                )
             return "deadline", _whole_month(_as_written(words[:1], *month), *month, ctx)  # by its end
         if head == "during":
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, time, timedelta
+from itertools import pairwise
 
 from bot.capture.calendar_dates import add_months, calendar_date_from
 from bot.capture.dates import WorkCalendar, format_day
@@ -302,6 +303,8 @@ def _relative(words: list[str], ctx: Context) -> When:
         length = f"{count} {unit[:-1] if count == '1' else unit}"
         when.notes.append(f"\u201c{words[0]}\u201d is read as {length}, as health notes write it.")
         return when
+    if words[:1] == ["this"] and (this := special(words, ctx)) is not None:
+        return this  # "in this week", "within this month": its end (dateparser read them as today)
     count, unit, working = _length(words)
     if unit == "hours":  # to the minute: a deadline is never recorded with seconds
         return When(instant=ctx.now.replace(second=0, microsecond=0) + timedelta(hours=count))
@@ -419,7 +422,7 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(day=today + timedelta(days=1))
     if phrase in _NEXT_WORKING_DAY:
         return When(day=ctx.cal.add_working_days(today, 1))
-    if phrase in {"end of week", "end of this week", "eow", "weekend", "this weekend"}:
+    if phrase in {"end of week", "end of this week", "this week", "eow", "weekend", "this weekend"}:
         friday = _week_friday(today, 0)
         day = friday if friday >= today else _week_friday(today, 1)
         if "weekend" not in phrase:
@@ -429,7 +432,7 @@ def special(words: list[str], ctx: Context) -> When | None:
         )
     if phrase in {"end of next week", "next week"}:
         return When(day=_week_friday(today, 1))
-    if phrase in {"end of month", "end of this month", "eom"}:
+    if phrase in {"end of month", "end of this month", "this month", "eom"}:
         return When(day=_end_of_month(ctx, 0))
     if phrase in {"end of next month", "next month"}:
         return When(day=_end_of_month(ctx, 1))
@@ -559,6 +562,8 @@ def fallback(words: list[str], ctx: Context) -> When:
         raise Unreadable
     if PART_OF_DAY_WORDS.intersection(words):
         raise Unreadable  # dateparser would read the time and only its date would be kept: never drop it
+    if _PERIODS.intersection(words) and _a_whole_period(words):
+        raise Unreadable
     # From midnight, so a time dateparser read (and only the date would be kept) shows and is refused.
     base = ctx.cal.local(ctx.now).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
     parsed = dateparser.parse(
@@ -573,6 +578,19 @@ def fallback(words: list[str], ctx: Context) -> When:
     if parsed.time() != time(0, 0):
         raise Unreadable  # it read a time of day that the hand grammar did not: never drop it
     return When(day=parsed.date(), wall=wall, wall_notes=notes)
+
+
+_PERIODS = frozenset({"week", "month", "year", "quarter", "fortnight"})
+
+
+def _a_whole_period(words: list[str]) -> bool:
+    """``this year``, ``by this fortnight``, ``by next year``: a period, not a day. dateparser reads "this ..." as
+    today ("by this year" was due today) and "next year" as a year from today, when it could as well mean before
+    the year starts. Within one (``in the next year``) is a length, and stays dateparser's."""
+    counted = words[0] in ("in", "within")
+    return any(
+        (word == "this" or (word == "next" and not counted)) and after in _PERIODS for word, after in pairwise(words)
+    )
 
 
 def warm_up() -> None:

@@ -1162,6 +1162,20 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Share the plan with @sam and @kim by Friday", MON7, ENG, {"task": "Share the plan with @sam and @kim"}),
     # "by 3 on Friday" kept "by 3" in the task, due at 17:00; "by 3 this Friday" was read as 3 December
     ("@jo Visit by 3 on Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T15:00:00+00:00"}),
+    # "this week", "in this week", "by this month": the period's end (dateparser read "this ..." as today)
+    ("@jo Visit this week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit by this week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit in this week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit within this week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit this month", MON7, ENG, {"task": "Visit", "deadline": "2026-12-31T17:00:00+00:00"}),
+    ("@jo Visit by this month", MON7, ENG, {"task": "Visit", "deadline": "2026-12-31T17:00:00+00:00"}),
+    ("@jo Visit in this month", MON7, ENG, {"task": "Visit", "deadline": "2026-12-31T17:00:00+00:00"}),
+    (
+        "@jo Book two weeks in January for respite by 14/12",
+        MON7,
+        ENG,
+        {"task": "Book two weeks in January for respite"},
+    ),
     # 1-6 the afternoon, 8-12 the morning; seven only with am or pm (or its zero: 07:45)
     ("@jo Visit by 6.30 Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T18:30:00+00:00"}),
     ("@jo Visit by 7.45am Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T07:45:00+00:00"}),
@@ -1839,6 +1853,14 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Share CAD log by 9am", MON, "is in the past. For a later day, say which"),
     ("@jo Share CAD log by Friday", london(2026, 11, 27, 17, 30), "Fri 27 Nov, 17:00 is in the past. For a later"),
     ("@jo Share CAD log by 13pm", MON, "13pm is not a time of day"),
+    # a week in a month is not a day: "by the 2nd week in January" was "by the 2nd week" in the task, due 29 Jan
+    ("@jo Visit by the 2nd week in January", MON7, "\u201cweek in January\u201d is a week, not a day: give the day"),
+    ("@jo Visit during the last week in January", MON7, "\u201cweek in January\u201d is a week, not a day"),
+    # a period that dateparser read as today ("by this year") or a year from today ("by next year")
+    ("@jo Visit by this year", MON7, "could not read a deadline in \u201cby this year\u201d"),
+    ("@jo Visit in this year", MON7, "could not read a deadline in \u201cin this year\u201d"),
+    ("@jo Visit by next year", MON7, "could not read a deadline in \u201cby next year\u201d"),
+    ("@jo Visit by this fortnight", MON7, "could not read a deadline in \u201cby this fortnight\u201d"),
     # seven is outside working hours either way: "by 7.45 Friday" was due at 19:45, a school's 07:45 meant
     ("@jo Visit by 7.45 Friday", MON7, "\u201c7.45\u201d could be the morning or the evening: write 7.45am or 7.45pm"),
     ("@jo Visit by 7 on Friday", MON7, "\u201c7\u201d could be the morning or the evening: write 7am or 7pm"),
