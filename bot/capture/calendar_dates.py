@@ -76,6 +76,20 @@ def _yearless(month: int, day: int, shown: str, today: date) -> tuple[date, str 
     raise Impossible(f"{shown} is not a real date")  # unreachable for real dates
 
 
+# "21-Dec", "21-Dec-2026", "21-Dec-26": how spreadsheets show a date
+_DASHED = re.compile(r"^(\d{1,2})-([a-z]{3,9})(?:-(\d{2}|\d{4}))?$")
+
+
+def _year_of(word: str, today: date) -> int | None:
+    """A year after a month's name: four digits, or two within a few years of today's ("14th Dec 26"); None
+    for other numbers ("14 Dec 10" is not 2010)."""
+    if re.fullmatch(r"\d{4}", word):
+        return int(word)
+    if re.fullmatch(r"\d{2}", word) and today.year - 1 <= 2000 + int(word) <= today.year + 5:
+        return 2000 + int(word)
+    return None
+
+
 def _full_year(text: str) -> int:
     year = int(text)
     return 2000 + year if year < 100 else year
@@ -92,7 +106,10 @@ def calendar_date_from(words: list[str], today: date) -> When | None:
     elif len(words) > 1 and words[-1] in WEEKDAYS:  # "9/12 (Thu)", "11th Fri": checked the same way
         weekday = WEEKDAYS[words[-1]]
         words = words[:-1]
+    named_day = "the" in words  # "the 21": a day of the month, as "the 21st" is
     words = [w for w in words if w not in {"the", "of"}]
+    if len(words) == 1 and (dashed := _DASHED.match(words[0])) and dashed.group(2) in MONTHS:
+        words = [g for g in dashed.groups() if g]  # "21-Dec-26", a spreadsheet's date: "21 dec 26"
     found: date | None = None
     note: str | None = None
     if len(words) == 1 and (m := _ISO_DATE.match(words[0])):
@@ -107,15 +124,16 @@ def calendar_date_from(words: list[str], today: date) -> When | None:
         day_word, month_word = (words[0], words[1]) if words[1] in MONTHS else (words[1], words[0])
         day_match = _ORDINAL.match(day_word)
         year_word = words[2] if len(words) == 3 else None
-        if month_word not in MONTHS or not day_match or (year_word and not re.fullmatch(r"\d{4}", year_word)):
+        year = _year_of(year_word, today) if year_word else None
+        if month_word not in MONTHS or not day_match or (year_word and year is None):
             return None
         month, day = MONTHS[month_word], int(day_match.group(1))
         shown = f"{day} {month_word.capitalize()}" + (f" {year_word}" if year_word else "")
-        if year_word:
-            found = _make_date(int(year_word), month, day, shown)
+        if year:
+            found = _make_date(year, month, day, shown)
         else:
             found, note = _yearless(month, day, shown, today)
-    elif len(words) == 1 and (m := _ORDINAL.match(words[0])) and m.group(2):
+    elif len(words) == 1 and (m := _ORDINAL.match(words[0])) and (m.group(2) or named_day):
         day = int(m.group(1))
         month_start = today.replace(day=1)
         for offset in range(0, 3):

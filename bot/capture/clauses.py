@@ -18,7 +18,6 @@ from bot.capture.minutes_phrases import (
     meeting_deadline,
     meeting_name,
     meeting_words,
-    vague,
     week_deadline,
     week_end,
     week_mark,
@@ -30,7 +29,6 @@ from bot.capture.phrases import (
     PART_OF_DAY_WORDS,
     bare_hour,
     day_counted_from,
-    fallback,
     hand_phrase,
     length_before,
     month_alone,
@@ -55,8 +53,6 @@ from bot.capture.vague_clauses import (
 )
 from bot.capture.when import MONTHS, WEEKDAYS, Context, Impossible, Unreadable, When, clean_word
 
-#: The longest phrase shown to dateparser (slow, and lenient with long phrases).
-FALLBACK_CLAUSE_WORDS = 8
 #: The longest clause without a keyword ("the end of the week commencing 14 December").
 KEYWORDLESS_CLAUSE_WORDS = 8
 
@@ -81,7 +77,7 @@ _CLAUSE_HEADS = {
 _REVIEW_HEADS = frozenset({"review", "reviewed"})
 _SPECIAL_HEADS = {
     "eod", "cop", "eob", "eow", "eom", "today", "tonight", "tomorrow", "close", "end", "next", "the", "this", "same",
-    "first",
+    "first", "later",
 }  # fmt: skip
 _KEYWORDLESS_HEADS = _SPECIAL_HEADS | WEEK_HEADS
 _ANY_HEAD = _CLAUSE_HEADS | _KEYWORDLESS_HEADS
@@ -125,7 +121,7 @@ def starts_a_clause(word: str) -> bool:
 
 
 def read_clause(
-    span: list[str], ctx: Context, use_fallback: bool, previous: str = "", review_only: bool = False
+    span: list[str], ctx: Context, previous: str = "", review_only: bool = False
 ) -> tuple[str, When] | None:
     """Read cleaned words as one whole clause, or return None. ``previous`` is the word before them."""
     head = span[0] if span else ""
@@ -139,7 +135,7 @@ def read_clause(
         )
 
     def reader(phrase: list[str], relative: bool) -> When:
-        return fallback(phrase, ctx) if use_fallback else hand_phrase(phrase, ctx, relative)
+        return hand_phrase(phrase, ctx, relative)
 
     try:
         if head in _REVIEW_HEADS:  # "review 4/1", "(to be) reviewed at core group on 4/1"
@@ -162,8 +158,6 @@ def read_clause(
             if month_alone(rest[1:] if joined else rest) is not None:
                 said = ["review", *rest[:1]] if joined else ["review"]
                 raise Impossible(_a_month(said, rest, "the review's date", ctx))
-            if use_fallback and vague(rest, meetings=True):
-                return None  # "review at Christmas": refused by name (peel_clauses), never guessed by dateparser
             return "review", reader(rest, rest[0] in _RELATIVE_KEYWORDS)
         if head in ("in", "during") and (week := week_phrase(words[1:], ctx)) is not None:
             return "deadline", week_deadline(week, ctx)  # "in w/c 14 Dec", "during the week commencing ..."
@@ -182,7 +176,7 @@ def read_clause(
                 return "deadline", _counted_from(words, of, ctx)
             return "deadline", reader(words, True)
         if head == "over":  # "over the next week", "over the coming fortnight": within that time
-            if use_fallback or words[1:3] not in (["the", "next"], ["the", "coming"]):
+            if words[1:3] not in (["the", "next"], ["the", "coming"]):
                 return None  # "over the weekend" says when, not by when
             return "deadline", hand_phrase(["within", *words[1:]], ctx, True)
         if head == "at":  # "at 10 tomorrow", "at 3pm on Friday", "at lunchtime tomorrow": a time, then its day
@@ -200,8 +194,6 @@ def read_clause(
                 if not week.end_of and keyword not in (["due"], ["due", "on"]):
                     raise Impossible(_by_a_week(keyword, week, ctx))
                 return "deadline", week_deadline(week, ctx)
-            if use_fallback and vague(after_keyword, meetings=True):
-                return None  # "by Christmas": refused by name (peel_clauses), never guessed by dateparser
             if month_alone(after_keyword) is not None:  # "by January": before it starts, or by its end?
                 raise Impossible(_a_month(keyword, after_keyword, "the day", ctx))
             if keyword[-1] in ("before", "to") and [w for w in after_keyword if w != "the"] in (
@@ -216,8 +208,7 @@ def read_clause(
                 return "deadline", length  # "by 15 working days" (a timescale column): "within 15 working days"
             return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
         if (
-            not use_fallback
-            and head in _KEYWORDLESS_HEADS
+            head in _KEYWORDLESS_HEADS
             and previous not in _JOINERS
             # "Visit Tuesday next week": never "next week" with "Tuesday" left in the task ("Friday EOD" is one day)
             and not (previous in WEEKDAYS and head in ("next", "this"))
@@ -378,17 +369,16 @@ def _by_a_week(keyword: list[str], week: Week, ctx: Context) -> str:
     return f"\u201c{said}\u201d could mean before that week starts or by its end: give the day, such as {choice}"
 
 
-def _tail_clause(clean: list[str], ctx: Context, wanted: set[str], use_fallback: bool) -> Clause | None:
+def _tail_clause(clean: list[str], ctx: Context, wanted: set[str]) -> Clause | None:
     """The longest clause of a wanted kind that ends the (cleaned) words."""
     review_only = wanted == {"review"}
     heads = _REVIEW_HEADS if review_only else _ANY_HEAD
-    reach = FALLBACK_CLAUSE_WORDS if use_fallback else MAX_CLAUSE_WORDS
-    for start in range(max(0, len(clean) - reach), len(clean)):
+    for start in range(max(0, len(clean) - MAX_CLAUSE_WORDS), len(clean)):
         if clean[start] not in heads:
             continue  # cheap rejection: most spans start with an ordinary word of the task
         if len(clean) - start > KEYWORDLESS_CLAUSE_WORDS and clean[start] not in _CLAUSE_HEADS:
             continue  # only a keyword's clause is that long ("by the end of the week commencing 14 December")
-        found = read_clause(clean[start:], ctx, use_fallback, clean[start - 1] if start else "", review_only)
+        found = read_clause(clean[start:], ctx, clean[start - 1] if start else "", review_only)
         if found and found[0] in wanted:
             kind: Literal["deadline", "review"] = "deadline" if found[0] == "deadline" else "review"
             return Clause(kind, start, found[1])
@@ -529,41 +519,39 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
     review: When | None = None
     before_review: tuple[list[str], list[str], int] | None = None  # the words, cleaned, and where it started
     markers: list[str] = []
-    for use_fallback in (False, True):
-        while True:
-            wanted = ({"deadline"} if deadline is None else set()) | ({"review"} if review is None else set())
-            if not wanted:
-                break
-            end = len(clean) - marker_size(clean)  # "by Friday (urgent)", "by Fri - URGENT": read without it
-            clause = _tail_clause(clean[:end], ctx, wanted, use_fallback)
-            if clause is None:
-                break
-            if end < len(clean):
-                markers.append(as_written(words[end:]))
-            if clause.kind == "deadline":
-                clause = _for_a_meeting(_with_weeks_before(clause, clean[:end], ctx), clean[:end], ctx)
-                clause = _with_length_before(_with_day_before(clause, clean, ctx), words, clean, ctx)
-                deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
-            else:
-                review, before_review = clause.when, (words[:end], clean[:end], clause.start)
-            words, clean = words[: clause.start], clean[: clause.start]
-            if clause.kind == "review":  # the words that lead into it go with it
-                size = _review_lead(clean)
-                words, clean = words[: len(words) - size], clean[: len(clean) - size]
-            joined = int(clean[-1:] in (["and"], ["but"]))  # "ASAP and by 14/12", "ASAP but no later than ..."
-            if deadline is not None and (size := marker_size(clean[: len(clean) - joined])):  # "urgent by Friday"
-                markers.append(as_written(words[len(words) - size - joined : len(words) - joined]))
-                words, clean = words[: -size - joined], clean[: -size - joined]
-        if deadline is not None:
+    while True:
+        wanted = ({"deadline"} if deadline is None else set()) | ({"review"} if review is None else set())
+        if not wanted:
             break
-        refuse_vague_deadline(words, clean, ctx, markers=False)  # before dateparser sees "by Christmas"
+        end = len(clean) - marker_size(clean)  # "by Friday (urgent)", "by Fri - URGENT": read without it
+        clause = _tail_clause(clean[:end], ctx, wanted)
+        if clause is None:
+            break
+        if end < len(clean):
+            markers.append(as_written(words[end:]))
+        if clause.kind == "deadline":
+            clause = _for_a_meeting(_with_weeks_before(clause, clean[:end], ctx), clean[:end], ctx)
+            clause = _with_length_before(_with_day_before(clause, clean, ctx), words, clean, ctx)
+            deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
+        else:
+            review, before_review = clause.when, (words[:end], clean[:end], clause.start)
+        words, clean = words[: clause.start], clean[: clause.start]
+        if clause.kind == "review":  # the words that lead into it go with it
+            size = _review_lead(clean)
+            words, clean = words[: len(words) - size], clean[: len(clean) - size]
+        joined = int(clean[-1:] in (["and"], ["but"]))  # "ASAP and by 14/12", "ASAP but no later than ..."
+        if deadline is not None and (size := marker_size(clean[: len(clean) - joined])):  # "urgent by Friday"
+            markers.append(as_written(words[len(words) - size - joined : len(words) - joined]))
+            words, clean = words[: -size - joined], clean[: -size - joined]
+    if deadline is None:
+        refuse_vague_deadline(words, clean, ctx, markers=False)  # "by Christmas": by name
     # "by Friday review by 4/1": the first date is the deadline, the one after "review by" the review's
     # ("Complete the case review by Friday", with no date before "review", stays a task and its deadline).
     if (
         deadline is not None
         and review is None
         and clean[-1:] == ["review"]
-        and (first := _tail_clause(clean[:-1], ctx, {"deadline"}, False)) is not None
+        and (first := _tail_clause(clean[:-1], ctx, {"deadline"})) is not None
     ):
         review, deadline = deadline, first.when
         deadline_text = " ".join(words[first.start : len(words) - 1])
@@ -597,7 +585,7 @@ def _one_of_two(
     minutes write it ("within 15 working days (by 30/12/2026)"); then the words without the other."""
     said, written = " ".join(words[other:]).strip("()"), deadline_text.strip("()")
     try:
-        found = read_clause(clean[other:], ctx, False, clean[other - 1] if other else "")
+        found = read_clause(clean[other:], ctx, clean[other - 1] if other else "")
     except Impossible:
         found = None
     if found is None or found[0] != "deadline":
@@ -614,13 +602,13 @@ def _one_of_two(
 def _second_deadline(clean: list[str], ctx: Context) -> int | None:
     """Where a second deadline ends the task's words (they are never left in it), or None. A date after
     "within" or "during" counts here, though it is not read as the deadline ("within tomorrow")."""
-    if (other := _tail_clause(clean, ctx, {"deadline"}, False)) is not None:
+    if (other := _tail_clause(clean, ctx, {"deadline"})) is not None:
         return other.start
     for start in range(max(1, len(clean) - KEYWORDLESS_CLAUSE_WORDS), len(clean)):
         if (
             clean[start - 1] in ("within", "during")
             and clean[start] in _KEYWORDLESS_HEADS
-            and (found := read_clause(clean[start:], ctx, False)) is not None
+            and (found := read_clause(clean[start:], ctx)) is not None
             and found[0] == "deadline"
         ):
             return start - 1
@@ -651,7 +639,7 @@ def _deadline_inside(words: list[str], ctx: Context) -> str | None:
             if not (words[end - 1].endswith((",", ";", ".")) or clean[end] in _NEXT_PART):
                 continue
             try:
-                found = read_clause(clean[start:end], ctx, False, clean[start - 1])
+                found = read_clause(clean[start:end], ctx, clean[start - 1])
             except Impossible:
                 found = None
             if found is not None and found[0] == "deadline":
@@ -669,7 +657,7 @@ def _review_as_task(
     span = clean[start + 1 :]
     if not span or (clean[start] == "review" and span[0] not in _RELATIVE_KEYWORDS):
         return None
-    found = read_clause(span, ctx, False, clean[start])
+    found = read_clause(span, ctx, clean[start])
     if found is None or found[0] != "deadline":
         return None
     said = " ".join(words[start + 1 :])
@@ -693,7 +681,7 @@ def misplaced_deadline(words: list[str], ctx: Context) -> tuple[int, int] | None
             if not clean[end].isalpha() or clean[end] in PART_OF_DAY_WORDS:
                 continue  # "by 11 December 2026 15h": a time not read, not more of the task
             try:
-                found = read_clause(clean[start:end], ctx, False, clean[start - 1])
+                found = read_clause(clean[start:end], ctx, clean[start - 1])
             except Impossible:
                 found = None
             if found is not None and found[0] == "deadline":

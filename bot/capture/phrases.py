@@ -1,16 +1,16 @@
-"""Date phrases, read by a small hand grammar with UK semantics (docs/grammar.md), and dateparser behind it
-for the rest: times of day (``5pm``, ``17:00``), end-of-day words (``EOD``, ``close of play``), relative
-phrases (``in 3 working days``, ``end of next week``) and weekdays (``Friday``, ``next Friday``, ``Friday
-week``); calendar dates (``27/11``, ``27 Nov``) are bot.capture.calendar_dates'. A phrase becomes a ``When``
-(a day, a wall-clock time, or an exact instant) or raises ``Unreadable`` (not a date: perhaps part of the task)
-or ``Impossible`` (plainly a date, but no such day): bot.capture.when."""
+"""Date phrases, read by a hand grammar with UK semantics (docs/grammar.md); what it does not know is
+refused (bot.capture.grammar says why dateparser is no longer behind it): times of day (``5pm``, ``17:00``),
+end-of-day words (``EOD``, ``close of play``), relative phrases (``in 3 working days``, ``end of next week``)
+and weekdays (``Friday``, ``next Friday``, ``Friday week``); calendar dates (``27/11``, ``27 Nov``) are
+bot.capture.calendar_dates'. A phrase becomes a ``When`` (a day, a wall-clock time, or an exact instant) or
+raises ``Unreadable`` (not a date: perhaps part of the task) or ``Impossible`` (plainly a date, but no such
+day): bot.capture.when."""
 
 from __future__ import annotations
 
 import calendar
 import re
 from datetime import date, time, timedelta
-from itertools import pairwise
 
 from bot.capture.calendar_dates import add_months, calendar_date_from
 from bot.capture.dates import WorkCalendar, format_day
@@ -420,9 +420,13 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(day=weeks_on)
     if phrase in ("tomorrow", "end of tomorrow"):
         return When(day=today + timedelta(days=1))
+    if phrase == "day after tomorrow":
+        return When(day=today + timedelta(days=2))
+    if phrase in ("today week", "tomorrow week"):  # a week from that day, as "Friday week" is
+        return When(day=today + timedelta(days=7 + (phrase == "tomorrow week")))
     if phrase in _NEXT_WORKING_DAY:
         return When(day=ctx.cal.add_working_days(today, 1))
-    if phrase in {"end of week", "end of this week", "this week", "eow", "weekend", "this weekend"}:
+    if phrase in {"end of week", "end of this week", "this week", "later this week", "eow", "weekend", "this weekend"}:
         friday = _week_friday(today, 0)
         day = friday if friday >= today else _week_friday(today, 1)
         if "weekend" not in phrase:
@@ -430,7 +434,7 @@ def special(words: list[str], ctx: Context) -> When | None:
         return When(
             day=day, notes=[f"\u201cThe weekend\u201d is read as the end of the working week, {format_day(day)}."]
         )
-    if phrase in {"end of next week", "next week"}:
+    if phrase in {"end of next week", "next week", "later next week"}:
         return When(day=_week_friday(today, 1))
     if phrase in {"end of month", "end of this month", "this month", "eom"}:
         return When(day=_end_of_month(ctx, 0))
@@ -483,6 +487,9 @@ def _weekday_phrase(words: list[str], ctx: Context) -> When | None:
     if len(words) == 2 and words[0] == "next" and words[1] in WEEKDAYS:
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
         return When(day=monday + timedelta(days=WEEKDAYS[words[1]]))
+    if words[-2:] == ["after", "next"] and words[:-3] in ([], ["the"]) and words[-3:-2] and words[-3] in WEEKDAYS:
+        after_next = _weekday_phrase(["next", words[-3]], ctx)  # "Monday after next": a week after next Monday
+        return When(day=after_next.day + timedelta(weeks=1)) if after_next and after_next.day else None
     if len(words) == 2 and words[0] in WEEKDAYS and words[1] == "week":
         return When(day=_coming(WEEKDAYS[words[0]], today) + timedelta(weeks=1))
     if len(words) == 2 and words[0] in WEEKDAYS and words[1] == "fortnight":  # "Friday fortnight"
@@ -545,56 +552,3 @@ def take_wall(words: list[str]) -> tuple[list[str], time | None, list[str]]:
         return words, wall, []
     rest, wall, notes = take_part_of_day(words[1:] if words[:1] == ["at"] else words)
     return (rest, wall, notes) if wall is not None else (words, None, [])
-
-
-def fallback(words: list[str], ctx: Context) -> When:
-    """dateparser for what the hand grammar does not know. Only its date is used.
-
-    dateparser is slow (~1 ms a call, 150-300 ms the first), returns a far-future year (2113, 2032) for
-    some impossible dates, and loses the zone across clock changes for weekday phrases; so the local
-    date is taken from it, checked, and the time and zone are attached here.
-    """
-    import dateparser  # imported lazily: a slow import that most commands never need
-
-    words, wall, notes = take_wall(words)
-    phrase = " ".join(words)
-    if not phrase or not re.search(r"[a-z]", phrase) or len(phrase) > 60:
-        raise Unreadable
-    if PART_OF_DAY_WORDS.intersection(words):
-        raise Unreadable  # dateparser would read the time and only its date would be kept: never drop it
-    if _PERIODS.intersection(words) and _a_whole_period(words):
-        raise Unreadable
-    # From midnight, so a time dateparser read (and only the date would be kept) shows and is refused.
-    base = ctx.cal.local(ctx.now).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
-    parsed = dateparser.parse(
-        phrase,
-        languages=["en"],
-        settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base},
-    )
-    if parsed is None:
-        raise Unreadable
-    if parsed.year > ctx.today.year + 2 and str(parsed.year) not in phrase:
-        raise Unreadable  # dateparser's way of saying it could not read the date
-    if parsed.time() != time(0, 0):
-        raise Unreadable  # it read a time of day that the hand grammar did not: never drop it
-    return When(day=parsed.date(), wall=wall, wall_notes=notes)
-
-
-_PERIODS = frozenset({"week", "month", "year", "quarter", "fortnight"})
-
-
-def _a_whole_period(words: list[str]) -> bool:
-    """``this year``, ``by this fortnight``, ``by next year``: a period, not a day. dateparser reads "this ..." as
-    today ("by this year" was due today) and "next year" as a year from today, when it could as well mean before
-    the year starts. Within one (``in the next year``) is a length, and stays dateparser's."""
-    counted = words[0] in ("in", "within")
-    return any(
-        (word == "this" or (word == "next" and not counted)) and after in _PERIODS for word, after in pairwise(words)
-    )
-
-
-def warm_up() -> None:
-    """Pay dateparser's first-call cost at start-up rather than on a chair's first command."""
-    import dateparser
-
-    dateparser.parse("next tuesday", languages=["en"], settings={"DATE_ORDER": "DMY"})

@@ -149,13 +149,10 @@ def _wait_for_stop() -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings, out: IO[str], core: Core) -> int:
-    from bot.capture.phrases import warm_up
-
     if args.platform == "web":
         from handlers.web.main import serve_web
 
         return serve_web(core, host=args.host or "127.0.0.1", port=args.port)
-    warm_up()
     if args.platform == "slack":
         from handlers.slack.main import serve_slack
 

@@ -29,7 +29,6 @@ from urllib.parse import urlencode
 from sqlalchemy import func, insert, select, text
 
 from bot.app import build_core
-from bot.capture.phrases import warm_up
 from bot.config import Settings
 from bot.health import check
 from handlers.serving import InThread
@@ -212,7 +211,6 @@ def measure(db: Database, url: str, due: int, per_minute: float) -> dict[str, fl
 
 
 def run() -> list[str]:
-    warm_up()
     lines = [
         "## Delivery at 09:00: time to the last owner's nudge against the floor Slack's limits allow",
         "",

@@ -27,7 +27,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.app import Core, build_core
-from bot.capture.phrases import warm_up
 from bot.config import Settings
 from bot.health import check
 from handlers.serving import InThread
@@ -254,7 +253,6 @@ def _row(label: str, acks: list[float], commits: list[float], recording: list[fl
 
 
 def run() -> list[str]:
-    warm_up()
     lines = [
         "## Slack: a signed `/action`, request in -> ack out -> row committed (server-side)",
         "",
