@@ -72,6 +72,8 @@ HELP = (
     + MEETING_USAGE
 )
 
+EXTEND_EXAMPLE = "/extend A-12 Friday week because the school is closed"
+
 
 class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
     def __init__(self, service: ActionService, reachable: Callable[[PersonView], Sequence[str]] | None = None) -> None:
@@ -258,9 +260,12 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
         phrase, reason = _split_reason(rest)
         phrase = re.sub(r"^to\s+", "", phrase, flags=re.IGNORECASE)
         if not phrase:
-            raise ServiceError("Give the new date and a reason: /extend A-12 Friday week because the school is closed")
+            raise ServiceError(f"Give the new date and a reason: {EXTEND_EXAMPLE}")
         current = self.service.get(ref, speaker).deadline
-        deadline, warnings = parse_new_deadline(phrase, now, self.service.calendar, current)
+        try:
+            deadline, warnings = parse_new_deadline(phrase, now, self.service.calendar, current)
+        except GrammarError as exc:  # its own example, not /action's
+            raise GrammarError(exc.problem, EXTEND_EXAMPLE) from None
         moved = self.service.move_deadline(ref, speaker, deadline, reason, now=now)
         return self._changed(moved.verb, moved.action, now, warnings, _c)
 

@@ -120,3 +120,17 @@ def test_actions_lists_a_case_or_a_person_as_chairs_type_them(core: Core) -> Non
     nobody = core.commands.run("actions", "Nobody Known", CHAIR, ROOM)
     assert nobody.private is not None
     assert render_text(nobody.private).startswith("Nobody known is called \u201cNobody Known\u201d. Use /actions")
+
+
+def test_a_new_deadline_not_read_shows_how_to_extend_not_how_to_record(core: Core) -> None:
+    """ "/extend A-1 by the blue moon because ..." answered with "Example: /action @jo.bloggs Share the CAD
+    log ...", a command for something else; the example is /extend's own, and nothing moves."""
+    recorded = core.commands.run("action", "@jo Share the CAD log by Friday", CHAIR, ROOM)
+    assert recorded.action is not None
+    for phrase in ("by the blue moon", "by 31/02", "by 7.30 Friday"):
+        refused = core.commands.run("extend", f"{recorded.action.ref} {phrase} because the GP is away", CHAIR, ROOM)
+        assert refused.action is None and refused.private is not None
+        shown = render_text(refused.private)
+        assert "Example: /extend A-12 Friday week because the school is closed" in shown
+        assert "/action" not in shown
+    assert core.service.get(recorded.action.ref, CHAIR).deadline == recorded.action.deadline
