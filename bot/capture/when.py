@@ -47,7 +47,7 @@ MONTHS = {
     )
     for name in names
 }
-_TRAILING = ".,;:!?)"
+_TRAILING = ".,;:!?)]"
 
 
 class Unreadable(Exception):
@@ -104,7 +104,7 @@ _SPELLINGS = {
 def clean_word(word: str) -> str:
     """Lower case, without surrounding punctuation or a possessive: ``Friday's,`` -> ``friday``; ``tmrw`` ->
     ``tomorrow``."""
-    word = word.lower().strip(_TRAILING).lstrip("(")
+    word = word.lower().strip(_TRAILING).lstrip("([")
     if word.endswith(("'s", "\u2019s")):
         word = word[:-2]
     word = word.rstrip("'\u2019")

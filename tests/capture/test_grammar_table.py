@@ -1181,6 +1181,19 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit by 4-Jan-2027", MON7, ENG, {"task": "Visit", "deadline": "2027-01-04T17:00:00+00:00"}),
     ("@jo Visit by 14th Dec 26", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
     ("@jo Attend the 21 day review by Friday", MON7, ENG, {"task": "Attend the 21 day review"}),
+    # square brackets as round ones: "[due 18/12]" was "There is no deadline"
+    (
+        "@jo Complete the assessment [due 18/12]",
+        MON7,
+        ENG,
+        {"task": "Complete the assessment", "deadline": "2026-12-18T17:00:00+00:00"},
+    ),
+    (
+        "@jo Complete the [draft] assessment by [18/12]",
+        MON7,
+        ENG,
+        {"task": "Complete the [draft] assessment", "deadline": "2026-12-18T17:00:00+00:00"},
+    ),
     # "this week", "in this week", "by this month": the period's end (dateparser read "this ..." as today)
     ("@jo Visit this week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
     ("@jo Visit by this week", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
