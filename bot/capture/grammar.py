@@ -52,6 +52,7 @@ from bot.capture.minutes_table import labelled_line
 from bot.capture.owners import (
     EMAIL,
     OwnerRef,
+    alternative_owners,
     drop_minutes_label,
     joint_minutes_owners,
     minutes_owner,
@@ -279,6 +280,16 @@ _TASK_TAIL = re.compile(
 _TAIL_ENDS = {"eted", "lete", "done", "oned"}  # how _TASK_TAIL's words end
 _REPEATING = {"daily", "weekly", "fortnightly", "monthly", "every", "ongoing", "regularly"}
 
+
+def either_owner(beside: str = "") -> str:
+    """The refusal of one person or another where one owner stands (``beside``: where it was written)."""
+    return (
+        f"One owner per action{beside}: name the one who will do it, so that they are chased. Whoever helps can be "
+        "in the task (\u201cJo Bloggs to visit with Sam Lee\u201d); whoever stands in while they are away is their "
+        "cover (/away)."
+    )
+
+
 ONE_OWNER = (
     "One owner per action: two people are named at the start. Record one action for each, so that each is chased "
     "for their own part (for a joint visit, one action each with the same task)."
@@ -347,7 +358,7 @@ def _peel(words: list[str], ctx: Context) -> Peeled:
 _BESIDE = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
 # Words in the brackets beside an owner that say someone else will do it: "(on leave)", "(covered by Sam Lee)"
 # ("covering for Sam Lee" is the owner doing it).
-_AWAY_WORDS = {"leave", "away", "sick", "absent", "covered", "maternity", "paternity"}
+_AWAY_WORDS = {"leave", "away", "sick", "absent", "absence", "covered", "cover", "maternity", "paternity"}
 
 
 def _away_beside(owner: str, now: datetime, cal: WorkCalendar) -> str | None:
@@ -358,6 +369,8 @@ def _away_beside(owner: str, now: datetime, cal: WorkCalendar) -> str | None:
     if beside is None:
         return None
     name, said = beside.groups()
+    if said.split()[:1] in (["or"], ["Or"], ["and/or"]):  # "Jo Bloggs (or Sam Lee) to visit": which one?
+        return either_owner(f" (\u201c{said}\u201d beside {name})")
     if _AWAY_WORDS.isdisjoint(clean_word(w) for w in said.split()):
         if not _names_a_day(said.split(), Context(now, cal)):
             return None
@@ -430,6 +443,8 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if owned is None:
         if joint_minutes_owners(text):
             raise GrammarError(ONE_OWNER)
+        if alternative_owners(text):
+            raise GrammarError(either_owner())
         if role := role_only(text):
             raise GrammarError(role_refusal(role))
         if why := no_owner_named(text):

@@ -346,6 +346,21 @@ _MINUTES_JOINT = re.compile(
 )
 
 
+# One person or another, or one with another's support, where one owner stands: "Jo Bloggs or Sam Lee to
+# visit", "Either Jo Bloggs or Sam Lee to", "Jo Bloggs, supported by Sam Lee, to", "Jo Bloggs with Sam Lee to".
+_MINUTES_EITHER = re.compile(
+    rf"^(?:[Ee]ither\s+)?{_NAME}(?:\s*\([^()]{{1,60}}\))?\s*,?\s*"
+    r"(?:or|and/or|and\s*/\s*or|with(?:\s+(?:support|help)\s+from)?|supported\s+by|assisted\s+by)\s+"
+    rf"{_NAME}\b[^.;:]{{0,60}}?\s+{_TO}\s+\S"
+)
+
+
+def alternative_owners(text: str) -> bool:
+    """``Jo Bloggs or Sam Lee to visit``, ``Jo Bloggs, supported by Sam Lee, to visit``: two people where one
+    owner stands (refused as "Start with the owner", which they had)."""
+    return _MINUTES_EITHER.match(text) is not None
+
+
 def joint_minutes_owners(text: str) -> bool:
     """``Jo Bloggs and Sam Lee to visit ...``: two people named in the minutes' form, where one may stand
     (``Jo Bloggs, SW to visit`` is one person and her role)."""

@@ -1129,6 +1129,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Liaise with school and Mrs Patel to arrange a TAF"},
     ),
     ("Jo Bloggs to call Dr. Khan to discuss meds by Friday", MON7, ENG, {"task": "Call Dr. Khan to discuss meds"}),
+    ("Jo Bloggs to visit with Sam Lee or Kim Ray by Friday", MON7, ENG, {"task": "Visit with Sam Lee or Kim Ray"}),
+    ("Jo Bloggs to ask mum or dad to attend by Friday", MON7, ENG, {"task": "Ask mum or dad to attend"}),
     # roles and family after "and" are whom the task is for; after a comma, the told and the written to
     (
         "Jo Bloggs to visit mum and dad to discuss the plan by Friday",
@@ -1681,6 +1683,23 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo, Sam Lee to visit by Friday", MON7, "One owner per action"),
     ("@jo and sam to visit by Friday", MON7, "One owner per action"),
     ("jo@example.org & Sam Lee to visit by Friday", MON7, "One owner per action"),
+    # one person or another, or with another's support, where one owner stands: which one is chased?
+    ("Jo Bloggs or Sam Lee to visit by Friday", MON7, "One owner per action: name the one who will do it"),
+    ("Either Jo Bloggs or Sam Lee to visit by Friday", MON7, "One owner per action: name the one who will do it"),
+    ("Jo Bloggs and/or Sam Lee to visit by Friday", MON7, "One owner per action: name the one who will do it"),
+    ("Jo Bloggs, or Sam Lee if Jo is unavailable, to visit by Friday", MON7, "name the one who will do it"),
+    ("Jo Bloggs with support from Sam Lee to visit by Friday", MON7, "\u201cJo Bloggs to visit with Sam Lee\u201d"),
+    ("Jo Bloggs, supported by Sam Lee, to visit by Friday", MON7, "name the one who will do it"),
+    ("Jo Bloggs with Sam Lee to visit by Friday", MON7, "name the one who will do it"),
+    # ... in brackets beside the owner it was the owner's name: "Jo Bloggs (or Sam Lee)" was recorded
+    (
+        "Jo Bloggs (or Sam Lee) to visit by Friday",
+        MON7,
+        "One owner per action (\u201cor Sam Lee\u201d beside Jo Bloggs)",
+    ),
+    ("Jo Bloggs (or Sam Lee in her absence) to visit by Friday", MON7, "One owner per action (\u201cor Sam Lee in"),
+    ("Jo Bloggs (Sam Lee in her absence) to visit by Friday", MON7, "leave is set with /away"),
+    ("Jo Bloggs (cover: Sam Lee) to visit by Friday", MON7, "leave is set with /away"),
     # ... or later in the line: two actions, recorded as Jo's one
     (
         "Jo Bloggs to visit the family and Sam Lee to call the GP by Friday",
