@@ -154,6 +154,8 @@ def read_clause(
                 return None
             if (week := week_phrase(rest, ctx)) is not None:
                 return "review", week_review(week, ctx)
+            if (length := length_of_time(rest, ctx)) is not None:
+                return "review", length  # "review 3 months", "Review: 6 weeks": as "review in 3 months"
             joined = rest[0] in ("in", "during", "by")  # "review in March": a month, not the review's day
             if month_alone(rest[1:] if joined else rest) is not None:
                 said = ["review", *rest[:1]] if joined else ["review"]

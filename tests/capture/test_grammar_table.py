@@ -1183,6 +1183,10 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Visit by 4-Jan-2027", MON7, ENG, {"task": "Visit", "deadline": "2027-01-04T17:00:00+00:00"}),
     ("@jo Visit by 14th Dec 26", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
     ("@jo Attend the 21 day review by Friday", MON7, ENG, {"task": "Attend the 21 day review"}),
+    # a review given as a length without "in" (minutes' "Review: 6 weeks"): "review 3 months" was refused
+    ("@jo Visit by 14/12 review: 6 weeks", MON7, ENG, {"task": "Visit", "review": "2027-01-18"}),
+    ("@jo Visit by 14/12 review 6/52", MON7, ENG, {"task": "Visit", "review": "2027-01-18"}),
+    ("@jo Visit by 14/12 review 2 weeks time", MON7, ENG, {"task": "Visit", "review": "2026-12-21"}),
     # square brackets as round ones: "[due 18/12]" was "There is no deadline"
     (
         "@jo Complete the assessment [due 18/12]",
