@@ -4,7 +4,15 @@ refused by name with a date to give instead. Also the deadline keywords both thi
 
 from __future__ import annotations
 
-from bot.capture.minutes_phrases import URGENT_MARKERS, VAGUE_ENDS, meeting_name, review_example, vague, vague_refusal
+from bot.capture.minutes_phrases import (
+    MEETING_ABBREVIATIONS,
+    URGENT_MARKERS,
+    VAGUE_ENDS,
+    meeting_name,
+    review_example,
+    vague,
+    vague_refusal,
+)
 from bot.capture.when import Context, Impossible, When, clean_word
 
 #: The longest clause the hand grammar reads ("review at the next core group meeting on 4 Jan": 10 words).
@@ -100,7 +108,8 @@ def _meeting_review(clean: list[str], start: int) -> tuple[int, bool]:
     i = start + 1
     at = clean[i : i + 1] == ["at"]
     size, qualified = meeting_name(clean, i + at)
-    return (1 + at + size if size and (at or qualified) else 0), at
+    named = clean[i + at : i + at + 1] and clean[i + at] in MEETING_ABBREVIATIONS  # "review RCPC", a table's cell
+    return (1 + at + size if size and (at or qualified or named) else 0), at
 
 
 def refuse_vague_review(words: list[str], clean: list[str], ctx: Context) -> None:

@@ -1911,6 +1911,12 @@ ERR: list[tuple[str, datetime, str]] = [
     # a week in a month is not a day: "by the 2nd week in January" was "by the 2nd week" in the task, due 29 Jan
     ("@jo Visit by the 2nd week in January", MON7, "\u201cweek in January\u201d is a week, not a day: give the day"),
     ("@jo Visit during the last week in January", MON7, "\u201cweek in January\u201d is a week, not a day"),
+    # a meeting's abbreviation as the review, as a table's Review cell gives it: it was "by 11/12 is inside the task"
+    (
+        "@jo Call the GP by 11/12 review RCPC",
+        MON7,
+        "\u201creview RCPC\u201d is not a date: the meeting's date is not known",
+    ),
     # a period that dateparser read as today ("by this year") or a year from today ("by next year")
     ("@jo Visit by a Monday in January", MON7, "could not read a deadline"),  # dateparser: Fri 1 Jan
     ("@jo Visit by the 1st week", MON7, "could not read a deadline"),  # dateparser: Mon 14 Dec
