@@ -117,7 +117,7 @@ CASE_WORD = re.compile(r"^(?=\S*[A-Za-z])(?=\S*\d)[A-Za-z0-9][A-Za-z0-9/_\-]{1,3
 #: Jo Bloggs to ...", "(LA/2026/17) - Jo ...", "CR-1042 Jo Bloggs to ..." (letters and digits, and a "-" or "/"
 #: or two digits: never a name, nor "1st").
 _LEADING_CASE = re.compile(
-    r"^(?:\[|\()?((?=[^\s\])]*[A-Za-z])(?=[^\s\])]*\d)(?=[^\s\])]*(?:\d\D*\d|[-/]))[A-Za-z0-9][A-Za-z0-9/_\-]{1,39})"
+    r"^(?:\[|\()?((?=[^\s\])]*[A-Za-z])(?=[^\s\])]*\d)(?=[^\s\])]*(?:\d[^\s\])]*\d|[-/]))[A-Za-z0-9][A-Za-z0-9/_\-]{1,39})"
     r"(?:\]|\))?\s*[:\-\u2013\u2014]?\s+"
 )
 

@@ -335,6 +335,22 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Jo Bloggs to visit by half 10 tomorrow", MON7, ENG, {"deadline": "2026-12-08T10:30:00+00:00"}),
     ("Jo Bloggs to visit by quarter past 2 Friday", MON7, ENG, {"deadline": "2026-12-11T14:15:00+00:00"}),
     ("Jo Bloggs to visit by quarter to 1 Friday", MON7, ENG, {"deadline": "2026-12-11T12:45:00+00:00"}),
+    # an action point's number is not a case: "AP2 - Jo Bloggs to ..." was filed under case AP2 (the two digits
+    # a case reference needs were found anywhere in the line: 16/12)
+    (
+        "AP2 - Jo Bloggs to refer to EH by 16/12",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "case_ref": None},
+    ),
+    (
+        "AP 2: Jo Bloggs to refer to EH by 16/12",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "case_ref": None},
+    ),
+    ("Action point 2 - Jo Bloggs to refer to EH by 16/12", MON7, ENG, {"task": "Refer to EH", "case_ref": None}),
+    ("LA2026 Jo Bloggs to refer to EH by 16/12", MON7, ENG, {"task": "Refer to EH", "case_ref": "LA2026"}),
     # a case reference without "#" first: "CR-1042: Jo Bloggs" recorded a person called "CR-1042"
     (
         "CR-1042: Jo Bloggs to visit by Friday",
@@ -1911,6 +1927,7 @@ ERR: list[tuple[str, datetime, str]] = [
     # a week in a month is not a day: "by the 2nd week in January" was "by the 2nd week" in the task, due 29 Jan
     ("@jo Visit by the 2nd week in January", MON7, "\u201cweek in January\u201d is a week, not a day: give the day"),
     ("@jo Visit during the last week in January", MON7, "\u201cweek in January\u201d is a week, not a day"),
+    ("Q1 Jo Bloggs to refer to EH by 16/12", MON7, "Start with the owner"),  # was filed under case Q1
     # a meeting's abbreviation as the review, as a table's Review cell gives it: it was "by 11/12 is inside the task"
     (
         "@jo Call the GP by 11/12 review RCPC",
