@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from bot.capture.calendar_dates import calendar_date_from
 from bot.capture.dates import format_day, format_when
 from bot.capture.minutes_phrases import (
     MEETING_ABBREVIATIONS,
@@ -659,6 +660,8 @@ def _review_as_task(
     span = clean[start + 1 :]
     if not span or (clean[start] == "review" and span[0] not in _RELATIVE_KEYWORDS):
         return None
+    if start and _a_day_alone(clean[start - 1], ctx):
+        return None  # "Visit 11/12 review in 4 weeks": 11/12 was left in the task, and the review made the deadline
     found = read_clause(span, ctx, clean[start])
     if found is None or found[0] != "deadline":
         return None
@@ -670,6 +673,16 @@ def _review_as_task(
     when = found[1]
     when.notes.append(note)
     return words[: start + 1], clean[: start + 1], when, said
+
+
+def _a_day_alone(word: str, ctx: Context) -> bool:
+    """Whether one (cleaned) word names a day: ``11/12``, ``Friday``, ``tomorrow``."""
+    if word in WEEKDAYS or word in ("today", "tomorrow"):
+        return True
+    try:
+        return any(c.isdigit() for c in word) and calendar_date_from([word], ctx.today) is not None
+    except Impossible:
+        return True
 
 
 def misplaced_deadline(words: list[str], ctx: Context) -> tuple[int, int] | None:

@@ -378,10 +378,16 @@ _ORGANISATION_ENDS = {
 }  # fmt: skip
 
 
+#: Words an organisation's name does not hold, and a task does ("go to school", "meet mum at school").
+_NOT_IN_A_NAME = frozenset({"to", "at", "with", "about"})
+
+
 def organisation(name: str) -> bool:
     """``Oakfield Primary School``: a name that ends as an organisation's does, not a person's (``Dr Khan,
     Riverside Surgery`` and ``Mrs Patel (Oakfield School)`` are people: what follows a comma or bracket is theirs)."""
     parts = re.split(r"[,(\u2013\u2014]| - ", name, maxsplit=1)[0].split()
+    if parts and (parts[0].lower() in _TASK_VERBS or not _NOT_IN_A_NAME.isdisjoint(w.lower() for w in parts)):
+        return False  # "meet mum at school", "go to school": a task between dashes ("Mrs Patel - meet mum at school -")
     return len(parts) > 1 and parts[-1].lower().strip(".,") in _ORGANISATION_ENDS
 
 
