@@ -1228,6 +1228,20 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "Mrs Patel (Oakfield Primary School)"}, "task": "Share attendance"},
     ),
+    # a review in brackets after a dashed or labelled deadline: it was "There is no deadline"
+    (
+        "Jo Bloggs to visit - 14/12 (review 4/1)",
+        MON7,
+        ENG,
+        {"deadline": "2026-12-14T17:00:00+00:00", "review": "2027-01-04"},
+    ),
+    (
+        "Jo Bloggs to visit Deadline: 14/12 (review 4/1)",
+        MON7,
+        ENG,
+        {"deadline": "2026-12-14T17:00:00+00:00", "review": "2027-01-04"},
+    ),
+    ("Jo Bloggs to visit Deadline: 14/12 (next review 4/1)", MON7, ENG, {"task": "Visit", "review": "2027-01-04"}),
     # square brackets as round ones: "[due 18/12]" was "There is no deadline"
     (
         "@jo Complete the assessment [due 18/12]",
