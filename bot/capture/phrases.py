@@ -523,7 +523,15 @@ def hand_phrase(words: list[str], ctx: Context, relative: bool) -> When:
     words, wall, notes = take_wall(words)
     if words and words[0] in {"on", "at"}:
         words = words[1:]
-    words = without_end_of_day(words)
+    unended = without_end_of_day(words)
+    if wall is not None and unended != words and wall != ctx.cal.end_of_day:
+        # "phone the GP first thing EOD Friday" was due at 09:00: two times of one day, never one guessed
+        raise Impossible(
+            f"Two times for one day, {wall:%H:%M} and the end of the day ({ctx.cal.end_of_day:%H:%M}): give one (a "
+            "time in the task, such as \u201cfirst thing\u201d, goes before \u201cby\u201d: \u201cphone the GP first "
+            "thing, by Friday\u201d)"
+        )
+    words = unended
     if not words:
         if wall is None:
             raise Unreadable

@@ -1228,6 +1228,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "Mrs Patel (Oakfield Primary School)"}, "task": "Share attendance"},
     ),
+    ("@jo Call the school by 5pm EOD Friday", MON7, ENG, {"deadline": "2026-12-11T17:00:00+00:00"}),  # one time
+    ("@jo Phone the GP first thing by Friday", MON7, ENG, {"task": "Phone the GP first thing"}),
     # a review in brackets after a dashed or labelled deadline: it was "There is no deadline"
     (
         "Jo Bloggs to visit - 14/12 (review 4/1)",
@@ -1970,6 +1972,10 @@ ERR: list[tuple[str, datetime, str]] = [
     # a day just before "review in ...": it was left in the task, and the review's length made the deadline
     ("@jo Visit 11/12 review in 4 weeks", MON7, "There is no deadline"),  # was "Visit 11/12 review", due 4 Jan
     ("@jo Visit Friday review in 4 weeks", MON7, "There is no deadline"),
+    # a part of the day and an end-of-day word for one day: "phone the GP first thing EOD Friday" was due at 09:00
+    ("@jo Phone the GP first thing EOD Friday", MON7, "Two times for one day, 09:00 and the end of the day (17:00)"),
+    ("@jo Call the school at lunchtime EOD Friday", MON7, "Two times for one day, 12:00 and the end of the day"),
+    ("@jo Call the school by 3pm COP Friday", MON7, "Two times for one day, 15:00 and the end of the day"),
     # a meeting's abbreviation as the review, as a table's Review cell gives it: it was "by 11/12 is inside the task"
     (
         "@jo Call the GP by 11/12 review RCPC",
