@@ -402,6 +402,8 @@ def _with_day_before(clause: Clause, clean: list[str], ctx: Context) -> Clause:
         span = clean[start : clause.start]
         if not span[0] or (start and clean[start - 1] in _JOINERS and clean[start - 1] not in _DAY_KEYWORDS):
             continue  # "Book the room for Friday by 3pm": the day is the task's
+        if span[0] in _JOINERS and span[0] != "the" and span[0] not in _DAY_KEYWORDS:
+            continue  # "circulate the minutes of the 4th EOD": the day is the task's (it was due on the 4th)
         try:
             day = hand_phrase(span, ctx, False)
         except Unreadable:

@@ -213,6 +213,7 @@ _LABELLED = re.compile(
     re.IGNORECASE,
 )
 _LABEL_WORDS = ("deadline", "date", "timescale", "frame", "when", "target")
+_OWNED = re.compile(r"(?:['\u2019]s|\b(?:her|his|their|the|a|an|its|our|your|my))\s*$", re.IGNORECASE)
 _KEYWORD_FIRST = re.compile(r"^(?:by|before|on|within|in|no\s+later\s+than|nlt|w/?c|wc)\b", re.IGNORECASE)
 
 
@@ -226,6 +227,8 @@ def _labelled_deadline(rest: str, ctx: Context) -> str:
     found = _LABELLED.search(rest)
     if found is None or not (found["before"] or found["after"]):
         return rest  # "set a new deadline by Friday": the task's word, not a label
+    if not found["before"] and _OWNED.search(rest[: found.start()]):
+        return rest  # "check mum's due date - 14/12": whose date it is, the task's words, not a label
     when = found["when"].strip(" .")
     words = [clean_word(w) for w in when.split()]
     if _KEYWORD_FIRST.match(when):

@@ -1230,6 +1230,28 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ),
     ("@jo Call the school by 5pm EOD Friday", MON7, ENG, {"deadline": "2026-12-11T17:00:00+00:00"}),  # one time
     ("@jo Phone the GP first thing by Friday", MON7, ENG, {"task": "Phone the GP first thing"}),
+    # a day after "of" is the task's: "circulate the minutes of the 4th EOD" was due on 4 Jan, "of" lost
+    (
+        "Jo Bloggs to circulate the minutes of the 4th EOD",
+        MON7,
+        ENG,
+        {"task": "Circulate the minutes of the 4th", "deadline": "2026-12-07T17:00:00+00:00"},
+    ),
+    ("Jo Bloggs to visit the 4th EOD", MON7, ENG, {"task": "Visit", "deadline": "2027-01-04T17:00:00+00:00"}),
+    # whose date it is: "check mum's due date - 14/12" recorded the task "Check mum's"
+    (
+        "Jo Bloggs to check mum's due date - 14/12",
+        MON7,
+        ENG,
+        {"task": "Check mum's due date", "deadline": "2026-12-14T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to check the due date - 14/12",
+        MON7,
+        ENG,
+        {"task": "Check the due date", "deadline": "2026-12-14T17:00:00+00:00"},
+    ),
+    ("Jo Bloggs to visit - due date 14/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
     # a review in brackets after a dashed or labelled deadline: it was "There is no deadline"
     (
         "Jo Bloggs to visit - 14/12 (review 4/1)",
