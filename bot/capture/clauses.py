@@ -486,7 +486,7 @@ def _with_length_before(clause: Clause, words: list[str], clean: list[str], ctx:
 
 def _review_lead(clean: list[str]) -> int:
     """How many words at the end lead into a review that follows them: a dash ("by 14/12 - review 4/1"),
-    "to be" ("by Friday, to be reviewed on 4/1"), "next" ("by Friday next review 4/1")."""
+    "to be" ("by Friday, to be reviewed on 4/1"), "next" ("by Friday next review 4/1"), "and", "then"."""
     end = len(clean)
     while end and clean[end - 1] in DASHES:
         end -= 1
@@ -494,6 +494,10 @@ def _review_lead(clean: list[str]) -> int:
         end -= 2
     elif clean[end - 1 : end] == ["next"]:
         end -= 1
+    if clean[max(0, end - 2) : end] == ["and", "then"]:
+        end -= 2
+    elif clean[end - 1 : end] in (["and"], ["then"]):
+        end -= 1  # "by 14/12 and review on 4/1", "by 14/12 then review 4/1": left "by 14/12 and" unread
     return len(clean) - end
 
 

@@ -1252,6 +1252,15 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         {"task": "Check the due date", "deadline": "2026-12-14T17:00:00+00:00"},
     ),
     ("Jo Bloggs to visit - due date 14/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
+    # "and" or "then" between the deadline and the review: "could not read a deadline in “by 14/12 and”"
+    ("Jo Bloggs to visit by 14/12 and review on 4/1", MON7, ENG, {"task": "Visit", "review": "2027-01-04"}),
+    ("Jo Bloggs to visit by 14/12 then review 4/1", MON7, ENG, {"task": "Visit", "review": "2027-01-04"}),
+    (
+        "Jo Bloggs to visit by 14/12 and then review on 4/1",
+        MON7,
+        ENG,
+        {"deadline": "2026-12-14T17:00:00+00:00", "review": "2027-01-04"},
+    ),
     # a review in brackets after a dashed or labelled deadline: it was "There is no deadline"
     (
         "Jo Bloggs to visit - 14/12 (review 4/1)",
