@@ -299,6 +299,23 @@ ONE_OWNER = (
 )
 
 
+# What a task says when it ends "to be completed" before its deadline: nothing ("Visit to be completed by 14/12").
+_TO_BE_DONE = re.compile(
+    r"\s*[-\u2013\u2014,]?\s*to\s+be\s+(?:completed|done|undertaken|actioned|carried\s+out|finished)$", re.IGNORECASE
+)
+
+
+_ASKING = frozenset({"for", "ask", "request", "ensure", "arrange", "get", "chase", "need", "needs", "want", "expect"})
+
+
+def _without_to_be_done(task: str) -> str:
+    """The task without a closing "to be completed", which says nothing; kept where it is what someone else is
+    asked for ("Ask for the assessment to be completed")."""
+    if _TO_BE_DONE.search(task) is None or not _ASKING.isdisjoint(w.lower() for w in task.split()):
+        return task
+    return _TO_BE_DONE.sub("", task) or task
+
+
 def _sentence_case(task: str) -> str:
     """A task starts with a capital, as a chair types one after a mention: "Jo to share the log" records
     "Share the log". A word that is not plain lower case ("iPad", "eCAF") is left as written."""
@@ -519,7 +536,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
             f"Two actions in one: \u201c{other}\u201d has its own owner, who would not be chased for it. Record one "
             f"action for each{named}, so that each owner is chased for their own part."
         )
-    task = _sentence_case(task)
+    task = _sentence_case(_without_to_be_done(task))
 
     deadline_at = deadline.moment(ctx)
     if deadline_at <= now:

@@ -205,10 +205,15 @@ _PARTICIPLES = {
 }  # fmt: skip
 
 
+_OWNER_TO_VERB = re.compile(rf"^{_NAME}(?:\s*\([^()]*\))?\s+to\s+(?:{'|'.join(sorted(_TASK_VERBS))})\b")
+
+
 def no_owner_named(text: str) -> str | None:
     """Why the minutes' owner form names nobody who can be chased: a thing to be done (``ICPC to be
     convened``) or a meeting (``Core Group to review the plan``); None otherwise."""
     passive = _PASSIVE.match(text)
+    if passive is not None and _OWNER_TO_VERB.match(passive.group(1)):
+        passive = None  # "Jo Bloggs to visit to be completed by 14/12": the owner first, then their task
     if passive is not None and (passive.group(2).endswith("ed") or passive.group(2) in _PARTICIPLES):
         return (
             f"\u201c{passive.group(0)}\u201d does not say who will do it: start with the owner, e.g. "

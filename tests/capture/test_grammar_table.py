@@ -1261,6 +1261,26 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"deadline": "2026-12-14T17:00:00+00:00", "review": "2027-01-04"},
     ),
+    # "to be completed" after the owner's task: refused as naming nobody ("Jo Bloggs to visit to be completed")
+    (
+        "Jo Bloggs to visit to be completed by 14/12",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit"},
+    ),
+    (
+        "Jo Bloggs to call mum to be done by 14/12",
+        MON7,
+        ENG,
+        {"task": "Call mum", "deadline": "2026-12-14T17:00:00+00:00"},
+    ),
+    ("@jo Complete the referral form, to be completed by 14/12", MON7, ENG, {"task": "Complete the referral form"}),
+    (
+        "Jo Bloggs to ask for the assessment to be completed by 14/12",
+        MON7,
+        ENG,
+        {"task": "Ask for the assessment to be completed"},
+    ),
     # a review in brackets after a dashed or labelled deadline: it was "There is no deadline"
     (
         "Jo Bloggs to visit - 14/12 (review 4/1)",
@@ -2007,6 +2027,8 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Phone the GP first thing EOD Friday", MON7, "Two times for one day, 09:00 and the end of the day (17:00)"),
     ("@jo Call the school at lunchtime EOD Friday", MON7, "Two times for one day, 12:00 and the end of the day"),
     ("@jo Call the school by 3pm COP Friday", MON7, "Two times for one day, 15:00 and the end of the day"),
+    ("Home visit to be completed by 14/12", MON7, "does not say who will do it"),
+    ("Report to school to be sent by 14/12", MON7, "does not say who will do it"),
     # a meeting's abbreviation as the review, as a table's Review cell gives it: it was "by 11/12 is inside the task"
     (
         "@jo Call the GP by 11/12 review RCPC",
