@@ -50,7 +50,8 @@ def columns(header: list[str]) -> dict[str, int]:
             column: str | None = "deadline" if words == ["by"] else "owner"
         else:
             column = next((name for name, named_by in HEADER_WORDS if named_by.intersection(words)), None)
-            if (column == "deadline" and _NOT_DUE.intersection(words)) or (
+            to_be = "to" in words and "be" in words  # "Date to be completed by": when it is due
+            if (column == "deadline" and _NOT_DUE.intersection(words) and not to_be) or (
                 column == "action" and _DONE.intersection(words)
             ):
                 continue  # "Date raised", "Date completed", "Action taken": not when it is due, nor what is to do

@@ -149,6 +149,8 @@ def test_headers_as_minutes_name_them() -> None:
         "Action\tResponsible person\tCompletion date": "Jo Bloggs to Visit the family by 11/12/2026",
         "Action\tWho by\tDate due": "Jo Bloggs to Visit the family by 11/12/2026",
         "Actions\tOwner(s)\tTime frame": "Jo Bloggs to Visit the family by 11/12/2026",
+        # "to be completed" is when it is due, not a record of the past: the column was dropped ("no deadline")
+        "Agreed action\tPerson responsible\tDate to be completed by": "Jo Bloggs to Visit the family by 11/12/2026",
     }
     for header, line in cases.items():
         cells = len(header.split("\t"))
@@ -158,6 +160,8 @@ def test_headers_as_minutes_name_them() -> None:
         assert split_minutes(f"{header}\n" + "\t".join(row)) == [line], header
     raised = "Date raised\tAction\tAction by\tDeadline\n23/11/2026\tVisit the family\tJo Bloggs\t11/12/2026"
     assert split_minutes(raised) == ["Jo Bloggs to Visit the family by 11/12/2026"]
+    done = "Action\tOwner\tDate completed\tDeadline\nVisit the family\tJo Bloggs\t1/12/2026\t11/12/2026"
+    assert split_minutes(done) == ["Jo Bloggs to Visit the family by 11/12/2026"]
 
 
 def test_health_shorthand_in_a_timescale_column_is_a_length() -> None:
