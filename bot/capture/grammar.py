@@ -55,6 +55,7 @@ from bot.capture.owners import (
     alternative_owners,
     drop_minutes_label,
     joint_minutes_owners,
+    lowercase_name,
     minutes_owner,
     no_owner_named,
     organisation,
@@ -469,6 +470,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
             raise GrammarError(role_refusal(role))
         if why := no_owner_named(text):
             raise GrammarError(why)
+        if (typed := lowercase_name(text)) is not None:  # "jo bloggs to visit": never guessed to be a name
+            raise GrammarError(
+                f"Start with the owner: if \u201c{typed}\u201d is who will do it, write the name with capitals "
+                f"(\u201c{typed} to ...\u201d) or pick them with @."
+            )
         if (named_after := owner_after_task(text)) is not None:  # "Visit the family (JB) by 11/12"
             said = f"\u201c{named_after} to ...\u201d"
             raise GrammarError(

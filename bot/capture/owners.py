@@ -205,9 +205,6 @@ _PARTICIPLES = {
 }  # fmt: skip
 
 
-_OWNER_TO_VERB = re.compile(rf"^{_NAME}(?:\s*\([^()]*\))?\s+to\s+(?:{'|'.join(sorted(_TASK_VERBS))})\b")
-
-
 def no_owner_named(text: str) -> str | None:
     """Why the minutes' owner form names nobody who can be chased: a thing to be done (``ICPC to be
     convened``) or a meeting (``Core Group to review the plan``); None otherwise."""
@@ -317,6 +314,22 @@ def typed_at_name(text: str) -> tuple[OwnerRef, str] | None:
 _LETTERS = r"[^\W\d_](?:[^\W\d_]|['\u2019\-])*"
 _TO_VERB = rf"\s+to\s+(?:{'|'.join(sorted(_TASK_VERBS))})\b"
 _WORD_TO = re.compile(rf"({_LETTERS}){_TO_VERB}", re.I)
+_OWNER_TO_VERB = re.compile(rf"^{_NAME}(?:\s*\([^()]*\))?{_TO_VERB}")  # "Jo Bloggs to visit"
+_LOWER_NAME_TO = re.compile(rf"^((?-i:[a-z])[^\W\d_]*(?:\s+(?-i:[a-z])[^\W\d_]*){{1,2}}){_TO_VERB}", re.I)
+
+
+def lowercase_name(text: str) -> str | None:
+    """``jo bloggs to visit ...``: what may be a name typed in lower case (never read as one: "call mum to
+    arrange" is a task), with capitals, for the refusal to suggest; or None."""
+    match = _LOWER_NAME_TO.match(text)
+    if match is None:
+        return None
+    words = match.group(1).split()
+    if words[0] in _TASK_VERBS or any(w in _ROLE_WORDS or w in _BEFORE_TO or w in _LABEL_WORDS for w in words):
+        return None
+    return " ".join(word[:1].upper() + word[1:] for word in words)
+
+
 _AT_WORDS_TO = re.compile(rf"@({_LETTERS})\s+({_LETTERS}(?:\s+{_LETTERS})?){_TO_VERB}", re.I)
 # Words between a handle and "to" that say how the owner will do it, never a surname: "@jo needs to visit".
 _BEFORE_TO = {

@@ -2029,6 +2029,9 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Call the school by 3pm COP Friday", MON7, "Two times for one day, 15:00 and the end of the day"),
     ("Home visit to be completed by 14/12", MON7, "does not say who will do it"),
     ("Report to school to be sent by 14/12", MON7, "does not say who will do it"),
+    # a name typed in lower case is never read as one, but the refusal says how to write it
+    ("jo bloggs to visit by friday", MON7, "if \u201cJo Bloggs\u201d is who will do it, write the name with capitals"),
+    ("call mum to arrange a visit by friday", MON7, "Start with the owner: a mention (@name)"),
     # a meeting's abbreviation as the review, as a table's Review cell gives it: it was "by 11/12 is inside the task"
     (
         "@jo Call the GP by 11/12 review RCPC",
