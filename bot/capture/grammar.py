@@ -645,8 +645,20 @@ def parse_new_deadline(
     text: str, now: datetime, cal: WorkCalendar, current: datetime
 ) -> tuple[datetime, tuple[str, ...]]:
     """A new deadline for an action due at ``current`` (``/extend``): a length of time moves it later by
-    that much (``by 2 days``, ``another week``); anything else is read as a date (``Friday``, ``in 2 weeks``)."""
-    return _extension(text, now, cal, current) or parse_when(text, now, cal, "new deadline")
+    that much (``by 2 days``, ``another week``); anything else is read as a date (``Friday``, ``in 2 weeks``).
+    A weekday said on that day is today, which would bring a later deadline forward: asked, not done ("/extend
+    A-1 until Monday" on a Monday moved the deadline to 17:00 that day)."""
+    if (moved := _extension(text, now, cal, current)) is not None:
+        return moved
+    deadline, warnings = parse_when(text, now, cal, "new deadline")
+    if deadline < current and any("is read as today" in warning for warning in warnings):
+        name = f"{cal.local(deadline):%A}"
+        raise GrammarError(
+            f"\u201c{name}\u201d is today, {format_when(deadline, cal.zone, now)}, which would bring the deadline "
+            f"forward from {format_when(current, cal.zone, now)}: for next week's, say \u201cnext {name}\u201d.",
+            None,
+        )
+    return deadline, warnings
 
 
 def _extension(

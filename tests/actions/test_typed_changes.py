@@ -134,3 +134,19 @@ def test_a_new_deadline_not_read_shows_how_to_extend_not_how_to_record(core: Cor
         assert "Example: /extend A-12 Friday week because the school is closed" in shown
         assert "/action" not in shown
     assert core.service.get(recorded.action.ref, CHAIR).deadline == recorded.action.deadline
+
+
+def test_extending_until_the_weekday_that_is_today_is_asked_not_brought_forward(core: Core) -> None:
+    """ "/extend A-1 until Monday" said on a Monday read Monday as today and moved a Friday deadline forward to
+    17:00 that day; it is asked about, and "next Monday" extends. (Mon 23 Nov 2026, 10:00.)"""
+    recorded = core.commands.run("action", "@jo Share the CAD log by Friday", CHAIR, ROOM)
+    assert recorded.action is not None and recorded.action.deadline == london(2026, 11, 27, 17, 0)
+    ref = recorded.action.ref
+    asked = core.commands.run("extend", f"{ref} until Monday because the GP is away", CHAIR, ROOM)
+    assert asked.action is None and asked.private is not None
+    assert "\u201cMonday\u201d is today, Mon 23 Nov, 17:00, which would bring the deadline forward" in render_text(
+        asked.private
+    )
+    assert core.service.get(ref, CHAIR).deadline == london(2026, 11, 27, 17, 0)
+    moved = core.commands.run("extend", f"{ref} next Monday because the GP is away", CHAIR, ROOM)
+    assert moved.action is not None and moved.action.deadline == london(2026, 11, 30, 17, 0)
