@@ -87,9 +87,12 @@ _MINUTES_LABEL = re.compile(rf"^\s*(?:{ITEM_MARK}\s*|a\d{{1,3}}(?:[:.)\-\u2013]\
 # The minutes' own owner form: an unquoted name, then "to" ("Jo Bloggs to share ...", "DC Smith to ...",
 # "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
 # name starts with a capital; a part in brackets may follow.
-_NAME_WORD = r"[A-Z](?:[^\W\d_]|['\u2019.\-])*"  # letters: "CR-1042" or "A1" is never a name
-# Lower-case particles inside a name ("Maria de Souza", "Jo van der Berg", "Ali bin Hassan"), never last.
-_PARTICLES = r"(?:van|von|der|den|de|da|di|du|del|della|le|la|bin|binti|ibn|al|el|ter|ten|dos|das)"
+#: A capital letter, accented ones too ("Łukasz Nowak", "Ólafur", "Şahin Yılmaz" were refused as no owner).
+_CAPITAL = "[A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper()) + "]"
+_NAME_WORD = rf"{_CAPITAL}(?:[^\W\d_]|['\u2019.\-])*"  # letters: "CR-1042" or "A1" is never a name
+# Lower-case particles inside a name ("Maria de Souza", "Jo van der Berg", "Ali bin Hassan", "Rhys ap Gwilym"),
+# never last.
+_PARTICLES = r"(?:van|von|der|den|de|da|di|du|del|della|le|la|bin|binti|ibn|al|el|ter|ten|dos|das|ap|ab)"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}{_NAME_WORD}){{0,4}}"
 # "to" may be written as minutes say it: "Jo Bloggs will share", "is to share", "(has) agreed to share".
 _TO = r"(?:to|will|is\s+to|(?:has\s+)?agreed\s+to)"
@@ -297,7 +300,7 @@ def without_role_after_account(rest: str) -> str:
     return rest[match.end() :]
 
 
-_AT_NAME = re.compile(r"@([A-Z][\w'\u2019\-]*)\s+([A-Z][\w'\u2019\-]*)\b")
+_AT_NAME = re.compile(rf"@({_CAPITAL}[\w'\u2019\-]*)\s+({_CAPITAL}[\w'\u2019\-]*)\b")
 
 
 def typed_at_name(text: str) -> tuple[OwnerRef, str] | None:

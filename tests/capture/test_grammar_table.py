@@ -1281,6 +1281,37 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"task": "Ask for the assessment to be completed"},
     ),
+    # names that start with an accented capital, or hold a Welsh "ap": refused as no owner named
+    (
+        "\u0141ukasz Kowalski to share the referral by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "\u0141ukasz Kowalski"}},
+    ),
+    (
+        "\u015eahin Y\u0131lmaz to share the referral by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "\u015eahin Y\u0131lmaz"}},
+    ),
+    (
+        "Anne-Marie \u00d3 S\u00failleabh\u00e1in - share the referral - 11/12",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Anne-Marie \u00d3 S\u00failleabh\u00e1in"}, "task": "Share the referral"},
+    ),
+    (
+        "Rhys ap Gwilym to share the referral by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Rhys ap Gwilym"}},
+    ),
+    (
+        "@\u00c9milie Durand to share the referral by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "\u00c9milie Durand"}},
+    ),
     # a review in brackets after a dashed or labelled deadline: it was "There is no deadline"
     (
         "Jo Bloggs to visit - 14/12 (review 4/1)",
