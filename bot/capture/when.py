@@ -6,6 +6,8 @@ punctuation."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -101,10 +103,18 @@ _SPELLINGS = {
 }
 
 
+_EMOJI_CODE = re.compile(r"^:[a-z0-9_+\-]+:$")  # Slack's ":rotating_light:", ":+1:"
+
+
 def clean_word(word: str) -> str:
-    """Lower case, without surrounding punctuation or a possessive: ``Friday's,`` -> ``friday``; ``tmrw`` ->
-    ``tomorrow``."""
-    word = word.lower().strip(_TRAILING).lstrip("([")
+    """Lower case, without surrounding punctuation, Slack's emphasis (``*Friday*``) or a possessive:
+    ``Friday's,`` -> ``friday``; ``tmrw`` -> ``tomorrow``. An emoji (``:+1:``, ``🙂``) is no word: empty."""
+    word = word.lower()
+    if _EMOJI_CODE.match(word.rstrip(".,;!?")) or (len(word) > 2 and word[0] == word[-1] == "~"):
+        return ""  # "by Friday :rotating_light:" was refused; "by ~Friday~ Monday": struck out in Slack, so Monday
+    word = word.strip(_TRAILING).lstrip("([").strip("*_~`")
+    if word and all(unicodedata.category(c) in ("So", "Sk", "Mn", "Cf") for c in word):
+        return ""  # "by Friday 🙂" was refused as unreadable
     if word.endswith(("'s", "\u2019s")):
         word = word[:-2]
     word = word.rstrip("'\u2019")

@@ -1312,6 +1312,44 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"owner": {"kind": "name", "value": "\u00c9milie Durand"}},
     ),
+    # Slack's emphasis and emoji around the deadline: "by *Friday*", "by Friday :rotating_light:" were refused
+    (
+        "<@U1ABC> Share the plan by *Friday*",
+        MON7,
+        ENG,
+        {"task": "Share the plan", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "<@U1ABC> Share the plan by _14/12_",
+        MON7,
+        ENG,
+        {"task": "Share the plan", "deadline": "2026-12-14T17:00:00+00:00"},
+    ),
+    (
+        "<@U1ABC> Share the plan by Friday :rotating_light:",
+        MON7,
+        ENG,
+        {"task": "Share the plan", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "<@U1ABC> Share the plan by Fri :+1:",
+        MON7,
+        ENG,
+        {"task": "Share the plan", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "<@U1ABC> Share the plan by Friday \U0001f44d\U0001f3fd",
+        MON7,
+        ENG,
+        {"task": "Share the plan", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    # a day struck through in Slack is deleted: the one after it is the deadline
+    (
+        "<@U1ABC> Share the plan by ~Friday~ next Monday",
+        MON7,
+        ENG,
+        {"task": "Share the plan", "deadline": "2026-12-14T17:00:00+00:00"},
+    ),
     # a review in brackets after a dashed or labelled deadline: it was "There is no deadline"
     (
         "Jo Bloggs to visit - 14/12 (review 4/1)",
