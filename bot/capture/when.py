@@ -104,18 +104,24 @@ _SPELLINGS = {
 
 
 _EMOJI_CODE = re.compile(r"^:[a-z0-9_+\-]+:$")  # Slack's ":rotating_light:", ":+1:"
+_EMPHASIS = "*_~`"
 
 
 def clean_word(word: str) -> str:
     """Lower case, without surrounding punctuation, Slack's emphasis (``*Friday*``) or a possessive:
     ``Friday's,`` -> ``friday``; ``tmrw`` -> ``tomorrow``. An emoji (``:+1:``, ``🙂``) is no word: empty."""
     word = word.lower()
-    if _EMOJI_CODE.match(word.rstrip(".,;!?")) or (len(word) > 2 and word[0] == word[-1] == "~"):
-        return ""  # "by Friday :rotating_light:" was refused; "by ~Friday~ Monday": struck out in Slack, so Monday
-    word = word.strip(_TRAILING).lstrip("([").strip("*_~`")
-    if word and all(unicodedata.category(c) in ("So", "Sk", "Mn", "Cf") for c in word):
-        return ""  # "by Friday 🙂" was refused as unreadable
-    if word.endswith(("'s", "\u2019s")):
-        word = word[:-2]
-    word = word.rstrip("'\u2019")
+    if word and not word.isalnum():  # most words are letters or digits alone: nothing to take off (this is hot)
+        if word[0] in ":~" and (
+            _EMOJI_CODE.match(word.rstrip(".,;!?")) or (len(word) > 2 and word[0] == word[-1] == "~")
+        ):
+            return ""  # "by Friday :rotating_light:" was refused; "by ~Friday~ Monday": struck out in Slack
+        word = word.strip(_TRAILING).lstrip("([")
+        if word and (word[0] in _EMPHASIS or word[-1] in _EMPHASIS):
+            word = word.strip(_EMPHASIS)
+        if word and not word.isascii() and all(unicodedata.category(c) in ("So", "Sk", "Mn", "Cf") for c in word):
+            return ""  # "by Friday 🙂" was refused as unreadable
+        if word.endswith(("'s", "\u2019s")):
+            word = word[:-2]
+        word = word.rstrip("'\u2019")
     return _SPELLINGS.get(word, word)
