@@ -499,16 +499,19 @@ def _role_then_task(part: str) -> bool:
 # Bloggs", "Jo Bloggs and Sam Lee", which was recorded as one person of that name, reachable by nobody).
 _ACCOUNT = rf"(?:<@[^>]+>|<at>[^<]*</at>|@[\w.\-]+|{EMAIL}|\"[^\"]+\"|\u201c[^\u201d]+\u201d)"
 _WORDS = rf"{_LETTERS}(?:\s+{_LETTERS}){{0,2}}"  # "@sam and jo bloggs"
+_JOINER = r"(?:,|&amp;|&|\+|\band\s*/\s*or\b|\band\b|\bor\b)"  # "or": either of two is nobody's
 _TWO_JOINED = re.compile(
-    rf"(?:{_ACCOUNT}|{_NAME})(?:\s*\([^()]*\))?\s*(?:,|&amp;|&|\+|\band\b)\s*(?:{_ACCOUNT}|{_NAME})(?:\s*\([^()]*\))?"
-    rf"|{_ACCOUNT}\s*(?:&amp;|&|\+|\band\b)\s*{_WORDS}"
+    rf"(?:(?i:either)\s+)?(?:{_ACCOUNT}|{_NAME})(?:\s*\([^()]*\))?\s*{_JOINER}\s*(?:{_ACCOUNT}|{_NAME})(?:\s*\([^()]*\))?"
+    rf"|{_ACCOUNT}\s*(?:&amp;|&|\+|\band\b|\bor\b)\s*{_WORDS}"
 )
-_JOINED_WORDS = re.compile(r"\s(?:and|&amp;|&|\+)\s", re.IGNORECASE)
+_JOINED_WORDS = re.compile(r"\s(?:and|or|and/or|&amp;|&|\+)\s|\(\s*or\s", re.IGNORECASE)
 
 
 def two_owners(who: str) -> bool:
     """Whether the text that names the one owner (the reason after "because" left out) names two people joined
-    by "and", "&", "+" or a comma: ``@sam and Jo Bloggs``, ``Sam Lee, Jo Bloggs``, ``jo bloggs and sam lee``."""
+    by "and", "or", "&", "+" or a comma: ``@sam and Jo Bloggs``, ``Sam Lee, Jo Bloggs``, ``jo bloggs and sam
+    lee``, ``Jo Bloggs or Sam Lee``, ``Jo Bloggs (or Sam Lee)`` (each was one person of that name, reachable by
+    nobody, and a later ``/reassign A-1 Jo Bloggs`` matched it)."""
     who = " ".join(who.split())
     if _TWO_JOINED.fullmatch(who):
         return True

@@ -81,7 +81,8 @@ def test_reassigning_to_two_people_is_refused(core: Core) -> None:
     recorded = core.commands.run("action", "@jo Share the CAD log by Friday", CHAIR, ROOM)
     assert recorded.action is not None
     ref = recorded.action.ref
-    for owners in ("@sam and Jo Bloggs", "Jo Bloggs and Sam Lee", "Sam Lee, Jo Bloggs", "jo bloggs & sam lee"):
+    either = ("Jo Bloggs or Sam Lee", "Jo Bloggs (or Sam Lee)", "either Jo Bloggs or Kim Ray", "@sam or @kim")
+    for owners in ("@sam and Jo Bloggs", "Jo Bloggs and Sam Lee", "Sam Lee, Jo Bloggs", "jo bloggs & sam lee", *either):
         refused = core.commands.run("reassign", f"{ref} {owners} because Jo is on leave", CHAIR, ROOM)
         assert refused.action is None and refused.private is not None, owners
         assert "One owner per action" in render_text(refused.private), owners
@@ -91,6 +92,9 @@ def test_reassigning_to_two_people_is_refused(core: Core) -> None:
     assert moved.action is not None and moved.action.owner.name == "@sam"
     again = core.commands.run("reassign", f"{ref} @kim because Sam and Jo are away", CHAIR, ROOM)
     assert again.action is not None and again.action.owner.name == "@kim"
+    # "or" inside a name is no joiner: Lee Orr is one person
+    named = core.commands.run("reassign", f"{ref} Lee Orr because Kim is away", CHAIR, ROOM)
+    assert named.action is not None and named.action.owner.name == "Lee Orr"
 
 
 def test_reassigning_to_a_role_or_an_organisation_is_refused(core: Core) -> None:
