@@ -432,7 +432,7 @@ def role_of(owner: OwnerRef) -> str | None:
 
 
 # A second owner straight after the first: "@jo and @sam to visit", "<@U1> & <@U2> ...", "@jo, @sam ...".
-_JOINT = re.compile(r"\s*(?:,|&amp;|&|\+|/|and\b)?\s*", re.IGNORECASE)
+_JOINT = re.compile(r"\s*(?:,|&amp;|&|\+|and\s*/\s*or\b|/|and\b|or\b)?\s*", re.IGNORECASE)
 
 
 def second_owner(rest: str) -> bool:

@@ -1147,6 +1147,12 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Jo Bloggs to call Dr. Khan to discuss meds by Friday", MON7, ENG, {"task": "Call Dr. Khan to discuss meds"}),
     ("Jo Bloggs to visit with Sam Lee or Kim Ray by Friday", MON7, ENG, {"task": "Visit with Sam Lee or Kim Ray"}),
     ("Jo Bloggs to ask mum or dad to attend by Friday", MON7, ENG, {"task": "Ask mum or dad to attend"}),
+    (
+        "@jo organise the TAC by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "handle", "value": "jo"}, "task": "Organise the TAC"},
+    ),
     # roles and family after "and" are whom the task is for; after a comma, the told and the written to
     (
         "Jo Bloggs to visit mum and dad to discuss the plan by Friday",
@@ -1881,6 +1887,11 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Jo Bloggs (or Sam Lee in her absence) to visit by Friday", MON7, "One owner per action (\u201cor Sam Lee in"),
     ("Jo Bloggs (Sam Lee in her absence) to visit by Friday", MON7, "leave is set with /away"),
     ("Jo Bloggs (cover: Sam Lee) to visit by Friday", MON7, "leave is set with /away"),
+    # "or" between two accounts at the start: Jo was recorded with "Or @sam share the plan" as the task
+    ("@jo or @sam share the plan by Friday", MON7, "One owner per action"),
+    ("<@U1ABC> or <@U2DEF> share the plan by Friday", MON7, "One owner per action"),
+    ("jo@x.org or sam@y.org share the plan by Friday", MON7, "One owner per action"),
+    ("@jo and/or @sam share the plan by Friday", MON7, "One owner per action"),
     # ... or later in the line: two actions, recorded as Jo's one
     (
         "Jo Bloggs to visit the family and Sam Lee to call the GP by Friday",
