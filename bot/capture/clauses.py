@@ -135,9 +135,6 @@ def read_clause(
             "earliest it may be done, not a deadline: give the day it must be done by"
         )
 
-    def reader(phrase: list[str], relative: bool) -> When:
-        return hand_phrase(phrase, ctx, relative)
-
     try:
         if head in _REVIEW_HEADS:  # "review 4/1", "(to be) reviewed at core group on 4/1"
             rest = words[1:]
@@ -161,7 +158,7 @@ def read_clause(
             if month_alone(rest[1:] if joined else rest) is not None:
                 said = ["review", *rest[:1]] if joined else ["review"]
                 raise Impossible(_a_month(said, rest, "the review's date", ctx))
-            return "review", reader(rest, rest[0] in _RELATIVE_KEYWORDS)
+            return "review", hand_phrase(rest, ctx, rest[0] in _RELATIVE_KEYWORDS)
         if head in ("in", "during") and (week := week_phrase(words[1:], ctx)) is not None:
             return "deadline", week_deadline(week, ctx)  # "in w/c 14 Dec", "during the week commencing ..."
         if head in ("in", "during") and (month := month_alone(words[1:])) is not None:
@@ -177,7 +174,7 @@ def read_clause(
         if head in _RELATIVE_KEYWORDS:
             if (of := _of_a_day(words)) is not None:  # "within 15 working days of the strategy discussion"
                 return "deadline", _counted_from(words, of, ctx)
-            return "deadline", reader(words, True)
+            return "deadline", hand_phrase(words, ctx, True)
         if head == "over":  # "over the next week", "over the coming fortnight": within that time
             if words[1:3] not in (["the", "next"], ["the", "coming"]):
                 return None  # "over the weekend" says when, not by when
@@ -191,7 +188,8 @@ def read_clause(
             keyword = words[: len(words) - len(after_keyword)]
             if keyword == ["by"] and previous in DAYS_OF_A_TIME and len(after_keyword) == 1 and bare_hour(words[-1]):
                 after_keyword = ["at", words[-1]]  # "Friday by 3": a time, that day's (_with_day_before)
-            if (meeting := meeting_deadline(keyword, after_keyword, ctx, lambda p: reader(p, False))) is not None:
+            meeting = meeting_deadline(keyword, after_keyword, ctx, lambda p: hand_phrase(p, ctx, False))
+            if meeting is not None:
                 return "deadline", meeting
             if (week := week_phrase(after_keyword, ctx)) is not None:
                 if not week.end_of and keyword not in (["due"], ["due", "on"]):
@@ -209,7 +207,7 @@ def read_clause(
                 and (length := length_of_time(after_keyword, ctx)) is not None
             ):
                 return "deadline", length  # "by 15 working days" (a timescale column): "within 15 working days"
-            return "deadline", reader(after_keyword, after_keyword[0] in _RELATIVE_KEYWORDS)
+            return "deadline", hand_phrase(after_keyword, ctx, after_keyword[0] in _RELATIVE_KEYWORDS)
         if (
             head in _KEYWORDLESS_HEADS
             and previous not in _JOINERS
