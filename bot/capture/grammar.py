@@ -392,6 +392,8 @@ def _away_beside(owner: str, now: datetime, cal: WorkCalendar) -> str | None:
     name, said = beside.groups()
     if said.split()[:1] in (["or"], ["Or"], ["and/or"]):  # "Jo Bloggs (or Sam Lee) to visit": which one?
         return either_owner(f" (\u201c{said}\u201d beside {name})")
+    if said.lower().startswith(("cover for ", "covering for ")):
+        return None  # "Jo Bloggs (cover for Sam Lee)": Jo is doing it
     if _AWAY_WORDS.isdisjoint(clean_word(w) for w in said.split()):
         if not _names_a_day(said.split(), Context(now, cal)):
             return None

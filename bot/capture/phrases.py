@@ -146,7 +146,7 @@ def _refuse_seven(hour: int, word: str) -> None:
     """Seven o'clock is outside working hours either way (a breakfast meeting, a visit after school): "by 7.45
     Friday" was due at 19:45. Asked rather than guessed, as 1-6 (the afternoon) and 8-12 (the morning) are not."""
     if hour == 7:
-        raise Impossible(f"“{word}” could be the morning or the evening: write {word}am or {word}pm")
+        raise Impossible(f"\u201c{word}\u201d could be the morning or the evening: write {word}am or {word}pm")
 
 
 def take_time(words: list[str]) -> tuple[list[str], time | None]:

@@ -1146,6 +1146,12 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ),
     ("Jo Bloggs to call Dr. Khan to discuss meds by Friday", MON7, ENG, {"task": "Call Dr. Khan to discuss meds"}),
     ("Jo Bloggs to visit with Sam Lee or Kim Ray by Friday", MON7, ENG, {"task": "Visit with Sam Lee or Kim Ray"}),
+    (
+        "Jo Bloggs (cover for Sam Lee) to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (cover for Sam Lee)"}},
+    ),
     ("Jo Bloggs to ask mum or dad to attend by Friday", MON7, ENG, {"task": "Ask mum or dad to attend"}),
     (
         "@jo organise the TAC by Friday",
