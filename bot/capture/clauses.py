@@ -471,15 +471,46 @@ def _with_length_before(clause: Clause, words: list[str], clean: list[str], ctx:
         return clause
     if named.day is None or named.instant is not None:
         return clause
+    if clean[max(0, clause.start - 2) : clause.start] in (["the", "day"], ["a", "day"]):
+        # "Visit the day before the ICPC on 14/12": its working day before (the task was "Visit the day")
+        before = ctx.cal.add_working_days(named.day, -1)
+        return _counted(words, clause.start - 2, before, named, ctx, "the working day before, ")
     for length in (3, 2, 1):  # "2 working days", "a week", "48hrs"
         start = clause.start - length
         if start < 0 or (day := length_before(clean[start : clause.start], named.day, ctx.cal)) is None:
             continue
         start -= 2 if clean[max(0, start - 2) : start] == ["at", "least"] else 0
-        said = " ".join(words[start:]).strip(" ,;.")
-        note = f"\u201c{said}\u201d: the deadline is {format_day(day, ctx.now, ctx.cal.zone)}."
-        return Clause("deadline", start, When(day=day, wall=named.wall, notes=[*named.notes, note]))
+        return _counted(words, start, day, named, ctx)
     return clause
+
+
+def _counted(words: list[str], start: int, day: date, named: When, ctx: Context, how: str = "") -> Clause:
+    """The deadline a length counted from a named day gives, from ``start``, with a note quoting the words."""
+    said = " ".join(words[start:]).strip(" ,;.")
+    note = f"\u201c{said}\u201d: the deadline is {how}{format_day(day, ctx.now, ctx.cal.zone)}."
+    return Clause("deadline", start, When(day=day, wall=named.wall, notes=[*named.notes, note]))
+
+
+def _after_a_meeting(clause: Clause, words: list[str], clean: list[str], ctx: Context) -> Clause:
+    """``the day after the ICPC on 14/12``, ``2 working days after the strategy meeting on 7/12``: that long after
+    the day named, said in a note. It was due on the meeting's day, "the day after the ICPC" left in the task.
+    Without a length (``call mum after the meeting on Friday``) it is that day's, as before."""
+    if clean[clause.start : clause.start + 1] != ["on"] or clause.when.day is None:
+        return clause
+    end = clause.start
+    for size in range(min(5, end - 1), 0, -1):  # the meeting's name between "after" and "on"
+        if clean[end - size - 1] in ("after", "following") and meeting_name(clean[end - size : end])[0] == size:
+            start = end - size - 1
+            break
+    else:
+        return clause
+    if clean[max(0, start - 2) : start] in (["the", "day"], ["a", "day"]):
+        return _counted(words, start - 2, ctx.cal.add_working_days(clause.when.day, 1), clause.when, ctx)
+    for length in (3, 2, 1):
+        found = length_before(clean[max(0, start - length) : start], clause.when.day, ctx.cal, True)
+        if start - length >= 0 and found is not None:
+            return _counted(words, start - length, found, clause.when, ctx)
+    return clause  # "call mum after the meeting on Friday": that day, after the meeting
 
 
 def _review_lead(clean: list[str]) -> int:
@@ -539,6 +570,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
         if clause.kind == "deadline":
             clause = _for_a_meeting(_with_weeks_before(clause, clean[:end], ctx), clean[:end], ctx)
             clause = _with_length_before(_with_day_before(clause, clean, ctx), words, clean, ctx)
+            clause = _after_a_meeting(clause, words, clean[:end], ctx)
             deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
         else:
             review, before_review = clause.when, (words[:end], clean[:end], clause.start)

@@ -1362,6 +1362,32 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
         ENG,
         {"task": "Share the plan", "deadline": "2026-12-14T17:00:00+00:00"},
     ),
+    # a day before or after a meeting: "the day before the ICPC on 14/12" left "Visit the day" as the task, and
+    # "the day after the ICPC on 14/12" was due on the 14th, "the day after the ICPC" left in the task
+    (
+        "Jo Bloggs to visit the day before the ICPC on 14/12",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to visit the day after the ICPC on 14/12",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-15T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to visit 2 working days after the strategy meeting on 7/12",
+        MON7,
+        ENG,
+        {"task": "Visit", "deadline": "2026-12-09T17:00:00+00:00"},
+    ),
+    (
+        "Jo Bloggs to call mum after the meeting on Friday",
+        MON7,
+        ENG,
+        {"task": "Call mum after the meeting", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
     # a review in brackets after a dashed or labelled deadline: it was "There is no deadline"
     (
         "Jo Bloggs to visit - 14/12 (review 4/1)",
