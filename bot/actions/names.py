@@ -13,6 +13,7 @@ wrong person of two; none is a new person of that name, except initials, which a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -93,10 +94,21 @@ class UnknownInitials(ServiceError):
         )
 
 
+# Letters NFKD does not take apart into a plain letter and its accent.
+_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, as a chair may type a name: "Łukasz Ó Súilleabháin" -> "lukasz o
+    suilleabhain" ("Lukasz Kowalski" was a new person beside the known "Łukasz Kowalski", reachable by nobody)."""
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_PLAIN)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
 def words(name: str) -> list[str]:
     """The words of a name, folded, without titles or a role in brackets: "Dr A. Khan (GP)" -> ["a", "khan"]."""
     name = _ROLE.sub("", name)
-    return [w for w in (m.group(0).casefold().replace("\u2019", "'") for m in _WORD.finditer(name)) if w not in TITLES]
+    return [w for w in (fold(m.group(0)).replace("\u2019", "'") for m in _WORD.finditer(name)) if w not in TITLES]
 
 
 def _same(written: str, known: str) -> bool:
@@ -153,18 +165,29 @@ def known_by_name(session: Session, written: str) -> list[Candidate]:
     letters = initials(written)
     if not wanted and not letters:
         return []
-    folded = " ".join(written.casefold().split())
+    folded = " ".join(fold(written).split())
+    # First only those whose name holds the longest word as written; then, as for initials (no word to look
+    # for) or when none of those is meant, every active person (a partnership's few thousand): the database
+    # cannot fold accents, so "Lefevre" is not found in "Lefèvre" by its query.
+    for word in ([] if letters else [max(wanted, key=len)]) + [None]:
+        people = _candidates(session, word)
+        exact = [c for c in people if " ".join(fold(c.name).split()) == folded]
+        if found := exact or [c for c in people if may_mean(written, c.name)]:
+            return found
+    return []
+
+
+def _candidates(session: Session, word: str | None) -> list[Candidate]:
+    """The active people whose name holds ``word`` (lower case, as written), or all of them."""
     query = (
         select(Person.id, Person.display_name, Agency.name, Person.email, Person.slack_user_id, Person.teams_object_id)
         .outerjoin(Agency, Agency.id == Person.agency_id)
         .where(Person.active.is_(True))
         .order_by(Person.display_name, Person.id)
     )
-    if not letters:  # initials name no word to look for: every active person is read (a partnership's few thousand)
-        query = query.where(func.lower(Person.display_name).contains(max(wanted, key=len), autoescape=True))
-    people = [Candidate(r[0], r[1], r[2], keys=_keys(r[3], r[4], r[5])) for r in session.execute(query)]
-    exact = [c for c in people if " ".join(c.name.casefold().split()) == folded]
-    return exact or [c for c in people if may_mean(written, c.name)]
+    if word is not None:
+        query = query.where(func.lower(Person.display_name).contains(word, autoescape=True))
+    return [Candidate(r[0], r[1], r[2], keys=_keys(r[3], r[4], r[5])) for r in session.execute(query)]
 
 
 def person_named(session: Session, written: str) -> Person | None:

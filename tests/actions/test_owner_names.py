@@ -55,6 +55,9 @@ def _actions(core: Core) -> int:
         ("Jo Smith", "Jo Bloggs", False),
         ("J", "Jo Bloggs", False),  # initials alone are nobody
         ("Dr", "Dr A. Khan", False),  # a title alone too
+        ("Lukasz Kowalski", "\u0141ukasz Kowalski", True),  # typed without the accents
+        ("Zoe Lefevre", "Zo\u00eb Lef\u00e8vre", True),
+        ("Siobhan O Suilleabhain", "Siobh\u00e1n \u00d3 S\u00failleabh\u00e1in", True),
     ],
 )
 def test_which_written_names_match_a_known_name(written: str, known: str, matches: bool) -> None:
@@ -240,3 +243,23 @@ def test_a_pasted_list_flags_a_name_it_cannot_match_before_anything_is_recorded(
     # how each recorded owner is reached is the chair's to know, as for one typed action (no email is set up here)
     assert done.private is not None and done.private.title == "Please check B-1"
     assert any(n.startswith("A-1: Jo Bloggs cannot be reached") for n in done.private.notes)
+
+
+def test_a_name_typed_without_its_accents_is_the_known_person(known: Core) -> None:
+    """ "Lukasz Kowalski to ..." (or "Zoe Lefevre", whose accent is in the word the database is asked for) made a
+    new person beside the known "Łukasz Kowalski", reachable by nobody; a name with them, beside a known one
+    without (as an email client may write it), is that person too."""
+    now = known.service.clock()
+    for name, email in (("\u0141ukasz Kowalski", "lk@x.example"), ("Zo\u00eb Lef\u00e8vre", "zl@x.example")):
+        update_person(known.db, PersonInput(OwnerRef("name", name)), email=email, now=now)
+    for typed, owner in (
+        ("Lukasz Kowalski to share the CAD log by Friday", "\u0141ukasz Kowalski"),
+        ("Zoe Lefevre to share the CAD log by Friday", "Zo\u00eb Lef\u00e8vre"),
+        ("Lefevre to share the CAD log by Friday", "Zo\u00eb Lef\u00e8vre"),
+        ("Jo Bl\u00f6ggs to share the CAD log by Friday", "Jo Bloggs"),
+    ):
+        out = known.commands.run("action", typed, CHAIR, ROOM)
+        assert out.action is not None and out.action.owner.name == owner, typed
+    with known.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Person).where(Person.display_name.like("%owalski"))) == 1
+        assert session.scalar(select(func.count()).select_from(Person).where(Person.display_name.like("Zo%"))) == 1
