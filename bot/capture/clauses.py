@@ -44,6 +44,7 @@ from bot.capture.phrases import (
 from bot.capture.vague_clauses import (
     DASHES,
     MAX_CLAUSE_WORDS,
+    REVIEW_AS_OBJECT_AFTER,
     as_written,
     marker_size,
     meeting_review_in_task,
@@ -513,6 +514,23 @@ def _after_a_meeting(clause: Clause, words: list[str], clean: list[str], ctx: Co
     return clause  # "call mum after the meeting on Friday": that day, after the meeting
 
 
+def _review_is_the_tasks(words: list[str], clean: list[str], start: int) -> bool:
+    """Whether "review" opening a review clause is also what the task is about: ``Book the review in 6 weeks``,
+    ``Invite dad to review 4/1``, ``Attend the GP review 4/1`` (the task was "Book the", "Invite dad to",
+    "Attend the GP"). Not after a comma or a dash: ``Visit the GP, review 4/1``."""
+    return (
+        clean[start] == "review"
+        and start > 0
+        and clean[start - 1] in REVIEW_AS_OBJECT_AFTER
+        and not words[start - 1].endswith((",", ";", ":", ".", ")"))
+    )
+
+
+def _review_kept_note(words: list[str], start: int, end: int) -> str:
+    said = " ".join(words[start:end]).strip(" ,;.")
+    return f"\u201c{said}\u201d is read as the review date; \u201c{words[start]}\u201d is kept in the task too."
+
+
 def _review_lead(clean: list[str]) -> int:
     """How many words at the end lead into a review that follows them: a dash ("by 14/12 - review 4/1"),
     "to be" ("by Friday, to be reviewed on 4/1"), "next" ("by Friday next review 4/1"), "and", "then"."""
@@ -574,8 +592,11 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             deadline, deadline_text = clause.when, " ".join(words[clause.start : end])
         else:
             review, before_review = clause.when, (words[:end], clean[:end], clause.start)
+            if _review_is_the_tasks(words, clean, clause.start):
+                review.notes.append(_review_kept_note(words, clause.start, end))
+                clause = Clause("review", clause.start + 1, clause.when)  # "Book the review in 6 weeks"
         words, clean = words[: clause.start], clean[: clause.start]
-        if clause.kind == "review":  # the words that lead into it go with it
+        if clause.kind == "review" and clean[-1:] != ["review"]:  # the words that lead into it go with it
             size = _review_lead(clean)
             words, clean = words[: len(words) - size], clean[: len(clean) - size]
         joined = int(clean[-1:] in (["and"], ["but"]))  # "ASAP and by 14/12", "ASAP but no later than ..."

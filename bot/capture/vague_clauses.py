@@ -63,9 +63,19 @@ def as_written(words: list[str]) -> str:
     return " ".join(w for w in words if w.strip("-\u2013\u2014")).strip(" ()[],.;:!?")
 
 
-#: A meeting review after one of these words belongs to the task: "Prepare the plan for review at the next
-#: meeting" (kept, with a warning that it sets no review date).
-_REVIEW_JOINERS = {"for", "to", "a", "an", "the", "its", "their", "his", "her", "of", "this", "that"}
+#: "review" after one of these words is what the task is about, not only the action's review date: "Book the
+#: review in 6 weeks", "Invite dad to review 4/1", "Attend review 4/1", "Prepare for review at the next meeting"
+#: (the task was "Book the", "Invite dad to", "Attend"): articles, prepositions, verbs that take a review, and
+#: words that describe one. Not a kind of review that can stand alone ("Book the GP", "Close the case"): there
+#: "review 4/1" may be the review date only, and the task is whole either way.
+REVIEW_AS_OBJECT_AFTER = frozenset(
+    {"a", "an", "the", "this", "that", "its", "their", "his", "her", "our", "your", "my", "each", "every", "any"}
+    | {"for", "to", "of", "at", "into", "with", "from", "about"}
+    | {"attend", "arrange", "book", "organise", "organize", "schedule", "reschedule", "rearrange", "convene"}
+    | {"chair", "hold", "complete", "request", "lead", "prepare", "conduct", "undertake", "facilitate", "minute"}
+    | {"host", "coordinate", "co-ordinate", "confirm", "cancel", "postpone", "expedite", "up", "out"}
+    | {"annual", "statutory", "interim", "first", "initial", "final", "formal", "joint", "mid-point", "midpoint"}
+)
 
 
 def vague_deadline(clean: list[str]) -> tuple[int, str] | None:
@@ -119,7 +129,7 @@ def refuse_vague_review(words: list[str], clean: list[str], ctx: Context) -> Non
     if "review" not in tail and "reviewed" not in tail:
         return  # most texts
     for start in range(max(0, len(clean) - MAX_CLAUSE_WORDS), len(clean)):
-        if clean[start] not in ("review", "reviewed") or (start and clean[start - 1] in _REVIEW_JOINERS):
+        if clean[start] not in ("review", "reviewed") or (start and clean[start - 1] in REVIEW_AS_OBJECT_AFTER):
             continue
         size, _ = _meeting_review(clean, start)
         rest = clean[start + 1 :]
@@ -152,7 +162,7 @@ def meeting_review_in_task(words: list[str], ctx: Context, review: When | None) 
             continue
         said = as_written(words[start : start + size])
         at_end = start + size == len(clean)
-        if at_end and (start == 0 or clean[start - 1] not in _REVIEW_JOINERS):
+        if at_end and (start == 0 or clean[start - 1] not in REVIEW_AS_OBJECT_AFTER):
             raise Impossible(_vague_review_refusal("meeting", said, ctx))
         if not at and not at_end:
             continue  # "Review the next meeting's minutes": a task

@@ -1837,6 +1837,32 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
             ],
         },
     ),
+    # "review" after an article, a preposition, a verb that takes one or a kind of review is what the task is
+    # about as well as the review date (the task was "Book the", "Invite dad to", "Attend", "Book the GP")
+    (
+        "@jo Book the review 6 weeks by Friday",
+        MON7,
+        ENG,
+        {
+            "task": "Book the review",
+            "deadline": "2026-12-11T17:00:00+00:00",
+            "review": "2027-01-18",
+            "warnings": [
+                "\u201creview 6 weeks\u201d is read as the review date; \u201creview\u201d is kept in the task too."
+            ],
+        },
+    ),
+    ("@jo Invite dad to review 4/1 by Friday", MON7, ENG, {"task": "Invite dad to review", "review": "2027-01-04"}),
+    ("@jo Prepare for review 4/1 by Friday", MON7, ENG, {"task": "Prepare for review", "review": "2027-01-04"}),
+    ("@jo Feed back at Review 4/1 by Friday", MON7, ENG, {"task": "Feed back at Review", "review": "2027-01-04"}),
+    ("@jo Arrange the review in 6 weeks by Friday", MON7, ENG, {"task": "Arrange the review"}),
+    ("@jo Attend review 3 months by Friday", MON7, ENG, {"task": "Attend review", "review": "2027-03-07"}),
+    ("@jo Set up review in 6 weeks by Friday", MON7, ENG, {"task": "Set up review", "review": "2027-01-18"}),
+    ("@jo Book the initial review on 4/1 by Friday", MON7, ENG, {"task": "Book the initial review"}),
+    # after a comma, a dash or a plain task it is the review date alone
+    ("@jo Book the GP, review in 6 weeks, by Friday", MON7, ENG, {"task": "Book the GP", "review": "2027-01-18"}),
+    ("@jo Visit review in 6 weeks by Friday", MON7, ENG, {"task": "Visit", "review": "2027-01-18", "warnings": []}),
+    ("@jo Book the GP by Friday review 4/1", MON7, ENG, {"task": "Book the GP", "review": "2027-01-04"}),
 ]
 
 WARN: list[tuple[str, datetime, str]] = [
