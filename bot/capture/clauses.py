@@ -761,6 +761,23 @@ def misplaced_deadline(words: list[str], ctx: Context) -> tuple[int, int] | None
     return None
 
 
+def date_without_keyword(words: list[str], ctx: Context) -> str | None:
+    """A date ending the words with no "by", "on" or dash before it (``Visit Friday 11th December 2026``,
+    ``Visit 11/12``), as written, or None. It is left in the task (``Get a statement re the incident Saturday``
+    names a day that is not the deadline); the refusal says how to make it one."""
+    clean = [clean_word(w) for w in words]
+    for start in range(max(1, len(clean) - 4), len(clean)):
+        if clean[start - 1] in _ANY_HEAD:
+            continue
+        try:
+            found = read_clause(["by", *clean[start:]], ctx)
+        except Impossible:
+            continue
+        if found is not None and found[0] == "deadline" and not found[1].time_only:  # not "PC 1234": 12:34
+            return " ".join(words[start:]).strip(" ,;.")
+    return None
+
+
 def unread_tail(words: list[str]) -> str | None:
     """The last keyword-led phrase at the end of the words, to quote in an error (``w/c`` followed by a date
     counts: "Fix the WC" alone does not)."""

@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.capture.clauses import (
     Peeled,
     counted_phrase,
+    date_without_keyword,
     length_of_time,
     misplaced_deadline,
     peel_clauses,
@@ -282,7 +283,7 @@ _TASK_TAIL = re.compile(
     re.IGNORECASE,
 )
 _TAIL_ENDS = {"eted", "lete", "done", "oned"}  # how _TASK_TAIL's words end
-_REPEATING = {"daily", "weekly", "fortnightly", "monthly", "every", "ongoing", "regularly"}
+_REPEATING = {"daily", "weekly", "fortnightly", "monthly", "every", "each", "ongoing", "regularly"}
 
 
 def either_owner(beside: str = "") -> str:
@@ -526,8 +527,14 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
                 f"I could not read a deadline in \u201c{tail}\u201d. "
                 f"Try \u201cby {format_day(example)}\u201d or \u201cby {example.day}/{example.month}\u201d."
             )
+        repeats = not _REPEATING.isdisjoint(clean_word(w) for w in words)  # "visit weekly", "every Friday"
+        if not repeats and (bare := date_without_keyword(words, ctx)) is not None:
+            raise GrammarError(
+                f"There is no deadline: \u201c{bare}\u201d at the end is read as part of the task. For the "
+                f"deadline, write \u201cby {bare}\u201d."
+            )
         also = " (the date after \u201creview\u201d is read as the review date)" if review is not None else ""
-        if _REPEATING.intersection(clean_word(w) for w in words):  # "visit weekly", "every Friday"
+        if repeats:
             also += (
                 ". Work that repeats is chased to one date: give the day it is next checked or ends, with a "
                 "review date for the plan"

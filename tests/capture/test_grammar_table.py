@@ -2039,6 +2039,17 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit 10.30 tomorrow", MON7, "There is no deadline"),  # not "Visit 10.30" by tomorrow 17:00
     ("@jo Visit Thursday next week", MON7, "There is no deadline"),  # not "Visit Thursday" by Fri 18 Dec
     ("@jo Call mum - 2 children", MON7, "There is no deadline"),
+    # a date at the end with no "by" before it stays in the task: the refusal says how to make it the deadline
+    (
+        "@jo Visit Friday 11th December 2026",
+        MON7,
+        "There is no deadline: \u201cFriday 11th December 2026\u201d at the end is read as part of the task. For the "
+        "deadline, write \u201cby Friday 11th December 2026\u201d.",
+    ),
+    ("Jo Bloggs to visit 11/12", MON7, "For the deadline, write \u201cby 11/12\u201d."),
+    ("@jo Visit Thursday next week", MON7, "write \u201cby Thursday next week\u201d"),
+    ("@jo Call PC 1234", MON7, "There is no deadline. Add one"),  # not "by 1234": a time alone is no day
+    ("@jo Visit mum 3pm", MON7, "There is no deadline. Add one"),
     ("Sam Lee to send the report 2 working days prior to ICPC", MON7, "\u201cprior to ICPC\u201d is not a date"),
     ("@jo Send the report prior to next week", MON7, "\u201cprior to next week\u201d could mean before it starts"),
     ("@jo Visit at 10 by 3pm", MON7, "There are two deadlines, \u201cat 10\u201d and \u201cby 3pm\u201d"),
