@@ -115,6 +115,14 @@ _ROLE_WORDS = {
     "support", "psychologist", "ep", "therapist", "advocate", "mentor", "pastoral", "attendance", "welfare",
     "deputy", "assistant", "senior", "principal", "director", "chief", "coordinator", "co-ordinator",
     "administrator",
+    # the family, as plans name them ("Grandma to provide childcare", "MGM to ...": a person named Grandma
+    # was recorded, whom nobody could reach)
+    "grandma", "grandmother", "grandad", "granddad", "grandfather", "grandpa", "gran", "nan", "nana", "nanna",
+    "granny", "grandparent", "grandparents", "maternal", "paternal", "mgm", "pgm", "mgf", "pgf", "aunt", "auntie",
+    "aunty", "uncle", "stepdad", "stepmum", "step-dad", "step-mum", "stepfather", "stepmother", "step-father",
+    "step-mother", "brother", "sister", "sibling", "siblings", "cousin", "partner", "boyfriend", "girlfriend",
+    "guardian", "foster", "kinship", "sgo", "mam", "mummy", "daddy", "mum's", "dad's", "mother's", "father's",
+    "child", "children", "baby", "young", "person", "yp", "cyp", "pupil", "student",
 }  # fmt: skip
 #: Words minutes put before a colon that are not a person: "Urgent: call mum", "Update: ...".
 _LABEL_WORDS = {

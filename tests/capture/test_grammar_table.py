@@ -1863,6 +1863,14 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Book the GP, review in 6 weeks, by Friday", MON7, ENG, {"task": "Book the GP", "review": "2027-01-18"}),
     ("@jo Visit review in 6 weeks by Friday", MON7, ENG, {"task": "Visit", "review": "2027-01-18", "warnings": []}),
     ("@jo Book the GP by Friday review 4/1", MON7, ENG, {"task": "Book the GP", "review": "2027-01-04"}),
+    # a family word in a person's name is a name ("Jo Cousin"), beside one a role ("Mrs Jones (grandma)")
+    ("Jo Cousin to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Cousin"}, "task": "Visit"}),
+    (
+        "Mrs Jones (grandma) to provide childcare by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Jones (grandma)"}},
+    ),
 ]
 
 WARN: list[tuple[str, datetime, str]] = [
@@ -2102,6 +2110,13 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit the family weekly", MON7, "Work that repeats is chased to one date: give the day it is next checked"),
     ("IO to complete the PNC checks by Friday", MON7, "\u201cIO\u201d is a role, not a person"),
     ("Key worker to visit by Friday", MON7, "\u201cKey worker\u201d is a role, not a person"),
+    # the family as plans name them: a person called "Grandma" was recorded, whom nobody could reach
+    ("Grandma to provide childcare by Friday", MON7, "\u201cGrandma\u201d is a role, not a person"),
+    ("MGM to provide childcare by Friday", MON7, "\u201cMGM\u201d is a role, not a person"),
+    ("Maternal Grandmother to provide childcare by Friday", MON7, "\u201cMaternal Grandmother\u201d is a role"),
+    ("Mum's partner to attend the appointment by Friday", MON7, "\u201cMum's partner\u201d is a role"),
+    ("Young person to attend college by Friday", MON7, "\u201cYoung person\u201d is a role, not a person"),
+    ("Owner: Uncle. Action: provide childcare. Deadline: 11/12", MON7, "\u201cUncle\u201d is a role"),
     ("CP Coordinator to book the ICPC by Friday", MON7, "\u201cCP Coordinator\u201d is a role, not a person"),
     ("LAC Nurse to see the child by Friday", MON7, "\u201cLAC Nurse\u201d is a role, not a person"),
     ("Director of Children's Services to approve by Friday", MON7, "Start with the owner"),  # never "Director"
