@@ -123,6 +123,17 @@ _ROLE_WORDS = {
     "step-mother", "brother", "sister", "sibling", "siblings", "cousin", "partner", "boyfriend", "girlfriend",
     "guardian", "foster", "kinship", "sgo", "mam", "mummy", "daddy", "mum's", "dad's", "mother's", "father's",
     "child", "children", "baby", "young", "person", "yp", "cyp", "pupil", "student",
+    # professions and services named instead of a person ("Solicitor to ...", "Dentist to ...", "Admin to ...",
+    # "Early Help to ...": each was recorded as a person of that name, whom nobody could reach)
+    "solicitor", "solicitors", "lawyer", "legal", "court", "judge", "magistrates", "interpreter", "dentist",
+    "doctor", "surgeon", "psychiatrist", "psychiatry", "paediatrics", "counsellor", "counselling", "physio",
+    "physiotherapist", "optician", "pharmacist", "pharmacy", "paramedic", "ambulance", "salt", "ot", "landlord",
+    "employer", "neighbour", "neighbours", "victim", "perpetrator", "sergeant", "detective", "constable",
+    "inspector", "admin", "business", "reviewing", "independent", "early", "help", "years", "hub", "centre",
+    "playgroup", "leaving", "justice", "youth", "ofsted", "dwp", "cps", "nspcc", "barnardo's", "refuge",
+    "women's", "aid", "maternity", "midwifery", "surgery", "clinic", "practice", "trust", "department",
+    "directorate", "local", "authority", "constabulary", "virtual", "prison", "receptionist", "secretary",
+    "minute", "minutes", "taker", "scribe",
 }  # fmt: skip
 #: Words minutes put before a colon that are not a person: "Urgent: call mum", "Update: ...".
 _LABEL_WORDS = {

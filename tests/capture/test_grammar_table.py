@@ -1865,6 +1865,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("@jo Book the GP by Friday review 4/1", MON7, ENG, {"task": "Book the GP", "review": "2027-01-04"}),
     # a family word in a person's name is a name ("Jo Cousin"), beside one a role ("Mrs Jones (grandma)")
     ("Jo Cousin to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Cousin"}, "task": "Visit"}),
+    ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
+    ("Jo Bloggs to ask the solicitor to advise by Friday", MON7, ENG, {"task": "Ask the solicitor to advise"}),
     (
         "Mrs Jones (grandma) to provide childcare by Friday",
         MON7,
@@ -2117,6 +2119,13 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Mum's partner to attend the appointment by Friday", MON7, "\u201cMum's partner\u201d is a role"),
     ("Young person to attend college by Friday", MON7, "\u201cYoung person\u201d is a role, not a person"),
     ("Owner: Uncle. Action: provide childcare. Deadline: 11/12", MON7, "\u201cUncle\u201d is a role"),
+    # a profession or service named instead of a person: each was recorded as a person of that name
+    ("Solicitor to share the court bundle by Friday", MON7, "\u201cSolicitor\u201d is a role, not a person"),
+    ("Dentist to share information by Friday", MON7, "\u201cDentist\u201d is a role, not a person"),
+    ("Early Help to share information by Friday", MON7, "\u201cEarly Help\u201d is a role, not a person"),
+    ("Admin to circulate the minutes by Friday", MON7, "\u201cAdmin\u201d is a role, not a person"),
+    ("Minute taker to circulate the minutes by Friday", MON7, "\u201cMinute taker\u201d is a role"),
+    ("Landlord - fix the heating - 11/12", MON7, "\u201cLandlord\u201d is a role, not a person"),
     ("CP Coordinator to book the ICPC by Friday", MON7, "\u201cCP Coordinator\u201d is a role, not a person"),
     ("LAC Nurse to see the child by Friday", MON7, "\u201cLAC Nurse\u201d is a role, not a person"),
     ("Director of Children's Services to approve by Friday", MON7, "Start with the owner"),  # never "Director"
