@@ -196,6 +196,11 @@ def take_time(words: list[str]) -> tuple[list[str], time | None]:
         elif suffix:
             if not 1 <= hour <= 12:
                 raise Impossible(f"{word} is not a time of day")
+            if hour == 12 and suffix == "am":  # often meant as midday: "by 12am Friday" was due at 00:00 Friday
+                raise Impossible(
+                    f"\u201c{hour}:{minute:02d}am\u201d is in the night, at the start of that day: for midday write "
+                    f"\u201c{hour}:{minute:02d}pm\u201d, for the end of the day \u201cmidnight\u201d"
+                )
             hour = hour % 12 + (12 if suffix == "pm" else 0)
         if hour > 23 or minute > 59:
             raise Impossible(f"{word} is not a time of day")
@@ -411,7 +416,9 @@ def special(words: list[str], ctx: Context) -> When | None:
     phrase = " ".join(bare)
     today = ctx.today
     if phrase in _END_OF_DAY_WORDS or phrase.split() in _END_OF_DAY_PHRASES:
-        return When(day=today, end_of_day_only=phrase not in {"today", "tonight"})
+        # "tonight" is the evening's: read as the end of the working day, as "this evening" is, and said so
+        notes = [_PART_OF_DAY_NOTES["evening"].replace("evening", "tonight")] if phrase == "tonight" else []
+        return When(day=today, end_of_day_only=phrase not in {"today", "tonight"}, wall_notes=notes)
     if phrase == "end of today":
         return When(day=today)
     if phrase in ("this time next week", "same time next week"):  # to the minute, as "in 48 hours"
@@ -546,8 +553,8 @@ def hand_phrase(words: list[str], ctx: Context, relative: bool) -> When:
     for reader in (special, _weekday_phrase, _calendar_date):
         found = reader(words, ctx)
         if found is not None:
-            found.wall = wall or found.wall
-            found.wall_notes = notes
+            if wall is not None:  # "9pm tonight": the time given, not the note on "tonight" alone
+                found.wall, found.wall_notes = wall, notes
             return found
     raise Unreadable
 

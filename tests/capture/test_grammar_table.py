@@ -1866,6 +1866,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     # a family word in a person's name is a name ("Jo Cousin"), beside one a role ("Mrs Jones (grandma)")
     ("Jo Cousin to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Cousin"}, "task": "Visit"}),
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
+    ("@jo Call mum by 9pm tonight", MON7, ENG, {"deadline": "2026-12-07T21:00:00+00:00", "warnings": []}),
+    ("@jo Call mum by 12pm Friday", MON7, ENG, {"deadline": "2026-12-11T12:00:00+00:00", "warnings": []}),
     ("Jo Bloggs to ask the solicitor to advise by Friday", MON7, ENG, {"task": "Ask the solicitor to advise"}),
     (
         "Mrs Jones (grandma) to provide childcare by Friday",
@@ -1876,6 +1878,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
 ]
 
 WARN: list[tuple[str, datetime, str]] = [
+    # "tonight" is read as 17:00, as "this evening" is, and said so (it was 17:00 with nothing said)
+    ("@jo Call mum by tonight", MON7, "\u201ctonight\u201d is read as 17:00, the end of the working day"),
     ("@jo Call mum by tomorrow am", MON7, "\u201cmorning\u201d is read as 12:00, the end of the morning"),
     ("@jo Call mum by first thing Friday", MON7, "\u201cfirst thing\u201d is read as 09:00."),
     ("@jo Call mum by this evening", MON7, "\u201cevening\u201d is read as 17:00, the end of the working day"),
@@ -2058,6 +2062,14 @@ ERR: list[tuple[str, datetime, str]] = [
     ),
     ("Jo Bloggs to visit 11/12", MON7, "For the deadline, write \u201cby 11/12\u201d."),
     ("@jo Visit Thursday next week", MON7, "write \u201cby Thursday next week\u201d"),
+    # 12am is the night before: "by 12am Friday" was due at 00:00 on Friday, overdue before the day began
+    (
+        "@jo Call mum by 12am Friday",
+        MON7,
+        "\u201c12:00am\u201d is in the night, at the start of that day: for midday write \u201c12:00pm\u201d, for the "
+        "end of the day \u201cmidnight\u201d",
+    ),
+    ("@jo Call mum by 12.30 am Friday", MON7, "for midday write \u201c12:30pm\u201d"),
     ("@jo Call PC 1234", MON7, "There is no deadline. Add one"),  # not "by 1234": a time alone is no day
     ("@jo Visit mum 3pm", MON7, "There is no deadline. Add one"),
     ("Sam Lee to send the report 2 working days prior to ICPC", MON7, "\u201cprior to ICPC\u201d is not a date"),
