@@ -518,12 +518,12 @@ def _review_is_the_tasks(words: list[str], clean: list[str], start: int) -> bool
     """Whether "review" opening a review clause is also what the task is about: ``Book the review in 6 weeks``,
     ``Invite dad to review 4/1``, ``Attend the GP review 4/1`` (the task was "Book the", "Invite dad to",
     "Attend the GP"). Not after a comma or a dash: ``Visit the GP, review 4/1``."""
-    return (
-        clean[start] == "review"
-        and start > 0
-        and clean[start - 1] in REVIEW_AS_OBJECT_AFTER
-        and not words[start - 1].endswith((",", ";", ":", ".", ")"))
-    )
+    if clean[start] != "review" or start == 0 or words[start - 1].endswith((",", ";", ":", ".", ")")):
+        return False
+    before = clean[start - 1]
+    if before == "next" and start > 1:  # "Agree a date for the next review 4/1" (not "by Friday next review 4/1")
+        before = clean[start - 2]
+    return before in REVIEW_AS_OBJECT_AFTER
 
 
 def _review_kept_note(words: list[str], start: int, end: int) -> str:

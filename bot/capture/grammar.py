@@ -186,7 +186,8 @@ _FIRST_WORD = re.compile(r"[^\W\d_]+(?![^\W\d_])")
 #: The last part of an action after a dash: "Jo Bloggs - Share the CAD log - 11/12/2026" (a minutes table row
 #: pasted as text, its columns joined by dashes).
 _DASH_TAIL = re.compile(
-    r"\s[-\u2013\u2014]\s+([^-\u2013\u2014(]{1,40}?)(\s*[-\u2013\u2014,;.]?\s*\(?(?:next\s+)?review\b[^-\u2013\u2014]*)?$",
+    r"\s[-\u2013\u2014]\s+([^-\u2013\u2014(]{1,40}?)"
+    r"(\s*[-\u2013\u2014,;.]?\s*(?:and\s+|then\s+)*\(?(?:next\s+)?review\b[^-\u2013\u2014]*)?$",
     re.IGNORECASE,
 )  # "... - 11/12 - review 4/1": the review column after it
 
@@ -211,7 +212,7 @@ def _dash_deadline(rest: str, ctx: Context) -> str:
 _LABELLED = re.compile(
     r"(?:^|(?P<before>[,;.(\-\u2013\u2014])\s*|\s)(?P<label>deadline|target(?:\s+date)?|due\s+date|date\s+due"
     r"|completion\s+date|timescales?|time\s*frame|(?:by\s+)?when)(?P<after>\s*[:\-\u2013\u2014])?\s+(?P<when>(?:(?!review)[^()]){1,60}?)\s*\)?"
-    r"(?P<review>[\s,;.\-\u2013\u2014]+\(?(?:next\s+)?review\b.*)?$",
+    r"(?P<review>[\s,;.\-\u2013\u2014]+(?:and\s+|then\s+)*\(?(?:next\s+)?review\b.*)?$",
     re.IGNORECASE,
 )
 _LABEL_WORDS = ("deadline", "date", "timescale", "frame", "when", "target")

@@ -1867,6 +1867,20 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Jo Cousin to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Cousin"}, "task": "Visit"}),
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
     ("@jo Call mum by 9pm tonight", MON7, ENG, {"deadline": "2026-12-07T21:00:00+00:00", "warnings": []}),
+    ("@jo Agree a date for the next review 4/1 by Friday", MON7, ENG, {"task": "Agree a date for the next review"}),
+    # "and"/"then" before the review after a labelled or dashed deadline (refused as a date left in the task)
+    (
+        "@jo Visit the family Deadline: 18/12 and review on 4/1",
+        MON7,
+        ENG,
+        {"task": "Visit the family", "deadline": "2026-12-18T17:00:00+00:00", "review": "2027-01-04"},
+    ),
+    (
+        "@jo Visit the family - 14/12 then review 4/1",
+        MON7,
+        ENG,
+        {"task": "Visit the family", "deadline": "2026-12-14T17:00:00+00:00", "review": "2027-01-04"},
+    ),
     ("@jo Call mum by 12pm Friday", MON7, ENG, {"deadline": "2026-12-11T12:00:00+00:00", "warnings": []}),
     ("Jo Bloggs to ask the solicitor to advise by Friday", MON7, ENG, {"task": "Ask the solicitor to advise"}),
     (
