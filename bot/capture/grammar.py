@@ -49,7 +49,7 @@ from bot.capture.minutes_phrases import (
     week_mark,
     week_phrase,
 )
-from bot.capture.minutes_table import labelled_line
+from bot.capture.minutes_table import done_status, labelled_line
 from bot.capture.owners import (
     EMAIL,
     OwnerRef,
@@ -447,6 +447,12 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if not text:
         raise GrammarError("Say who will do what, and by when.")
     text = drop_minutes_label(labelled_line(text) or text)  # "Owner: Jo Bloggs. Action: ... Deadline: 11/12"
+    text, finished = done_status(text)  # a minutes table's Status column, or "Status: Complete"
+    if finished is not None:
+        raise GrammarError(
+            f"This action is marked \u201c{finished}\u201d, as finished: it is not recorded as a new, open one. "
+            "If it is still to be done, give it without the status."
+        )
     leading: list[str] = []
     if text.startswith("#"):  # "#CR-1042 @jo visit ...", "#CR-1042: Jo Bloggs to ...": the case before the owner
         first, _, after = text.partition(" ")

@@ -24,6 +24,7 @@ _OWNER_WORDS = {
     "owner", "owners", "lead", "who", "whom", "responsible", "person", "professional", "assigned", "allocated",
 }  # fmt: skip
 HEADER_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("status", frozenset({"status", "rag", "progress"})),  # "Status", "RAG", "Action status", "Progress"
     ("review", frozenset({"review"})),
     ("deadline", frozenset(_DEADLINE_WORDS)),
     ("owner", frozenset(_OWNER_WORDS)),
@@ -34,7 +35,7 @@ _NOT_DUE = frozenset({
     "raised", "agreed", "opened", "logged", "created", "recorded", "completed", "closed", "updated", "started",
     "meeting",
 })  # fmt: skip
-_DONE = frozenset({"taken", "completed", "update", "progress"})  # "Action taken", "Action update": what was done
+_DONE = frozenset({"taken", "completed", "update"})  # "Action taken", "Action update": what was done
 _EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(?:\.[\w-]+)+$")
 _READS_ALONE = re.compile(r"^(?:in|within|over)\s|\s(?:before|prior\s+to)\s", re.IGNORECASE)
 _LEADING_BY = re.compile(r"^(?:by|before|due|no later than)\s+", re.IGNORECASE)
@@ -78,7 +79,7 @@ def row_line(row: list[str], found: dict[str, int], lengths: bool = False) -> st
         index = found.get(column)
         return " ".join(row[index].split()) if index is not None and index < len(row) else ""
 
-    owner, action, deadline, review = cell("owner"), cell("action"), cell("deadline"), cell("review")
+    owner, action, deadline, review, status = (cell(c) for c in ("owner", "action", "deadline", "review", "status"))
     if not (owner or action or deadline):
         return None  # an empty row
     # A name is written as minutes write it ("Jo Bloggs to ..."), so that the grammar reads the name and
@@ -98,7 +99,41 @@ def row_line(row: list[str], found: dict[str, int], lengths: bool = False) -> st
             parts.append(deadline if whole else f"by {deadline}")
     if review:
         parts.append(f"review {review}")
+    if status:
+        parts.append(f"status: {status}")  # read by the grammar (done_status): a finished row is not recorded
     return " ".join(part for part in parts if part)
+
+
+#: A status column's (or a "Status:" field's) words for an action that is finished; and for one still open.
+_FINISHED = frozenset({
+    "complete", "completed", "done", "closed", "achieved", "met", "finished", "cancelled", "canceled",
+    "withdrawn", "superseded", "no longer required", "not required", "n/a", "na", "blue", "actioned",
+})  # fmt: skip
+_OPEN = frozenset({
+    "open", "ongoing", "in progress", "not started", "outstanding", "pending", "overdue", "red", "amber",
+    "green", "on track", "delayed", "new", "carried forward", "c/f", "partially complete", "part complete",
+})  # fmt: skip
+_STATUS_FIELD = re.compile(
+    r"[\s,;.|\-\u2013\u2014(]+(?:status|rag)\s*:\s*(?:rag\s*:?\s*)?(?P<status>[^:()]{1,40}?)[\s.)]*$", re.IGNORECASE
+)
+
+
+def done_status(text: str) -> tuple[str, str | None]:
+    """The text without a status field at its end (``... status: Open``), and the status when it says the
+    action is finished (``status: Complete``): a minutes table of last meeting's actions lists the done ones
+    too, and each was recorded as a new open action and chased. A status this does not know stays as written."""
+    if "status" not in text.lower():
+        return text, None  # most commands: one scan
+    found = _STATUS_FIELD.search(text)
+    if found is None:
+        return text, None
+    said = " ".join(found["status"].split())
+    words = said.lower()
+    if words in _FINISHED or words.split(" ")[0] in _FINISHED:  # "Complete 3/12", "Done - seen"
+        return text[: found.start()], said
+    if words in _OPEN:
+        return text[: found.start()], None
+    return text, None
 
 
 def table_lines(rows: list[list[str]]) -> list[str] | None:
@@ -117,7 +152,8 @@ def table_lines(rows: list[list[str]]) -> list[str] | None:
 # chase GP. Deadline: 11/12", "Who: Jo Bloggs, What: ..., When: Friday" (the labels are the headers above).
 _FIELD_LABEL = re.compile(
     r"(?:^|[.;,|]\s*|\s+)(?P<label>action\s+owner|owner|lead(?:\s+professional)?|who|responsible(?:\s+person)?"
-    r"|action|task|what|deadline|by\s+when|due(?:\s+date)?|target\s+date|timescale|when|by|review(?:\s+date)?)"
+    r"|action|task|what|deadline|by\s+when|due(?:\s+date)?|target\s+date|timescale|when|by|review(?:\s+date)?"
+    r"|status|rag)"
     r"\s*:\s*",
     re.IGNORECASE,
 )

@@ -145,7 +145,7 @@ def test_headers_as_minutes_name_them() -> None:
     """Common action-table headers ("Lead Professional", "Timescale", "Responsible person", "Date due", "Action
     by") were not recognised, so the table was not read at all; a "Date raised" column is not the deadline."""
     cases = {
-        "No.\tAction\tLead Professional\tTimescale\tRAG": "Jo Bloggs to Visit the family by 11/12/2026",
+        "No.\tAction\tLead Professional\tTimescale\tRAG": "Jo Bloggs to Visit the family by 11/12/2026 status: Amber",
         "Action\tResponsible person\tCompletion date": "Jo Bloggs to Visit the family by 11/12/2026",
         "Action\tWho by\tDate due": "Jo Bloggs to Visit the family by 11/12/2026",
         "Actions\tOwner(s)\tTime frame": "Jo Bloggs to Visit the family by 11/12/2026",
@@ -186,3 +186,35 @@ def test_lines_of_labelled_fields_are_a_list() -> None:
     text = "Owner: Jo Bloggs. Action: chase the GP. Deadline: 11/12\nOwner: Sam Lee. Action: visit. Deadline: Friday"
     assert is_list(text)
     assert len(split_minutes(text)) == 2
+
+
+def test_a_status_column_keeps_finished_actions_out() -> None:
+    """Minutes tables list last meeting's actions with their status: a row marked "Complete" (or BRAG blue) was
+    recorded as a new open action and chased. It is refused, saying so; an open status is dropped, never left
+    in the task; a status the reader does not know stays as written, for the grammar to judge."""
+    text = (
+        "No.\tAction\tResponsible\tTarget date\tStatus\n"
+        "1\tShare PNC checks\tSam Lee\t11/12/26\tOpen\n"
+        "2\tHome visit\tJo Bloggs\t14/12/26\tComplete\n"
+        "3\tSchool report\tJo Bloggs\t18/12/26\tRAG: Green\n"
+        "4\tCall GP\tSam Lee\t14/12/26\tBlue\n"
+        "5\tRefer to CAMHS\tSam Lee\t14/12/26\t\n"
+    )
+    lines = split_minutes(text)
+    assert lines[1] == "Jo Bloggs to Home visit by 14/12/26 status: Complete"
+    read: list[str] = []
+    for line in lines:
+        try:
+            read.append(parse_action(line, MON7, ENG).task)
+        except GrammarError as exc:
+            read.append(str(exc))
+    assert read[0] == "Share PNC checks" and read[2] == "School report" and read[4] == "Refer to CAMHS"
+    assert read[1].startswith("This action is marked \u201cComplete\u201d, as finished: it is not recorded")
+    assert read[3].startswith("This action is marked \u201cBlue\u201d, as finished")
+    # the same as labelled fields, and typed
+    with pytest.raises(GrammarError, match="marked \u201cDone\u201d"):
+        parse_action("Owner: Jo Bloggs. Action: visit. Deadline: 11/12. Status: Done", MON7, ENG)
+    assert (
+        parse_action("Owner: Jo Bloggs. Action: visit. Deadline: 11/12. Status: in progress", MON7, ENG).task == "Visit"
+    )
+    assert parse_action("@jo Check immigration status by Friday", MON7, ENG).task == "Check immigration status"
