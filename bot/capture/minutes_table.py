@@ -121,7 +121,7 @@ _STATUS_FIELD = re.compile(
 def done_status(text: str) -> tuple[str, str | None]:
     """The text without a status field at its end (``... status: Open``), and the status when it says the
     action is finished (``status: Complete``): a minutes table of last meeting's actions lists the done ones
-    too, and each was recorded as a new open action and chased. A status this does not know stays as written."""
+    too, and each was recorded as a new open action and chased. Any other status is dropped, as the column was."""
     if "status" not in text.lower():
         return text, None  # most commands: one scan
     found = _STATUS_FIELD.search(text)
@@ -129,11 +129,10 @@ def done_status(text: str) -> tuple[str, str | None]:
         return text, None
     said = " ".join(found["status"].split())
     words = said.lower()
-    if words in _FINISHED or words.split(" ")[0] in _FINISHED:  # "Complete 3/12", "Done - seen"
-        return text[: found.start()], said
-    if words in _OPEN:
-        return text[: found.start()], None
-    return text, None
+    first = words.split(" ")[0]
+    finished = words in _FINISHED or (first in _FINISHED and first != "met")  # "Done 3/12"; not "Met with mum"
+    # Any other status ("Open", "Amber", "Awaiting the GP's reply") is the table's note, not the task's words.
+    return text[: found.start()], said if finished else None
 
 
 def table_lines(rows: list[list[str]]) -> list[str] | None:

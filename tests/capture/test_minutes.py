@@ -218,3 +218,5 @@ def test_a_status_column_keeps_finished_actions_out() -> None:
         parse_action("Owner: Jo Bloggs. Action: visit. Deadline: 11/12. Status: in progress", MON7, ENG).task == "Visit"
     )
     assert parse_action("@jo Check immigration status by Friday", MON7, ENG).task == "Check immigration status"
+    for note in ("Met with mum, awaiting reply", "Not complete", "Partially complete", "Awaiting GP"):  # still open
+        assert parse_action(f"@jo Visit by Friday status: {note}", MON7, ENG).task == "Visit", note
