@@ -35,6 +35,8 @@ _NOT_DUE = frozenset({
     "raised", "agreed", "opened", "logged", "created", "recorded", "completed", "closed", "updated", "started",
     "meeting",
 })  # fmt: skip
+#: A column that says when (or whether) the row was done: "Date completed", "Completed on", "Date closed", "Done?".
+_COMPLETED = frozenset({"completed", "complete", "closed", "done"})
 _DONE = frozenset({"taken", "completed", "update"})  # "Action taken", "Action update": what was done
 _EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(?:\.[\w-]+)+$")
 _READS_ALONE = re.compile(r"^(?:in|within|over)\s|\s(?:before|prior\s+to)\s", re.IGNORECASE)
@@ -52,10 +54,12 @@ def columns(header: list[str]) -> dict[str, int]:
         else:
             column = next((name for name, named_by in HEADER_WORDS if named_by.intersection(words)), None)
             to_be = "to" in words and "be" in words  # "Date to be completed by": when it is due
-            if (column == "deadline" and _NOT_DUE.intersection(words) and not to_be) or (
+            if column in (None, "deadline") and _COMPLETED.intersection(words) and not to_be:
+                column = "completed"  # "Date completed", "Completed on", "Done?": filled in, the row is finished
+            elif (column == "deadline" and _NOT_DUE.intersection(words) and not to_be) or (
                 column == "action" and _DONE.intersection(words)
             ):
-                continue  # "Date raised", "Date completed", "Action taken": not when it is due, nor what is to do
+                continue  # "Date raised", "Action taken": not when it is due, nor what is to do
         if column is not None and column not in found:
             found[column] = index
     return found
@@ -80,6 +84,9 @@ def row_line(row: list[str], found: dict[str, int], lengths: bool = False) -> st
         return " ".join(row[index].split()) if index is not None and index < len(row) else ""
 
     owner, action, deadline, review, status = (cell(c) for c in ("owner", "action", "deadline", "review", "status"))
+    completed = cell("completed")
+    if completed.lower().strip(" .") not in ("", "no", "n", "-", "n/a", "tbc"):  # a date, "Yes", a tick: finished
+        status = f"completed {completed}" if any(c.isdigit() for c in completed) else "completed"
     if not (owner or action or deadline):
         return None  # an empty row
     # A name is written as minutes write it ("Jo Bloggs to ..."), so that the grammar reads the name and

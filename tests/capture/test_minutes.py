@@ -161,7 +161,8 @@ def test_headers_as_minutes_name_them() -> None:
     raised = "Date raised\tAction\tAction by\tDeadline\n23/11/2026\tVisit the family\tJo Bloggs\t11/12/2026"
     assert split_minutes(raised) == ["Jo Bloggs to Visit the family by 11/12/2026"]
     done = "Action\tOwner\tDate completed\tDeadline\nVisit the family\tJo Bloggs\t1/12/2026\t11/12/2026"
-    assert split_minutes(done) == ["Jo Bloggs to Visit the family by 11/12/2026"]
+    # a filled "Date completed" is not the deadline: it says the row is finished (it was recorded as open)
+    assert split_minutes(done) == ["Jo Bloggs to Visit the family by 11/12/2026 status: completed 1/12/2026"]
 
 
 def test_health_shorthand_in_a_timescale_column_is_a_length() -> None:
@@ -211,6 +212,17 @@ def test_a_status_column_keeps_finished_actions_out() -> None:
     assert read[0] == "Share PNC checks" and read[2] == "School report" and read[4] == "Refer to CAMHS"
     assert read[1].startswith("This action is marked \u201cComplete\u201d, as finished: it is not recorded")
     assert read[3].startswith("This action is marked \u201cBlue\u201d, as finished")
+    # a "Date completed" or "Done?" column filled in says the same; empty or "No", the row is open
+    done = (
+        "Action\tOwner\tDeadline\tDate completed\tDone?\n"
+        "Visit\tJo Bloggs\t14/12/26\t4/12/26\t\nCall\tSam Lee\t14/12/26\t\tNo\n"
+    )
+    visit, call = split_minutes(done)
+    with pytest.raises(GrammarError, match="marked \u201ccompleted 4/12/26\u201d, as finished"):
+        parse_action(visit, MON7, ENG)
+    assert parse_action(call, MON7, ENG).task == "Call"
+    ticked = split_minutes("Action\tOwner\tDeadline\tComplete?\nVisit\tJo Bloggs\t14/12/26\tYes\n")
+    assert ticked == ["Jo Bloggs to Visit by 14/12/26 status: completed"]
     # the same as labelled fields, and typed
     with pytest.raises(GrammarError, match="marked \u201cDone\u201d"):
         parse_action("Owner: Jo Bloggs. Action: visit. Deadline: 11/12. Status: Done", MON7, ENG)
