@@ -55,6 +55,7 @@ from bot.capture.owners import (
     OwnerRef,
     alternative_owners,
     drop_minutes_label,
+    group_mention,
     joint_minutes_owners,
     lowercase_name,
     minutes_owner,
@@ -472,6 +473,11 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
             f"them from the platform's list as you type @, or write \u201c{name} to ...\u201d."
         )
     if owned is None:
+        if (group := group_mention(text)) is not None:
+            raise GrammarError(
+                f"{group} is a group, not a person: name the one who will do it (@jo, \u201cJo Bloggs to ...\u201d). "
+                "One named owner makes the action theirs."
+            )
         if joint_minutes_owners(text):
             raise GrammarError(ONE_OWNER)
         if alternative_owners(text):

@@ -69,6 +69,24 @@ def parse_owner(text: str) -> tuple[OwnerRef, str] | None:
     return None
 
 
+# A mention of many people: Slack's "<!here>", "<!channel>", "<!subteam^S0123|@police-team>" (a user group), or
+# "@here" typed; Teams' "<at>General</at>" for a channel is resolved by the adapter.
+_GROUP_MENTION = re.compile(
+    r"^(?:<!(?P<broadcast>here|channel|everyone)(?:\|[^>]*)?>|<!subteam\^\w+(?:\|(?P<group>[^>]+))?>"
+    r"|@(?P<typed>here|channel|everyone)\b)",
+    re.IGNORECASE,
+)
+
+
+def group_mention(text: str) -> str | None:
+    """The group a command starts with instead of a person (``@here``, ``@police-team``), quoted, or None."""
+    found = _GROUP_MENTION.match(text)
+    if found is None:
+        return None
+    name = found["broadcast"] or found["typed"] or (found["group"] or "").lstrip("@")
+    return f"\u201c@{name}\u201d" if name else "This mention"
+
+
 def bare_name(text: str) -> OwnerRef | None:
     """``Jo Bloggs`` as a name, where the whole text is one; None for anything else."""
     text = " ".join(text.split())

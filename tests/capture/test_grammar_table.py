@@ -2145,6 +2145,11 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Mum's partner to attend the appointment by Friday", MON7, "\u201cMum's partner\u201d is a role"),
     ("Young person to attend college by Friday", MON7, "\u201cYoung person\u201d is a role, not a person"),
     ("Owner: Uncle. Action: provide childcare. Deadline: 11/12", MON7, "\u201cUncle\u201d is a role"),
+    # a mention of many people (Slack's user group, @here) is named, not "Start with the owner"
+    ("<!subteam^S0123|@police-team> Share the CAD log by Friday", MON7, "\u201c@police-team\u201d is a group"),
+    ("<!subteam^S0123> Share the CAD log by Friday", MON7, "This mention is a group, not a person"),
+    ("<!here> Share the CAD log by Friday", MON7, "\u201c@here\u201d is a group, not a person: name the one"),
+    ("@channel Share the CAD log by Friday", MON7, "\u201c@channel\u201d is a group, not a person"),
     # a profession or service named instead of a person: each was recorded as a person of that name
     ("Solicitor to share the court bundle by Friday", MON7, "\u201cSolicitor\u201d is a role, not a person"),
     ("Dentist to share information by Friday", MON7, "\u201cDentist\u201d is a role, not a person"),
@@ -2200,8 +2205,8 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit family by end of Jan 2026", MON7, "the end of January 2026 has passed"),
     ("", MON, "who will do what"),
     ("Share CAD log by Friday", MON, "Start with the owner"),
-    ("@here Share CAD log by Friday", MON, "Start with the owner"),
-    ("@channel Share CAD log by Friday", MON, "Start with the owner"),
+    ("@here Share CAD log by Friday", MON, "\u201c@here\u201d is a group, not a person"),
+    ("@channel Share CAD log by Friday", MON, "\u201c@channel\u201d is a group, not a person"),
     ("@jo Share CAD log", MON, "There is no deadline"),
     ("@jo Share the plan review on 7 Dec", MON, "no deadline (the date after \u201creview\u201d is read as the review"),
     ("@jo by Friday", MON, "There is no task"),
