@@ -49,7 +49,7 @@ from bot.capture.minutes_phrases import (
     week_mark,
     week_phrase,
 )
-from bot.capture.minutes_table import done_status, labelled_line
+from bot.capture.minutes_table import done_status, labelled_case_refs, labelled_line
 from bot.capture.owners import (
     EMAIL,
     OwnerRef,
@@ -448,6 +448,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if not text:
         raise GrammarError("Say who will do what, and by when.")
     text = drop_minutes_label(labelled_line(text) or text)  # "Owner: Jo Bloggs. Action: ... Deadline: 11/12"
+    text = labelled_case_refs(text)  # "Case ref: CR-1042" (not one of a line of fields) as "#CR-1042"
     text, finished = done_status(text)  # a minutes table's Status column, or "Status: Complete"
     if finished is not None:
         raise GrammarError(

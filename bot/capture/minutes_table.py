@@ -28,6 +28,7 @@ HEADER_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("review", frozenset({"review"})),
     ("deadline", frozenset(_DEADLINE_WORDS)),
     ("owner", frozenset(_OWNER_WORDS)),
+    ("case", frozenset({"case"})),  # "Case ref", "Case no.", "Case ID" (not "Ref": an action's own number)
     ("action", frozenset({"action", "actions", "task", "tasks", "what", "description"})),
 )
 #: Words that make a date column a record of the past, not the deadline ("Date raised", "Date completed").
@@ -104,6 +105,8 @@ def row_line(row: list[str], found: dict[str, int], lengths: bool = False) -> st
             parts.append(f"timescale: {deadline}")
         else:
             parts.append(deadline if whole else f"by {deadline}")
+    if _CASE_VALUE.fullmatch(case := cell("case")) and any(c.isdigit() for c in case):  # not "TBC"
+        parts.append(f"#{case}")
     if review:
         parts.append(f"review {review}")
     if status:
@@ -123,6 +126,29 @@ _OPEN = frozenset({
 _STATUS_FIELD = re.compile(
     r"[\s,;.|\-\u2013\u2014(]+(?:status|rag)\s*:\s*(?:rag\s*:?\s*)?(?P<status>[^:()]{1,40}?)[\s.)]*$", re.IGNORECASE
 )
+
+
+#: A case reference as a table's cell or a labelled field holds it: letters, digits, "-", "/", "_", with a digit.
+_CASE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_\-]{0,38}", re.ASCII)
+_CASE_LABEL = re.compile(
+    r"(?<![\w#])case(?:\s*(?:ref(?:erence)?|no|number|id)\b\.?\s*[:#]?|\s*:)\s*"
+    r"(?P<ref>[A-Za-z0-9][A-Za-z0-9/_\-]{0,38})(?![\w/\-])",
+    re.IGNORECASE,
+)
+
+
+def labelled_case_refs(text: str) -> str:
+    """``Case ref: CR-1042``, ``(case no. 1042)``, ``Case: 12345`` as the grammar's ``#CR-1042``: they were
+    left in the task ("Visit (case ref CR-1042)") and the action filed under no case. ``re case 1042`` (no
+    label) stays the task's."""
+    if "case" not in text.lower():
+        return text  # most commands: one scan
+
+    def tag(found: re.Match[str]) -> str:
+        ref = found["ref"]
+        return f"#{ref}" if any(c.isdigit() for c in ref) else found[0]
+
+    return _CASE_LABEL.sub(tag, text)
 
 
 def done_status(text: str) -> tuple[str, str | None]:
@@ -159,7 +185,7 @@ def table_lines(rows: list[list[str]]) -> list[str] | None:
 _FIELD_LABEL = re.compile(
     r"(?:^|[.;,|]\s*|\s+)(?P<label>action\s+owner|owner|lead(?:\s+professional)?|who|responsible(?:\s+person)?"
     r"|action|task|what|deadline|by\s+when|due(?:\s+date)?|target\s+date|timescale|when|by|review(?:\s+date)?"
-    r"|status|rag)"
+    r"|status|rag|case(?:\s+(?:ref(?:erence)?|no|number|id))?)"
     r"\s*:\s*",
     re.IGNORECASE,
 )

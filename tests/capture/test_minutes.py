@@ -232,3 +232,24 @@ def test_a_status_column_keeps_finished_actions_out() -> None:
     assert parse_action("@jo Check immigration status by Friday", MON7, ENG).task == "Check immigration status"
     for note in ("Met with mum, awaiting reply", "Not complete", "Partially complete", "Awaiting GP"):  # still open
         assert parse_action(f"@jo Visit by Friday status: {note}", MON7, ENG).task == "Visit", note
+
+
+def test_a_case_reference_labelled_or_in_its_own_column_files_the_action() -> None:
+    """ "Case ref: CR-1042", "(case no. 1042)", a table's "Case ref" column: the reference was left in the task
+    ("Visit (case ref CR-1042)") or dropped with its column, and the action filed under no case."""
+    table = "Case ref\tAction\tOwner\tDeadline\nCR-1042\tVisit\tJo Bloggs\t14/12/26\nTBC\tCall\tSam Lee\t14/12/26\n"
+    assert split_minutes(table) == ["Jo Bloggs to Visit by 14/12/26 #CR-1042", "Sam Lee to Call by 14/12/26"]
+    assert split_minutes("Ref\tAction\tOwner\tDeadline\n1\tVisit\tJo Bloggs\t14/12/26\n") == [
+        "Jo Bloggs to Visit by 14/12/26"  # "Ref" alone numbers the actions: not a case
+    ]
+    for text in (
+        "Jo Bloggs to visit by Friday (case ref CR-1042)",
+        "Jo Bloggs to visit by Friday. Case ref: CR-1042",
+        "Case ref CR-1042 - Jo Bloggs to visit by Friday",
+        "Owner: Jo Bloggs; Case ref: CR-1042; Action: visit; Deadline: 11/12",
+        "Owner: Jo Bloggs. Action: visit. Deadline: 11/12. Case: CR-1042",
+    ):
+        draft = parse_action(text, MON7, ENG)
+        assert (draft.task, draft.case_ref) == ("Visit", "CR-1042"), text
+    assert parse_action("@jo Visit re case 1042 by Friday", MON7, ENG).task == "Visit re case 1042"  # no label
+    assert parse_action("@jo Close the case by Friday", MON7, ENG).case_ref is None
