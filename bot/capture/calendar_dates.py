@@ -81,12 +81,12 @@ _DASHED = re.compile(r"^(\d{1,2})-([a-z]{3,9})(?:-(\d{2}|\d{4}))?$")
 
 
 def _year_of(word: str, today: date) -> int | None:
-    """A year after a month's name: four digits, or two within a few years of today's ("14th Dec 26"); None
-    for other numbers ("14 Dec 10" is not 2010)."""
+    """A year after a month's name: four digits, or two within a few years of today's ("14th Dec 26", "14th Dec
+    '26"); None for other numbers ("14 Dec 10" is not 2010)."""
     if re.fullmatch(r"\d{4}", word):
         return int(word)
-    if re.fullmatch(r"\d{2}", word) and today.year - 1 <= 2000 + int(word) <= today.year + 5:
-        return 2000 + int(word)
+    if re.fullmatch(r"['\u2019]?\d{2}", word) and today.year - 1 <= 2000 + int(word[-2:]) <= today.year + 5:
+        return 2000 + int(word[-2:])
     return None
 
 

@@ -1868,6 +1868,12 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
     ("@jo Call mum by 9pm tonight", MON7, ENG, {"deadline": "2026-12-07T21:00:00+00:00", "warnings": []}),
     ("@jo Agree a date for the next review 4/1 by Friday", MON7, ENG, {"task": "Agree a date for the next review"}),
+    # "(the) end of" a day is its end (refused as unreadable); a year written '26 after a month (refused)
+    ("@jo Visit by the end of Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
+    ("@jo Visit by end of 14/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
+    ("@jo Visit by end of tomorrow", MON7, ENG, {"deadline": "2026-12-08T17:00:00+00:00", "warnings": []}),
+    ("@jo Visit by 14th Dec '26", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
+    ("@jo Visit by 14 Dec \u201926", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
     # "and"/"then" before the review after a labelled or dashed deadline (refused as a date left in the task)
     (
         "@jo Visit the family Deadline: 18/12 and review on 4/1",
