@@ -341,6 +341,18 @@ def _day_warning(label: str, day: date, cal: WorkCalendar, now: datetime) -> str
     return None
 
 
+def _refuse_two_actions(task: str) -> None:
+    """Refuse a task holding another owner's action (``Visit and Sam Lee to call the GP``): Sam was never chased."""
+    if (other := second_action(task)) is not None:
+        other = other.rstrip(" .,;)")
+        role = role_only(other)
+        named = f", naming who in \u201c{role}\u201d will do it" if role else ""
+        raise GrammarError(
+            f"Two actions in one: \u201c{other}\u201d has its own owner, who would not be chased for it. Record one "
+            f"action for each{named}, so that each owner is chased for their own part."
+        )
+
+
 def role_refusal(role: str) -> str:
     what, who = ("an organisation", "who there will do it") if organisation(role) else ("a role", "who will do it")
     return (
@@ -527,6 +539,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if task[-1:] == "." or task[-4:].lower() in _TAIL_ENDS:  # most tasks end otherwise: no search
         task = _TASK_TAIL.sub("", task)
     if deadline is None and (inside := misplaced_deadline(words, ctx)) is not None:
+        _refuse_two_actions(" ".join(words))  # "Visit by Friday. DC Smith to attend.": two owners, not a misplacing
         start, end = inside
         said, rest = " ".join(words[start:end]).rstrip(",;"), " ".join(words[:start] + words[end:])
         raise GrammarError(
@@ -558,13 +571,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
         )
     if not task:
         raise GrammarError("There is no task: say what the owner will do.")
-    if (other := second_action(task)) is not None:
-        role = role_only(other)
-        named = f", naming who in \u201c{role}\u201d will do it" if role else ""
-        raise GrammarError(
-            f"Two actions in one: \u201c{other}\u201d has its own owner, who would not be chased for it. Record one "
-            f"action for each{named}, so that each owner is chased for their own part."
-        )
+    _refuse_two_actions(task)
     task = _sentence_case(_without_to_be_done(task))
 
     deadline_at = deadline.moment(ctx)

@@ -120,27 +120,30 @@ _MINUTES_OWNER = re.compile(
 )
 _ROLE_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")
 # Words that name a role or an agency, not a person: "health visitor to ...", "School DSL to ...".
-_ROLE_WORDS = {
-    "health", "visitor", "social", "worker", "sw", "hv", "school", "dsl", "dslo", "nurse", "gp", "police",
-    "the", "chair", "lado", "iro", "midwife", "teacher", "head", "headteacher", "camhs", "team", "manager",
-    "officer", "practitioner", "lead", "designated", "safeguarding", "all", "everyone", "agencies", "family",
-    "education", "services", "service", "council", "la", "nhs", "paediatrician", "consultant", "duty",
-    "csc", "cscs", "ss", "mash", "edt", "yot", "yos", "cafcass", "probation", "housing", "senco", "sendco",
-    "ewo", "idva", "isva", "cpn", "pcso", "childrens", "children's", "children\u2019s", "care", "adult", "adults",
-    "agency", "partners", "professionals", "parents", "parent", "mum", "dad", "mother", "father", "carer",
-    "carers", "school's", "nursery", "college", "academy", "gp's", "hospital", "ward", "unit", "camhs's",
-    "io", "oic", "sio", "named", "key", "keyworker", "caseworker", "fsw", "atm", "tm", "ssw", "psw", "ehw",
-    "support", "psychologist", "ep", "therapist", "advocate", "mentor", "pastoral", "attendance", "welfare",
-    "deputy", "assistant", "senior", "principal", "director", "chief", "coordinator", "co-ordinator",
-    "administrator",
-    # the family, as plans name them ("Grandma to provide childcare", "MGM to ...": a person named Grandma
-    # was recorded, whom nobody could reach)
+#: The family, as plans name them ("Grandma to provide childcare", "MGM to ...": a person named Grandma was
+#: recorded, whom nobody could reach).
+_FAMILY_WORDS = {
+    "mum", "dad", "mother", "father", "parent", "parents", "carer", "carers",
     "grandma", "grandmother", "grandad", "granddad", "grandfather", "grandpa", "gran", "nan", "nana", "nanna",
     "granny", "grandparent", "grandparents", "maternal", "paternal", "mgm", "pgm", "mgf", "pgf", "aunt", "auntie",
     "aunty", "uncle", "stepdad", "stepmum", "step-dad", "step-mum", "stepfather", "stepmother", "step-father",
     "step-mother", "brother", "sister", "sibling", "siblings", "cousin", "partner", "boyfriend", "girlfriend",
     "guardian", "foster", "kinship", "sgo", "mam", "mummy", "daddy", "mum's", "dad's", "mother's", "father's",
-    "child", "children", "baby", "young", "person", "yp", "cyp", "pupil", "student",
+    "child", "children", "baby", "young", "person", "yp", "cyp", "pupil", "student", "family",
+}  # fmt: skip
+_ROLE_WORDS = _FAMILY_WORDS | {
+    "health", "visitor", "social", "worker", "sw", "hv", "school", "dsl", "dslo", "nurse", "gp", "police",
+    "the", "chair", "lado", "iro", "midwife", "teacher", "head", "headteacher", "camhs", "team", "manager",
+    "officer", "practitioner", "lead", "designated", "safeguarding", "all", "everyone", "agencies",
+    "education", "services", "service", "council", "la", "nhs", "paediatrician", "consultant", "duty",
+    "csc", "cscs", "ss", "mash", "edt", "yot", "yos", "cafcass", "probation", "housing", "senco", "sendco",
+    "ewo", "idva", "isva", "cpn", "pcso", "childrens", "children's", "children\u2019s", "care", "adult", "adults",
+    "agency", "partners", "professionals",
+    "school's", "nursery", "college", "academy", "gp's", "hospital", "ward", "unit", "camhs's",
+    "io", "oic", "sio", "named", "key", "keyworker", "caseworker", "fsw", "atm", "tm", "ssw", "psw", "ehw",
+    "support", "psychologist", "ep", "therapist", "advocate", "mentor", "pastoral", "attendance", "welfare",
+    "deputy", "assistant", "senior", "principal", "director", "chief", "coordinator", "co-ordinator",
+    "administrator",
     # professions and services named instead of a person ("Solicitor to ...", "Dentist to ...", "Admin to ...",
     # "Early Help to ...": each was recorded as a person of that name, whom nobody could reach)
     "solicitor", "solicitors", "lawyer", "legal", "court", "judge", "magistrates", "interpreter", "dentist",
@@ -492,7 +495,7 @@ def second_owner(rest: str) -> bool:
 
 
 # Where a second part of a line may start: after a comma, a semicolon, a full stop, "and" or "&".
-_PART_START = re.compile(r"(?:[,;]|(?<=\w)\.|\s(?:and|&|&amp;))\s+(?=\S)", re.IGNORECASE)
+_PART_START = re.compile(r"(?:[,;]|(?<=\w)\.|\s(?:and|&|&amp;|[-\u2013\u2014]))\s+(?=\S)|\s\(\s*", re.IGNORECASE)
 _OWNER_THEN_TO = re.compile(rf"{_NAME}(?:\s*\([^()]{{1,60}}\))?\s+(?:to|will)\s+(?!be\b)[^\W\d_]")
 _TO_A_TASK = re.compile(r"\s*(?:to|will)\s+(?!be\b)[^\W\d_]")
 
@@ -520,16 +523,19 @@ def second_action(task: str) -> str | None:
             continue  # one of the people written to or liaised with
         if _OWNER_THEN_TO.match(part) and minutes_owner(part) is not None:
             return part
-        if (joiner in (";", ".") or (joiner == "," and part[:1].isupper())) and _role_then_task(part):
+        aside = joiner in ("(", "-", "\u2013", "\u2014")  # "Send the letter (mum to sign)": the family's, aside
+        if (joiner in (";", ".") or aside or (joiner == "," and part[:1].isupper())) and _role_then_task(part, aside):
             return part  # "Visit; School to share attendance": the school's part, never chased
     return None
 
 
-def _role_then_task(part: str) -> bool:
+def _role_then_task(part: str, not_family: bool = False) -> bool:
     """``School to share attendance``, ``Police will share the referral``: a role's own action (after "and" it
-    may be whom the task is for: "visit mum and dad to discuss the plan")."""
+    may be whom the task is for: "visit mum and dad to discuss the plan"); with ``not_family``, not the family's."""
     role = role_only(part)
-    return role is not None and _TO_A_TASK.match(part[len(role) :]) is not None
+    if role is None or (not_family and all(w.lower() in _FAMILY_WORDS for w in role.split())):
+        return False
+    return _TO_A_TASK.match(part[len(role) :]) is not None
 
 
 # Where one owner stands (/reassign, /meeting assign): two people joined ("@sam and Jo Bloggs", "Sam Lee, Jo

@@ -1868,6 +1868,14 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
     ("@jo Call mum by 9pm tonight", MON7, ENG, {"deadline": "2026-12-07T21:00:00+00:00", "warnings": []}),
     ("@jo Agree a date for the next review 4/1 by Friday", MON7, ENG, {"task": "Agree a date for the next review"}),
+    # the family's part aside is the task's (a parent is not chased); "to be" done is the task's too
+    ("@jo Send a letter (mum to sign) by Friday", MON7, ENG, {"task": "Send a letter (mum to sign)"}),
+    (
+        "@jo Complete the s47 - Police to be informed - by Friday",
+        MON7,
+        ENG,
+        {"task": "Complete the s47 - Police to be informed"},
+    ),
     # "(the) end of" a day is its end (refused as unreadable); a year written '26 after a month (refused)
     ("@jo Visit by the end of Friday", MON7, ENG, {"task": "Visit", "deadline": "2026-12-11T17:00:00+00:00"}),
     ("@jo Visit by end of 14/12", MON7, ENG, {"task": "Visit", "deadline": "2026-12-14T17:00:00+00:00"}),
@@ -2151,6 +2159,16 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Mum's partner to attend the appointment by Friday", MON7, "\u201cMum's partner\u201d is a role"),
     ("Young person to attend college by Friday", MON7, "\u201cYoung person\u201d is a role, not a person"),
     ("Owner: Uncle. Action: provide childcare. Deadline: 11/12", MON7, "\u201cUncle\u201d is a role"),
+    # another owner's part in brackets or between dashes is theirs, never chased as the owner's task
+    (
+        "@jo Visit (DC Smith to attend) by Friday",
+        MON7,
+        "Two actions in one: \u201cDC Smith to attend\u201d has its own",
+    ),
+    ("@jo Visit - DC Smith to attend - by Friday", MON7, "Two actions in one: \u201cDC Smith to attend\u201d"),
+    ("@jo Visit (Police to attend) by Friday", MON7, "naming who in \u201cPolice\u201d will do it"),
+    # and after the deadline: it was "by Friday. is inside the task", offering "visit DC Smith to attend. by Friday."
+    ("@jo Visit by Friday. DC Smith to attend.", MON7, "Two actions in one: \u201cDC Smith to attend\u201d"),
     # a mention of many people (Slack's user group, @here) is named, not "Start with the owner"
     ("<!subteam^S0123|@police-team> Share the CAD log by Friday", MON7, "\u201c@police-team\u201d is a group"),
     ("<!subteam^S0123> Share the CAD log by Friday", MON7, "This mention is a group, not a person"),
