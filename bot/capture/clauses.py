@@ -526,6 +526,31 @@ def _review_is_the_tasks(words: list[str], clean: list[str], start: int) -> bool
     return before in REVIEW_AS_OBJECT_AFTER
 
 
+#: Verbs whose work is done at the review itself: "Attend the review on 4/1" is due that day. "Book the review
+#: on 4/1", "Prepare for review 4/1" are due before it, on a day not given: refused as having no deadline.
+_AT_THE_REVIEW = frozenset(
+    {"attend", "chair", "hold", "conduct", "complete", "undertake", "lead", "facilitate", "minute", "host", "convene"}
+)
+_BEFORE_A_REVIEW = frozenset({"the", "a", "an", "this", "that", "their", "his", "her", "next", "initial", "first"})
+
+
+def _done_at_the_review(before: list[str]) -> bool:
+    """Whether the task's words before "review" end with a verb whose work is done at the review."""
+    words = [w for w in before[-3:] if w not in _BEFORE_A_REVIEW]
+    return bool(words) and words[-1] in _AT_THE_REVIEW
+
+
+def _kept_review_date(span: list[str], ctx: Context) -> When | None:
+    """The words after a "review" kept in the task, read as a deadline (``on 4/1``, ``EOD Friday``, ``4/1``)."""
+    if span[:1] == ["date"]:
+        span = span[1:]
+    for words in (span, ["by", *span]):
+        found = read_clause(words, ctx)
+        if found is not None and found[0] == "deadline":
+            return found[1]
+    return None
+
+
 def _review_kept_note(words: list[str], start: int, end: int) -> str:
     said = " ".join(words[start:end]).strip(" ,;.")
     return f"\u201c{said}\u201d is read as the review date; \u201c{words[start]}\u201d is kept in the task too."
@@ -575,6 +600,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
     review: When | None = None
     before_review: tuple[list[str], list[str], int] | None = None  # the words, cleaned, and where it started
     markers: list[str] = []
+    kept: tuple[list[str], list[str], str] | None = None  # "review" kept in the task: the task, the date's words
     while True:
         wanted = ({"deadline"} if deadline is None else set()) | ({"review"} if review is None else set())
         if not wanted:
@@ -595,6 +621,8 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
             if _review_is_the_tasks(words, clean, clause.start):
                 review.notes.append(_review_kept_note(words, clause.start, end))
                 clause = Clause("review", clause.start + 1, clause.when)  # "Book the review in 6 weeks"
+                if _done_at_the_review(clean[: clause.start - 1]):
+                    kept = (words[: clause.start], clean[clause.start : end], " ".join(words[clause.start : end]))
         words, clean = words[: clause.start], clean[: clause.start]
         if clause.kind == "review" and clean[-1:] != ["review"]:  # the words that lead into it go with it
             size = _review_lead(clean)
@@ -616,7 +644,15 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
         review, deadline = deadline, first.when
         deadline_text = " ".join(words[first.start : len(words) - 1])
         words, clean = words[: first.start], clean[: first.start]
-    if deadline is None and before_review is not None:
+    if deadline is None and kept is not None and (found := _kept_review_date(kept[1], ctx)) is not None:
+        # "Book the review EOD Friday", "Attend the review on 4/1": what is done is the review; its date is the
+        # deadline (it was refused as having none)
+        deadline, review, deadline_text = found, None, kept[2]
+        deadline.notes.append(
+            f"\u201creview\u201d is read as part of the task and \u201c{kept[2]}\u201d as the deadline. For a review "
+            "date as well, give both: \u201cby Friday review in 2 weeks\u201d."
+        )
+    elif deadline is None and before_review is not None:
         words, clean, deadline, deadline_text = _review_as_task(*before_review, ctx) or (words, clean, None, "")
         review = None if deadline is not None else review
     if deadline is None:

@@ -1868,6 +1868,14 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
     ("@jo Call mum by 9pm tonight", MON7, ENG, {"deadline": "2026-12-07T21:00:00+00:00", "warnings": []}),
     ("@jo Agree a date for the next review 4/1 by Friday", MON7, ENG, {"task": "Agree a date for the next review"}),
+    # with no other deadline, a review attended or chaired on its day is due that day (it was "no deadline")
+    (
+        "@jo Attend the review on 4/1",
+        MON7,
+        ENG,
+        {"task": "Attend the review", "deadline": "2027-01-04T17:00:00+00:00", "review": None},
+    ),
+    ("@jo Chair the initial review on 4/1 at 10am", MON7, ENG, {"deadline": "2027-01-04T10:00:00+00:00"}),
     # the family's part aside is the task's (a parent is not chased); "to be" done is the task's too
     ("@jo Send a letter (mum to sign) by Friday", MON7, ENG, {"task": "Send a letter (mum to sign)"}),
     (
@@ -2159,6 +2167,9 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Mum's partner to attend the appointment by Friday", MON7, "\u201cMum's partner\u201d is a role"),
     ("Young person to attend college by Friday", MON7, "\u201cYoung person\u201d is a role, not a person"),
     ("Owner: Uncle. Action: provide childcare. Deadline: 11/12", MON7, "\u201cUncle\u201d is a role"),
+    # a review booked or prepared for is due before its day, on a day not given
+    ("@jo Book the review on 4/1", MON7, "There is no deadline (the date after \u201creview\u201d is read as"),
+    ("@jo Prepare for review w/c 4/1", MON7, "There is no deadline (the date after \u201creview\u201d is read as"),
     # another owner's part in brackets or between dashes is theirs, never chased as the owner's task
     (
         "@jo Visit (DC Smith to attend) by Friday",
