@@ -20,7 +20,7 @@ from bot.actions.meeting_commands import USAGE as MEETING_USAGE
 from bot.actions.meeting_commands import MeetingCommands
 from bot.actions.messages import Message, action_card, action_line, for_the_room, history_line
 from bot.actions.names import AmbiguousOwner
-from bot.actions.outcome import LEADING_BECAUSE, TWO_OWNERS, Outcome
+from bot.actions.outcome import LEADING_BECAUSE, TWO_OWNERS, Outcome, reason_aside
 from bot.actions.outcome import error as _error
 from bot.actions.outcome import note as _note
 from bot.actions.outcome import split_reason as _split_reason
@@ -73,6 +73,11 @@ HELP = (
 )
 
 EXTEND_EXAMPLE = "/extend A-12 Friday week because the school is closed"
+
+
+def _after_comma_is_role(text: str, after: str) -> bool:
+    """``Mrs Patel, Oakfield Primary``: the person's organisation or role, not a reason for the change."""
+    return f"({after})" not in text and role_of(OwnerRef("name", after)) is not None
 
 
 class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
@@ -265,7 +270,14 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
         try:
             deadline, warnings = parse_new_deadline(phrase, now, self.service.calendar, current)
         except GrammarError as exc:  # its own example, not /action's
-            raise GrammarError(exc.problem, EXTEND_EXAMPLE) from None
+            aside = reason_aside(phrase) if reason is None else None  # "Monday 21st, mum ill", "23/12 (mum ill)"
+            try:
+                if aside is None:
+                    raise
+                deadline, warnings = parse_new_deadline(aside[0], now, self.service.calendar, current)
+                reason = aside[1]
+            except GrammarError:
+                raise GrammarError(exc.problem, EXTEND_EXAMPLE) from None
         moved = self.service.move_deadline(ref, speaker, deadline, reason, now=now)
         return self._changed(moved.verb, moved.action, now, warnings, _c)
 
@@ -291,11 +303,14 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
         if two_owners(_split_reason(rest)[0]):
             raise ServiceError(TWO_OWNERS)
         owned = parse_owner(rest)
+        aside = reason_aside(rest)
         if owned is not None:
             owner, remainder = owned
-            reason = LEADING_BECAUSE.sub("", remainder.strip()) or None
+            reason = LEADING_BECAUSE.sub("", remainder.strip(" ,")).strip().strip("()").strip() or None
         elif (named := bare_name(_split_reason(rest)[0])) is not None:
             owner, reason = named, _split_reason(rest)[1]
+        elif aside and (named := bare_name(aside[0])) and not _after_comma_is_role(rest, aside[1]):
+            owner, reason = named, aside[1]  # "Jo Bloggs, back from leave"
         else:
             raise ServiceError("Say who takes it over: /reassign A-12 @sam because Jo is on leave")
         if (role := role_of(owner)) is not None:  # "Oakfield Primary School", "health visitor": nobody to chase

@@ -19,8 +19,14 @@ if TYPE_CHECKING:
     from bot.actions.service import ActionService
 
 # "because" may end the text with the reason missing: the reason is then refused as missing, not read as a date.
-_BECAUSE = re.compile(r"\s+(?:(?:because|reason:)(?:\s+|$)|(?:as|--|-|\u2013|\u2014)\s+)", re.IGNORECASE)
-LEADING_BECAUSE = re.compile(r"^(?:because|reason:|as|--|\u2014)(?:\s+|$)", re.IGNORECASE)
+# "because of the snow", "due to illness": the reason is "the snow", "illness" (it was "of the snow", or the date
+# unreadable).
+_BECAUSE = re.compile(
+    r"\s+(?:(?:because(?:\s+of)?|reason:)(?:\s+|$)|(?:as|due\s+to|owing\s+to|--|-|\u2013|\u2014)\s+)", re.IGNORECASE
+)
+LEADING_BECAUSE = re.compile(r"^(?:because(?:\s+of)?|reason:|as|due\s+to|owing\s+to|--|\u2014)(?:\s+|$)", re.IGNORECASE)
+# A reason after a comma or in brackets, when no word above says where it starts: "Monday 21st, mum ill".
+_ASIDE = re.compile(r"^(?P<before>.+?)\s*(?:,\s*|\(\s*)(?P<reason>[^,()]+?)\s*\)?$")
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,14 @@ def split_ref(text: str) -> tuple[str, str]:
 
 def split_reason(text: str) -> tuple[str, str | None]:
     parts = _BECAUSE.split(text, maxsplit=1)
-    return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else None)
+    return parts[0].strip(), (parts[1].strip().strip("()").strip() if len(parts) > 1 else None)
+
+
+def reason_aside(text: str) -> tuple[str, str] | None:
+    """``Monday 21st, mum ill`` -> (``Monday 21st``, ``mum ill``); ``23/12 (mum ill)`` the same; else None. For
+    a caller to try when the whole text does not read and no "because" says where the reason starts."""
+    found = _ASIDE.match(text)
+    return (found["before"], found["reason"]) if found else None
 
 
 class CommandPart:

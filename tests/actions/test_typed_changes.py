@@ -154,3 +154,32 @@ def test_extending_until_the_weekday_that_is_today_is_asked_not_brought_forward(
     assert core.service.get(ref, CHAIR).deadline == london(2026, 11, 27, 17, 0)
     moved = core.commands.run("extend", f"{ref} next Monday because the GP is away", CHAIR, ROOM)
     assert moved.action is not None and moved.action.deadline == london(2026, 11, 30, 17, 0)
+
+
+def test_a_reason_after_a_comma_in_brackets_or_because_of_is_the_reason_as_said(core: Core) -> None:
+    """ "/extend A-1 Monday 21st, mum ill" and "23/12 (mum ill)" were refused as unreadable dates; "because of
+    snow" and "due to illness" were logged as "of snow" or refused; "/reassign A-1 Jo Bloggs, back from leave"
+    was "Say who takes it over"; a reason in brackets kept them in the log. (Mon 23 Nov 2026, 10:00.)"""
+    recorded = core.commands.run("action", "@jo Share the CAD log by Friday", CHAIR, ROOM)
+    assert recorded.action is not None
+    ref = recorded.action.ref
+    for phrase, day in (
+        ("Monday 30th, mum ill", 30),
+        ("2/12 (school closed)", 2),
+        ("3/12 because of snow", 3),
+        ("4/12 due to illness", 4),
+    ):
+        moved = core.commands.run("extend", f"{ref} {phrase}", CHAIR, ROOM)
+        assert moved.action is not None and moved.action.deadline.day == day, phrase
+    # the whole reads as a date: no reason is taken from it, and one is asked for
+    asked = core.commands.run("extend", f"{ref} Monday 7 December, 10am", CHAIR, ROOM)
+    assert asked.private is not None and "a reason is required" in render_text(asked.private)
+    core.commands.run("reassign", f"{ref} @sam (Jo on leave)", CHAIR, ROOM)
+    back = core.commands.run("reassign", f"{ref} Jo Bloggs, back from leave", CHAIR, ROOM)
+    assert back.action is not None and back.action.owner.name == "Jo Bloggs"
+    history = core.commands.run("history", ref, CHAIR, ROOM)
+    assert history.private is not None
+    lines = render_text(history.private)
+    for said in (": mum ill", ": school closed", ": snow", ": illness", ": Jo on leave", ": back from leave"):
+        assert said in lines, (said, lines)
+    assert ": of snow" not in lines and "(Jo on leave)" not in lines
