@@ -143,6 +143,9 @@ def calendar_date_from(words: list[str], today: date) -> When | None:
                 break
         if found is None:
             raise Impossible(f"{words[0]} is not a day of the month")
+        if found.month != today.month:  # "by the 5th" on 7 Dec: next month's, said (it was 5 Jan, silently)
+            why = "has passed this month" if day < today.day else f"is not in {today:%B}"
+            note = f"\u201cthe {words[0]}\u201d {why}: read as {format_day(found)} {found.year}."
     if found is None:
         return None
     if note:
