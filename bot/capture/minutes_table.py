@@ -107,7 +107,7 @@ def row_line(row: list[str], found: dict[str, int], lengths: bool = False) -> st
             parts.append(deadline if whole else f"by {deadline}")
     if _CASE_VALUE.fullmatch(case := cell("case")) and any(c.isdigit() for c in case):  # not "TBC"
         parts.append(f"#{case}")
-    if review:
+    if review and review.lower().strip(" .") not in ("n/a", "na", "none", "nil", "-", "\u2013"):  # no review
         parts.append(f"review {review}")
     if status:
         parts.append(f"status: {status}")  # read by the grammar (done_status): a finished row is not recorded

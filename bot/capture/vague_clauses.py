@@ -133,15 +133,36 @@ def refuse_vague_review(words: list[str], clean: list[str], ctx: Context) -> Non
             continue
         size, _ = _meeting_review(clean, start)
         rest = clean[start + 1 :]
+        if rest[:1] == ["date"]:  # "review date TBC"
+            rest = rest[1:]
         if rest[:1] in (["at"], ["on"], ["in"], ["after"]):
             rest = rest[1:]
         kind = "meeting" if size and start + size == len(clean) else vague(rest, meetings=False)
+        if kind is None and rest in _NO_REVIEW_DATE:
+            kind = "repeats" if rest[0] in _REPEATS else "none"
         if kind:
             raise Impossible(_vague_review_refusal(kind, as_written(words[start:]), ctx))
 
 
+#: What a minutes' review column says instead of a date: "weekly" (it repeats), "n/a", "on completion". They were
+#: refused as a deadline "inside the task".
+_REPEATS = frozenset({"weekly", "fortnightly", "monthly", "daily", "ongoing"})
+_NO_REVIEW_DATE = [[word] for word in (*_REPEATS, "n/a", "na", "none", "completion")] + [
+    ["when", "complete"], ["when", "completed"], ["as", "needed"], ["as", "required"],
+]  # fmt: skip
+
+
 def _vague_review_refusal(kind: str, said: str, ctx: Context) -> str:
     example = review_example(ctx)
+    if kind == "repeats":
+        return (
+            f"\u201c{said}\u201d repeats: a review reminder comes once. Give the next review's date, such as "
+            f"\u201c{example}\u201d"
+        )
+    if kind == "none":
+        return (
+            f"\u201c{said}\u201d is not a date: give the review's date, such as \u201c{example}\u201d, or leave it out"
+        )
     if kind == "meeting":
         return (
             f"\u201c{said}\u201d is not a date: the meeting's date is not known here. Give the review's date, such "

@@ -2169,6 +2169,12 @@ ERR: list[tuple[str, datetime, str]] = [
     ("Mum's partner to attend the appointment by Friday", MON7, "\u201cMum's partner\u201d is a role"),
     ("Young person to attend college by Friday", MON7, "\u201cYoung person\u201d is a role, not a person"),
     ("Owner: Uncle. Action: provide childcare. Deadline: 11/12", MON7, "\u201cUncle\u201d is a role"),
+    # a review column's words that are no date: refused by what they say ("by Friday is inside the task")
+    ("@jo Visit by Friday review weekly", MON7, "\u201creview weekly\u201d repeats: a review reminder comes once"),
+    ("@jo Visit by Friday review: monthly", MON7, "\u201creview: monthly\u201d repeats"),
+    ("@jo Visit by Friday review on completion", MON7, "\u201creview on completion\u201d is not a date"),
+    ("@jo Visit by Friday review date TBC", MON7, "\u201creview date TBC\u201d is not a date"),
+    ("@jo Visit by Friday review n/a", MON7, "or leave it out"),
     # a review booked or prepared for is due before its day, on a day not given
     ("@jo Book the review on 4/1", MON7, "There is no deadline (the date after \u201creview\u201d is read as"),
     ("@jo Prepare for review w/c 4/1", MON7, "There is no deadline (the date after \u201creview\u201d is read as"),

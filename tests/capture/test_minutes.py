@@ -253,3 +253,11 @@ def test_a_case_reference_labelled_or_in_its_own_column_files_the_action() -> No
         assert (draft.task, draft.case_ref) == ("Visit", "CR-1042"), text
     assert parse_action("@jo Visit re case 1042 by Friday", MON7, ENG).task == "Visit re case 1042"  # no label
     assert parse_action("@jo Close the case by Friday", MON7, ENG).case_ref is None
+
+
+def test_a_review_column_saying_none_sets_no_review() -> None:
+    """A table's Review column holding "N/A" or "-" is no review: the row was refused for it."""
+    text = "Action\tOwner\tDeadline\tReview\nVisit\tJo Bloggs\t14/12/26\tN/A\nCall\tSam Lee\t14/12/26\t-\n"
+    lines = split_minutes(text)
+    assert lines == ["Jo Bloggs to Visit by 14/12/26", "Sam Lee to Call by 14/12/26"]
+    assert [parse_action(line, MON7, ENG).review for line in lines] == [None, None]
