@@ -153,6 +153,9 @@ def read_clause(
                 return None
             if (week := week_phrase(rest, ctx)) is not None:
                 return "review", week_review(week, ctx)
+            if rest == ["next", "week"]:  # as "review w/c 14 Dec": its first working day (it was the Friday)
+                monday = ctx.today + timedelta(days=7 - ctx.today.weekday())
+                return "review", week_review(Week(monday, False, ()), ctx)
             if (length := length_of_time(rest, ctx)) is not None:
                 return "review", length  # "review 3 months", "Review: 6 weeks": as "review in 3 months"
             joined = rest[0] in ("in", "during", "by")  # "review in March": a month, not the review's day

@@ -1868,6 +1868,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
     ("@jo Call mum by 9pm tonight", MON7, ENG, {"deadline": "2026-12-07T21:00:00+00:00", "warnings": []}),
     ("@jo Agree a date for the next review 4/1 by Friday", MON7, ENG, {"task": "Agree a date for the next review"}),
+    # a review "next week" is its first working day, as "review w/c 14/12" (it was that week's Friday)
+    ("@jo Visit by Friday review next week", MON7, ENG, {"review": "2026-12-14"}),
     # with no other deadline, a review attended or chaired on its day is due that day (it was "no deadline")
     (
         "@jo Attend the review on 4/1",
