@@ -155,7 +155,21 @@ def may_mean(written: str, known: str) -> bool:
     initials, and a name that may mean two people is refused with both."""
     letters = initials(written)
     known_words = words(known)
-    return bool(letters and has_initials(letters, known_words)) or name_matches(words(written), known_words)
+    wanted = words(written)
+    if _surname_first(written):  # "BLOGGS Jo", as police write names: Jo Bloggs (it was a new person beside her)
+        wanted = [*wanted[1:], wanted[0]]
+    return bool(letters and has_initials(letters, known_words)) or name_matches(wanted, known_words)
+
+
+def _surname_first(written: str) -> bool:
+    """Whether a name is written surname first in capitals, then the given name: ``BLOGGS Jo``, ``DC SMITH Sam``."""
+    parts = [p for p in _ROLE.sub("", written).split() if p.casefold().strip(".") not in TITLES]
+    return (
+        len(parts) > 1
+        and sum(c.isalpha() for c in parts[0]) > 1  # not an initial: "A. Khan"
+        and parts[0].isupper()
+        and not all(p.isupper() for p in parts[1:])
+    )
 
 
 def known_by_name(session: Session, written: str) -> list[Candidate]:

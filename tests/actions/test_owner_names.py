@@ -142,6 +142,9 @@ def test_a_name_two_people_share_is_refused_with_each_choice_as_a_command(known:
         ("ACTION: AK to send the report by Friday", "Dr A. Khan"),
         ("SW (JS) to visit the family by Friday", "Jo Smith"),
         ("J.B. - SW - to visit the family by Friday", "Jo Bloggs"),
+        # surname first in capitals, as police write names: it was a new person "BLOGGS Jo", reachable by nobody
+        ("BLOGGS Jo to share the CAD log by Friday", "Jo Bloggs"),
+        ("DC SMITH Jo to share the CAD log by Friday", "Jo Smith"),
     ],
 )
 def test_a_name_one_known_person_has_is_theirs_and_the_chair_is_told(known: Core, typed: str, owner: str) -> None:
@@ -263,3 +266,18 @@ def test_a_name_typed_without_its_accents_is_the_known_person(known: Core) -> No
     with known.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Person).where(Person.display_name.like("%owalski"))) == 1
         assert session.scalar(select(func.count()).select_from(Person).where(Person.display_name.like("Zo%"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "known", "means"),
+    [
+        ("BLOGGS Jo", "Jo Bloggs", True),  # a surname in capitals first, then the given name
+        ("DC LEE Sam", "Sam Lee", True),
+        ("Bloggs Jo", "Jo Bloggs", False),  # not in capitals: order counts
+        ("BLOGGS JO", "Jo Bloggs", False),  # all in capitals: as written
+        ("JO BLOGGS", "Jo Bloggs", True),
+        ("SMITH Jo", "Jo Bloggs", False),
+    ],
+)
+def test_a_surname_first_in_capitals_is_read_as_police_write_it(written: str, known: str, means: bool) -> None:
+    assert may_mean(written, known) is means
