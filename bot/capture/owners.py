@@ -194,6 +194,10 @@ _MINUTES_OWNER_ROLE = re.compile(
 )
 
 
+# A second role or agency after the first: "Jo Bloggs - Social Worker - CSC - to ..." (the task was "CSC - to ...").
+_ANOTHER_ROLE = re.compile(rf"^([\w'\u2019.&]+(?:\s+[\w'\u2019.&]+){{0,3}}?)(?:{_SEP}|\s*:\s*)(?:{_TO}\s+)?(?=\S)")
+
+
 def _a_role(words: str) -> bool:
     """``SW``, ``school DSL``, ``health visitor``: words that name a role, not a task's start."""
     parts = words.split()
@@ -311,8 +315,12 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
         return None  # a role or an organisation, or a task with its owner forgotten ("Send Referral to CSC by Friday")
     if any(word.lower().strip(".") in _LABEL_WORDS for word in name.split()):
         return None  # a label, not a person ("Urgent: call mum", "Next steps: ...")
+    rest = text[match.end() :]
+    more = _ANOTHER_ROLE.match(rest) if bracket and match.re is _MINUTES_OWNER_ROLE else None
+    if more is not None and (_a_role(more.group(1)) or organisation(more.group(1))):  # "- SW - CSC - to ..."
+        bracket, rest = f"{bracket}, {more.group(1)}", rest[more.end() :]
     value = f"{name} ({bracket.strip()})" if bracket else name
-    return OwnerRef("name", value), " " + text[match.end() :]
+    return OwnerRef("name", value), " " + rest
 
 
 _ROLE_AFTER_ACCOUNT = re.compile(

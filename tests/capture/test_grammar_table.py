@@ -1866,6 +1866,15 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     # a family word in a person's name is a name ("Jo Cousin"), beside one a role ("Mrs Jones (grandma)")
     ("Jo Cousin to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Cousin"}, "task": "Visit"}),
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
+    # two roles between separators: the task was "CSC - to visit"
+    (
+        "Jo Bloggs - Social Worker - CSC - to visit by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Jo Bloggs (Social Worker, CSC)"}, "task": "Visit"},
+    ),
+    ("Jo Bloggs, SW, CSC, to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs (SW, CSC)"}}),
+    ("Jo Bloggs - SW - visit the family - by Friday", MON7, ENG, {"task": "Visit the family"}),
     ("@jo Call mum by 9pm tonight", MON7, ENG, {"deadline": "2026-12-07T21:00:00+00:00", "warnings": []}),
     ("@jo Agree a date for the next review 4/1 by Friday", MON7, ENG, {"task": "Agree a date for the next review"}),
     # a review "next week" is its first working day, as "review w/c 14/12" (it was that week's Friday)
