@@ -509,13 +509,15 @@ def _weekday_phrase(words: list[str], ctx: Context) -> When | None:
 def without_end_of_day(words: list[str]) -> list[str]:
     """The words without an end-of-day phrase before or after a day (``Friday COP`` -> ``Friday``), or "(the) end
     of" before one (``the end of Monday``, ``end of 14/12``, which were refused): the day's end is its deadline."""
-    if not words or (words[0] not in _END_OF_DAY_FIRST and words[-1] not in _END_OF_DAY_LAST and words[0] != "the"):
-        return words  # most phrases: two set lookups
+    if not words:
+        return words
     start = 1 if words[0] == "the" else 0
     if words[start : start + 2] == ["end", "of"] and words[start + 2 :]:
         after = words[start + 2]
         if after in WEEKDAYS or after in ("today", "tomorrow") or after[:1].isdigit():
             return words[start + 2 :]
+    if words[0] not in _END_OF_DAY_FIRST and words[-1] not in _END_OF_DAY_LAST:
+        return words  # most phrases: two set lookups
     for phrase in _END_OF_DAY_PHRASES:
         size = len(phrase)
         if len(words) > size and words[:size] == phrase:
