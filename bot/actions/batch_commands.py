@@ -139,7 +139,7 @@ class BatchCommands(CommandPart):
                 continue
             try:
                 done = self.service.record(
-                    line.draft,
+                    self.with_names_in_task(line.draft),
                     speaker,
                     owner_profile=self._look_up(line.draft.owner),
                     conversation=batch.conversation,

@@ -180,6 +180,7 @@ class Commands(OwnerLookup, PersonalCommands, MeetingCommands, BatchCommands):
         """Record a draft (typed as ``text``, or from a form): the card for the room, and for the chair alone
         the warnings, including an owner nobody can reach. A name several people share is refused with the
         choices. ``owner_profile``: the owner as the adapter already knows them (else looked up here)."""
+        draft = self.with_names_in_task(draft)
         try:
             recorded = self.service.record(
                 draft,

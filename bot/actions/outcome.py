@@ -17,6 +17,7 @@ from bot.capture.owners import OwnerRef
 if TYPE_CHECKING:
     from bot.actions.names import Candidate
     from bot.actions.service import ActionService
+    from bot.capture.grammar import ActionDraft
 
 # "because" may end the text with the reason missing: the reason is then refused as missing, not read as a date.
 # "because of the snow", "due to illness": the reason is "the snow", "illness" (it was "of the snow", or the date
@@ -82,6 +83,7 @@ class CommandPart:
 
     service: ActionService
     _look_up: Callable[[OwnerRef], PersonInput]
+    with_names_in_task: Callable[[ActionDraft], ActionDraft]
     candidates_for: Callable[[str], list[Candidate]]
     owner_notes: Callable[[PersonView], tuple[str, ...]]
 

@@ -6,7 +6,9 @@ bot.actions.commands.Commands."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from bot.actions.names import AmbiguousOwner, Candidate, UnknownInitials, initials, words
 from bot.actions.outcome import CommandPart
@@ -14,9 +16,16 @@ from bot.actions.owner_notes import outside_note, unreachable_warning
 from bot.actions.people import PersonInput, Profile
 from bot.actions.ports import Directory
 from bot.actions.records import PersonView
+from bot.capture.grammar import ActionDraft
 from bot.capture.owners import OwnerRef
 
 log = logging.getLogger("actionbot.commands")
+
+# A person mentioned inside a task: Slack's "<@U0456DEF>" or "<@U0456DEF|sam>", Teams' "<at>{object id}</at>" (the
+# adapter's form) or "<at>Sam Lee</at>". Stored as the id, the task read "Share the log with <@U0456DEF>"
+# everywhere, the room's card included (the card escapes markup).
+_TASK_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|([^<>|]{0,80}))?>|<at>([^<>]{1,100})</at>")
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 class OwnerLookup(CommandPart):
@@ -48,6 +57,27 @@ class OwnerLookup(CommandPart):
                 if not any(found.keys & c.keys for c in candidates):
                     candidates.append(found)
         return candidates
+
+    def with_names_in_task(self, draft: ActionDraft) -> ActionDraft:
+        """The draft with the people its task mentions written as their names (known to actionbot, or as the
+        platform's directory says; else as the mention's own label)."""
+        if "<" not in draft.task:
+            return draft  # most tasks: one scan
+        task = _TASK_MENTION.sub(self._mentioned_name, draft.task)
+        return replace(draft, task=" ".join(task.split()))
+
+    def _mentioned_name(self, found: re.Match[str]) -> str:
+        slack, label, teams = found.groups()
+        if teams is not None and not _OBJECT_ID.fullmatch(teams):
+            return teams  # "<at>Sam Lee</at>": the name as Teams showed it
+        ref = OwnerRef("slack", slack) if slack else OwnerRef("teams", (teams or "").lower())
+        known = self.service.person_meant(PersonInput(ref))
+        if known is not None:
+            return known.name
+        profile = self._look_up(ref).profile
+        if profile is not None and profile.display_name:
+            return profile.display_name
+        return f"@{label}" if label else "a colleague"  # an id alone says nothing to a reader
 
     def _look_up(self, ref: OwnerRef) -> PersonInput:
         """The person as written plus what their platform knows (name, email, time zone). A directory that
