@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.capture.minutes_phrases import meeting_name
+from bot.capture.when import MONTHS, WEEKDAYS
 
 OwnerKind = Literal["slack", "teams", "email", "handle", "name"]
 
@@ -101,7 +102,12 @@ ITEM_MARK = (
     r"|(?:->|=>)\s*|\(?\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?|[a-z][.)])\s|(?-i:\(?[ivx]{1,4}[.)])\s"
     r"|(?:action(?:\s+point)?|item|ap)\s*\d{0,3}(?:\.\d{1,3})*\s*[:.\-\u2013]\s*)"
 )
-_MINUTES_LABEL = re.compile(rf"^\s*(?:{ITEM_MARK}\s*|a\d{{1,3}}(?:[:.)\-\u2013]\s*|\s+))", re.IGNORECASE)
+_MINUTES_LABEL = re.compile(
+    rf"^\s*(?:{ITEM_MARK}\s*|a\d{{1,3}}(?:[:.)\-\u2013]\s*|\s+)"
+    # "For Jo Bloggs: visit ...", "Action for Jo Bloggs - ...": an owner named "For Jo Bloggs" was recorded
+    r"|(?:action\s+)?for\s+(?=(?-i:[A-Z])[\w'\u2019.\-]*(?:\s+(?-i:[A-Z])[\w'\u2019.\-]*){0,3}\s*[:\-\u2013\u2014]\s))",
+    re.IGNORECASE,
+)
 # The minutes' own owner form: an unquoted name, then "to" ("Jo Bloggs to share ...", "DC Smith to ...",
 # "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
 # name starts with a capital; a part in brackets may follow.
@@ -252,6 +258,17 @@ _PARTICIPLES = {
 }  # fmt: skip
 
 
+_BY_WHOM = re.compile(rf"\s+by\s+({_NAME})\b")
+
+
+def _a_date_word(words: str) -> bool:
+    """``Friday``, ``Monday 14th``, ``Christmas``, ``EOD``: a deadline after "by", not who."""
+    return any(w.lower().strip(".,") in _DATE_WORDS for w in words.split())
+
+
+_DATE_WORDS = frozenset({*WEEKDAYS, *MONTHS, "christmas", "easter", "eod", "cop", "cob", "end", "close", "noon"})
+
+
 def no_owner_named(text: str) -> str | None:
     """Why the minutes' owner form names nobody who can be chased: a thing to be done (``ICPC to be
     convened``) or a meeting (``Core Group to review the plan``); None otherwise."""
@@ -259,6 +276,12 @@ def no_owner_named(text: str) -> str | None:
     if passive is not None and _OWNER_TO_VERB.match(passive.group(1)):
         passive = None  # "Jo Bloggs to visit to be completed by 14/12": the owner first, then their task
     if passive is not None and (passive.group(2).endswith("ed") or passive.group(2) in _PARTICIPLES):
+        agent = _BY_WHOM.match(text[passive.end() :])  # "Referral to be made by Jo Bloggs by Friday"
+        if agent is not None and not _role_words(agent.group(1)) and not _a_date_word(agent.group(1)):
+            return (
+                f"Start with the owner: \u201c{agent.group(1)} to ...\u201d, then what they will do and by when (a "
+                "task written to be done by someone is not read for who they are)."
+            )
         return (
             f"\u201c{passive.group(0)}\u201d does not say who will do it: start with the owner, e.g. "
             "\u201cJo Bloggs to ...\u201d."

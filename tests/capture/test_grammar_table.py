@@ -1866,6 +1866,9 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     # a family word in a person's name is a name ("Jo Cousin"), beside one a role ("Mrs Jones (grandma)")
     ("Jo Cousin to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Cousin"}, "task": "Visit"}),
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
+    # "For Jo Bloggs:" names the owner (an owner "For Jo Bloggs" was recorded, reachable by nobody)
+    ("For Jo Bloggs: visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit"}),
+    ("Action for Jo Bloggs - visit - 11/12", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     # two roles between separators: the task was "CSC - to visit"
     (
         "Jo Bloggs - Social Worker - CSC - to visit by Friday",
@@ -2186,6 +2189,9 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit by Friday review on completion", MON7, "\u201creview on completion\u201d is not a date"),
     ("@jo Visit by Friday review date TBC", MON7, "\u201creview date TBC\u201d is not a date"),
     ("@jo Visit by Friday review n/a", MON7, "or leave it out"),
+    # a task to be done by someone named: the message names them (it said the line did not say who)
+    ("Referral to be made by Jo Bloggs by Friday", MON7, "Start with the owner: \u201cJo Bloggs to ...\u201d"),
+    ("Referral to be made by Friday", MON7, "\u201cReferral to be made\u201d does not say who will do it"),
     # a review booked or prepared for is due before its day, on a day not given
     ("@jo Book the review on 4/1", MON7, "There is no deadline (the date after \u201creview\u201d is read as"),
     ("@jo Prepare for review w/c 4/1", MON7, "There is no deadline (the date after \u201creview\u201d is read as"),
