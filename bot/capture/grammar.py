@@ -465,7 +465,7 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     if finished is not None:
         raise GrammarError(
             f"This action is marked \u201c{finished}\u201d, as finished: it is not recorded as a new, open one. "
-            "If it is still to be done, give it without the status."
+            f"If it is still to be done, give it without \u201c{finished}\u201d."
         )
     leading: list[str] = []
     if text.startswith("#"):  # "#CR-1042 @jo visit ...", "#CR-1042: Jo Bloggs to ...": the case before the owner

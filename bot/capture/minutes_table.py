@@ -151,10 +151,16 @@ def labelled_case_refs(text: str) -> str:
     return _CASE_LABEL.sub(tag, text)
 
 
+#: A line marked done before the owner: a ticked box ("[x]", "☑", "✅") or "DONE", "CLOSED", "COMPLETE" in capitals.
+_DONE_MARK = re.compile(r"^\s*(\[[xX\u2713\u2714]\]|\u2611|\u2705|(?:DONE|CLOSED|COMPLETED?)\b)")
+
+
 def done_status(text: str) -> tuple[str, str | None]:
     """The text without a status field at its end (``... status: Open``), and the status when it says the
     action is finished (``status: Complete``): a minutes table of last meeting's actions lists the done ones
     too, and each was recorded as a new open action and chased. Any other status is dropped, as the column was."""
+    if (ticked := _DONE_MARK.match(text)) is not None:  # "[x] Jo Bloggs to ...", "DONE Jo Bloggs to ..."
+        return text, ticked.group(1)
     if "status" not in text.lower():
         return text, None  # most commands: one scan
     found = _STATUS_FIELD.search(text)

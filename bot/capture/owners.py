@@ -100,7 +100,10 @@ def bare_name(text: str) -> OwnerRef | None:
 ITEM_MARK = (
     r"(?:[-*\u2022\u00b7\u2013\u2014\u25aa\u25cf\u25cb\u25e6\u2023\u2043\u27a2\u25ba\u2192\u2713\u2714\u2610\u25a1]\s"
     r"|(?:->|=>)\s*|\(?\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?|[a-z][.)])\s|(?-i:\(?[ivx]{1,4}[.)])\s"
-    r"|(?:action(?:\s+point)?|item|ap)\s*\d{0,3}(?:\.\d{1,3})*\s*[:.\-\u2013]\s*)"
+    r"|(?:action(?:\s+point)?|item|ap)\s*\d{0,3}(?:\.\d{1,3})*\s*[:.\-\u2013]\s*"
+    # an open checkbox ("[ ]", as Markdown and OneNote write to-do lists), a to-do label in capitals before the
+    # owner ("TODO Jo Bloggs to ...", "NEW Jo Bloggs ...": an owner "TODO Jo Bloggs" was recorded)
+    r"|\[\s?\]\s|(?-i:TODO|TO\sDO|NEW|OPEN|ACTION)\s+(?=(?-i:[A-Z])))"
 )
 _MINUTES_LABEL = re.compile(
     rf"^\s*(?:{ITEM_MARK}\s*|a\d{{1,3}}(?:[:.)\-\u2013]\s*|\s+)"

@@ -1866,6 +1866,10 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     # a family word in a person's name is a name ("Jo Cousin"), beside one a role ("Mrs Jones (grandma)")
     ("Jo Cousin to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Cousin"}, "task": "Visit"}),
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
+    # a to-do list's open box or label before the owner (an owner "TODO Jo Bloggs" was recorded)
+    ("TODO Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
+    ("NEW Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
+    ("- [ ] Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     # "For Jo Bloggs:" names the owner (an owner "For Jo Bloggs" was recorded, reachable by nobody)
     ("For Jo Bloggs: visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit"}),
     ("Action for Jo Bloggs - visit - 11/12", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
@@ -2189,6 +2193,10 @@ ERR: list[tuple[str, datetime, str]] = [
     ("@jo Visit by Friday review on completion", MON7, "\u201creview on completion\u201d is not a date"),
     ("@jo Visit by Friday review date TBC", MON7, "\u201creview date TBC\u201d is not a date"),
     ("@jo Visit by Friday review n/a", MON7, "or leave it out"),
+    # a line ticked or marked done is finished, not a new action
+    ("- [x] Jo Bloggs to visit by Friday", MON7, "This action is marked \u201c[x]\u201d, as finished"),
+    ("\u2705 Jo Bloggs to visit by Friday", MON7, "as finished: it is not recorded as a new, open one"),
+    ("DONE Jo Bloggs to visit by Friday", MON7, "give it without \u201cDONE\u201d"),
     # a task to be done by someone named: the message names them (it said the line did not say who)
     ("Referral to be made by Jo Bloggs by Friday", MON7, "Start with the owner: \u201cJo Bloggs to ...\u201d"),
     ("Referral to be made by Friday", MON7, "\u201cReferral to be made\u201d does not say who will do it"),
