@@ -369,7 +369,10 @@ def without_role_after_account(rest: str) -> str:
     if role is not None:
         marked = match.group(0).strip()[:1] in ",-\u2013\u2014/"  # "<@U1> - SW - to ...", "<@U1>, Police, ..."
         plain = _role_words(role) and (len(role.split()) > 1 or role.isupper())  # "SW", "Social Worker"
-        if not ((marked and (_a_role(role) or organisation(role))) or plain):
+        named = (  # "jo@x.uk - Jo Bloggs - to ...": their name (not "@jo - Speak to mum - ...": the task)
+            marked and len(role.split()) > 1 and re.fullmatch(_NAME, role) is not None
+        ) and not any(w.lower() in _TASK_VERBS or w.lower() in _ROLE_WORDS for w in role.split())
+        if not ((marked and (_a_role(role) or organisation(role))) or plain or named):
             return rest  # "<@U1> Speak to mum", "<@U1> Police to confirm": the task's own words
     return rest[match.end() :]
 

@@ -1866,6 +1866,9 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     # a family word in a person's name is a name ("Jo Cousin"), beside one a role ("Mrs Jones (grandma)")
     ("Jo Cousin to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Cousin"}, "task": "Visit"}),
     ("Mrs Constable to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Mrs Constable"}}),
+    # the owner's name between dashes after their address is theirs (the task was "Jo Bloggs - to visit")
+    ("jo@police.example - Jo Bloggs - to visit by Friday", MON7, ENG, {"task": "Visit"}),
+    ("@jo - Speak to mum - by Friday", MON7, ENG, {"task": "Speak to mum"}),
     # a to-do list's open box or label before the owner (an owner "TODO Jo Bloggs" was recorded)
     ("TODO Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("NEW Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
