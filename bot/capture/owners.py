@@ -94,6 +94,9 @@ def bare_name(text: str) -> OwnerRef | None:
     return OwnerRef("name", text) if _BARE_NAME.fullmatch(text) else None
 
 
+#: A capital letter, accented ones too ("Łukasz Nowak", "Ólafur", "Şahin Yılmaz" were refused as no owner).
+_CAPITAL = "[A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper()) + "]"
+
 # Minutes number and label their actions: a bullet ("-", "•", "▪", "->", "✓"), a number ("1.", "3)", "1.1",
 # "2.3.", "4a)"), a small roman numeral ("(ii)", "iv."), a label ("ACTION:", "Action 3 -", "Action 1.2 -",
 # "Item 4:", "A1:", "A1"). Shared with bot.capture.minutes, which counts them to tell a pasted list.
@@ -103,24 +106,20 @@ ITEM_MARK = (
     r"|(?:action(?:\s+point)?|item|ap)\s*\d{0,3}(?:\.\d{1,3})*\s*[:.\-\u2013]\s*"
     # an open checkbox ("[ ]", as Markdown and OneNote write to-do lists), a to-do label in capitals before the
     # owner ("TODO Jo Bloggs to ...", "NEW Jo Bloggs ...": an owner "TODO Jo Bloggs" was recorded)
-    r"|\[\s?\]\s|(?-i:TODO|TO\sDO|NEW|OPEN|ACTION)\s+(?=(?-i:[A-Z])))"
+    rf"|\[\s?\]\s|(?-i:TODO|TO\sDO|NEW|OPEN|ACTION)\s+(?=(?-i:{_CAPITAL})))"
 )
-_MINUTES_LABEL = re.compile(
-    rf"^\s*(?:{ITEM_MARK}\s*|a\d{{1,3}}(?:[:.)\-\u2013]\s*|\s+)"
-    # "For Jo Bloggs: visit ...", "Action for Jo Bloggs - ...": an owner named "For Jo Bloggs" was recorded
-    r"|(?:action\s+)?for\s+(?=(?-i:[A-Z])[\w'\u2019.\-]*(?:\s+(?-i:[A-Z])[\w'\u2019.\-]*){0,3}\s*[:\-\u2013\u2014]\s))",
-    re.IGNORECASE,
-)
+_MINUTES_LABEL = re.compile(rf"^\s*(?:{ITEM_MARK}\s*|a\d{{1,3}}(?:[:.)\-\u2013]\s*|\s+))", re.IGNORECASE)
+# "For Jo Bloggs: visit ...", "Action for Jo Bloggs - ...": an owner named "For Jo Bloggs" was recorded.
+_FOR = re.compile(r"^(?:action\s+)?for\s+", re.IGNORECASE)
 # The minutes' own owner form: an unquoted name, then "to" ("Jo Bloggs to share ...", "DC Smith to ...",
 # "Mrs Patel (school DSL) to ...", "Dr A. Khan (GP) to ...", "SW (Jo Bloggs) to ..."). Every word of the
 # name starts with a capital; a part in brackets may follow.
-#: A capital letter, accented ones too ("Łukasz Nowak", "Ólafur", "Şahin Yılmaz" were refused as no owner).
-_CAPITAL = "[A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper()) + "]"
 _NAME_WORD = rf"{_CAPITAL}(?:[^\W\d_]|['\u2019.\-])*"  # letters: "CR-1042" or "A1" is never a name
 # Lower-case particles inside a name ("Maria de Souza", "Jo van der Berg", "Ali bin Hassan", "Rhys ap Gwilym"),
 # never last.
 _PARTICLES = r"(?:van|von|der|den|de|da|di|du|del|della|le|la|bin|binti|ibn|al|el|ter|ten|dos|das|ap|ab)"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}{_NAME_WORD}){{0,4}}"
+_NAMED_THEN_SEPARATOR = re.compile(rf"{_NAME}(?:\s*\([^()]{{1,60}}\))?(?:\s*[:\-\u2013\u2014]\s|\s+(?:to|will)\s)")
 # "to" may be written as minutes say it: "Jo Bloggs will share", "is to share", "(has) agreed to share".
 _TO = r"(?:to|will|is\s+to|(?:has\s+)?agreed\s+to)"
 _MINUTES_OWNER = re.compile(
@@ -192,6 +191,8 @@ _TASK_VERBS = {
 def drop_minutes_label(text: str) -> str:
     while (label := _MINUTES_LABEL.match(text)) is not None and label.end() < len(text):
         text = text[label.end() :]
+    if (named := _FOR.match(text)) is not None and _NAMED_THEN_SEPARATOR.match(text[named.end() :]):
+        text = text[named.end() :]
     return text
 
 

@@ -1872,6 +1872,10 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     # a to-do list's open box or label before the owner (an owner "TODO Jo Bloggs" was recorded)
     ("TODO Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("NEW Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
+    ("TODO \u0141ukasz Nowak to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "\u0141ukasz Nowak"}}),
+    ("For Maria de Souza - visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Maria de Souza"}}),
+    ("For SW (Jo Bloggs): visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
+    ("For Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("- [ ] Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     # "For Jo Bloggs:" names the owner (an owner "For Jo Bloggs" was recorded, reachable by nobody)
     ("For Jo Bloggs: visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit"}),
