@@ -682,7 +682,7 @@ def _one_of_two(
 ) -> tuple[list[str], list[str]]:
     """Two deadlines at the end: refused, with the day each names, unless both name the same moment, as
     minutes write it ("within 15 working days (by 30/12/2026)"); then the words without the other."""
-    said, written = " ".join(words[other:]).strip("()"), deadline_text.strip("()")
+    said, written = " ".join(words[other:]).strip("()"), deadline_text.strip("().,;")
     try:
         found = read_clause(clean[other:], ctx, clean[other - 1] if other else "")
     except Impossible:

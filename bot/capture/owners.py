@@ -330,6 +330,10 @@ def minutes_owner(text: str) -> tuple[OwnerRef, str] | None:
     if match is None or no_owner_named(text) is not None:
         return None
     name, bracket = match.group(1), match.group(2)
+    if bracket and "," in bracket:  # "School (Mrs Patel, DSL) to ...": the person, then their role
+        person, _, role = bracket.partition(",")
+        if _person_after_role(name, person.strip()) and _a_role(role.strip()):
+            bracket = person.strip()
     if _person_after_role(name, bracket):
         name, bracket = bracket, None  # "SW (Jo Bloggs)": the role, then the person
     parts = name.split()

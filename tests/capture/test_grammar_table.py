@@ -1876,6 +1876,13 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("For Maria de Souza - visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Maria de Souza"}}),
     ("For SW (Jo Bloggs): visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("For Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
+    # an agency, then the person and their role in brackets (refused as "Start with the owner")
+    (
+        "School (Mrs Patel, DSL) to monitor attendance by Friday",
+        MON7,
+        ENG,
+        {"owner": {"kind": "name", "value": "Mrs Patel"}},
+    ),
     ("- [ ] Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     # "For Jo Bloggs:" names the owner (an owner "For Jo Bloggs" was recorded, reachable by nobody)
     ("For Jo Bloggs: visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}, "task": "Visit"}),
