@@ -341,6 +341,21 @@ def _day_warning(label: str, day: date, cal: WorkCalendar, now: datetime) -> str
     return None
 
 
+#: Courtesy after the deadline ("by Friday please", "by Friday, thanks"): not a date, not the task's.
+_COURTESY = frozenset({"please", "pls", "plz", "thanks", "thx", "ta", "cheers"})
+_EMOJI_AT_END = re.compile(r":[a-z0-9_+\-]+:$")
+
+
+def _without_courtesy(words: list[str]) -> list[str]:
+    """The words without "please" or "thanks" at the end: "by Friday please" was refused as unreadable."""
+    size = 1 if words and clean_word(words[-1]) in _COURTESY else 0
+    if not size and len(words) > 2 and [clean_word(w) for w in words[-2:]] == ["thank", "you"]:
+        size = 2
+    if not size or len(words) <= size:
+        return words  # most commands
+    return [*words[: -size - 1], words[-size - 1].rstrip(",")]  # "by Friday, thanks"
+
+
 def _refuse_two_actions(task: str) -> None:
     """Refuse a task holding another owner's action (``Visit and Sam Lee to call the GP``): Sam was never chased."""
     if (other := second_action(task)) is not None:
@@ -529,13 +544,16 @@ def parse_action(text: str, now: datetime, cal: WorkCalendar, max_length: int = 
     case_refs = leading + [ref for ref in case_refs if ref not in leading]
     rest = _EMPTY_BRACKETS.sub(" ", rest)  # "Visit (#CR-1042) by Friday": the brackets went with the reference
     ctx = Context(now, cal)
-    words = _dash_deadline(_labelled_deadline(rest, ctx), ctx).split()
+    words = _without_courtesy(_dash_deadline(_labelled_deadline(rest, ctx), ctx).split())
     try:
         peeled = _peel(words, ctx)
     except Impossible as exc:
         raise GrammarError(f"{exc}.") from None
     words, deadline, review = peeled.words, peeled.deadline, peeled.review
-    task = _unescape(_readable(" ".join(words))).strip(" ,;:-\u2013\u2014")
+    written = _unescape(_readable(" ".join(words)))
+    task = written.strip(" ,;:-\u2013\u2014")
+    if task[-1:] != written[-1:] and _EMOJI_AT_END.search(written):
+        task += ":"  # "Share the plan :white_check_mark:" kept its emoji whole (it lost its last colon)
     if task[-1:] == "." or task[-4:].lower() in _TAIL_ENDS:  # most tasks end otherwise: no search
         task = _TASK_TAIL.sub("", task)
     if deadline is None and (inside := misplaced_deadline(words, ctx)) is not None:

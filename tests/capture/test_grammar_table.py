@@ -1876,6 +1876,17 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
     ("For Maria de Souza - visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Maria de Souza"}}),
     ("For SW (Jo Bloggs): visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
     ("For Jo Bloggs to visit by Friday", MON7, ENG, {"owner": {"kind": "name", "value": "Jo Bloggs"}}),
+    # courtesy after the deadline (refused as unreadable), and an emoji ending the task kept whole
+    (
+        "@jo Share the plan by Friday please",
+        MON7,
+        ENG,
+        {"task": "Share the plan", "deadline": "2026-12-11T17:00:00+00:00"},
+    ),
+    ("@jo Share the plan by Friday, thanks", MON7, ENG, {"task": "Share the plan"}),
+    ("@jo Share the plan by Friday thank you", MON7, ENG, {"task": "Share the plan"}),
+    ("@jo Say thanks to mum by Friday", MON7, ENG, {"task": "Say thanks to mum"}),
+    ("@jo Share the plan :white_check_mark: by Friday", MON7, ENG, {"task": "Share the plan :white_check_mark:"}),
     # an agency, then the person and their role in brackets (refused as "Start with the owner")
     (
         "School (Mrs Patel, DSL) to monitor attendance by Friday",
