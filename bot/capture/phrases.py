@@ -313,7 +313,13 @@ def _relative(words: list[str], ctx: Context) -> When:
     count, unit, working = _length(words)
     if unit == "hours":  # to the minute: a deadline is never recorded with seconds
         return When(instant=ctx.now.replace(second=0, microsecond=0) + timedelta(hours=count))
-    return When(day=_moved(ctx.today, count, unit, working, ctx.cal))
+    when = When(day=_moved(ctx.today, count, unit, working, ctx.cal))
+    if "school" in words:  # counted as working days, which go on through the school holidays
+        when.notes.append(
+            "\u201cschool days\u201d are counted as working days (term dates differ between schools): check the "
+            "date if the school is on holiday before it."
+        )
+    return when
 
 
 def length_before(words: list[str], day: date, cal: WorkCalendar, after: bool = False) -> date | None:

@@ -1957,6 +1957,8 @@ OK: list[tuple[str, datetime, WorkCalendar, dict[str, Any]]] = [
 ]
 
 WARN: list[tuple[str, datetime, str]] = [
+    # school days are counted as working days, which go on through a school's holidays: said
+    ("@jo Visit within 5 school days", MON7, "\u201cschool days\u201d are counted as working days"),
     # a day of the month already past is next month's, said (it was 5 January with nothing said)
     ("@jo Call mum by the 5th", MON7, "\u201cthe 5th\u201d has passed this month: read as Tue 5 Jan 2027."),
     # "tonight" is read as 17:00, as "this evening" is, and said so (it was 17:00 with nothing said)
