@@ -519,8 +519,8 @@ def _after_a_meeting(clause: Clause, words: list[str], clean: list[str], ctx: Co
 
 def _review_is_the_tasks(words: list[str], clean: list[str], start: int) -> bool:
     """Whether "review" opening a review clause is also what the task is about: ``Book the review in 6 weeks``,
-    ``Invite dad to review 4/1``, ``Attend the GP review 4/1`` (the task was "Book the", "Invite dad to",
-    "Attend the GP"). Not after a comma or a dash: ``Visit the GP, review 4/1``."""
+    ``Invite dad to review 4/1``, ``Attend review 4/1`` (the task was "Book the", "Invite dad to", "Attend").
+    Not after a comma or a dash: ``Visit the GP, review 4/1``."""
     if clean[start] != "review" or start == 0 or words[start - 1].endswith((",", ";", ":", ".", ")")):
         return False
     before = clean[start - 1]
@@ -603,7 +603,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
     review: When | None = None
     before_review: tuple[list[str], list[str], int] | None = None  # the words, cleaned, and where it started
     markers: list[str] = []
-    kept: tuple[list[str], list[str], str] | None = None  # "review" kept in the task: the task, the date's words
+    kept: tuple[list[str], str] | None = None  # "review" kept in the task, done at it: its date's words, as written
     while True:
         wanted = ({"deadline"} if deadline is None else set()) | ({"review"} if review is None else set())
         if not wanted:
@@ -625,7 +625,7 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
                 review.notes.append(_review_kept_note(words, clause.start, end))
                 clause = Clause("review", clause.start + 1, clause.when)  # "Book the review in 6 weeks"
                 if _done_at_the_review(clean[: clause.start - 1]):
-                    kept = (words[: clause.start], clean[clause.start : end], " ".join(words[clause.start : end]))
+                    kept = (clean[clause.start : end], " ".join(words[clause.start : end]))
         words, clean = words[: clause.start], clean[: clause.start]
         if clause.kind == "review" and clean[-1:] != ["review"]:  # the words that lead into it go with it
             size = _review_lead(clean)
@@ -647,14 +647,11 @@ def peel_clauses(words: list[str], ctx: Context) -> Peeled:
         review, deadline = deadline, first.when
         deadline_text = " ".join(words[first.start : len(words) - 1])
         words, clean = words[: first.start], clean[: first.start]
-    if deadline is None and kept is not None and (found := _kept_review_date(kept[1], ctx)) is not None:
+    if deadline is None and kept is not None and (found := _kept_review_date(kept[0], ctx)) is not None:
         # "Book the review EOD Friday", "Attend the review on 4/1": what is done is the review; its date is the
         # deadline (it was refused as having none)
-        deadline, review, deadline_text = found, None, kept[2]
-        deadline.notes.append(
-            f"\u201creview\u201d is read as part of the task and \u201c{kept[2]}\u201d as the deadline. For a review "
-            "date as well, give both: \u201cby Friday review in 2 weeks\u201d."
-        )
+        deadline, review, deadline_text = found, None, kept[1]
+        deadline.notes.append(_review_in_task_note("review", kept[1]))
     elif deadline is None and before_review is not None:
         words, clean, deadline, deadline_text = _review_as_task(*before_review, ctx) or (words, clean, None, "")
         review = None if deadline is not None else review
@@ -762,13 +759,16 @@ def _review_as_task(
     if found is None or found[0] != "deadline":
         return None
     said = " ".join(words[start + 1 :])
-    note = (
-        f"\u201c{clean[start]}\u201d is read as part of the task and \u201c{said}\u201d as the deadline. For a "
-        "review date as well, give both: \u201cby Friday review in 2 weeks\u201d."
-    )
     when = found[1]
-    when.notes.append(note)
+    when.notes.append(_review_in_task_note(clean[start], said))
     return words[: start + 1], clean[: start + 1], when, said
+
+
+def _review_in_task_note(keyword: str, said: str) -> str:
+    return (
+        f"\u201c{keyword}\u201d is read as part of the task and \u201c{said}\u201d as the deadline. For a review date "
+        "as well, give both: \u201cby Friday review in 2 weeks\u201d."
+    )
 
 
 def _a_day_alone(word: str, ctx: Context) -> bool:
