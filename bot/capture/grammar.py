@@ -348,11 +348,15 @@ _EMOJI_AT_END = re.compile(r":[a-z0-9_+\-]+:$")
 
 def _without_courtesy(words: list[str]) -> list[str]:
     """The words without "please" or "thanks" at the end: "by Friday please" was refused as unreadable."""
-    size = 1 if words and clean_word(words[-1]) in _COURTESY else 0
-    if not size and len(words) > 2 and [clean_word(w) for w in words[-2:]] == ["thank", "you"]:
+    last = words[-1].lower().rstrip(".!") if words else ""
+    if last in _COURTESY:
+        size = 1
+    elif last == "you" and len(words) > 2 and words[-2].lower() == "thank":
         size = 2
-    if not size or len(words) <= size:
+    else:
         return words  # most commands
+    if len(words) <= size:
+        return words
     return [*words[: -size - 1], words[-size - 1].rstrip(",")]  # "by Friday, thanks"
 
 

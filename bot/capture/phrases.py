@@ -518,7 +518,7 @@ def without_end_of_day(words: list[str]) -> list[str]:
     if not words:
         return words
     start = 1 if words[0] == "the" else 0
-    if words[start : start + 2] == ["end", "of"] and words[start + 2 :]:
+    if words[0] in ("the", "end") and words[start : start + 2] == ["end", "of"] and words[start + 2 :]:
         after = words[start + 2]
         if after in WEEKDAYS or after in ("today", "tomorrow") or after[:1].isdigit():
             return words[start + 2 :]
